@@ -1,0 +1,50 @@
+# crmsync: the two set-up commands are `make demo` and `make check`.
+# Each installs what is missing (scripts/setup.sh), builds, and runs.
+BUILD      ?= build
+ASAN_BUILD ?= build/asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+NODE_TESTS  = $(sort $(wildcard tests/peers/*.test.mjs))
+
+.PHONY: all setup build unit peers asan check demo bench format clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+peers: build
+	@if [ -n "$(NODE_TESTS)" ]; then \
+	  CRMSYNC_BIN_DIR=$(CURDIR)/$(BUILD)/bin node --test --test-concurrency=2 $(NODE_TESTS); \
+	else echo "no peer tests"; fi
+
+# The unit tests, then the peer tests, again with AddressSanitizer + UBSan.
+asan: setup
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSYNC_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -L unit
+	@if [ -n "$(NODE_TESTS)" ]; then \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  CRMSYNC_BIN_DIR=$(CURDIR)/$(ASAN_BUILD)/bin node --test --test-concurrency=2 $(NODE_TESTS); \
+	fi
+
+check: unit peers asan
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)/bin
+
+bench: build
+	@bash bench/run.sh $(BUILD)/bin
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
