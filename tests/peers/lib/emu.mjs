@@ -65,13 +65,20 @@ export async function startEmulator(kind, args = []) {
     return json;
   }
 
+  // Stops the emulator with SIGTERM. Under AddressSanitizer/UBSan builds a sanitizer report
+  // (a leak at exit included) makes stop() throw, so memory errors fail the test that found them.
   async function stop() {
-    if (proc.exitCode !== null) return proc.exitCode;
-    const done = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(code ?? sig)));
-    proc.kill('SIGTERM');
-    const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    const code = await done;
-    clearTimeout(t);
+    let code = proc.exitCode;
+    if (code === null) {
+      const done = new Promise((resolve) => proc.on('exit', (c, sig) => resolve(c ?? sig)));
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 10000);
+      code = await done;
+      clearTimeout(t);
+    }
+    if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(stderr)) {
+      throw new Error(`emu-${kind} reported a sanitizer error:\n${stderr.slice(-8000)}`);
+    }
     return code;
   }
 
