@@ -1,0 +1,374 @@
+/*
+ * store.h: the state store, everything that must survive a crash.
+ *
+ * The store holds the settings, mappings, links, ledger, cursors, inbox,
+ * outbox, sync errors, conflicts, decision traces and API usage described
+ * in docs/ENGINE.md ("State store"). The engine, capture, apply, the CLI
+ * and the admin API call it through this header only; store.c dispatches
+ * to one backend (store_sqlite.c today, store_pg.c later) through the ops
+ * table in store_int.h, which nothing outside src/store includes.
+ *
+ * Opening: sync_store_open takes a URL. "sqlite:PATH" opens (or creates)
+ * a SQLite file, "sqlite::memory:" a private in-memory database for tests.
+ * "postgres://..." is reserved for the PostgreSQL backend. Pending schema
+ * migrations run at open, inside one transaction.
+ *
+ * Transactions: every operation outside sync_store_begin/commit is atomic
+ * on its own. Between begin and commit, operations belong to one
+ * transaction that commits or rolls back as a whole (ENGINE.md invariants
+ * 1, 4 and 5 rest on this). Nesting is refused. A failed commit leaves no
+ * transaction open and nothing of it stored. Closing a store with a
+ * transaction open rolls it back, as a crash would.
+ *
+ * Threads: a struct sync_store belongs to one thread at a time. Threads
+ * and processes that share a database each open their own store; SQLite
+ * serialises their writes (a writer waits up to the busy timeout, then the
+ * operation fails with SYNC_ERR_IO of class retryable).
+ *
+ * Memory: no operation allocates in proportion to what the database
+ * holds. Single rows come back in caller-owned structs with fixed-size
+ * fields or in bounded struct sync_buf; lists call a callback per row.
+ * Strings a callback receives are borrowed: valid until it returns. A
+ * callback returns SYNC_OK to go on, SYNC_DECLINED to stop quietly (the
+ * listing call then returns SYNC_OK), or an error, which stops the walk
+ * and is returned. A callback must not call the store (that call fails
+ * with SYNC_ERR_INVALID); copy what you need and act after the walk.
+ *
+ * Times are epoch milliseconds. Bookkeeping times (created, updated,
+ * captured, first and last seen) are stamped by the store; times that
+ * carry meaning (next attempt, the claim's "now", agreement times) come
+ * from the caller.
+ *
+ * Errors: SYNC_ERR_INVALID for bad arguments and broken constraints (a
+ * record already linked, a duplicate mapping), SYNC_ERR_NOT_FOUND for a
+ * missing row or link, SYNC_ERR_IO for the database itself.
+ */
+#ifndef SYNC_STORE_STORE_H
+#define SYNC_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+struct sync_store;
+
+#define SYNC_LINK_ID_LEN 25       /* "L" + 24 lower-case hex digits */
+#define SYNC_STORE_KIND_MAX 32    /* kinds, systems, vendors, states, operations, rules, metrics */
+#define SYNC_STORE_ID_MAX 64      /* vendor record ids */
+#define SYNC_STORE_NAME_MAX 128   /* objects, fields, properties, setting keys, cursor sources */
+#define SYNC_STORE_BATCH_MAX 1000 /* most rows one inbox take or outbox claim returns */
+#define SYNC_STORE_DECISIONS_KEEP 20
+#define SYNC_STORE_INSTALL_ID_LEN 32
+
+/* ---- lifecycle ---- */
+
+/* Opens the store at url (see above) and brings its schema up to date. A database whose schema
+ * is newer than this build knows is refused with SYNC_ERR_INVALID. */
+enum sync_rc sync_store_open(struct sync_store **out, const char *url, struct sync_err *err);
+/* Rolls back an open transaction, closes and frees. NULL is fine. */
+void sync_store_close(struct sync_store *st);
+
+struct sync_store_info {
+    char backend[16];   /* "sqlite" */
+    int schema_version; /* what the database holds */
+    int schema_latest;  /* what this build knows */
+    char install_id[SYNC_STORE_INSTALL_ID_LEN + 1];
+};
+enum sync_rc sync_store_info(struct sync_store *st, struct sync_store_info *out,
+                             struct sync_err *err);
+/* Checks the database's integrity and foreign keys; SYNC_ERR_IO with the first problem found. */
+enum sync_rc sync_store_check(struct sync_store *st, struct sync_err *err);
+
+/* ---- transactions ---- */
+
+enum sync_rc sync_store_begin(struct sync_store *st, struct sync_err *err);
+enum sync_rc sync_store_commit(struct sync_store *st, struct sync_err *err);
+enum sync_rc sync_store_rollback(struct sync_store *st, struct sync_err *err);
+int sync_store_in_transaction(const struct sync_store *st);
+
+/* ---- settings: key -> JSON text ---- */
+
+/* Appends the setting's JSON text to out; SYNC_ERR_NOT_FOUND when unset. */
+enum sync_rc sync_store_setting_get(struct sync_store *st, const char *key, struct sync_buf *out,
+                                    struct sync_err *err);
+/* json must parse as one JSON value (SYNC_ERR_PARSE otherwise). */
+enum sync_rc sync_store_setting_set(struct sync_store *st, const char *key, const char *json,
+                                    struct sync_err *err);
+typedef enum sync_rc (*sync_store_setting_fn)(void *ctx, const char *key, const char *json);
+/* Every setting, in key order. */
+enum sync_rc sync_store_setting_list(struct sync_store *st, sync_store_setting_fn fn, void *ctx,
+                                     struct sync_err *err);
+
+/* ---- mappings ---- */
+
+struct sync_mapping {
+    int64_t id; /* set by the store */
+    const char *kind;
+    const char *hs_property;
+    const char *sf_object;
+    const char *sf_field;
+    const char *rule; /* a rule name from engine/rules.h, e.g. "two_way" */
+    int builtin;      /* 1 for the integration's defaults */
+};
+/* One mapping per (kind, sf_object, hs_property): a second is SYNC_ERR_INVALID. */
+enum sync_rc sync_store_mapping_insert(struct sync_store *st, const struct sync_mapping *m,
+                                       int64_t *id, struct sync_err *err);
+enum sync_rc sync_store_mapping_delete(struct sync_store *st, int64_t id, struct sync_err *err);
+typedef enum sync_rc (*sync_store_mapping_fn)(void *ctx, const struct sync_mapping *m);
+/* The mappings of kind (NULL: all), in insertion order. */
+enum sync_rc sync_store_mapping_list(struct sync_store *st, const char *kind,
+                                     sync_store_mapping_fn fn, void *ctx, struct sync_err *err);
+
+/* ---- links (state machine in docs/ENGINE.md) ---- */
+
+enum sync_link_state {
+    SYNC_LINK_PENDING_CREATE = 0,
+    SYNC_LINK_LINKED,
+    SYNC_LINK_FAILED,
+    SYNC_LINK_DETACHED,
+    SYNC_LINK_DELETED,
+    SYNC_LINK__COUNT
+};
+/* "PENDING_CREATE", "LINKED", ...; NULL for an unknown value. */
+const char *sync_link_state_name(enum sync_link_state s);
+/* Parses a name above (exact); -1 when unknown. */
+int sync_link_state_parse(const char *s, enum sync_link_state *out);
+
+struct sync_link {
+    char link_id[SYNC_LINK_ID_LEN + 1]; /* set by sync_store_link_insert */
+    char kind[SYNC_STORE_KIND_MAX];     /* "contact", "company", "deal", ... */
+    char hs_id[SYNC_STORE_ID_MAX];      /* "" until known */
+    char sf_object[SYNC_STORE_NAME_MAX];
+    char sf_id[SYNC_STORE_ID_MAX]; /* "" until known */
+    enum sync_link_state state;
+    int64_t last_to_hs; /* last confirmed write to HubSpot; 0: never */
+    int64_t last_to_sf;
+    int64_t created_at; /* set by the store */
+    int64_t updated_at; /* set by the store */
+};
+
+/* Gives the link a fresh id (into l->link_id) and stores it. At least one of hs_id and sf_id
+ * must be set, both for LINKED. A HubSpot record (kind, hs_id) or a Salesforce record
+ * (sf_object, sf_id) belongs to at most one link: a second is SYNC_ERR_INVALID. */
+enum sync_rc sync_store_link_insert(struct sync_store *st, struct sync_link *l,
+                                    struct sync_err *err);
+/* Each fills out or returns SYNC_ERR_NOT_FOUND. */
+enum sync_rc sync_store_link_get(struct sync_store *st, const char *link_id, struct sync_link *out,
+                                 struct sync_err *err);
+enum sync_rc sync_store_link_get_by_hs(struct sync_store *st, const char *kind, const char *hs_id,
+                                       struct sync_link *out, struct sync_err *err);
+enum sync_rc sync_store_link_get_by_sf(struct sync_store *st, const char *sf_object,
+                                       const char *sf_id, struct sync_link *out,
+                                       struct sync_err *err);
+/* Writes state, ids (re-pointing after a merge or lead conversion) and last-sync times of the
+ * link l->link_id; kind and created_at never change. Stamps l->updated_at. */
+enum sync_rc sync_store_link_update(struct sync_store *st, struct sync_link *l,
+                                    struct sync_err *err);
+struct sync_link_query {
+    const char *kind;  /* NULL: any */
+    int state;         /* an enum sync_link_state, or -1: any */
+    const char *after; /* keyset paging: only link ids after this one; NULL: from the start */
+    size_t max;        /* 0: no limit */
+};
+typedef enum sync_rc (*sync_store_link_fn)(void *ctx, const struct sync_link *l);
+/* Links matching q, in link id order. */
+enum sync_rc sync_store_link_list(struct sync_store *st, const struct sync_link_query *q,
+                                  sync_store_link_fn fn, void *ctx, struct sync_err *err);
+
+/* ---- ledger: per link and field, the value both sides last agreed on ---- */
+
+struct sync_ledger_entry {
+    const char *link_id;
+    const char *field;      /* the mapped field's key */
+    const char *value;      /* canonical text; NULL: agreed blank */
+    const char *written_by; /* "hubspot", "salesforce" or "both" */
+    int64_t agreed_at;      /* 0: now */
+};
+/* Inserts or replaces the entry for (link_id, field); SYNC_ERR_NOT_FOUND for an unknown link. */
+enum sync_rc sync_store_ledger_put(struct sync_store *st, const struct sync_ledger_entry *e,
+                                   struct sync_err *err);
+typedef enum sync_rc (*sync_store_ledger_fn)(void *ctx, const struct sync_ledger_entry *e);
+/* Every entry of the link, in field order. */
+enum sync_rc sync_store_ledger_list(struct sync_store *st, const char *link_id,
+                                    sync_store_ledger_fn fn, void *ctx, struct sync_err *err);
+
+/* ---- cursors: per capture source, e.g. "salesforce:Lead" ---- */
+
+/* Appends the position to out and sets *updated_at (may be NULL); SYNC_ERR_NOT_FOUND if none. */
+enum sync_rc sync_store_cursor_get(struct sync_store *st, const char *source, struct sync_buf *out,
+                                   int64_t *updated_at, struct sync_err *err);
+enum sync_rc sync_store_cursor_set(struct sync_store *st, const char *source, const char *position,
+                                   struct sync_err *err);
+
+/* ---- inbox: captured changes not yet planned, one per record, newest wins ---- */
+
+struct sync_change {
+    int64_t id;            /* set by the store; FIFO by first capture */
+    const char *system;    /* "hubspot" or "salesforce" */
+    const char *object;    /* "contacts", "Lead", ... */
+    const char *record_id; /* the vendor's id */
+    int64_t version;       /* the vendor's version stamp (last-modified epoch ms) */
+    int deleted;           /* the record was deleted (merges: see payload) */
+    const char *payload;   /* JSON: captured values, merge or conversion details */
+    int64_t captured_at;   /* set by the store */
+};
+/* Stores c unless the inbox already holds a newer version of the same record; an equal or
+ * newer version replaces the held one. *stored (may be NULL) says which happened. */
+enum sync_rc sync_store_inbox_put(struct sync_store *st, const struct sync_change *c, int *stored,
+                                  struct sync_err *err);
+typedef enum sync_rc (*sync_store_change_fn)(void *ctx, const struct sync_change *c);
+/* The oldest max (1..SYNC_STORE_BATCH_MAX) changes; they stay until deleted. */
+enum sync_rc sync_store_inbox_take(struct sync_store *st, size_t max, sync_store_change_fn fn,
+                                   void *ctx, struct sync_err *err);
+/* Deletes the record's change if its version is at most version; a newer change captured since
+ * the take stays. SYNC_OK also when nothing matched. */
+enum sync_rc sync_store_inbox_delete(struct sync_store *st, const char *system, const char *object,
+                                     const char *record_id, int64_t version, struct sync_err *err);
+
+/* ---- outbox: planned writes not yet applied ---- */
+
+struct sync_outbox_entry {
+    int64_t id; /* set by the store */
+    const char *link_id;
+    const char *target; /* "hubspot" or "salesforce" */
+    const char *object; /* the target's object: "contacts", "Lead", ... */
+    const char *op;     /* "upsert", "update", "delete", ... */
+    const char *payload;
+    int claimed;             /* set by the store: 1 while a claim's lease runs */
+    int attempts;            /* set by the store */
+    int64_t next_attempt_at; /* 0 on enqueue: now */
+    int64_t created_at;      /* set by the store */
+};
+/* SYNC_ERR_NOT_FOUND for an unknown link. */
+enum sync_rc sync_store_outbox_enqueue(struct sync_store *st, const struct sync_outbox_entry *e,
+                                       int64_t *id, struct sync_err *err);
+struct sync_outbox_claim {
+    int64_t now;      /* entries due at or before now */
+    int64_t lease_ms; /* a claimed entry is due again after this, unless completed or rescheduled */
+    size_t max;       /* 1..SYNC_STORE_BATCH_MAX */
+    /* the batch's group; all NULL: the group of the earliest due entry */
+    const char *target, *object, *op;
+};
+typedef enum sync_rc (*sync_store_outbox_fn)(void *ctx, const struct sync_outbox_entry *e);
+/* Claims up to max due entries of one (target, object, op) group, earliest due first, and calls
+ * fn for each. Entries are claimed only if the call returns SYNC_OK: a callback error undoes the
+ * whole claim; SYNC_DECLINED leaves that entry and the rest unclaimed (e.g. a payload-size cap).
+ * Nothing due: SYNC_OK and fn is never called. */
+enum sync_rc sync_store_outbox_claim(struct sync_store *st, const struct sync_outbox_claim *req,
+                                     sync_store_outbox_fn fn, void *ctx, struct sync_err *err);
+/* Removes an applied entry; SYNC_ERR_NOT_FOUND if it is gone. */
+enum sync_rc sync_store_outbox_complete(struct sync_store *st, int64_t id, struct sync_err *err);
+/* Releases a claim for a retry: attempts + 1, due at next_attempt_at. */
+enum sync_rc sync_store_outbox_reschedule(struct sync_store *st, int64_t id,
+                                          int64_t next_attempt_at, struct sync_err *err);
+struct sync_outbox_stats {
+    int64_t waiting;         /* not claimed */
+    int64_t claimed;         /* under a lease */
+    int64_t next_attempt_at; /* earliest due time of any entry; 0 when empty */
+};
+enum sync_rc sync_store_outbox_stats(struct sync_store *st, struct sync_outbox_stats *out,
+                                     struct sync_err *err);
+
+/* ---- sync errors: one row per (record, category) ---- */
+
+struct sync_error_row {
+    int64_t id; /* set by the store */
+    const char *system, *object, *record_id;
+    const char *link_id;                        /* NULL when none */
+    const char *category;                       /* "DUPLICATE", "VALIDATION", "PERMISSION", ... */
+    const char *code;                           /* the vendor's code; NULL: none */
+    const char *message;                        /* NULL: none */
+    int attempts;                               /* set by the store */
+    int64_t first_seen, last_seen, resolved_at; /* set by the store; resolved_at 0: open */
+};
+/* Opens the record's error of this category, or bumps attempts and last seen on the open one
+ * (a resolved one reopens with attempts 1); code and message become the latest. */
+enum sync_rc sync_store_error_record(struct sync_store *st, const struct sync_error_row *e,
+                                     struct sync_err *err);
+/* Resolves the record's open errors of category (NULL: every category). */
+enum sync_rc sync_store_error_resolve(struct sync_store *st, const char *system, const char *object,
+                                      const char *record_id, const char *category,
+                                      struct sync_err *err);
+struct sync_error_query {
+    const char *category;                    /* NULL: any */
+    const char *system, *object, *record_id; /* all set: that record's errors; NULL: any */
+    int include_resolved;
+    size_t max; /* 0: no limit */
+};
+typedef enum sync_rc (*sync_store_error_fn)(void *ctx, const struct sync_error_row *e);
+/* Errors matching q, most recently seen first. */
+enum sync_rc sync_store_error_list(struct sync_store *st, const struct sync_error_query *q,
+                                   sync_store_error_fn fn, void *ctx, struct sync_err *err);
+typedef enum sync_rc (*sync_store_error_count_fn)(void *ctx, const char *category, int64_t open);
+/* Open errors per category, in category order. */
+enum sync_rc sync_store_error_counts(struct sync_store *st, sync_store_error_count_fn fn, void *ctx,
+                                     struct sync_err *err);
+
+/* ---- conflicts: fields changed on both sides, and how each was settled ---- */
+
+struct sync_conflict_row {
+    int64_t id; /* set by the store */
+    const char *link_id, *field;
+    const char *hs_value; /* NULL: blank */
+    int64_t hs_at;
+    const char *sf_value;
+    int64_t sf_at;
+    const char *rule;    /* the field's rule name */
+    const char *winner;  /* "hubspot", "salesforce" or "none" */
+    int64_t recorded_at; /* set by the store */
+};
+enum sync_rc sync_store_conflict_insert(struct sync_store *st, const struct sync_conflict_row *c,
+                                        int64_t *id, struct sync_err *err);
+typedef enum sync_rc (*sync_store_conflict_fn)(void *ctx, const struct sync_conflict_row *c);
+/* The link's conflicts, newest first, at most max (0: all). */
+enum sync_rc sync_store_conflict_list(struct sync_store *st, const char *link_id, size_t max,
+                                      sync_store_conflict_fn fn, void *ctx, struct sync_err *err);
+
+/* ---- decisions: the per-record trace behind `crmsync explain`, bounded ---- */
+
+struct sync_decision_row {
+    int64_t id; /* set by the store */
+    const char *system, *object, *record_id;
+    const char *link_id; /* NULL when none */
+    const char *action;  /* short: "write_sf", "skip_echo", ... */
+    const char *trace;   /* the planner's reasons */
+    int64_t at;          /* set by the store */
+};
+/* Appends d and keeps only the record's newest keep decisions (0: SYNC_STORE_DECISIONS_KEEP). */
+enum sync_rc sync_store_decision_append(struct sync_store *st, const struct sync_decision_row *d,
+                                        unsigned keep, struct sync_err *err);
+typedef enum sync_rc (*sync_store_decision_fn)(void *ctx, const struct sync_decision_row *d);
+/* The record's decisions, newest first, at most max (0: all kept). */
+enum sync_rc sync_store_decision_list(struct sync_store *st, const char *system, const char *object,
+                                      const char *record_id, size_t max, sync_store_decision_fn fn,
+                                      void *ctx, struct sync_err *err);
+
+/* ---- API usage, as the vendors' own headers report it ---- */
+
+struct sync_api_usage {
+    char vendor[SYNC_STORE_KIND_MAX]; /* "hubspot", "salesforce" */
+    char metric[SYNC_STORE_KIND_MAX]; /* "daily", "10s", ... */
+    int64_t used;
+    int64_t quota;       /* the limit the vendor reported */
+    int64_t reported_at; /* 0 on record: now */
+};
+/* Replaces the latest report for (vendor, metric). */
+enum sync_rc sync_store_api_usage_record(struct sync_store *st, const struct sync_api_usage *u,
+                                         struct sync_err *err);
+/* The latest report for (vendor, metric); metric NULL: the vendor's most recent of any metric.
+ * SYNC_ERR_NOT_FOUND when there is none. */
+enum sync_rc sync_store_api_usage_get(struct sync_store *st, const char *vendor, const char *metric,
+                                      struct sync_api_usage *out, struct sync_err *err);
+
+/* ---- test seam: failure injection ---- */
+
+/* Makes the nth store operation from now (1: the next) fail with SYNC_ERR_IO before it touches
+ * the database; with persist, every later one fails too. 0 disarms. Every operation counts
+ * except close, rollback, in_transaction and these two; a failed commit rolls back. */
+void sync_store_fault_set(struct sync_store *st, unsigned long nth, int persist);
+/* Operations run since open (the unit the fault counter counts in). */
+unsigned long sync_store_op_count(const struct sync_store *st);
+
+#endif
