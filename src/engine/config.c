@@ -1,0 +1,1845 @@
+/*
+ * config.c: crmsync.yaml, the settings table and durations (see config.h).
+ * Called by the CLI at start-up, by the admin API for settings, and by
+ * `crmsync config show`.
+ *
+ * Layout of this file:
+ *   1. durations
+ *   2. the settings table and its accessors
+ *   3. the file's key table and the typed setters it drives
+ *   4. the loader: libyaml's document tree walked against the tables, with
+ *      ${NAME} expansion, then the checks that span several keys
+ *   5. mapping entries, and applying them to a mapping set
+ *   6. the YAML writer (libyaml's emitter)
+ *
+ * Problems are collected, never fatal: the loader keeps walking so one run
+ * reports everything wrong with a file.
+ */
+#include "engine/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "core/http_server.h"
+#include "core/log.h"
+
+/* ======================================================================
+ * 1. durations
+ * ==================================================================== */
+
+#define MS_SECOND 1000LL
+#define MS_MINUTE (60 * MS_SECOND)
+#define MS_HOUR (60 * MS_MINUTE)
+#define MS_DAY (24 * MS_HOUR)
+#define DURATION_MAX (365 * MS_DAY)
+
+static const struct {
+    const char *unit;
+    int64_t ms;
+} duration_units[] = {{"ms", 1}, {"s", MS_SECOND}, {"m", MS_MINUTE}, {"h", MS_HOUR}, {"d", MS_DAY}};
+
+enum sync_rc sync_duration_parse(const char *s, int64_t *ms)
+{
+    int64_t total = 0;
+
+    if (!s || !*s)
+        return SYNC_ERR_PARSE;
+    while (*s) {
+        int64_t n = 0, unit = 0;
+        size_t ulen = 0;
+        if (!isdigit((unsigned char)*s))
+            return SYNC_ERR_PARSE;
+        for (; isdigit((unsigned char)*s); s++) {
+            n = n * 10 + (*s - '0');
+            if (n > DURATION_MAX)
+                return SYNC_ERR_TOO_LARGE;
+        }
+        /* longest unit first, so "ms" wins over "m" */
+        for (size_t i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++) {
+            size_t l = strlen(duration_units[i].unit);
+            if (l > ulen && strncmp(s, duration_units[i].unit, l) == 0 &&
+                !isalpha((unsigned char)s[l])) {
+                unit = duration_units[i].ms;
+                ulen = l;
+            }
+        }
+        if (!unit)
+            return SYNC_ERR_PARSE;
+        s += ulen;
+        if (n > DURATION_MAX / unit || (total += n * unit) > DURATION_MAX)
+            return SYNC_ERR_TOO_LARGE;
+    }
+    *ms = total;
+    return SYNC_OK;
+}
+
+char *sync_duration_format(int64_t ms, char *out, size_t n)
+{
+    size_t used = 0;
+
+    out[0] = '\0';
+    if (ms <= 0) {
+        snprintf(out, n, "0s");
+        return out;
+    }
+    for (int i = (int)(sizeof(duration_units) / sizeof(duration_units[0])) - 1; i >= 0; i--) {
+        int64_t q = ms / duration_units[i].ms;
+        if (!q)
+            continue;
+        ms -= q * duration_units[i].ms;
+        if (used < n)
+            used += (size_t)snprintf(out + used, n - used, "%lld%s", (long long)q,
+                                     duration_units[i].unit);
+    }
+    return out;
+}
+
+/* ======================================================================
+ * 2. settings
+ * ==================================================================== */
+
+static const char *const new_record_types[] = {"lead", "contact", NULL};
+
+#define RT SYNC_SETTING_RUNTIME
+static const struct sync_setting_def setting_defs[SYNC_SETTING__COUNT] = {
+    {"contact_sync", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "sync HubSpot contacts with Salesforce leads and contacts"},
+    {"company_sync", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "sync HubSpot companies with Salesforce accounts"},
+    {"deal_sync", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "sync HubSpot deals with Salesforce opportunities"},
+    {"create_contacts_from_leads", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "a new Salesforce lead creates a HubSpot contact"},
+    {"create_contacts_from_contacts", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "a new Salesforce contact creates a HubSpot contact"},
+    {"new_record_type", SYNC_SETTING_ENUM, "lead", 0, 1, new_record_types, RT,
+     "what a new HubSpot contact creates in Salesforce: lead or contact"},
+    {"inclusion_list", SYNC_SETTING_STRING, "", 0, 64, NULL, RT,
+     "HubSpot list (segment) id whose members alone sync to Salesforce; empty: every contact"},
+    {"delete_contact_on_lead_delete", SYNC_SETTING_BOOL, "false", 0, 1, NULL, RT,
+     "deleting a Salesforce lead deletes its HubSpot contact"},
+    {"delete_contact_on_contact_delete", SYNC_SETTING_BOOL, "false", 0, 1, NULL, RT,
+     "deleting a Salesforce contact deletes its HubSpot contact"},
+    {"delete_company_on_account_delete", SYNC_SETTING_BOOL, "false", 0, 1, NULL, RT,
+     "deleting a Salesforce account deletes its HubSpot company"},
+    {"delete_deal_on_opportunity_delete", SYNC_SETTING_BOOL, "false", 0, 1, NULL, RT,
+     "deleting a Salesforce opportunity deletes its HubSpot deal"},
+    {"lifecycle_transitions", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "contacts on an opportunity become Opportunity, and Customer when it is Closed Won"},
+    {"state_country_picklists", SYNC_SETTING_BOOL, "false", 0, 1, NULL, RT,
+     "the Salesforce org uses state and country picklists: write the code fields"},
+    {"salesforce_api_allocation", SYNC_SETTING_INT, "0", 0, 100000000, NULL, RT,
+     "Salesforce API calls crmsync may use per rolling 24 hours; 0: the org's limit"},
+    {"retry_interval", SYNC_SETTING_DURATION, "30m", MS_MINUTE, MS_DAY, NULL, RT,
+     "wait between automatic retries of a failed record"},
+    {"retry_max_attempts", SYNC_SETTING_INT, "10", 1, 100, NULL, RT,
+     "automatic retries before a record waits for the nightly retry"},
+    {"retry_nightly_at", SYNC_SETTING_TIME, "00:00", 0, 24 * 60 - 1, NULL, RT,
+     "when (UTC) records past their automatic retries are retried once more each day"},
+    {"retry_suppress_above_percent", SYNC_SETTING_INT, "75", 1, 100, NULL, RT,
+     "no automatic retries once this share of the API allocation is used"},
+    {"retry_suppress_above_calls", SYNC_SETTING_INT, "5000", 0, 100000000, NULL, RT,
+     "with no allocation set, no automatic retries past this many calls in 24 hours"},
+};
+#undef RT
+
+const struct sync_setting_def *sync_setting_def(enum sync_setting id)
+{
+    return (unsigned)id < SYNC_SETTING__COUNT ? &setting_defs[id] : NULL;
+}
+
+int sync_setting_find(const char *s)
+{
+    for (int i = 0; s && i < SYNC_SETTING__COUNT; i++)
+        if (strcmp(setting_defs[i].name, s) == 0)
+            return i;
+    return -1;
+}
+
+/* YAML 1.1's words for booleans, any case. */
+static int bool_word(const char *s, int *b)
+{
+    static const char *const t[] = {"true", "yes", "on"}, *const f[] = {"false", "no", "off"};
+    for (int i = 0; i < 3; i++) {
+        if (strcasecmp(s, t[i]) == 0)
+            return *b = 1, 0;
+        if (strcasecmp(s, f[i]) == 0)
+            return *b = 0, 0;
+    }
+    return -1;
+}
+
+static int int_word(const char *s, int64_t *v)
+{
+    char *end;
+    long long x;
+
+    if (!*s || (!isdigit((unsigned char)*s) && *s != '-' && *s != '+'))
+        return -1;
+    errno = 0;
+    x = strtoll(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static int time_word(const char *s, int64_t *minutes)
+{
+    if (strlen(s) != 5 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+        s[2] != ':' || !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+        return -1;
+    int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (h > 23 || m > 59)
+        return -1;
+    *minutes = h * 60 + m;
+    return 0;
+}
+
+/* Writes a bound as the setting's type spells it. */
+static void format_bound(const struct sync_setting_def *d, int64_t v, char *out, size_t n)
+{
+    if (d->type == SYNC_SETTING_DURATION)
+        sync_duration_format(v, out, n);
+    else
+        snprintf(out, n, "%lld", (long long)v);
+}
+
+/* Parses text for one setting; on failure writes the reason (without the name) to why. */
+static int setting_parse(const struct sync_setting_def *d, const char *text, int64_t *num,
+                         char *why, size_t n)
+{
+    char lo[32], hi[32];
+    int b;
+
+    switch (d->type) {
+    case SYNC_SETTING_BOOL:
+        if (bool_word(text, &b))
+            return snprintf(why, n, "'%s' is not a boolean (true or false)", text), -1;
+        *num = b;
+        return 0;
+    case SYNC_SETTING_ENUM:
+        for (int i = 0; d->choices[i]; i++)
+            if (strcmp(text, d->choices[i]) == 0)
+                return *num = i, 0;
+        snprintf(why, n, "'%s' is not one of:", text);
+        for (int i = 0; d->choices[i]; i++)
+            snprintf(why + strlen(why), n - strlen(why), "%s %s", i ? "," : "", d->choices[i]);
+        return -1;
+    case SYNC_SETTING_TIME:
+        if (time_word(text, num))
+            return snprintf(why, n, "'%s' is not a time of day (HH:MM, UTC)", text), -1;
+        return 0;
+    case SYNC_SETTING_STRING:
+        if ((int64_t)strlen(text) > d->max)
+            return snprintf(why, n, "is longer than %lld characters", (long long)d->max), -1;
+        return 0;
+    case SYNC_SETTING_DURATION:
+        if (sync_duration_parse(text, num))
+            return snprintf(why, n, "'%s' is not a duration (like 500ms, 30s, 5m, 1h)", text), -1;
+        break;
+    case SYNC_SETTING_INT:
+        if (int_word(text, num))
+            return snprintf(why, n, "'%s' is not a whole number", text), -1;
+        break;
+    }
+    format_bound(d, d->min, lo, sizeof(lo));
+    format_bound(d, d->max, hi, sizeof(hi));
+    if (*num < d->min)
+        return snprintf(why, n, "%s is below the minimum (%s)", text, lo), -1;
+    if (*num > d->max)
+        return snprintf(why, n, "%s is above the maximum (%s)", text, hi), -1;
+    return 0;
+}
+
+static enum sync_rc setting_store(struct sync_settings *s, enum sync_setting id, int64_t num,
+                                  const char *text)
+{
+    if (setting_defs[id].type == SYNC_SETTING_STRING) {
+        char *c = strdup(text);
+        if (!c)
+            return SYNC_ERR_NOMEM;
+        free(s->str[id]);
+        s->str[id] = c;
+    }
+    s->num[id] = num;
+    return SYNC_OK;
+}
+
+enum sync_rc sync_settings_init(struct sync_settings *s)
+{
+    char why[256];
+
+    memset(s, 0, sizeof(*s));
+    for (int i = 0; i < SYNC_SETTING__COUNT; i++) {
+        int64_t num = 0;
+        if (setting_parse(&setting_defs[i], setting_defs[i].def, &num, why, sizeof(why)))
+            return SYNC_ERR_INTERNAL;
+        if (setting_store(s, (enum sync_setting)i, num, setting_defs[i].def))
+            return SYNC_ERR_NOMEM;
+    }
+    return SYNC_OK;
+}
+
+void sync_settings_release(struct sync_settings *s)
+{
+    for (int i = 0; i < SYNC_SETTING__COUNT; i++)
+        free(s->str[i]);
+    memset(s, 0, sizeof(*s));
+}
+
+int64_t sync_settings_int(const struct sync_settings *s, enum sync_setting id)
+{
+    return (unsigned)id < SYNC_SETTING__COUNT ? s->num[id] : 0;
+}
+
+const char *sync_settings_str(const struct sync_settings *s, enum sync_setting id)
+{
+    return (unsigned)id < SYNC_SETTING__COUNT && s->str[id] ? s->str[id] : "";
+}
+
+enum sync_rc sync_settings_set(struct sync_settings *s, enum sync_setting id, const char *text,
+                               struct sync_err *err)
+{
+    char why[256];
+    int64_t num = 0;
+
+    if ((unsigned)id >= SYNC_SETTING__COUNT)
+        return sync_err_set(err, SYNC_ERR_INVALID, "unknown setting %d", (int)id);
+    if (!text || setting_parse(&setting_defs[id], text, &num, why, sizeof(why)))
+        return sync_err_set(err, SYNC_ERR_INVALID, "%s: %s", setting_defs[id].name,
+                            text ? why : "missing value");
+    if (setting_store(s, id, num, text))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    return SYNC_OK;
+}
+
+enum sync_rc sync_settings_format(const struct sync_settings *s, enum sync_setting id,
+                                  struct sync_buf *out)
+{
+    const struct sync_setting_def *d = sync_setting_def(id);
+    char buf[64];
+    int64_t v;
+
+    if (!d)
+        return SYNC_ERR_INVALID;
+    v = s->num[id];
+    switch (d->type) {
+    case SYNC_SETTING_BOOL:
+        return sync_buf_addstr(out, v ? "true" : "false");
+    case SYNC_SETTING_ENUM:
+        return sync_buf_addstr(out, d->choices[v]);
+    case SYNC_SETTING_DURATION:
+        return sync_buf_addstr(out, sync_duration_format(v, buf, sizeof(buf)));
+    case SYNC_SETTING_TIME:
+        return sync_buf_addf(out, "%02d:%02d", (int)(v / 60), (int)(v % 60));
+    case SYNC_SETTING_STRING:
+        return sync_buf_addstr(out, sync_settings_str(s, id));
+    default:
+        return sync_buf_addf(out, "%lld", (long long)v);
+    }
+}
+
+json_t *sync_settings_get_json(const struct sync_settings *s, enum sync_setting id)
+{
+    const struct sync_setting_def *d = sync_setting_def(id);
+    struct sync_buf b = SYNC_BUF_INIT(4096);
+    json_t *j;
+
+    if (!d)
+        return NULL;
+    if (d->type == SYNC_SETTING_BOOL)
+        return json_boolean(s->num[id]);
+    if (d->type == SYNC_SETTING_INT)
+        return json_integer(s->num[id]);
+    if (sync_settings_format(s, id, &b)) {
+        sync_buf_release(&b);
+        return NULL;
+    }
+    j = json_string(sync_buf_str(&b));
+    sync_buf_release(&b);
+    return j;
+}
+
+enum sync_rc sync_settings_set_json(struct sync_settings *s, enum sync_setting id, const json_t *v,
+                                    struct sync_err *err)
+{
+    char buf[32];
+
+    if (json_is_boolean(v))
+        return sync_settings_set(s, id, json_is_true(v) ? "true" : "false", err);
+    if (json_is_integer(v)) {
+        snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+        return sync_settings_set(s, id, buf, err);
+    }
+    if (json_is_string(v))
+        return sync_settings_set(s, id, json_string_value(v), err);
+    return sync_err_set(err, SYNC_ERR_INVALID, "%s: expected a boolean, number or string",
+                        sync_setting_def(id) ? sync_setting_def(id)->name : "setting");
+}
+
+/* ======================================================================
+ * 3. the file's keys
+ * ==================================================================== */
+
+enum cfg_type { CFG_STRING, CFG_URL, CFG_BOOL, CFG_DURATION, CFG_LOG_LEVEL, CFG_STORE, CFG_LISTEN };
+
+#define CFG_SECRET 1u
+#define CFG_RUNTIME 2u
+
+struct cfg_key {
+    const char *path;
+    enum cfg_type type;
+    size_t off; /* char * for strings, int for BOOL and LOG_LEVEL, int64_t for DURATION */
+    const char *def;
+    int64_t min, max; /* DURATION bounds */
+    unsigned flags;
+};
+
+#define OFF(f) offsetof(struct sync_config, f)
+/* Sections are contiguous and in writing order. */
+static const struct cfg_key cfg_keys[] = {
+    {"hubspot.base_url", CFG_URL, OFF(hubspot.base_url), "https://api.hubapi.com", 0, 0, 0},
+    {"hubspot.access_token", CFG_STRING, OFF(hubspot.access_token), NULL, 0, 0, CFG_SECRET},
+    {"hubspot.oauth.client_id", CFG_STRING, OFF(hubspot.oauth.client_id), NULL, 0, 0, 0},
+    {"hubspot.oauth.client_secret", CFG_STRING, OFF(hubspot.oauth.client_secret), NULL, 0, 0,
+     CFG_SECRET},
+    {"hubspot.oauth.refresh_token", CFG_STRING, OFF(hubspot.oauth.refresh_token), NULL, 0, 0,
+     CFG_SECRET},
+    {"salesforce.login_url", CFG_URL, OFF(salesforce.login_url), NULL, 0, 0, 0},
+    {"salesforce.client_id", CFG_STRING, OFF(salesforce.client_id), NULL, 0, 0, 0},
+    {"salesforce.client_secret", CFG_STRING, OFF(salesforce.client_secret), NULL, 0, 0, CFG_SECRET},
+    {"salesforce.username", CFG_STRING, OFF(salesforce.username), NULL, 0, 0, 0},
+    {"salesforce.password", CFG_STRING, OFF(salesforce.password), NULL, 0, 0, CFG_SECRET},
+    {"salesforce.security_token", CFG_STRING, OFF(salesforce.security_token), NULL, 0, 0,
+     CFG_SECRET},
+    {"salesforce.refresh_token", CFG_STRING, OFF(salesforce.refresh_token), NULL, 0, 0, CFG_SECRET},
+    {"salesforce.sandbox", CFG_BOOL, OFF(salesforce.sandbox), "false", 0, 0, 0},
+    {"store", CFG_STORE, OFF(store), "sqlite:crmsync.db", 0, 0, 0},
+    {"poll_interval", CFG_DURATION, OFF(poll_interval_ms), "30s", 100, MS_HOUR, CFG_RUNTIME},
+    {"log_level", CFG_LOG_LEVEL, OFF(log_level), "info", 0, 0, CFG_RUNTIME},
+    {"admin.listen", CFG_LISTEN, OFF(admin.listen), "127.0.0.1:8300", 0, 0, 0},
+    {"admin.token", CFG_STRING, OFF(admin.token), NULL, 0, 0, CFG_SECRET},
+};
+#define NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
+
+static const char *const level_names[] = {"debug", "info", "warn", "error"};
+
+static char **key_str(struct sync_config *cfg, const struct cfg_key *k)
+{
+    return (char **)((char *)cfg + k->off);
+}
+
+static const char *key_cstr(const struct sync_config *cfg, const struct cfg_key *k)
+{
+    return *(char *const *)((const char *)cfg + k->off);
+}
+
+static int *key_int(struct sync_config *cfg, const struct cfg_key *k)
+{
+    return (int *)((char *)cfg + k->off);
+}
+
+static int64_t *key_i64(struct sync_config *cfg, const struct cfg_key *k)
+{
+    return (int64_t *)((char *)cfg + k->off);
+}
+
+static int key_is_string(const struct cfg_key *k)
+{
+    return k->type == CFG_STRING || k->type == CFG_URL || k->type == CFG_STORE ||
+           k->type == CFG_LISTEN;
+}
+
+static const struct cfg_key *key_find(const char *path)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(cfg_keys[i].path, path) == 0)
+            return &cfg_keys[i];
+    return NULL;
+}
+
+/* A section is a proper prefix of some key: "hubspot", "hubspot.oauth". */
+static int is_section(const char *path)
+{
+    size_t n = strlen(path);
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strncmp(cfg_keys[i].path, path, n) == 0 && cfg_keys[i].path[n] == '.')
+            return 1;
+    return 0;
+}
+
+static int valid_url(const char *s)
+{
+    const char *host;
+    size_t hl;
+
+    if (strncmp(s, "https://", 8) == 0)
+        host = s + 8;
+    else if (strncmp(s, "http://", 7) == 0)
+        host = s + 7;
+    else
+        return 0;
+    hl = strcspn(host, "/?#");
+    if (hl == 0)
+        return 0;
+    for (size_t i = 0; i < hl; i++) {
+        unsigned char c = (unsigned char)host[i];
+        if (!isalnum(c) && !strchr(".-:[]_", c))
+            return 0;
+    }
+    /* a port after the host (or after an IPv6 literal's ']') is 1..65535 */
+    const char *colon = memchr(host, ':', hl), *bracket = memchr(host, ']', hl);
+    if (bracket)
+        colon = bracket + 1 < host + hl && bracket[1] == ':' ? bracket + 1 : NULL;
+    if (colon) {
+        size_t pl = hl - (size_t)(colon + 1 - host);
+        long port = pl && pl <= 5 && strspn(colon + 1, "0123456789") >= pl ? atol(colon + 1) : 0;
+        if (port < 1 || port > 65535 || colon == host)
+            return 0;
+    }
+    for (const char *p = s; *p; p++)
+        if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
+            return 0;
+    return 1;
+}
+
+static int valid_store(const char *s)
+{
+    if (strncmp(s, "sqlite:", 7) == 0)
+        return s[7] != '\0';
+    if (strncmp(s, "postgres://", 11) == 0)
+        return s[11] != '\0';
+    if (strncmp(s, "postgresql://", 13) == 0)
+        return s[13] != '\0';
+    return 0;
+}
+
+/* Sets a key from text; on failure writes the reason to why. */
+static int key_set(struct sync_config *cfg, const struct cfg_key *k, const char *text, char *why,
+                   size_t n)
+{
+    char host[256], lo[32], hi[32];
+    unsigned port;
+    int64_t ms;
+    int b;
+    char *c;
+
+    switch (k->type) {
+    case CFG_BOOL:
+        if (bool_word(text, &b))
+            return snprintf(why, n, "'%s' is not a boolean (true or false)", text), -1;
+        *key_int(cfg, k) = b;
+        return 0;
+    case CFG_LOG_LEVEL:
+        if ((b = sync_log_parse_level(text)) < 0)
+            return snprintf(why, n, "'%s' is not a log level (debug, info, warn, error)", text), -1;
+        *key_int(cfg, k) = b;
+        return 0;
+    case CFG_DURATION:
+        if (sync_duration_parse(text, &ms))
+            return snprintf(why, n, "'%s' is not a duration (like 500ms, 30s, 5m, 1h)", text), -1;
+        sync_duration_format(k->min, lo, sizeof(lo));
+        sync_duration_format(k->max, hi, sizeof(hi));
+        if (ms < k->min)
+            return snprintf(why, n, "%s is below the minimum (%s)", text, lo), -1;
+        if (ms > k->max)
+            return snprintf(why, n, "%s is above the maximum (%s)", text, hi), -1;
+        *key_i64(cfg, k) = ms;
+        return 0;
+    case CFG_URL:
+        if (!valid_url(text))
+            return snprintf(why, n, "'%s' is not an http:// or https:// URL", text), -1;
+        break;
+    case CFG_STORE:
+        if (!valid_store(text))
+            return snprintf(why, n, "'%s' is not a store (sqlite:FILE or postgres://...)", text),
+                   -1;
+        break;
+    case CFG_LISTEN:
+        if (sync_http_parse_listen(text, host, sizeof(host), &port))
+            return snprintf(why, n, "'%s' is not a listen address (HOST:PORT)", text), -1;
+        break;
+    case CFG_STRING:
+        break;
+    }
+    if (!(c = strdup(text)))
+        return snprintf(why, n, "out of memory"), -1;
+    if (k->type == CFG_URL)
+        for (size_t l = strlen(c); l > 0 && c[l - 1] == '/'; l--)
+            c[l - 1] = '\0';
+    free(*key_str(cfg, k));
+    *key_str(cfg, k) = c;
+    return 0;
+}
+
+enum sync_rc sync_config_init(struct sync_config *cfg)
+{
+    char why[256];
+
+    memset(cfg, 0, sizeof(*cfg));
+    for (size_t i = 0; i < NKEYS; i++)
+        if (cfg_keys[i].def && key_set(cfg, &cfg_keys[i], cfg_keys[i].def, why, sizeof(why)))
+            goto fail;
+    if (sync_settings_init(&cfg->settings))
+        goto fail;
+    return SYNC_OK;
+fail:
+    sync_config_release(cfg);
+    return SYNC_ERR_NOMEM;
+}
+
+void sync_config_release(struct sync_config *cfg)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (key_is_string(&cfg_keys[i]))
+            free(*key_str(cfg, &cfg_keys[i]));
+    sync_settings_release(&cfg->settings);
+    free(cfg->mappings);
+    free(cfg->source);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ======================================================================
+ * 4. the loader
+ * ==================================================================== */
+
+#define MAX_SECTIONS 8
+
+struct loader {
+    struct sync_config *cfg;
+    struct sync_config_problems *pr;
+    const char *name;
+    yaml_document_t *doc;
+    sync_config_env_fn env;
+    void *env_ctx;
+    int key_line[NKEYS]; /* where each key was written (even when empty); 0 when absent */
+    char key_bad[NKEYS]; /* the key already has a problem: do not also call it missing */
+    size_t nsections;
+    struct {
+        char path[128];
+        int line;
+    } sections[MAX_SECTIONS];
+};
+
+static void problem_add(struct sync_config_problems *pr, const char *name, int line,
+                        const char *fmt, va_list ap)
+{
+    size_t used;
+
+    if (pr->n >= SYNC_CONFIG_MAX_PROBLEMS) {
+        pr->dropped++;
+        return;
+    }
+    char *t = pr->items[pr->n].text;
+    pr->items[pr->n].line = line;
+    used = (size_t)(line > 0 ? snprintf(t, SYNC_CONFIG_PROBLEM_MAX, "%s:%d: ", name, line)
+                             : snprintf(t, SYNC_CONFIG_PROBLEM_MAX, "%s: ", name));
+    if (used < SYNC_CONFIG_PROBLEM_MAX)
+        vsnprintf(t + used, SYNC_CONFIG_PROBLEM_MAX - used, fmt, ap);
+    pr->n++;
+}
+
+static void problem(struct loader *L, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void problem(struct loader *L, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    problem_add(L->pr, L->name, line, fmt, ap);
+    va_end(ap);
+}
+
+/* Stable sort by line; problems without a line go last. */
+static void problems_sort(struct sync_config_problems *pr)
+{
+    for (size_t i = 1; i < pr->n; i++) {
+        for (size_t j = i; j > 0; j--) {
+            int a = pr->items[j - 1].line, b = pr->items[j].line;
+            if ((a ? a : 1 << 30) <= (b ? b : 1 << 30))
+                break;
+            char tmp[sizeof(pr->items[0])];
+            memcpy(tmp, &pr->items[j], sizeof(tmp));
+            memcpy(&pr->items[j], &pr->items[j - 1], sizeof(tmp));
+            memcpy(&pr->items[j - 1], tmp, sizeof(tmp));
+        }
+    }
+}
+
+enum sync_rc sync_config_problems_format(const struct sync_config_problems *pr,
+                                         struct sync_buf *out)
+{
+    enum sync_rc rc = SYNC_OK;
+    for (size_t i = 0; i < pr->n && !rc; i++)
+        rc = sync_buf_addf(out, "%s\n", pr->items[i].text);
+    if (!rc && pr->dropped)
+        rc = sync_buf_addf(out, "(and %zu more problems)\n", pr->dropped);
+    return rc;
+}
+
+static int node_line(const yaml_node_t *n)
+{
+    return n ? (int)n->start_mark.line + 1 : 0;
+}
+
+static int node_is_null(const yaml_node_t *n)
+{
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    if (!n)
+        return 1;
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return 0;
+    for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+        if (strcmp((const char *)n->data.scalar.value, nulls[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+    if (!n)
+        return "nothing";
+    return n->type == YAML_MAPPING_NODE    ? "a mapping"
+           : n->type == YAML_SEQUENCE_NODE ? "a list"
+                                           : "a value";
+}
+
+static int valid_env_name(const char *s, size_t n)
+{
+    if (n == 0 || (!isalpha((unsigned char)s[0]) && s[0] != '_'))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+            return 0;
+    return 1;
+}
+
+/* Copies scalar text into out with every ${NAME} replaced; "$${" is a literal "${".
+ * Returns 0, or -1 after recording a problem. */
+static int expand(struct loader *L, int line, const char *path, const yaml_node_t *n,
+                  struct sync_buf *out)
+{
+    const char *s = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length;
+
+    if (strlen(s) != len) {
+        problem(L, line, "%s: the value contains a NUL character", path);
+        return -1;
+    }
+    for (size_t i = 0; i < len;) {
+        if (s[i] == '$' && s[i + 1] == '$' && s[i + 2] == '{') {
+            sync_buf_addstr(out, "${");
+            i += 3;
+            continue;
+        }
+        if (s[i] != '$' || s[i + 1] != '{') {
+            sync_buf_addch(out, s[i++]);
+            continue;
+        }
+        const char *name = s + i + 2, *close = strchr(name, '}');
+        if (!close) {
+            problem(L, line, "%s: '${' without a closing '}'", path);
+            return -1;
+        }
+        size_t nl = (size_t)(close - name);
+        if (!valid_env_name(name, nl)) {
+            problem(L, line, "%s: '${%.*s}' is not an environment variable name", path, (int)nl,
+                    name);
+            return -1;
+        }
+        char var[128];
+        snprintf(var, sizeof(var), "%.*s", (int)(nl < sizeof(var) ? nl : sizeof(var) - 1), name);
+        const char *val = L->env ? L->env(L->env_ctx, var) : getenv(var);
+        if (!val) {
+            problem(L, line, "%s: environment variable %s is not set", path, var);
+            return -1;
+        }
+        sync_buf_addstr(out, val);
+        i += nl + 3;
+    }
+    return 0;
+}
+
+/* The scalar text of a value after ${} expansion, into out. Returns 1 for a value, 0 for
+ * null or empty, -1 after recording a problem. */
+static int scalar(struct loader *L, const char *path, const yaml_node_t *n, struct sync_buf *out)
+{
+    int line = node_line(n);
+
+    sync_buf_reset(out);
+    if (node_is_null(n))
+        return 0;
+    if (n->type != YAML_SCALAR_NODE) {
+        problem(L, line, "%s: expected a single value, found %s", path, node_kind(n));
+        return -1;
+    }
+    if (expand(L, line, path, n, out))
+        return -1;
+    return sync_buf_str(out)[0] ? 1 : 0;
+}
+
+/* Finds an earlier pair of the same mapping with the same key text. */
+static int duplicate_key(const yaml_document_t *doc, const yaml_node_t *map,
+                         const yaml_node_pair_t *pair)
+{
+    const yaml_node_t *k = yaml_document_get_node((yaml_document_t *)doc, pair->key);
+    for (const yaml_node_pair_t *p = map->data.mapping.pairs.start; p < pair; p++) {
+        const yaml_node_t *o = yaml_document_get_node((yaml_document_t *)doc, p->key);
+        if (o && k && o->type == YAML_SCALAR_NODE && k->type == YAML_SCALAR_NODE &&
+            strcmp((const char *)o->data.scalar.value, (const char *)k->data.scalar.value) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Calls fn for each (key text, key line, value) of a mapping node, reporting non-text and
+ * duplicate keys itself. */
+typedef void (*pair_fn)(struct loader *L, const char *prefix, const char *key, int line,
+                        const yaml_node_t *val, void *arg);
+
+static void each_pair(struct loader *L, const yaml_node_t *map, const char *prefix, pair_fn fn,
+                      void *arg)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
+        int line = node_line(k);
+        if (!k || k->type != YAML_SCALAR_NODE) {
+            problem(L, line, "%s%skeys must be plain text", prefix ? prefix : "",
+                    prefix ? ": " : "");
+            continue;
+        }
+        const char *key = (const char *)k->data.scalar.value;
+        if (duplicate_key(L->doc, map, p)) {
+            problem(L, line, "%s%s%s: duplicate key", prefix ? prefix : "", prefix ? "." : "", key);
+            continue;
+        }
+        fn(L, prefix, key, line, v, arg);
+    }
+}
+
+static void set_key(struct loader *L, const struct cfg_key *k, int line, const yaml_node_t *v)
+{
+    struct sync_buf text = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
+    char why[512];
+    int r;
+
+    L->key_line[k - cfg_keys] = line;
+    if ((r = scalar(L, k->path, v, &text)) == 1 &&
+        key_set(L->cfg, k, sync_buf_str(&text), why, sizeof(why))) {
+        problem(L, node_line(v), "%s: %s", k->path, why);
+        r = -1;
+    }
+    L->key_bad[k - cfg_keys] = r < 0;
+    sync_buf_release(&text);
+}
+
+static void walk_settings(struct loader *L, const yaml_node_t *v);
+static void walk_mappings(struct loader *L, const yaml_node_t *v);
+
+static void section_note(struct loader *L, const char *path, int line)
+{
+    if (L->nsections < MAX_SECTIONS) {
+        snprintf(L->sections[L->nsections].path, sizeof(L->sections[0].path), "%s", path);
+        L->sections[L->nsections++].line = line;
+    }
+}
+
+static int section_line(const struct loader *L, const char *path)
+{
+    for (size_t i = 0; i < L->nsections; i++)
+        if (strcmp(L->sections[i].path, path) == 0)
+            return L->sections[i].line;
+    return 0;
+}
+
+static void walk_keys(struct loader *L, const yaml_node_t *map, const char *prefix);
+
+static void on_key(struct loader *L, const char *prefix, const char *key, int line,
+                   const yaml_node_t *v, void *arg)
+{
+    char path[128];
+    const struct cfg_key *k;
+
+    snprintf(path, sizeof(path), "%s%s%s", prefix ? prefix : "", prefix ? "." : "", key);
+    if (!prefix && strcmp(key, "settings") == 0) {
+        walk_settings(L, v);
+        return;
+    }
+    if (!prefix && strcmp(key, "mappings") == 0) {
+        walk_mappings(L, v);
+        return;
+    }
+    if ((k = key_find(path))) {
+        set_key(L, k, line, v);
+        return;
+    }
+    if (!is_section(path)) {
+        problem(L, line, "%s: unknown key", path);
+        return;
+    }
+    section_note(L, path, line);
+    if (node_is_null(v))
+        return;
+    if (v->type != YAML_MAPPING_NODE) {
+        problem(L, node_line(v), "%s: expected a mapping of keys, found %s", path, node_kind(v));
+        return;
+    }
+    walk_keys(L, v, path);
+}
+
+static void walk_keys(struct loader *L, const yaml_node_t *map, const char *prefix)
+{
+    each_pair(L, map, prefix, on_key, NULL);
+}
+
+static void on_setting(struct loader *L, const char *prefix, const char *key, int line,
+                       const yaml_node_t *v, void *arg)
+{
+    struct sync_buf text = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
+    struct sync_err err = SYNC_ERR_INIT;
+    char path[128];
+    int id = sync_setting_find(key), r;
+
+    snprintf(path, sizeof(path), "settings.%s", key);
+    if (id < 0) {
+        problem(L, line, "%s: unknown setting", path);
+        return;
+    }
+    r = scalar(L, path, v, &text);
+    if (r == 0 && sync_setting_def((enum sync_setting)id)->type == SYNC_SETTING_STRING && v &&
+        v->type == YAML_SCALAR_NODE)
+        r = 1; /* an empty text setting is a value: none */
+    if (r == 0)
+        problem(L, line, "%s: missing value", path);
+    else if (r == 1 &&
+             sync_settings_set(&L->cfg->settings, (enum sync_setting)id, sync_buf_str(&text), &err))
+        problem(L, node_line(v), "settings.%s", err.message);
+    sync_buf_release(&text);
+}
+
+static void walk_settings(struct loader *L, const yaml_node_t *v)
+{
+    if (node_is_null(v))
+        return;
+    if (v->type != YAML_MAPPING_NODE) {
+        problem(L, node_line(v), "settings: expected a mapping of settings, found %s",
+                node_kind(v));
+        return;
+    }
+    each_pair(L, v, "settings", on_setting, NULL);
+}
+
+/* ---- checks across keys ---- */
+
+static int key_index(const char *path)
+{
+    const struct cfg_key *k = key_find(path);
+    return k ? (int)(k - cfg_keys) : -1;
+}
+
+static int is_set(const struct loader *L, const char *path)
+{
+    const char *v = key_cstr(L->cfg, &cfg_keys[key_index(path)]);
+    return v && *v;
+}
+
+/* Where to report a missing key: its own (empty) line, else its section's, else none. */
+static int missing_line(const struct loader *L, const char *path)
+{
+    char sec[128];
+    char *dot;
+    int line = L->key_line[key_index(path)];
+
+    snprintf(sec, sizeof(sec), "%s", path);
+    while (!line && (dot = strrchr(sec, '.'))) {
+        *dot = '\0';
+        line = section_line(L, sec);
+    }
+    return line;
+}
+
+static void require(struct loader *L, const char *path, const char *hint)
+{
+    if (!is_set(L, path) && !L->key_bad[key_index(path)])
+        problem(L, missing_line(L, path), "%s: missing%s", path, hint);
+}
+
+static void check_hubspot(struct loader *L)
+{
+    int token = is_set(L, "hubspot.access_token");
+    int oauth = section_line(L, "hubspot.oauth") || is_set(L, "hubspot.oauth.client_id") ||
+                is_set(L, "hubspot.oauth.client_secret") ||
+                is_set(L, "hubspot.oauth.refresh_token");
+
+    if (token && oauth) {
+        problem(L, missing_line(L, "hubspot.access_token"),
+                "hubspot: give access_token or oauth, not both");
+        return;
+    }
+    if (!oauth) {
+        require(L, "hubspot.access_token", " (or give hubspot.oauth)");
+        return;
+    }
+    require(L, "hubspot.oauth.client_id", "");
+    require(L, "hubspot.oauth.client_secret", "");
+    require(L, "hubspot.oauth.refresh_token", "");
+}
+
+static void check_salesforce(struct loader *L)
+{
+    struct sync_config *cfg = L->cfg;
+    char why[64];
+
+    require(L, "salesforce.client_id", "");
+    require(L, "salesforce.client_secret", "");
+    if (is_set(L, "salesforce.refresh_token")) {
+        if (is_set(L, "salesforce.username"))
+            require(L, "salesforce.password", "");
+        else if (is_set(L, "salesforce.password"))
+            require(L, "salesforce.username", "");
+    } else {
+        require(L, "salesforce.username", " (or give salesforce.refresh_token)");
+        require(L, "salesforce.password", "");
+    }
+    if (!is_set(L, "salesforce.login_url"))
+        key_set(cfg, key_find("salesforce.login_url"),
+                cfg->salesforce.sandbox ? "https://test.salesforce.com"
+                                        : "https://login.salesforce.com",
+                why, sizeof(why));
+}
+
+static int load_doc(struct loader *L, const char *text, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_document_t extra;
+    yaml_node_t *root;
+    int ok = 1;
+
+    if (!yaml_parser_initialize(&parser)) {
+        problem(L, 0, "out of memory");
+        return -1;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, L->doc)) {
+        problem(L, (int)parser.problem_mark.line + 1, "YAML syntax: %s%s%s",
+                parser.problem ? parser.problem : "malformed", parser.context ? " " : "",
+                parser.context ? parser.context : "");
+        yaml_parser_delete(&parser);
+        return -1;
+    }
+    if (yaml_parser_load(&parser, &extra)) {
+        if ((root = yaml_document_get_root_node(&extra)))
+            problem(L, node_line(root), "only one YAML document is allowed");
+        yaml_document_delete(&extra);
+    } else {
+        problem(L, (int)parser.problem_mark.line + 1, "YAML syntax: %s",
+                parser.problem ? parser.problem : "malformed");
+    }
+    yaml_parser_delete(&parser);
+    root = yaml_document_get_root_node(L->doc);
+    if (root && !node_is_null(root) && root->type != YAML_MAPPING_NODE) {
+        problem(L, node_line(root), "the file must be a mapping of keys, found %s",
+                node_kind(root));
+        ok = 0;
+    }
+    return ok ? 0 : -1;
+}
+
+enum sync_rc sync_config_load_text(struct sync_config *cfg, const char *name, const char *text,
+                                   size_t len, sync_config_env_fn env, void *env_ctx,
+                                   struct sync_config_problems *pr)
+{
+    yaml_document_t doc;
+    struct loader L;
+    yaml_node_t *root;
+    enum sync_rc rc = SYNC_OK;
+
+    memset(pr, 0, sizeof(*pr));
+    memset(&L, 0, sizeof(L));
+    L.cfg = cfg;
+    L.pr = pr;
+    L.name = name ? name : SYNC_CONFIG_DEFAULT_PATH;
+    L.doc = &doc;
+    L.env = env;
+    L.env_ctx = env_ctx;
+    free(cfg->source);
+    cfg->source = strdup(L.name);
+    free(cfg->mappings); /* the file's list replaces any earlier one */
+    cfg->mappings = NULL;
+    cfg->nmappings = 0;
+    if (len > SYNC_CONFIG_MAX_BYTES) {
+        problem(&L, 0, "the file is larger than %zu bytes", SYNC_CONFIG_MAX_BYTES);
+        return SYNC_ERR_TOO_LARGE;
+    }
+    memset(&doc, 0, sizeof(doc));
+    if (load_doc(&L, text, len)) {
+        yaml_document_delete(&doc);
+        return SYNC_ERR_PARSE;
+    }
+    if ((root = yaml_document_get_root_node(&doc)) && !node_is_null(root))
+        walk_keys(&L, root, NULL);
+    check_hubspot(&L);
+    check_salesforce(&L);
+    yaml_document_delete(&doc);
+    problems_sort(pr);
+    if (pr->n || pr->dropped)
+        rc = SYNC_ERR_INVALID;
+    return rc;
+}
+
+enum sync_rc sync_config_load_file(struct sync_config *cfg, const char *path,
+                                   struct sync_config_problems *pr)
+{
+    struct sync_buf text = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES + 1);
+    char chunk[8192];
+    size_t n;
+    FILE *f;
+    enum sync_rc rc;
+
+    if (!path)
+        path = SYNC_CONFIG_DEFAULT_PATH;
+    memset(pr, 0, sizeof(*pr));
+    if (!(f = fopen(path, "rb"))) {
+        struct loader L = {.pr = pr, .name = path};
+        problem(&L, 0, "cannot open: %s", strerror(errno));
+        return SYNC_ERR_IO;
+    }
+    rc = SYNC_OK;
+    while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = sync_buf_add(&text, chunk, n);
+    if (!rc && ferror(f))
+        rc = SYNC_ERR_IO;
+    fclose(f);
+    if (rc) {
+        struct loader L = {.pr = pr, .name = path};
+        problem(&L, 0,
+                rc == SYNC_ERR_TOO_LARGE ? "the file is larger than 1 MiB"
+                                         : "cannot read the file");
+        sync_buf_release(&text);
+        return rc == SYNC_ERR_TOO_LARGE ? rc : SYNC_ERR_IO;
+    }
+    rc = sync_config_load_text(cfg, path, sync_buf_str(&text), text.len, NULL, NULL, pr);
+    sync_buf_release(&text);
+    return rc;
+}
+
+/* ======================================================================
+ * 5. mapping entries
+ * ==================================================================== */
+
+struct entry_ctx {
+    struct sync_config_mapping *e;
+    char path[64];
+    int seen_kind, seen_hubspot;
+    const yaml_node_t *salesforce; /* read after the kind is known */
+    int sf_line;
+};
+
+/* "Field" (every object of the kind) or "Object.Field". */
+static void entry_sf_one(struct loader *L, struct entry_ctx *c, const char *text, int line)
+{
+    struct sync_config_mapping *e = c->e;
+    const char *dot = strchr(text, '.');
+    const char *field = dot ? dot + 1 : text;
+    size_t ol = dot ? (size_t)(dot - text) : 0;
+
+    if (e->nsf >= SYNC_MAPPING_MAX_SF) {
+        problem(L, line, "%s.salesforce: at most %d fields", c->path, SYNC_MAPPING_MAX_SF);
+        return;
+    }
+    if (!*field || strlen(field) >= SYNC_FIELD_NAME_MAX || ol >= SYNC_FIELD_NAME_MAX ||
+        (dot && (ol == 0 || strchr(field, '.')))) {
+        problem(L, line, "%s.salesforce: '%s' is not Field or Object.Field", c->path, text);
+        return;
+    }
+    snprintf(e->sf[e->nsf].object, SYNC_FIELD_NAME_MAX, "%.*s", (int)ol, text);
+    snprintf(e->sf[e->nsf].field, SYNC_FIELD_NAME_MAX, "%s", field);
+    e->nsf++;
+}
+
+static void entry_salesforce(struct loader *L, struct entry_ctx *c)
+{
+    struct sync_buf text = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
+    const yaml_node_t *v = c->salesforce;
+    char path[96];
+
+    snprintf(path, sizeof(path), "%s.salesforce", c->path);
+    if (v && v->type == YAML_SEQUENCE_NODE) {
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+             it++) {
+            yaml_node_t *item = yaml_document_get_node(L->doc, *it);
+            if (scalar(L, path, item, &text) == 1)
+                entry_sf_one(L, c, sync_buf_str(&text), node_line(item));
+        }
+    } else if (scalar(L, path, v, &text) == 1) {
+        entry_sf_one(L, c, sync_buf_str(&text), node_line(v));
+    }
+    sync_buf_release(&text);
+}
+
+/* "enumeration/select", "string", "user" */
+static int parse_hs_type(const char *s, struct sync_config_mapping *e)
+{
+    static const enum sync_hs_field_type defaults[SYNC_HST__COUNT] = {
+        SYNC_HSF_TEXT,   SYNC_HSF_NUMBER,          SYNC_HSF_DATE,       SYNC_HSF_DATE,
+        SYNC_HSF_SELECT, SYNC_HSF_BOOLEANCHECKBOX, SYNC_HSF_PHONENUMBER};
+    char type[64];
+    const char *slash = strchr(s, '/');
+
+    if (strcmp(s, "user") == 0) {
+        e->hs_type = SYNC_HST_ENUMERATION;
+        e->hs_field_type = SYNC_HSF_SELECT;
+        e->hs_owner_ref = 1;
+        return 0;
+    }
+    snprintf(type, sizeof(type), "%.*s", slash ? (int)(slash - s) : (int)strlen(s), s);
+    if (sync_hs_type_parse(type, &e->hs_type))
+        return -1;
+    e->hs_field_type = defaults[e->hs_type];
+    return slash ? sync_hs_field_type_parse(slash + 1, &e->hs_field_type) : 0;
+}
+
+static void on_entry_key(struct loader *L, const char *prefix, const char *key, int line,
+                         const yaml_node_t *v, void *arg)
+{
+    struct entry_ctx *c = arg;
+    struct sync_config_mapping *e = c->e;
+    struct sync_buf text = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
+    char path[96];
+    const char *s;
+    int r;
+
+    snprintf(path, sizeof(path), "%s.%s", c->path, key);
+    if (strcmp(key, "salesforce") == 0) {
+        c->salesforce = v;
+        c->sf_line = line;
+        return;
+    }
+    if (strcmp(key, "kind") && strcmp(key, "hubspot") && strcmp(key, "rule") &&
+        strcmp(key, "hubspot_type") && strcmp(key, "salesforce_type")) {
+        problem(L, line,
+                "%s: unknown key (kind, hubspot, salesforce, rule, hubspot_type, "
+                "salesforce_type)",
+                path);
+        return;
+    }
+    if ((r = scalar(L, path, v, &text)) <= 0) {
+        if (r == 0)
+            problem(L, line, "%s: missing value", path);
+        sync_buf_release(&text);
+        return;
+    }
+    s = sync_buf_str(&text);
+    if (strcmp(key, "kind") == 0) {
+        c->seen_kind = 1;
+        if (sync_kind_parse(s, &e->kind))
+            problem(L, line, "%s: '%s' is not a sync kind (contact, company, deal)", path, s);
+        else
+            c->seen_kind = 2;
+    } else if (strcmp(key, "hubspot") == 0) {
+        c->seen_hubspot = 1;
+        if (strlen(s) >= SYNC_FIELD_NAME_MAX)
+            problem(L, line, "%s: the property name is too long", path);
+        else
+            snprintf(e->hubspot, sizeof(e->hubspot), "%s", s);
+    } else if (strcmp(key, "rule") == 0) {
+        if (sync_rule_parse(s, &e->rule))
+            problem(L, line,
+                    "%s: '%s' is not a sync rule (prefer_salesforce_unless_blank, "
+                    "always_use_salesforce, two_way, dont_sync, prefer_hubspot_unless_blank, "
+                    "always_use_hubspot)",
+                    path, s);
+        else
+            e->has_rule = 1;
+    } else if (strcmp(key, "hubspot_type") == 0) {
+        if (parse_hs_type(s, e))
+            problem(L, line,
+                    "%s: '%s' is not a HubSpot property type (type/fieldType, such as "
+                    "string/text or enumeration/select)",
+                    path, s);
+        else
+            e->has_hs_type = 1;
+    } else {
+        if (sync_sf_type_parse(s, &e->sf_type))
+            problem(L, line, "%s: '%s' is not a Salesforce field type that can be mapped", path, s);
+        else
+            e->has_sf_type = 1;
+    }
+    sync_buf_release(&text);
+}
+
+/* Every Salesforce object named in an entry must belong to its kind. */
+static void entry_check_objects(struct loader *L, struct entry_ctx *c)
+{
+    struct sync_config_mapping *e = c->e;
+    const char *const *objs = sync_kind_sf_objects(e->kind);
+
+    for (size_t i = 0; i < e->nsf; i++) {
+        int found = !e->sf[i].object[0];
+        for (size_t j = 0; objs[j] && !found; j++)
+            found = strcasecmp(objs[j], e->sf[i].object) == 0;
+        if (!found)
+            problem(L, c->sf_line, "%s.salesforce: %s is not a Salesforce object of the %s sync",
+                    c->path, e->sf[i].object, sync_kind_name(e->kind));
+    }
+}
+
+static void entry_check_duplicate(struct loader *L, struct entry_ctx *c)
+{
+    const struct sync_config *cfg = L->cfg;
+    for (size_t i = 0; i < cfg->nmappings; i++) {
+        const struct sync_config_mapping *o = &cfg->mappings[i];
+        if (o->kind == c->e->kind && strcmp(o->hubspot, c->e->hubspot) == 0)
+            problem(L, c->e->line, "%s: the %s property %s is already listed at line %d", c->path,
+                    sync_kind_name(o->kind), o->hubspot, o->line);
+    }
+}
+
+static void walk_entry(struct loader *L, const yaml_node_t *item, size_t idx)
+{
+    struct sync_config_mapping e;
+    struct entry_ctx c;
+    struct sync_config_mapping *grown;
+    size_t before = L->pr->n + L->pr->dropped;
+
+    memset(&e, 0, sizeof(e));
+    memset(&c, 0, sizeof(c));
+    c.e = &e;
+    e.line = node_line(item);
+    snprintf(c.path, sizeof(c.path), "mappings[%zu]", idx);
+    if (!item || item->type != YAML_MAPPING_NODE) {
+        problem(L, e.line, "%s: expected a mapping (kind, hubspot, salesforce, rule), found %s",
+                c.path, node_kind(item));
+        return;
+    }
+    each_pair(L, item, c.path, on_entry_key, &c);
+    if (!c.seen_kind)
+        problem(L, e.line, "%s.kind: missing", c.path);
+    if (!c.seen_hubspot)
+        problem(L, e.line, "%s.hubspot: missing", c.path);
+    if (c.salesforce)
+        entry_salesforce(L, &c);
+    if (c.seen_kind == 2) {
+        entry_check_objects(L, &c);
+        if (c.seen_hubspot && e.hubspot[0])
+            entry_check_duplicate(L, &c);
+    }
+    if (L->pr->n + L->pr->dropped != before)
+        return;
+    if (L->cfg->nmappings >= SYNC_MAPPING_MAX) {
+        problem(L, e.line, "%s: too many mappings (at most %d)", c.path, SYNC_MAPPING_MAX);
+        return;
+    }
+    grown = realloc(L->cfg->mappings, (L->cfg->nmappings + 1) * sizeof(*grown));
+    if (!grown) {
+        problem(L, e.line, "%s: out of memory", c.path);
+        return;
+    }
+    L->cfg->mappings = grown;
+    L->cfg->mappings[L->cfg->nmappings++] = e;
+}
+
+static void walk_mappings(struct loader *L, const yaml_node_t *v)
+{
+    size_t idx = 0;
+
+    if (node_is_null(v))
+        return;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        problem(L, node_line(v), "mappings: expected a list of mappings, found %s", node_kind(v));
+        return;
+    }
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
+        walk_entry(L, yaml_document_get_node(L->doc, *it), idx++);
+}
+
+/* ---- applying entries to a mapping set ---- */
+
+static void apply_problem(const struct sync_config *cfg, struct sync_config_problems *pr,
+                          const struct sync_config_mapping *e, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void apply_problem(const struct sync_config *cfg, struct sync_config_problems *pr,
+                          const struct sync_config_mapping *e, const char *fmt, ...)
+{
+    char msg[SYNC_CONFIG_PROBLEM_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    struct loader L = {.pr = pr, .name = cfg->source ? cfg->source : SYNC_CONFIG_DEFAULT_PATH};
+    problem(&L, e->line, "%s mapping %s: %s", sync_kind_name(e->kind), e->hubspot, msg);
+}
+
+/* A built-in entry may restate its fields but not change them, and may set its rule. */
+static void apply_builtin(const struct sync_config *cfg, struct sync_mapping_set *set,
+                          const struct sync_config_mapping *e, const struct sync_mapping *m,
+                          struct sync_config_problems *pr)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+
+    for (size_t i = 0; i < e->nsf; i++) {
+        for (size_t j = 0; j < m->nsf; j++) {
+            int same_object = !e->sf[i].object[0] || !strcasecmp(e->sf[i].object, m->sf[j].object);
+            if (same_object && strcasecmp(e->sf[i].field, m->sf[j].name) != 0) {
+                apply_problem(cfg, pr, e,
+                              "a default mapping's Salesforce fields cannot be "
+                              "changed (it maps to %s.%s)",
+                              m->sf[j].object, m->sf[j].name);
+                return;
+            }
+        }
+    }
+    if (e->has_hs_type || e->has_sf_type) {
+        apply_problem(cfg, pr, e,
+                      "a default mapping's types come from the vendors; remove "
+                      "hubspot_type and salesforce_type");
+        return;
+    }
+    if (e->has_rule && sync_mapping_set_rule(set, e->kind, e->hubspot, e->rule, &err))
+        apply_problem(cfg, pr, e, "%s", err.message);
+}
+
+/* Builds the user mapping an entry describes, names and type hints only. */
+static void entry_to_mapping(const struct sync_config_mapping *e, struct sync_mapping *m)
+{
+    const char *const *objs = sync_kind_sf_objects(e->kind);
+
+    memset(m, 0, sizeof(*m));
+    m->kind = e->kind;
+    m->rule = e->has_rule ? e->rule : SYNC_RULE_PREFER_SF_UNLESS_BLANK;
+    m->default_rule = SYNC_RULE_PREFER_SF_UNLESS_BLANK;
+    snprintf(m->hs.name, sizeof(m->hs.name), "%s", e->hubspot);
+    m->hs.type = e->hs_type;
+    m->hs.field_type = e->hs_field_type;
+    m->hs.owner_ref = e->hs_owner_ref;
+    for (size_t i = 0; i < e->nsf; i++) {
+        for (size_t j = 0; objs[j] && m->nsf < SYNC_MAPPING_MAX_SF; j++) {
+            if (e->sf[i].object[0] && strcasecmp(e->sf[i].object, objs[j]) != 0)
+                continue;
+            struct sync_sf_field *f = &m->sf[m->nsf++];
+            snprintf(f->object, sizeof(f->object), "%s", objs[j]);
+            snprintf(f->name, sizeof(f->name), "%s", e->sf[i].field);
+            f->type = e->sf_type;
+        }
+    }
+}
+
+static void apply_user(const struct sync_config *cfg, struct sync_mapping_set *set,
+                       const struct sync_config_mapping *e, sync_config_resolve_fn resolve,
+                       void *ctx, struct sync_config_problems *pr)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_mapping m;
+
+    if (e->nsf == 0) {
+        apply_problem(cfg, pr, e, "salesforce: missing (the Salesforce field to map)");
+        return;
+    }
+    entry_to_mapping(e, &m);
+    if (resolve) {
+        if (resolve(ctx, &m, &err))
+            apply_problem(cfg, pr, e, "%s", err.message);
+        else if (sync_mapping_set_add(set, &m, &err))
+            apply_problem(cfg, pr, e, "%s", err.message);
+    } else if (!e->has_hs_type || !e->has_sf_type) {
+        apply_problem(cfg, pr, e,
+                      "give hubspot_type and salesforce_type, or connect to the "
+                      "vendors to read them");
+    } else if (sync_mapping_set_add(set, &m, &err)) {
+        apply_problem(cfg, pr, e, "%s", err.message);
+    }
+    sync_mapping_release(&m);
+}
+
+enum sync_rc sync_config_apply_mappings(const struct sync_config *cfg, struct sync_mapping_set *set,
+                                        sync_config_resolve_fn resolve, void *ctx,
+                                        struct sync_config_problems *pr)
+{
+    memset(pr, 0, sizeof(*pr));
+    for (size_t i = 0; i < cfg->nmappings; i++) {
+        const struct sync_config_mapping *e = &cfg->mappings[i];
+        const struct sync_mapping *m = sync_mapping_set_find_hs(set, e->kind, e->hubspot);
+        if (m && (m->flags & SYNC_MAP_BUILTIN))
+            apply_builtin(cfg, set, e, m, pr);
+        else
+            apply_user(cfg, set, e, resolve, ctx, pr);
+    }
+    problems_sort(pr);
+    return pr->n || pr->dropped ? SYNC_ERR_INVALID : SYNC_OK;
+}
+
+/* ======================================================================
+ * 6. the YAML writer
+ * ==================================================================== */
+
+#define REDACTED "<redacted>"
+
+struct writer {
+    yaml_emitter_t em;
+    struct sync_buf *out;
+    int failed;
+};
+
+static int write_cb(void *data, unsigned char *buf, size_t n)
+{
+    struct writer *w = data;
+    return sync_buf_add(w->out, buf, n) == SYNC_OK;
+}
+
+static void emit(struct writer *w, yaml_event_t *ev, int ok)
+{
+    if (w->failed || !ok || !yaml_emitter_emit(&w->em, ev))
+        w->failed = 1;
+}
+
+/* Text a YAML reader would take for something other than a string: empty, null and boolean
+ * words, numbers (strtod's whole grammar, hex included), YAML 1.1 integers with '_' and
+ * sexagesimals ("12:30"). */
+static int looks_special(const char *s)
+{
+    static const char *const words[] = {"true", "false", "yes", "no", "on",
+                                        "off",  "null",  "~",   "y",  "n"};
+    char *end;
+
+    if (!*s)
+        return 1;
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcasecmp(s, words[i]) == 0)
+            return 1;
+    strtod(s, &end);
+    if (*end == '\0')
+        return 1;
+    if (*s == '-' || *s == '+')
+        s++;
+    if (!isdigit((unsigned char)*s) || strspn(s, "0123456789_:.") != strlen(s))
+        return 0;
+    return strchr(s, '.') == strrchr(s, '.'); /* at most one '.' */
+}
+
+/* A string value; "${" is escaped so the loader reads back the same text. */
+static void emit_str(struct writer *w, const char *s, int quote_special)
+{
+    struct sync_buf esc = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
+    yaml_event_t ev;
+    yaml_scalar_style_t style = YAML_ANY_SCALAR_STYLE;
+
+    for (const char *p = s; *p; p++) {
+        if (p[0] == '$' && p[1] == '{')
+            sync_buf_addch(&esc, '$');
+        sync_buf_addch(&esc, *p);
+    }
+    if (quote_special && looks_special(s))
+        style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    emit(w, &ev,
+         yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)sync_buf_str(&esc),
+                                      (int)esc.len, 1, 1, style));
+    sync_buf_release(&esc);
+}
+
+static void emit_key(struct writer *w, const char *k)
+{
+    emit_str(w, k, 0);
+}
+
+static void emit_map_start(struct writer *w)
+{
+    yaml_event_t ev;
+    emit(w, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
+}
+
+static void emit_map_end(struct writer *w)
+{
+    yaml_event_t ev;
+    emit(w, &ev, yaml_mapping_end_event_initialize(&ev));
+}
+
+static void emit_seq_start(struct writer *w, int flow)
+{
+    yaml_event_t ev;
+    emit(w, &ev,
+         yaml_sequence_start_event_initialize(
+             &ev, NULL, NULL, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE));
+}
+
+static void emit_seq_end(struct writer *w)
+{
+    yaml_event_t ev;
+    emit(w, &ev, yaml_sequence_end_event_initialize(&ev));
+}
+
+/* postgres://user:secret@host/db -> postgres://user:<redacted>@host/db */
+static void redact_store(const char *s, struct sync_buf *out)
+{
+    const char *scheme = strstr(s, "://"), *at, *colon;
+
+    if (!scheme || !(at = strchr(scheme + 3, '@')) ||
+        !(colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3)))) {
+        sync_buf_addstr(out, s);
+        return;
+    }
+    sync_buf_add(out, s, (size_t)(colon - s + 1));
+    sync_buf_addstr(out, REDACTED);
+    sync_buf_addstr(out, at);
+}
+
+static void emit_key_value(struct writer *w, const struct sync_config *cfg, const struct cfg_key *k,
+                           const char *leaf)
+{
+    struct sync_buf v = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
+    char buf[64];
+    const void *at = (const char *)cfg + k->off;
+    int quote = 0;
+
+    if (k->flags & CFG_SECRET)
+        sync_buf_addstr(&v, REDACTED);
+    else if (k->type == CFG_BOOL)
+        sync_buf_addstr(&v, *(const int *)at ? "true" : "false");
+    else if (k->type == CFG_LOG_LEVEL)
+        sync_buf_addstr(&v, level_names[*(const int *)at & 3]);
+    else if (k->type == CFG_DURATION)
+        sync_buf_addstr(&v, sync_duration_format(*(const int64_t *)at, buf, sizeof(buf)));
+    else if (k->type == CFG_STORE && (quote = 1))
+        redact_store(key_cstr(cfg, k), &v);
+    else if ((quote = 1))
+        sync_buf_addstr(&v, key_cstr(cfg, k));
+    emit_key(w, leaf);
+    emit_str(w, sync_buf_str(&v), quote);
+    sync_buf_release(&v);
+}
+
+static int key_has_value(const struct sync_config *cfg, const struct cfg_key *k)
+{
+    const char *s;
+    if (!key_is_string(k))
+        return 1;
+    s = key_cstr(cfg, k);
+    return s && *s;
+}
+
+/* 1 when sec is open itself or lies inside open ("" is the root). */
+static int path_within(const char *open, const char *sec)
+{
+    size_t n = strlen(open);
+    return n == 0 || (strncmp(sec, open, n) == 0 && (sec[n] == '\0' || sec[n] == '.'));
+}
+
+static void close_section(struct writer *w, char *open)
+{
+    char *dot = strrchr(open, '.');
+    emit_map_end(w);
+    if (dot)
+        *dot = '\0';
+    else
+        open[0] = '\0';
+}
+
+/* Opens and closes nested sections as the table's paths require. */
+static void write_keys(struct writer *w, const struct sync_config *cfg)
+{
+    char open[128] = ""; /* the currently open section path, "" for the root */
+    char sec[128];
+
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct cfg_key *k = &cfg_keys[i];
+        const char *leaf = strrchr(k->path, '.');
+
+        if (!key_has_value(cfg, k))
+            continue;
+        snprintf(sec, sizeof(sec), "%.*s", leaf ? (int)(leaf - k->path) : 0, k->path);
+        while (!path_within(open, sec))
+            close_section(w, open);
+        while (strlen(open) < strlen(sec)) {
+            size_t from = open[0] ? strlen(open) + 1 : 0;
+            const char *next = strchr(sec + from, '.');
+            size_t to = next ? (size_t)(next - sec) : strlen(sec);
+            char name[64];
+            snprintf(name, sizeof(name), "%.*s", (int)(to - from), sec + from);
+            emit_key(w, name);
+            emit_map_start(w);
+            snprintf(open, sizeof(open), "%.*s", (int)to, sec);
+        }
+        emit_key_value(w, cfg, k, leaf ? leaf + 1 : k->path);
+    }
+    while (open[0])
+        close_section(w, open);
+}
+
+static void write_settings(struct writer *w, const struct sync_settings *s)
+{
+    struct sync_buf v = SYNC_BUF_INIT(4096);
+
+    emit_key(w, "settings");
+    emit_map_start(w);
+    for (int i = 0; i < SYNC_SETTING__COUNT; i++) {
+        sync_buf_reset(&v);
+        sync_settings_format(s, (enum sync_setting)i, &v);
+        emit_key(w, setting_defs[i].name);
+        emit_str(w, sync_buf_str(&v), setting_defs[i].type == SYNC_SETTING_STRING);
+    }
+    emit_map_end(w);
+    sync_buf_release(&v);
+}
+
+/* "Field" when every object of the kind uses the same name, else Object.Field items. */
+static void emit_sf_spec(struct writer *w, enum sync_kind kind, size_t n,
+                         const char *const *objects, const char *const *fields)
+{
+    const char *const *objs = sync_kind_sf_objects(kind);
+    size_t nobjs = 0;
+    char buf[2 * SYNC_FIELD_NAME_MAX + 2];
+    int same = 1;
+
+    while (objs[nobjs])
+        nobjs++;
+    for (size_t i = 1; i < n; i++)
+        same = same && strcmp(fields[i], fields[0]) == 0;
+    emit_key(w, "salesforce");
+    if (n == nobjs && same) {
+        emit_str(w, fields[0], 1);
+        return;
+    }
+    if (n > 1)
+        emit_seq_start(w, 1);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(buf, sizeof(buf), "%s%s%s", objects[i], objects[i][0] ? "." : "", fields[i]);
+        emit_str(w, buf, 1);
+    }
+    if (n > 1)
+        emit_seq_end(w);
+}
+
+static void emit_hs_type(struct writer *w, enum sync_hs_type t, enum sync_hs_field_type ft,
+                         int owner_ref)
+{
+    char buf[96];
+    snprintf(buf, sizeof(buf), "%s/%s", sync_hs_type_name(t), sync_hs_field_type_name(ft));
+    emit_key(w, "hubspot_type");
+    emit_str(w, owner_ref ? "user" : buf, 0);
+}
+
+static void write_set_mapping(struct writer *w, const struct sync_mapping *m)
+{
+    const char *objects[SYNC_MAPPING_MAX_SF], *fields[SYNC_MAPPING_MAX_SF];
+    int builtin = (m->flags & SYNC_MAP_BUILTIN) != 0;
+
+    for (size_t i = 0; i < m->nsf; i++) {
+        objects[i] = m->sf[i].object;
+        fields[i] = m->sf[i].name;
+    }
+    emit_map_start(w);
+    emit_key(w, "kind");
+    emit_str(w, sync_kind_name(m->kind), 0);
+    emit_key(w, "hubspot");
+    emit_str(w, m->hs.name, 1);
+    if (!builtin)
+        emit_sf_spec(w, m->kind, m->nsf, objects, fields);
+    emit_key(w, "rule");
+    emit_str(w, sync_rule_name(m->rule), 0);
+    if (!builtin) {
+        emit_hs_type(w, m->hs.type, m->hs.field_type, m->hs.owner_ref);
+        emit_key(w, "salesforce_type");
+        emit_str(w, sync_sf_type_name(m->sf[0].type), 0);
+    }
+    emit_map_end(w);
+}
+
+static void write_entry(struct writer *w, const struct sync_config_mapping *e)
+{
+    const char *objects[SYNC_MAPPING_MAX_SF], *fields[SYNC_MAPPING_MAX_SF];
+
+    emit_map_start(w);
+    emit_key(w, "kind");
+    emit_str(w, sync_kind_name(e->kind), 0);
+    emit_key(w, "hubspot");
+    emit_str(w, e->hubspot, 1);
+    if (e->nsf) {
+        for (size_t i = 0; i < e->nsf; i++) {
+            objects[i] = e->sf[i].object;
+            fields[i] = e->sf[i].field;
+        }
+        /* entries keep their own spelling: a bare field stays bare */
+        if (e->nsf == 1 && !e->sf[0].object[0]) {
+            emit_key(w, "salesforce");
+            emit_str(w, fields[0], 1);
+        } else {
+            emit_sf_spec(w, e->kind, e->nsf, objects, fields);
+        }
+    }
+    if (e->has_rule) {
+        emit_key(w, "rule");
+        emit_str(w, sync_rule_name(e->rule), 0);
+    }
+    if (e->has_hs_type)
+        emit_hs_type(w, e->hs_type, e->hs_field_type, e->hs_owner_ref);
+    if (e->has_sf_type) {
+        emit_key(w, "salesforce_type");
+        emit_str(w, sync_sf_type_name(e->sf_type), 0);
+    }
+    emit_map_end(w);
+}
+
+static void write_mappings(struct writer *w, const struct sync_config *cfg,
+                           const struct sync_mapping_set *set)
+{
+    size_t n = 0;
+
+    if (set) {
+        for (size_t i = 0; i < set->n; i++) {
+            const struct sync_mapping *m = &set->items[i];
+            if (!(m->flags & SYNC_MAP_BUILTIN) || m->rule != m->default_rule)
+                n++;
+        }
+    } else {
+        n = cfg->nmappings;
+    }
+    if (!n)
+        return;
+    emit_key(w, "mappings");
+    emit_seq_start(w, 0);
+    for (size_t i = 0; set && i < set->n; i++) {
+        const struct sync_mapping *m = &set->items[i];
+        if (!(m->flags & SYNC_MAP_BUILTIN) || m->rule != m->default_rule)
+            write_set_mapping(w, m);
+    }
+    for (size_t i = 0; !set && i < cfg->nmappings; i++)
+        write_entry(w, &cfg->mappings[i]);
+    emit_seq_end(w);
+}
+
+enum sync_rc sync_config_write_yaml(const struct sync_config *cfg,
+                                    const struct sync_mapping_set *set, struct sync_buf *out)
+{
+    struct writer w = {.out = out};
+    yaml_event_t ev;
+
+    if (!yaml_emitter_initialize(&w.em))
+        return SYNC_ERR_NOMEM;
+    yaml_emitter_set_output(&w.em, write_cb, &w);
+    yaml_emitter_set_unicode(&w.em, 1);
+    yaml_emitter_set_width(&w.em, 100);
+    emit(&w, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+    emit(&w, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
+    emit_map_start(&w);
+    write_keys(&w, cfg);
+    write_settings(&w, &cfg->settings);
+    write_mappings(&w, cfg, set);
+    emit_map_end(&w);
+    emit(&w, &ev, yaml_document_end_event_initialize(&ev, 1));
+    emit(&w, &ev, yaml_stream_end_event_initialize(&ev));
+    if (!w.failed && !yaml_emitter_flush(&w.em))
+        w.failed = 1;
+    yaml_emitter_delete(&w.em);
+    return w.failed ? SYNC_ERR_TOO_LARGE : SYNC_OK;
+}
