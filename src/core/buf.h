@@ -29,9 +29,10 @@ struct sync_buf {
     size_t cap;   /* most bytes it may ever hold */
 };
 
+/* A cap of 0 means SYNC_BUF_DEFAULT_CAP, as in sync_buf_init. */
 #define SYNC_BUF_INIT(c)                                                                           \
     {                                                                                              \
-        NULL, 0, 0, (c)                                                                            \
+        NULL, 0, 0, (c) ? (c) : SYNC_BUF_DEFAULT_CAP                                               \
     }
 
 void sync_buf_init(struct sync_buf *b, size_t cap);

@@ -34,3 +34,13 @@ Test(buf, empty_buffer_reads_as_empty_string_and_detaches)
     cr_assert_str_eq(p, "");
     free(p);
 }
+
+Test(buf, zero_cap_means_the_default_cap)
+{
+    struct sync_buf a = SYNC_BUF_INIT(0), b;
+    sync_buf_init(&b, 0);
+    cr_assert_eq(a.cap, SYNC_BUF_DEFAULT_CAP);
+    cr_assert_eq(b.cap, SYNC_BUF_DEFAULT_CAP);
+    cr_assert_eq(sync_buf_addstr(&a, "x"), SYNC_OK);
+    sync_buf_release(&a);
+}
