@@ -1,0 +1,89 @@
+// jsforce against emu-salesforce started with --data FILE: records (live and deleted), their
+// audit stamps and the id sequence survive a restart; --seed N is deterministic; /__emu/reset goes
+// back to a fresh org.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSalesforce, sfReject } from './lib/sf.mjs';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sfdata-'));
+const running = [];
+async function start(args) {
+  const emu = await startSalesforce(args);
+  running.push(emu);
+  return emu;
+}
+after(async () => {
+  for (const emu of running) await emu.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('--data FILE: what was written before a restart is read back after it', async () => {
+  const file = path.join(dir, 'org.db');
+  const first = await start(['--data', file]);
+  const c1 = await first.login();
+  const acct = await c1.sobject('Account').create({ Name: 'Durable', CrmSync_Link_Id__c: 'D-1' });
+  const contact = await c1.sobject('Contact').create({ LastName: 'Durable', Email: 'd@x.example', AccountId: acct.id });
+  const gone = await c1.sobject('Contact').create({ LastName: 'Deleted' });
+  await c1.sobject('Contact').destroy(gone.id);
+  const before = await c1.sobject('Contact').retrieve(contact.id);
+  assert.equal(await first.stop(), 0, 'clean exit on SIGTERM');
+
+  const second = await start(['--data', file]);
+  const c2 = await second.login();
+  const after = await c2.sobject('Contact').retrieve(contact.id);
+  assert.deepEqual(after, before, 'the record comes back identical, stamps included');
+  const q = await c2.query(`SELECT Id, Account.CrmSync_Link_Id__c FROM Contact WHERE Id = '${contact.id}'`);
+  assert.equal(q.records[0].Account.CrmSync_Link_Id__c, 'D-1');
+  await sfReject(c2.sobject('Contact').retrieve(gone.id), 'ENTITY_IS_DELETED');
+  const all = await c2.query(`SELECT Id, IsDeleted FROM Contact WHERE Id = '${gone.id}'`, { scanAll: true });
+  assert.equal(all.records[0].IsDeleted, true);
+  const up = await c2.sobject('Account').upsert({ CrmSync_Link_Id__c: 'D-1', Website: 'durable.example' }, 'CrmSync_Link_Id__c');
+  assert.equal(up.created, false);
+  assert.equal(up.id, acct.id);
+
+  const fresh = await c2.sobject('Contact').create({ LastName: 'After restart' });
+  assert.ok(![contact.id, gone.id].includes(fresh.id), 'ids keep counting after a restart');
+  await second.stop();
+
+  const third = await start(['--data', file]);
+  const c3 = await third.login();
+  assert.equal((await c3.sobject('Account').retrieve(acct.id)).Website, 'durable.example');
+  assert.equal((await c3.sobject('Contact').retrieve(fresh.id)).LastName, 'After restart');
+  await third.stop();
+});
+
+test('--seed N adds N records per object, the same ones every time', async () => {
+  const a = await start(['--seed', '5']);
+  const b = await start(['--seed', '5']);
+  const ca = await a.login();
+  const cb = await b.login();
+  const soql = 'SELECT Id, FirstName, LastName, Email, Company FROM Lead ORDER BY Id';
+  const ra = await ca.query(soql);
+  const rb = await cb.query(soql);
+  assert.equal(ra.totalSize, 5);
+  assert.deepEqual(ra.records, rb.records);
+  for (const obj of ['Contact', 'Account', 'Opportunity', 'Case', 'Task']) {
+    assert.equal((await ca.query(`SELECT COUNT() FROM ${obj}`)).totalSize, 5, obj);
+  }
+  assert.ok(ra.records.every((r) => r.LastName && r.Company), 'seeded leads are valid records');
+  await a.stop();
+  await b.stop();
+});
+
+test('POST /__emu/reset empties the org; POST /__emu/seed adds records', async () => {
+  const emu = await start([]);
+  const conn = await emu.login();
+  await conn.sobject('Lead').create({ LastName: 'Temp', Company: 'C' });
+  assert.equal((await conn.query('SELECT COUNT() FROM Lead')).totalSize, 1);
+  await emu.control('POST', '/__emu/reset');
+  const c2 = await emu.login();
+  assert.equal((await c2.query('SELECT COUNT() FROM Lead')).totalSize, 0);
+  assert.ok((await c2.query('SELECT COUNT() FROM User')).totalSize >= 1, 'a fresh org keeps its users');
+  const s = await emu.control('POST', '/__emu/seed', { count: 3 });
+  assert.equal(s.created.Lead, 3);
+  assert.equal((await c2.query('SELECT COUNT() FROM Lead')).totalSize, 3);
+  await emu.stop();
+});
