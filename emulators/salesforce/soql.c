@@ -103,6 +103,7 @@ struct link {
 
 struct hop {
     char rel[SOQL_NAME_MAX]; /* the relationship's name in output ("Owner", "Foo__r") */
+    int poly;                /* polymorphic: it reaches Salesforce's Name entity */
     struct link *links;
     size_t nlinks;
 };
@@ -111,6 +112,7 @@ struct hop {
 struct final {
     char object[SOQL_NAME_MAX];
     struct soql_field_info info;
+    json_t *constant; /* Name.Type: the row's object name, the same for every row */
 };
 
 struct path {
@@ -215,6 +217,8 @@ static void path_free(struct path *pa)
 
     for (i = 0; i < pa->nhops; i++)
         free(pa->hops[i].links);
+    for (i = 0; i < pa->nfinals; i++)
+        json_decref(pa->finals[i].constant);
     free(pa->hops);
     free(pa->finals);
     free(pa->text);
@@ -1236,6 +1240,7 @@ static enum sync_rc resolve_hop(struct parser *p, struct path *pa, struct hop *h
             continue;
         snprintf(l->object, sizeof(l->object), "%s", cands[c]);
         h->nlinks++;
+        h->poly |= nt > 1;
         for (k = 0; k < nt && k < SOQL_MAX_TARGETS; k++)
             if (*nnext < SOQL_MAX_TARGETS && !name_in(next, *nnext, targets[k]))
                 snprintf(next[(*nnext)++], SOQL_NAME_MAX, "%s", targets[k]);
@@ -1245,6 +1250,59 @@ static enum sync_rc resolve_hop(struct parser *p, struct path *pa, struct hop *h
                        "Didn't understand relationship '%s' in field path. %s", seg,
                        no_relation_tail);
     rel_name(h->links[0].field, seg, h->rel);
+    return SYNC_OK;
+}
+
+/*
+ * A polymorphic relationship (Task.Who, Task.What, Lead.Owner) reaches Salesforce's Name entity,
+ * not the referenced object: only the Name fields below may follow it, and Name.Type is the
+ * referenced row's object ("Contact", "User"), or "Queue" for a queue (a Group row's own Type).
+ */
+static const struct {
+    const char *name;
+    enum soql_type type;
+} name_fields[] = {
+    {"Id", SOQL_T_ID},
+    {"Name", SOQL_T_STRING},
+    {"Type", SOQL_T_STRING},
+    {"Alias", SOQL_T_STRING},
+    {"Email", SOQL_T_STRING},
+    {"FirstName", SOQL_T_STRING},
+    {"LastName", SOQL_T_STRING},
+    {"IsActive", SOQL_T_BOOLEAN},
+    {"Phone", SOQL_T_STRING},
+    {"Title", SOQL_T_STRING},
+    {"Username", SOQL_T_STRING},
+    {"UserRoleId", SOQL_T_ID},
+    {"ProfileId", SOQL_T_ID},
+    {"RecordTypeId", SOQL_T_ID},
+    {"CommunityNickname", SOQL_T_STRING},
+    {"LastReferencedDate", SOQL_T_DATETIME},
+    {"LastViewedDate", SOQL_T_DATETIME},
+};
+
+static enum sync_rc resolve_name_final(struct parser *p, struct path *pa, const char *seg,
+                                       char (*cands)[SOQL_NAME_MAX], size_t ncands)
+{
+    size_t c, k, n = sizeof(name_fields) / sizeof(name_fields[0]);
+
+    for (k = 0; k < n && strcasecmp(name_fields[k].name, seg) != 0; k++)
+        ;
+    if (k == n)
+        return fail_at(p, pa->pos, "INVALID_FIELD", "No such column '%s' on entity 'Name'. %s", seg,
+                       no_column_tail);
+    if (!(pa->finals = calloc(ncands ? ncands : 1, sizeof(*pa->finals))))
+        return fail_nomem(p);
+    for (c = 0; c < ncands; c++) {
+        struct final *f = &pa->finals[pa->nfinals++];
+        snprintf(f->object, sizeof(f->object), "%s", cands[c]);
+        snprintf(f->info.name, sizeof(f->info.name), "%s", name_fields[k].name);
+        f->info.type = name_fields[k].type;
+        f->info.filterable = f->info.sortable = 1;
+        if (strcmp(name_fields[k].name, "Type") == 0 && strcasecmp(cands[c], "Group") != 0 &&
+            !(f->constant = json_string(cands[c])))
+            return fail_nomem(p);
+    }
     return SYNC_OK;
 }
 
@@ -1277,6 +1335,8 @@ static enum sync_rc resolve_path(struct parser *p, const char *base, struct path
         ncands = nnext;
     }
     snprintf(seg, sizeof(seg), "%s", s);
+    if (pa->nhops && pa->hops[pa->nhops - 1].poly)
+        return resolve_name_final(p, pa, seg, cands, ncands);
     if (!(pa->finals = calloc(ncands ? ncands : 1, sizeof(*pa->finals))))
         return fail_nomem(p);
     for (c = 0; c < ncands; c++) {
@@ -1735,6 +1795,8 @@ static const json_t *path_value(const struct path *pa, const char *base, const j
             return NULL;
     }
     f = find_final(pa, obj);
+    if (f && f->constant)
+        return f->constant;
     return f ? json_object_get(rec, f->info.name) : NULL;
 }
 
@@ -2410,6 +2472,9 @@ static void project_path(json_t *out, const char *base, const struct path *pa, c
             nested = record_shell(tobj, target, version);
             if (!nested)
                 return;
+            if (h->poly) /* the url names the real object, the type the Name entity */
+                json_object_set_new(json_object_get(nested, "attributes"), "type",
+                                    json_string("Name"));
             json_object_set_new(container, h->rel, nested);
         }
         container = nested;
@@ -2417,8 +2482,10 @@ static void project_path(json_t *out, const char *base, const struct path *pa, c
         obj = tobj;
     }
     f = pa->nhops ? find_final(pa, obj) : &pa->finals[0];
-    json_object_set_new(container, f ? f->info.name : pa->finals[0].info.name,
-                        f ? copy_value(json_object_get(rec, f->info.name)) : json_null());
+    json_object_set_new(
+        container, f ? f->info.name : pa->finals[0].info.name,
+        f ? copy_value(f->constant ? f->constant : json_object_get(rec, f->info.name))
+          : json_null());
 }
 
 static json_t *project_child(const struct soql_query *sub, const json_t *rec,

@@ -893,7 +893,7 @@ Test(soql, polymorphic_owner_resolves_per_record)
                         "62.0");
     snprintf(want, sizeof want,
              "{\"attributes\":{\"type\":\"Lead\",\"url\":\"/services/data/v62.0/sobjects/Lead/"
-             "%s\"},\"LastName\":\"O'Brien\",\"Owner\":{\"attributes\":{\"type\":\"Group\","
+             "%s\"},\"LastName\":\"O'Brien\",\"Owner\":{\"attributes\":{\"type\":\"Name\","
              "\"url\":\"/services/data/v62.0/sobjects/Group/%s\"},\"Name\":\"Web Queue\","
              "\"Email\":null,\"Type\":\"Queue\"}}",
              lead2, queue);
@@ -904,9 +904,9 @@ Test(soql, polymorphic_owner_resolves_per_record)
                         "62.0");
     snprintf(want, sizeof want,
              "{\"attributes\":{\"type\":\"Lead\",\"url\":\"/services/data/v62.0/sobjects/Lead/"
-             "%s\"},\"Owner\":{\"attributes\":{\"type\":\"User\",\"url\":\"/services/data/v62.0/"
+             "%s\"},\"Owner\":{\"attributes\":{\"type\":\"Name\",\"url\":\"/services/data/v62.0/"
              "sobjects/User/%s\"},\"Name\":\"Rita Rep\",\"Email\":\"rita@acme.test\",\"Type\":"
-             "null}}",
+             "\"User\"}}",
              lead1, user1);
     cr_assert_str_eq(got, want);
     free(got);
@@ -918,8 +918,13 @@ Test(soql, polymorphic_owner_resolves_per_record)
                      "O'Brien");
     cr_assert_str_eq(
         run("SELECT LastName FROM Lead WHERE Owner.Email = 'RITA@acme.test'", "LastName"), "Smith");
+    {
+        const char *users = run("SELECT LastName FROM Lead WHERE Owner.Type = 'User'", "LastName");
+        cr_assert(strstr(users, "Smith") && !strstr(users, "O'Brien"), "%s", users);
+    }
+    /* a polymorphic relationship reaches the Name entity, not the referenced object */
     expect_error("SELECT Owner.Nope FROM Lead", "INVALID_FIELD",
-                 "No such column 'Nope' on entity 'User'");
+                 "No such column 'Nope' on entity 'Name'");
 }
 
 Test(soql, paths_go_five_levels_and_no_further)
