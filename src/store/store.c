@@ -259,7 +259,7 @@ enum sync_rc sync_store_setting_list(struct sync_store *st, sync_store_setting_f
 
 /* ---- mappings ---- */
 
-enum sync_rc sync_store_mapping_insert(struct sync_store *st, const struct sync_mapping *m,
+enum sync_rc sync_store_mapping_insert(struct sync_store *st, const struct sync_store_mapping *m,
                                        int64_t *id, struct sync_err *err)
 {
     enum sync_rc rc = need("mapping kind", m->kind, SYNC_STORE_KIND_MAX, err);

@@ -103,7 +103,7 @@ enum sync_rc sync_store_setting_list(struct sync_store *st, sync_store_setting_f
 
 /* ---- mappings ---- */
 
-struct sync_mapping {
+struct sync_store_mapping {
     int64_t id; /* set by the store */
     const char *kind;
     const char *hs_property;
@@ -113,10 +113,10 @@ struct sync_mapping {
     int builtin;      /* 1 for the integration's defaults */
 };
 /* One mapping per (kind, sf_object, hs_property): a second is SYNC_ERR_INVALID. */
-enum sync_rc sync_store_mapping_insert(struct sync_store *st, const struct sync_mapping *m,
+enum sync_rc sync_store_mapping_insert(struct sync_store *st, const struct sync_store_mapping *m,
                                        int64_t *id, struct sync_err *err);
 enum sync_rc sync_store_mapping_delete(struct sync_store *st, int64_t id, struct sync_err *err);
-typedef enum sync_rc (*sync_store_mapping_fn)(void *ctx, const struct sync_mapping *m);
+typedef enum sync_rc (*sync_store_mapping_fn)(void *ctx, const struct sync_store_mapping *m);
 /* The mappings of kind (NULL: all), in insertion order. */
 enum sync_rc sync_store_mapping_list(struct sync_store *st, const char *kind,
                                      sync_store_mapping_fn fn, void *ctx, struct sync_err *err);

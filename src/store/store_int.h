@@ -62,8 +62,8 @@ struct sync_store_ops {
     enum sync_rc (*setting_list)(struct sync_store *st, sync_store_setting_fn fn, void *ctx,
                                  struct sync_err *err);
 
-    enum sync_rc (*mapping_insert)(struct sync_store *st, const struct sync_mapping *m, int64_t *id,
-                                   struct sync_err *err);
+    enum sync_rc (*mapping_insert)(struct sync_store *st, const struct sync_store_mapping *m,
+                                   int64_t *id, struct sync_err *err);
     enum sync_rc (*mapping_delete)(struct sync_store *st, int64_t id, struct sync_err *err);
     enum sync_rc (*mapping_list)(struct sync_store *st, const char *kind, sync_store_mapping_fn fn,
                                  void *ctx, struct sync_err *err);

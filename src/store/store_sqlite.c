@@ -753,8 +753,9 @@ static enum sync_rc store_sqlite_setting_list(struct sync_store *st, sync_store_
 
 /* ---- mappings ---- */
 
-static enum sync_rc store_sqlite_mapping_insert(struct sync_store *st, const struct sync_mapping *m,
-                                                int64_t *id, struct sync_err *err)
+static enum sync_rc store_sqlite_mapping_insert(struct sync_store *st,
+                                                const struct sync_store_mapping *m, int64_t *id,
+                                                struct sync_err *err)
 {
     struct store_sqlite *b = B(st);
     sqlite3_stmt *s;
@@ -789,7 +790,7 @@ static enum sync_rc store_sqlite_mapping_delete(struct sync_store *st, int64_t i
 
 static enum sync_rc mapping_row(sqlite3_stmt *s, any_fn fn, void *ctx, struct sync_err *err)
 {
-    struct sync_mapping m = {
+    struct sync_store_mapping m = {
         .id = sqlite3_column_int64(s, 0),
         .kind = col_str(s, 1),
         .hs_property = col_str(s, 2),

@@ -136,7 +136,7 @@ static enum sync_rc on_setting(void *ctx, const char *key, const char *json)
     return rows_add(ctx, 0, 0, key, json);
 }
 
-static enum sync_rc on_mapping(void *ctx, const struct sync_mapping *m)
+static enum sync_rc on_mapping(void *ctx, const struct sync_store_mapping *m)
 {
     return rows_add(ctx, m->id, m->builtin, m->hs_property, m->sf_field);
 }
@@ -404,7 +404,7 @@ Test(store, mappings_insert_list_by_kind_and_delete)
 {
     struct sync_err err = SYNC_ERR_INIT;
     struct sync_store *st = open_mem();
-    struct sync_mapping m = {0, "contact", "email", "Lead", "Email", "two_way", 1};
+    struct sync_store_mapping m = {0, "contact", "email", "Lead", "Email", "two_way", 1};
     struct rows r = {0};
     int64_t email_id = 0, phone_id = 0, name_id = 0;
 
@@ -435,7 +435,7 @@ Test(store, a_second_mapping_of_one_property_to_one_object_is_refused)
 {
     struct sync_err err = SYNC_ERR_INIT;
     struct sync_store *st = open_mem();
-    struct sync_mapping m = {0, "contact", "email", "Lead", "Email", "two_way", 1};
+    struct sync_store_mapping m = {0, "contact", "email", "Lead", "Email", "two_way", 1};
 
     OK(sync_store_mapping_insert(st, &m, NULL, &err));
     m.sf_field = "Email__c";
