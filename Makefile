@@ -5,7 +5,7 @@ ASAN_BUILD ?= build/asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 NODE_TESTS  = $(sort $(wildcard tests/peers/*.test.mjs))
 
-.PHONY: all setup build unit peers asan check demo bench format clean
+.PHONY: all setup build unit integration peers asan check demo bench format clean
 
 all: build
 
@@ -19,23 +19,27 @@ build: setup
 unit: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
 
+# C tests that drive our code against the real emulator binaries over HTTP.
+integration: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L integration
+
 peers: build
 	@if [ -n "$(NODE_TESTS)" ]; then \
 	  CRMSYNC_BIN_DIR=$(CURDIR)/$(BUILD)/bin node --test --test-concurrency=2 $(NODE_TESTS); \
 	else echo "no peer tests"; fi
 
-# The unit tests, then the peer tests, again with AddressSanitizer + UBSan.
+# The unit and integration tests, then the peer tests, again with AddressSanitizer + UBSan.
 asan: setup
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSYNC_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -L unit
+	  ctest --output-on-failure -j $(JOBS) -L 'unit|integration'
 	@if [ -n "$(NODE_TESTS)" ]; then \
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  CRMSYNC_BIN_DIR=$(CURDIR)/$(ASAN_BUILD)/bin node --test --test-concurrency=2 $(NODE_TESTS); \
 	fi
 
-check: unit peers asan
+check: unit integration peers asan
 
 demo: build
 	@bash scripts/demo.sh $(BUILD)/bin

@@ -146,6 +146,8 @@ static enum sync_rc transfer_setup(struct sync_http_client *c, struct transfer *
     curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(t->easy, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(t->easy, CURLOPT_TCP_NODELAY, 1L);
+    if (req->fresh_connect)
+        curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 1L);
     if (strcmp(method, "GET") == 0) {
         curl_easy_setopt(t->easy, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(method, "HEAD") == 0) {

@@ -34,6 +34,10 @@ struct sync_http_req {
     const char *body;
     size_t body_len;
     long timeout_ms; /* whole-transfer timeout; 0 means 60 s */
+    /* Send on a new connection. libcurl silently resends a request whose reused keep-alive
+     * connection died before any answer byte; a non-idempotent write sets this so a lost
+     * answer comes back as resp->ambiguous instead of being replayed. */
+    int fresh_connect;
 };
 
 struct sync_http_resp {

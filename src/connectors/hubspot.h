@@ -1,0 +1,42 @@
+/*
+ * hubspot.h: the pure pieces of the HubSpot connector, shared by
+ * hubspot.c and hubspot_wire.c and unit-tested on their own: the search
+ * body of the keyset window, the rate-limit headers and the error bodies.
+ * Nothing here does I/O.
+ */
+#ifndef SYNC_CONNECTORS_HUBSPOT_H
+#define SYNC_CONNECTORS_HUBSPOT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "connectors/connector.h"
+
+/* The last-modified property of an object type: contacts "lastmodifieddate", others
+ * "hs_lastmodifieddate". */
+const char *sync_hs_lastmodified_prop(const char *object);
+
+/*
+ * new: the search body for one page of a keyset window on (last-modified, hs_object_id).
+ * HubSpot allows one sort only, so a window alternates two kinds of page:
+ *   range page (after->id ""):   lm GTE after.ts AND lm LTE upper, sorted by lm
+ *   tie page   (after->id set):  lm EQ after.ts AND hs_object_id GT after.id, sorted by id
+ * Neither uses `after` offsets, so the 10,000-result cap never stops a window.
+ */
+json_t *sync_hs_search_body(const char *lm_prop, const struct sync_conn_cursor *after,
+                            int64_t upper_ms, const char *const *props, size_t limit);
+
+/* Fills u from the X-HubSpot-RateLimit-* header values (any may be NULL); returns 1 when at
+ * least one was present. */
+int sync_hs_usage_from_headers(const char *daily, const char *daily_remaining, const char *max,
+                               const char *remaining, const char *interval_ms,
+                               struct sync_conn_usage *u);
+
+/* Fills err from a HubSpot error body (standard error, 429 body, or a batch error item): the
+ * code is the first errors[].code, else the category (RATE_LIMITS, CONFLICT, ...). Sets the
+ * class and *retry_after_ms (ten-second window: Retry-After or the window; secondly: 1 s;
+ * daily: -1, never retried). Returns 1 when an OAuth token expired. */
+int sync_hs_error(const json_t *body, long status, const char *retry_after, int64_t window_ms,
+                  struct sync_err *err, int64_t *retry_after_ms);
+
+#endif
