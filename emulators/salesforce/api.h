@@ -34,7 +34,6 @@ struct sf_server {
     struct emu_faults faults;
     struct sf_locators *locators;
     struct sf_persist *persist;
-    pthread_mutex_t seed_lock;
     uint64_t seed_rounds; /* how many seed calls so far, so repeated seeds add new records */
     int no_limits;        /* --no-limits: resets keep the limits off */
 };
@@ -94,8 +93,6 @@ void sf_error_release(struct sf_error *e);
 void sf_error_set(struct sf_error *e, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void sf_error_field(struct sf_error *e, const char *field);
-/* new: {"message","errorCode","fields"} (single-record REST) */
-json_t *sf_error_rest(const struct sf_error *e);
 /* new: {"statusCode","message","fields"} (collections items) */
 json_t *sf_error_item(const struct sf_error *e);
 
@@ -148,6 +145,9 @@ void sobj_upsert(struct sf_call *c, struct sf_txn *txn, const struct sf_object *
                  const struct sf_field *field, const char *value, const json_t *body,
                  struct sf_save *out, json_t **multiple);
 void sobj_delete(struct sf_call *c, struct sf_txn *txn, const char *id, struct sf_save *out);
+/* new: a successful save as REST and Collections answer it: {"id","success":true,"errors":[]}
+ * plus "created" when asked (upserts, v46.0+). */
+json_t *sobj_result_json(const struct sf_save *s, int with_created);
 
 /* ---- handlers (routes.c's table points at these) ---- */
 

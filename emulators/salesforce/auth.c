@@ -11,6 +11,7 @@
  */
 #include "emulators/salesforce/auth.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,9 @@
 #define DEMO_CLIENT_SECRET "crmsync-demo-secret"
 #define DEMO_PASSWORD "demo-password"
 #define DEMO_TOKEN "DEMOTOKEN"
+
+#define AUTH_TOKENS_MAX 10000 /* per table: sessions, refresh tokens, authorization codes */
+#define AUTH_TOKEN_LEN 160
 
 struct sf_session {
     char user[19];
@@ -51,7 +55,7 @@ static void free_all(struct hmap *m)
     hmap_init(m);
 }
 
-void auth_clear(struct sf_auth *a)
+static void auth_clear(struct sf_auth *a)
 {
     pthread_mutex_lock(&a->lock);
     free_all(&a->sessions);
@@ -126,6 +130,27 @@ static void random_token(const char *prefix, size_t n, char *out, size_t outlen)
     out[p] = '\0';
 }
 
+/* With a->lock held: makes room in m for one more token by forgetting the ones used least
+ * recently, so no client can make a token table grow without bound. */
+static void make_room_locked(struct hmap *m)
+{
+    while (m->len >= AUTH_TOKENS_MAX) {
+        char oldest[AUTH_TOKEN_LEN] = "";
+        int64_t when = INT64_MAX;
+        size_t pos = 0;
+        const char *k;
+        void *v;
+        while (hmap_next(m, &pos, &k, &v)) {
+            const struct sf_session *s = v;
+            if (s->last_used < when) {
+                when = s->last_used;
+                snprintf(oldest, sizeof(oldest), "%s", k);
+            }
+        }
+        free(hmap_del(m, oldest));
+    }
+}
+
 static void issue(struct sf_auth *a, struct hmap *m, const char *token, const char *user,
                   const char *redirect)
 {
@@ -137,9 +162,25 @@ static void issue(struct sf_auth *a, struct hmap *m, const char *token, const ch
     if (redirect)
         snprintf(s->redirect, sizeof(s->redirect), "%s", redirect);
     pthread_mutex_lock(&a->lock);
-    free(hmap_get(m, token));
-    hmap_put(m, token, s);
+    free(hmap_del(m, token));
+    make_room_locked(m);
+    if (hmap_put(m, token, s))
+        free(s);
     pthread_mutex_unlock(&a->lock);
+}
+
+/* A new access token for user, as Salesforce shapes them (the 15-character org id, '!', then
+ * random text), registered as a session; out has AUTH_TOKEN_LEN bytes. */
+static void new_session(struct sf_call *c, const char *user, char out[AUTH_TOKEN_LEN])
+{
+    char org15[16];
+
+    memcpy(org15, c->org->org_id, 15);
+    org15[15] = '\0';
+    random_token("!AQ", 96, out, AUTH_TOKEN_LEN);
+    memmove(out + 15, out, strlen(out) + 1);
+    memcpy(out, org15, 15);
+    issue(&c->srv->auth, &c->srv->auth.sessions, out, user, NULL);
 }
 
 /* The user behind a token in map m (copied into user); 0 when found. */
@@ -225,16 +266,11 @@ static int user_active(struct sf_org *org, const char *id)
 static void token_response(struct sf_call *c, const char *user, const char *secret,
                            int with_refresh)
 {
-    char access[160], refresh[128], id_url[512], issued[32], org15[16];
+    char access[AUTH_TOKEN_LEN], refresh[128], id_url[512], issued[32];
     struct sync_buf sig = SYNC_BUF_INIT(256), msg = SYNC_BUF_INIT(1024);
     json_t *o = json_object();
 
-    memcpy(org15, c->org->org_id, 15);
-    org15[15] = '\0';
-    random_token("!AQ", 96, access, sizeof(access));
-    memmove(access + 15, access, strlen(access) + 1);
-    memcpy(access, org15, 15);
-    issue(&c->srv->auth, &c->srv->auth.sessions, access, user, NULL);
+    new_session(c, user, access);
     snprintf(id_url, sizeof(id_url), "%s/id/%s/%s", c->base_url, c->org->org_id, user);
     snprintf(issued, sizeof(issued), "%lld", (long long)sync_time_now_ms());
     sync_buf_addstr(&msg, id_url);
@@ -357,7 +393,7 @@ void h_oauth_authorize(struct sf_call *c)
 
 void h_oauth_revoke(struct sf_call *c)
 {
-    char token[256], user[19];
+    char token[256];
     void *v;
 
     form_value(c, "token", token, sizeof(token));
@@ -366,7 +402,6 @@ void h_oauth_revoke(struct sf_call *c)
     if (!v)
         v = hmap_del(&c->srv->auth.refresh, token);
     pthread_mutex_unlock(&c->srv->auth.lock);
-    (void)user;
     if (!v) {
         oauth_error(c, 400, "unsupported_token_type", "this token type is not supported");
         return;
@@ -523,7 +558,7 @@ static void xml_unescape(char *s)
 
 void h_soap_login(struct sf_call *c)
 {
-    char username[256], password[256], access[160], org15[16];
+    char username[256], password[256], access[AUTH_TOKEN_LEN], org15[16];
     struct sf_rec *u;
     const char *body = c->body ? c->body : "";
     struct sync_buf b = SYNC_BUF_INIT(8192);
@@ -554,10 +589,7 @@ void h_soap_login(struct sf_call *c)
     }
     memcpy(org15, c->org->org_id, 15);
     org15[15] = '\0';
-    random_token("!AQ", 96, access, sizeof(access));
-    memmove(access + 15, access, strlen(access) + 1);
-    memcpy(access, org15, 15);
-    issue(&c->srv->auth, &c->srv->auth.sessions, access, u->id, NULL);
+    new_session(c, u->id, access);
     sync_buf_addf(&b,
                   "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soapenv:Envelope "
                   "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "

@@ -5,7 +5,9 @@
  * declared with the other handlers in api.h.
  *
  * The session tables have their own mutex (struct sf_auth.lock), so the
- * dispatcher can check a bearer token before it takes the org lock.
+ * dispatcher (routes.c) can check a bearer token before it takes the org
+ * lock; each table holds at most 10,000 tokens, the least recently used
+ * going first. server.c sets them up; the control API expires sessions.
  */
 #ifndef EMU_SF_AUTH_H
 #define EMU_SF_AUTH_H
@@ -24,8 +26,6 @@ struct sf_auth {
 
 void auth_init(struct sf_auth *a);
 void auth_release(struct sf_auth *a);
-/* Forgets every token and code. */
-void auth_clear(struct sf_auth *a);
 /* Checks an Authorization header ("Bearer X" or "OAuth X") or a bare token: a live session
  * idle for less than lifetime_ms. Fills user (18-char id) and touches the session. Returns 0,
  * or -1 for a missing, unknown, revoked or expired token. */

@@ -1,6 +1,7 @@
 /*
- * call.c: the per-request call context's helpers and error values in
- * Salesforce's shapes (see api.h). Used by every handler.
+ * call.c: the per-request call context's helpers (headers, query, the
+ * JSON body, answers, transactions) and error values in Salesforce's
+ * shapes (see api.h). Used by every handler and by validation.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,7 +48,8 @@ void sf_error_field(struct sf_error *e, const char *field)
     json_array_append_new(e->fields, json_string(field));
 }
 
-json_t *sf_error_rest(const struct sf_error *e)
+/* new: {"message","errorCode","fields"} (single-record REST) */
+static json_t *sf_error_rest(const struct sf_error *e)
 {
     json_t *o = json_object();
     if (e->extra)

@@ -8,6 +8,8 @@
  * Results come in request order with per-item errors ({"statusCode",...}); allOrNone rolls
  * every record back and marks the good ones ALL_OR_NONE_OPERATION_ROLLED_BACK. Inside a
  * Composite allOrNone request, a failed item fails the whole Composite.
+ * Handlers reached through the route table (routes.c), directly or as
+ * Composite subrequests, with the org write lock held (read for retrieve).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +22,6 @@
 #define RETRIEVE_MAX 2000
 
 enum coll_op { OP_CREATE, OP_UPDATE, OP_UPSERT };
-
-static json_t *item_ok(const struct sf_save *s, int with_created)
-{
-    json_t *o = json_pack("{s:s, s:b, s:[]}", "id", s->id, "success", 1, "errors");
-    if (with_created)
-        json_object_set_new(o, "created", json_boolean(s->created));
-    return o;
-}
 
 static void map_item_error(struct sf_error *e)
 {
@@ -89,7 +83,7 @@ static void finish(struct sf_call *c, struct sf_txn *txn, struct sf_txn *own,
         else if (failed && all_or_none)
             json_array_append_new(out, rolled_back(id));
         else
-            json_array_append_new(out, item_ok(&saves[i], with_created));
+            json_array_append_new(out, sobj_result_json(&saves[i], with_created));
         sf_error_release(&saves[i].err);
     }
     call_txn_end(c, own);
@@ -155,15 +149,96 @@ static const char *take_id(const json_t *rec, json_t **rest)
     return id;
 }
 
+/* borrowed: rec's value of field (any case), or NULL. */
+static const json_t *key_of(const json_t *rec, const struct sf_field *field)
+{
+    const json_t *key = NULL;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)rec, k, v)
+    {
+        if (strcasecmp(k, field->name) == 0)
+            key = v;
+    }
+    return key;
+}
+
+/* Whether an upsert item's external-id value already came in an earlier item of the batch
+ * (an error for the later one: Salesforce refuses to upsert one key twice in a call). */
+static int repeated_key(const json_t *records, size_t i, const struct sf_field *field,
+                        struct sf_save *s)
+{
+    const json_t *key = key_of(json_array_get(records, i), field);
+    if (field->type == SF_T_ID || !json_is_string(key))
+        return 0;
+    for (size_t p = 0; p < i; p++) {
+        const json_t *pk = key_of(json_array_get(records, p), field);
+        if (json_is_string(pk) && strcasecmp(json_string_value(pk), json_string_value(key)) == 0) {
+            char msg[512];
+            snprintf(msg, sizeof(msg), "Duplicate external id specified: %s",
+                     json_string_value(key));
+            set_item_error(s, "DUPLICATE_EXTERNAL_ID", msg);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* One upsert item: rest is the record without its id; id its "id" when it had one. */
+static void upsert_item(struct sf_call *c, struct sf_txn *txn, const struct sf_object *o,
+                        const struct sf_object *uobj, const struct sf_field *ufield,
+                        const json_t *records, size_t i, json_t *rest, const char *id,
+                        struct sf_save *s)
+{
+    if (o != uobj) {
+        set_item_error(s, "INVALID_TYPE", "Record type does not match the object in the URL");
+        return;
+    }
+    if (repeated_key(records, i, ufield, s))
+        return;
+    if (id && strcasecmp(ufield->name, "Id") == 0)
+        json_object_set_new(rest, "Id", json_string(id));
+    sobj_upsert(c, txn, o, ufield, NULL, rest, s, NULL);
+}
+
+/* Saves item i of a batch into *s. */
+static void run_item(struct sf_call *c, struct sf_txn *txn, enum coll_op op,
+                     const struct sf_object *uobj, const struct sf_field *ufield,
+                     const json_t *records, size_t i, struct sf_save *s)
+{
+    const json_t *rec = json_array_get(records, i);
+    const struct sf_object *o = item_type(c, rec, s);
+    json_t *rest;
+    const char *id;
+
+    if (!o)
+        return;
+    id = take_id(rec, &rest);
+    if (op == OP_CREATE) {
+        if (id)
+            set_item_error(s, "INVALID_FIELD", "cannot specify Id in an insert call");
+        else
+            sobj_insert(c, txn, o, rest, s);
+    } else if (op == OP_UPDATE) {
+        if (!id)
+            set_item_error(s, "MISSING_ARGUMENT", "Id not specified in an update call");
+        else
+            sobj_update(c, txn, o, id, rest, s);
+    } else {
+        upsert_item(c, txn, o, uobj, ufield, records, i, rest, id, s);
+    }
+    json_decref(rest);
+}
+
 static void run_batch(struct sf_call *c, enum coll_op op, const struct sf_object *uobj,
                       const struct sf_field *ufield)
 {
-    json_t *records, *rec;
+    json_t *records;
     int all_or_none;
     struct sf_txn own, *txn;
     struct sf_txn_mark start;
     struct sf_save *saves;
-    size_t i, n;
+    size_t n;
 
     if (read_batch(c, &records, &all_or_none))
         return;
@@ -177,64 +252,9 @@ static void run_batch(struct sf_call *c, enum coll_op op, const struct sf_object
     }
     txn = call_txn_begin(c, &own);
     start = org_txn_mark(txn);
-    json_array_foreach(records, i, rec)
-    {
+    for (size_t i = 0; i < n; i++) {
         struct sf_txn_mark mark = org_txn_mark(txn);
-        const struct sf_object *o = item_type(c, rec, &saves[i]);
-        json_t *rest = NULL;
-        const char *id;
-        if (!o)
-            continue;
-        id = take_id(rec, &rest);
-        if (op == OP_CREATE) {
-            if (id)
-                set_item_error(&saves[i], "INVALID_FIELD", "cannot specify Id in an insert call");
-            else
-                sobj_insert(c, txn, o, rest, &saves[i]);
-        } else if (op == OP_UPDATE) {
-            if (!id)
-                set_item_error(&saves[i], "MISSING_ARGUMENT", "Id not specified in an update call");
-            else
-                sobj_update(c, txn, o, id, rest, &saves[i]);
-        } else {
-            if (o != uobj) {
-                set_item_error(&saves[i], "INVALID_TYPE",
-                               "Record type does not match the object in the URL");
-            } else {
-                const json_t *key = NULL;
-                const char *k;
-                json_t *v;
-                json_object_foreach(rest, k, v)
-                {
-                    if (strcasecmp(k, ufield->name) == 0)
-                        key = v;
-                }
-                for (size_t p = 0; key && json_is_string(key) && p < i; p++) {
-                    const json_t *pk = NULL;
-                    json_t *prev = json_array_get(records, p);
-                    json_object_foreach(prev, k, v)
-                    {
-                        if (strcasecmp(k, ufield->name) == 0)
-                            pk = v;
-                    }
-                    if (json_is_string(pk) &&
-                        strcasecmp(json_string_value(pk), json_string_value(key)) == 0) {
-                        char msg[512];
-                        snprintf(msg, sizeof(msg), "Duplicate external id specified: %s",
-                                 json_string_value(key));
-                        set_item_error(&saves[i], "DUPLICATE_EXTERNAL_ID", msg);
-                        key = NULL;
-                        break;
-                    }
-                }
-                if (!saves[i].err.code[0]) {
-                    if (op == OP_UPSERT && id && strcasecmp(ufield->name, "Id") == 0)
-                        json_object_set_new(rest, "Id", json_string(id));
-                    sobj_upsert(c, txn, o, ufield, NULL, rest, &saves[i], NULL);
-                }
-            }
-        }
-        json_decref(rest);
+        run_item(c, txn, op, uobj, ufield, records, i, &saves[i]);
         if (!saves[i].ok && !all_or_none)
             org_txn_rollback(c->org, txn, mark);
     }

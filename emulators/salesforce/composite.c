@@ -201,95 +201,99 @@ static json_t *halted(const char *ref, const char *msg)
                  400, ref);
 }
 
-/* Splits a subrequest url into path and decoded query parameters. */
+/* Appends the decoding of one "name=value" pair of a query string to q; -1 when out of
+ * memory. */
+static int add_param(const char *pair, size_t len, struct sync_http_kv *kv)
+{
+    const char *eq = memchr(pair, '=', len);
+    size_t kl = eq ? (size_t)(eq - pair) : len;
+    struct sync_buf k = SYNC_BUF_INIT(4096), v = SYNC_BUF_INIT(64 * 1024);
+
+    sync_url_decode(&k, pair, kl, 1);
+    if (eq)
+        sync_url_decode(&v, eq + 1, len - kl - 1, 1);
+    kv->name = strdup(sync_buf_str(&k));
+    kv->value = strdup(sync_buf_str(&v));
+    sync_buf_release(&k);
+    sync_buf_release(&v);
+    return kv->name && kv->value ? 0 : -1;
+}
+
+/* Splits a subrequest url into its decoded path (without trailing slashes) and its decoded
+ * query parameters (at most max; *nq of them to free even on failure). */
 static int split_url(const char *url, char *path, size_t plen, struct sync_http_kv *q, size_t *nq,
                      size_t max)
 {
     const char *qs = strchr(url, '?');
     size_t n = qs ? (size_t)(qs - url) : strlen(url);
     struct sync_buf b = SYNC_BUF_INIT(64 * 1024);
+    int rc;
+
     *nq = 0;
     if (n >= plen)
         return -1;
-    sync_buf_reset(&b);
-    if (sync_url_decode(&b, url, n, 0)) {
-        sync_buf_release(&b);
-        return -1;
-    }
+    rc = sync_url_decode(&b, url, n, 0) ? -1 : 0;
     snprintf(path, plen, "%s", sync_buf_str(&b));
+    sync_buf_release(&b);
     n = strlen(path);
     while (n > 1 && path[n - 1] == '/')
         path[--n] = '\0';
-    while (qs && *qs && *nq < max) {
-        const char *pair = qs + 1, *amp = strchr(pair, '&'), *eq;
+    while (!rc && qs && *qs && *nq < max) {
+        const char *pair = qs + 1, *amp = strchr(pair, '&');
         size_t len = amp ? (size_t)(amp - pair) : strlen(pair);
-        eq = memchr(pair, '=', len);
         if (len) {
-            struct sync_buf k = SYNC_BUF_INIT(4096), v = SYNC_BUF_INIT(64 * 1024);
-            size_t kl = eq ? (size_t)(eq - pair) : len;
-            sync_url_decode(&k, pair, kl, 1);
-            if (eq)
-                sync_url_decode(&v, eq + 1, len - kl - 1, 1);
-            q[*nq].name = strdup(sync_buf_str(&k));
-            q[*nq].value = strdup(sync_buf_str(&v));
-            (*nq)++;
-            sync_buf_release(&k);
-            sync_buf_release(&v);
+            memset(&q[*nq], 0, sizeof(q[*nq]));
+            rc = add_param(pair, len, &q[(*nq)++]);
         }
         qs = amp;
     }
-    sync_buf_release(&b);
-    return 0;
+    return rc;
 }
 
-static void run_sub(struct sf_call *parent, struct sf_txn *txn, const json_t *req, struct sub *subs,
-                    size_t i)
+/* Substitutes references in the path and in every query value, in place; -1 with bad naming
+ * the first reference that does not resolve. */
+static int substitute_url(const struct sub *subs, size_t n, char *path, size_t plen,
+                          struct sync_http_kv *q, size_t nq, char *bad, size_t badlen)
 {
-    const char *method = json_string_value(json_object_get(req, "method"));
-    const char *url = json_string_value(json_object_get(req, "url"));
-    const json_t *body = json_object_get(req, "body");
-    struct headers_ctx hctx = {json_object_get(req, "httpHeaders"), parent};
     struct sync_buf ub = SYNC_BUF_INIT(64 * 1024);
-    struct sync_http_kv q[SYNC_HTTP_MAX_QUERY];
-    char path[4096], bad[300];
-    json_t *sbody = NULL;
-    struct sf_call c;
-    size_t nq = 0;
-    int bad_ref;
+    int rc = substitute(subs, n, path, &ub, bad, badlen);
 
-    bad[0] = '\0';
-    /* references may sit in the path or, percent-encoded, in query values: split and decode
-     * the url first, then substitute in each piece */
-    if (split_url(url, path, sizeof(path), q, &nq, SYNC_HTTP_MAX_QUERY)) {
-        subs[i].result = entry(json_pack("[{s:s, s:s}]", "errorCode", "NOT_FOUND", "message",
-                                         "The requested resource does not exist"),
-                               NULL, 404, subs[i].ref);
-        sync_buf_release(&ub);
-        return;
-    }
-    bad_ref = substitute(subs, i, path, &ub, bad, sizeof(bad));
-    if (!bad_ref)
-        snprintf(path, sizeof(path), "%s", sync_buf_str(&ub));
-    for (size_t k = 0; k < nq && !bad_ref; k++) {
+    if (!rc)
+        snprintf(path, plen, "%s", sync_buf_str(&ub));
+    for (size_t k = 0; k < nq && !rc; k++) {
+        char *v;
         sync_buf_reset(&ub);
-        bad_ref = substitute(subs, i, q[k].value, &ub, bad, sizeof(bad));
-        if (!bad_ref) {
+        rc = substitute(subs, n, q[k].value, &ub, bad, badlen);
+        if (!rc && (v = strdup(sync_buf_str(&ub)))) {
             free(q[k].value);
-            q[k].value = strdup(sync_buf_str(&ub));
+            q[k].value = v;
         }
     }
-    if (bad_ref || (body && !(sbody = substitute_json(subs, i, body, bad, sizeof(bad))))) {
-        char msg[1400], ref[300];
-        snprintf(ref, sizeof(ref), "%s", bad);
-        ref[strcspn(ref, ".[")] = '\0';
-        snprintf(msg, sizeof(msg),
-                 "Invalid reference specified. No value for %s found in %s. Provided referenceId "
-                 "('%s') must start with a letter or a number, and it can contain only letters, "
-                 "numbers and underscores ('_').",
-                 bad, ref, ref);
-        subs[i].result = halted(subs[i].ref, msg);
-        goto out;
-    }
+    sync_buf_release(&ub);
+    return rc;
+}
+
+/* new: the PROCESSING_HALTED entry of a subrequest whose reference (bad) did not resolve. */
+static json_t *bad_reference(const char *refid, const char *bad)
+{
+    char msg[1400], ref[300];
+    snprintf(ref, sizeof(ref), "%s", bad);
+    ref[strcspn(ref, ".[")] = '\0';
+    snprintf(msg, sizeof(msg),
+             "Invalid reference specified. No value for %s found in %s. Provided referenceId "
+             "('%s') must start with a letter or a number, and it can contain only letters, "
+             "numbers and underscores ('_').",
+             bad, ref, ref);
+    return halted(refid, msg);
+}
+
+/* Runs a prepared subrequest through the route table and records its result in *sub. */
+static void invoke(struct sf_call *parent, struct sf_txn *txn, const char *method, const char *path,
+                   const struct sync_http_kv *q, size_t nq, json_t *body, struct headers_ctx *hctx,
+                   struct sub *sub)
+{
+    struct sf_call c;
+
     memset(&c, 0, sizeof(c));
     c.srv = parent->srv;
     c.org = parent->org;
@@ -297,9 +301,9 @@ static void run_sub(struct sf_call *parent, struct sf_txn *txn, const json_t *re
     c.path = path;
     c.query = q;
     c.nquery = nq;
-    c.body_json = sbody;
+    c.body_json = body;
     c.header_fn = sub_header;
-    c.header_ctx = &hctx;
+    c.header_ctx = hctx;
     snprintf(c.base_url, sizeof(c.base_url), "%s", parent->base_url);
     memcpy(c.user_id, parent->user_id, sizeof(c.user_id));
     snprintf(c.client, sizeof(c.client), "%s", parent->client);
@@ -312,17 +316,39 @@ static void run_sub(struct sf_call *parent, struct sf_txn *txn, const json_t *re
     routes_invoke(&c);
     if (!c.status)
         c.status = 200;
-    subs[i].ok = c.status < 400 && !c.failed;
-    subs[i].result = entry(c.out, c.location, c.status, subs[i].ref);
-    c.out = NULL;
+    sub->ok = c.status < 400 && !c.failed;
+    sub->result = entry(c.out, c.location, c.status, sub->ref);
     json_decref(c.body_owned);
-out:
+}
+
+/* Runs subrequest i: references may sit in the path or, percent-encoded, in query values, so
+ * the url is split and decoded first, then references are substituted in each piece. */
+static void run_sub(struct sf_call *parent, struct sf_txn *txn, const json_t *req, struct sub *subs,
+                    size_t i)
+{
+    const char *url = json_string_value(json_object_get(req, "url"));
+    const json_t *body = json_object_get(req, "body");
+    struct headers_ctx hctx = {json_object_get(req, "httpHeaders"), parent};
+    struct sync_http_kv q[SYNC_HTTP_MAX_QUERY];
+    char path[4096], bad[300] = "";
+    json_t *sbody = NULL;
+    size_t nq = 0;
+
+    if (split_url(url, path, sizeof(path), q, &nq, SYNC_HTTP_MAX_QUERY))
+        subs[i].result = entry(json_pack("[{s:s, s:s}]", "errorCode", "NOT_FOUND", "message",
+                                         "The requested resource does not exist"),
+                               NULL, 404, subs[i].ref);
+    else if (substitute_url(subs, i, path, sizeof(path), q, nq, bad, sizeof(bad)) ||
+             (body && !(sbody = substitute_json(subs, i, body, bad, sizeof(bad)))))
+        subs[i].result = bad_reference(subs[i].ref, bad);
+    else
+        invoke(parent, txn, json_string_value(json_object_get(req, "method")), path, q, nq, sbody,
+               &hctx, &subs[i]);
     json_decref(sbody);
     for (size_t k = 0; k < nq; k++) {
         free(q[k].name);
         free(q[k].value);
     }
-    sync_buf_release(&ub);
 }
 
 static int valid_ref(const char *r)
@@ -333,6 +359,40 @@ static int valid_ref(const char *r)
         if (!isalnum((unsigned char)*r) && *r != '_')
             return 0;
     return 1;
+}
+
+/* Refuses a request over the subrequest limit, or with a subrequest that lacks a method, a
+ * url or a well-formed unique referenceId: 0 when all is well, else the 400 is answered. */
+static int check_requests(struct sf_call *c, const json_t *reqs)
+{
+    size_t i;
+    json_t *req;
+
+    if (json_array_size(reqs) > COMPOSITE_MAX) {
+        call_error(c, 400, "LIMIT_EXCEEDED",
+                   "Limit Exceeded: the compositeRequest array can hold at most %d subrequests",
+                   COMPOSITE_MAX);
+        return -1;
+    }
+    json_array_foreach(reqs, i, req)
+    {
+        const char *ref = json_string_value(json_object_get(req, "referenceId"));
+        if (!json_string_value(json_object_get(req, "method")) ||
+            !json_string_value(json_object_get(req, "url")) || !valid_ref(ref)) {
+            call_error(c, 400, "INVALID_INPUT",
+                       "Each subrequest needs a method, a url and a referenceId made of letters, "
+                       "numbers and underscores");
+            return -1;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(json_string_value(json_object_get(json_array_get(reqs, k), "referenceId")),
+                       ref) == 0) {
+                call_error(c, 400, "INVALID_INPUT", "Duplicate referenceId provided: %s", ref);
+                return -1;
+            }
+        }
+    }
+    return 0;
 }
 
 void h_composite(struct sf_call *c)
@@ -352,30 +412,8 @@ void h_composite(struct sf_call *c)
         return;
     }
     n = json_array_size(reqs);
-    if (n > COMPOSITE_MAX) {
-        call_error(c, 400, "LIMIT_EXCEEDED",
-                   "Limit Exceeded: the compositeRequest array can hold at most %d subrequests",
-                   COMPOSITE_MAX);
+    if (check_requests(c, reqs))
         return;
-    }
-    json_array_foreach(reqs, i, req)
-    {
-        const char *ref = json_string_value(json_object_get(req, "referenceId"));
-        if (!json_string_value(json_object_get(req, "method")) ||
-            !json_string_value(json_object_get(req, "url")) || !valid_ref(ref)) {
-            call_error(c, 400, "INVALID_INPUT",
-                       "Each subrequest needs a method, a url and a referenceId made of letters, "
-                       "numbers and underscores");
-            return;
-        }
-        for (size_t k = 0; k < i; k++) {
-            if (strcmp(json_string_value(json_object_get(json_array_get(reqs, k), "referenceId")),
-                       ref) == 0) {
-                call_error(c, 400, "INVALID_INPUT", "Duplicate referenceId provided: %s", ref);
-                return;
-            }
-        }
-    }
     memset(subs, 0, sizeof(subs));
     if (all_or_none)
         org_txn_begin(c->org, &txn, c->client, c->user_id, c->version, c->now);

@@ -19,7 +19,7 @@
 #include "emulators/salesforce/api.h"
 #include "emulators/salesforce/persist.h"
 #include "emulators/salesforce/query.h"
-#include "emulators/salesforce/soqlad.h"
+#include "emulators/salesforce/rules.h"
 
 static void ctl_error(struct sf_call *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -266,7 +266,6 @@ void h_emu_settings_put(struct sf_call *c)
         c->org->settings.state_country_picklists = json_is_true(v);
     if ((v = json_object_get(body, "api_enabled")))
         c->org->settings.api_enabled = json_is_true(v);
-    c->org->settings_gen++;
     persist_all(c);
     call_json(c, 200, settings_json(c->org));
 }
@@ -286,9 +285,7 @@ void h_emu_sessions_expire(struct sf_call *c)
 static json_t *copy_stamped(struct sf_call *c, const struct sf_rec *r)
 {
     json_t *d = json_copy(r->data);
-    json_object_set_new(d, "LastModifiedDate", org_time_json(c->now));
-    json_object_set_new(d, "LastModifiedById", json_string(c->org->integration_user));
-    json_object_set_new(d, "SystemModstamp", org_time_json(c->now));
+    org_stamp(d, c->now, c->org->integration_user, 0);
     return d;
 }
 
@@ -407,15 +404,123 @@ static struct sf_rec *live_of(struct sf_call *c, const json_t *body, const char 
     return r;
 }
 
-void h_emu_convert_lead(struct sf_call *c)
+/* The lead status a conversion sets: the one asked for (a converted status), else the first
+ * converted status; -1 with the 400 answered when the one asked for is not converted. */
+static int converted_status(struct sf_call *c, const json_t *body, const char **status)
 {
-    json_t *body = ctl_body(c, 0), *lead, *d;
-    struct sf_rec *lr, *acc, *con, *opp = NULL;
     const struct sf_object *lo = schema_object(&c->org->schema, "Lead");
     const struct sf_field *sf = lo ? schema_field(lo, "Status") : NULL;
-    const char *status = NULL, *owner;
+    const char *want = sync_json_str(body, "converted_status");
+
+    *status = NULL;
+    if (want) {
+        const struct sf_pick *p = schema_pick(sf, want);
+        if (!p || !p->converted) {
+            ctl_error(c, "converted_status must be a converted lead status");
+            return -1;
+        }
+        *status = p->value;
+        return 0;
+    }
+    for (size_t i = 0; sf && sf->picklist && i < sf->picklist->n && !*status; i++)
+        if (sf->picklist->v[i].converted)
+            *status = sf->picklist->v[i].value;
+    return 0;
+}
+
+static const char *company_of(const json_t *lead)
+{
+    return lstr(lead, "Company") ? lstr(lead, "Company") : lstr(lead, "Name");
+}
+
+/* The account a conversion creates from the lead's company and address. */
+static struct sf_rec *convert_account(struct sf_call *c, struct sf_txn *txn, const json_t *lead,
+                                      const char *owner)
+{
+    json_t *a = json_pack("{s:s, s:s}", "Name", company_of(lead), "OwnerId", owner);
+    copy_field(a, "Phone", lead, "Phone");
+    copy_field(a, "Website", lead, "Website");
+    copy_field(a, "Industry", lead, "Industry");
+    copy_field(a, "AnnualRevenue", lead, "AnnualRevenue");
+    copy_field(a, "NumberOfEmployees", lead, "NumberOfEmployees");
+    copy_field(a, "AccountSource", lead, "LeadSource");
+    copy_field(a, "BillingStreet", lead, "Street");
+    copy_field(a, "BillingCity", lead, "City");
+    copy_field(a, "BillingState", lead, "State");
+    copy_field(a, "BillingPostalCode", lead, "PostalCode");
+    copy_field(a, "BillingCountry", lead, "Country");
+    return server_insert_raw(c->srv, txn, "Account", a, c->now, c->org->integration_user);
+}
+
+/* The contact a conversion creates under the account from the lead's person fields. */
+static struct sf_rec *convert_contact(struct sf_call *c, struct sf_txn *txn, const json_t *lead,
+                                      const struct sf_rec *acc, const char *owner)
+{
+    json_t *k = json_pack("{s:s, s:s, s:s}", "LastName", lstr(lead, "LastName"), "AccountId",
+                          acc->id, "OwnerId", owner);
+    static const char *const same[] = {"FirstName",  "Salutation",  "Email",
+                                       "Phone",      "MobilePhone", "Title",
+                                       "LeadSource", "Description", "HasOptedOutOfEmail",
+                                       "DoNotCall"};
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+        copy_field(k, same[i], lead, same[i]);
+    copy_field(k, "MailingStreet", lead, "Street");
+    copy_field(k, "MailingCity", lead, "City");
+    copy_field(k, "MailingState", lead, "State");
+    copy_field(k, "MailingPostalCode", lead, "PostalCode");
+    copy_field(k, "MailingCountry", lead, "Country");
+    return server_insert_raw(c->srv, txn, "Contact", k, c->now, c->org->integration_user);
+}
+
+/* The opportunity a conversion creates ("<Company>-", Prospecting, closing today) with the
+ * contact as its primary contact role. */
+static struct sf_rec *convert_opportunity(struct sf_call *c, struct sf_txn *txn, const json_t *body,
+                                          const json_t *lead, const struct sf_rec *acc,
+                                          const struct sf_rec *con, const char *owner,
+                                          const char *today)
+{
+    const char *asked = sync_json_str(body, "opportunity_name");
+    char name[300];
+    struct sf_rec *opp;
+    json_t *o;
+
+    snprintf(name, sizeof(name), "%s-", company_of(lead));
+    o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "Name", asked ? asked : name, "StageName",
+                  "Prospecting", "CloseDate", today, "AccountId", acc->id, "OwnerId", owner);
+    copy_field(o, "LeadSource", lead, "LeadSource");
+    opp = server_insert_raw(c->srv, txn, "Opportunity", o, c->now, c->org->integration_user);
+    if (opp)
+        server_insert_raw(c->srv, txn, "OpportunityContactRole",
+                          json_pack("{s:s, s:s, s:b}", "OpportunityId", opp->id, "ContactId",
+                                    con->id, "IsPrimary", 1),
+                          c->now, c->org->integration_user);
+    return opp;
+}
+
+/* Marks the lead converted into acc, con and opp (NULL when none) with status. */
+static void mark_converted(struct sf_call *c, struct sf_txn *txn, struct sf_rec *lr,
+                           const struct sf_rec *acc, const struct sf_rec *con,
+                           const struct sf_rec *opp, const char *status, const char *today)
+{
+    json_t *d = copy_stamped(c, lr);
+    json_object_set_new(d, "IsConverted", json_true());
+    json_object_set_new(d, "ConvertedDate", json_string(today));
+    json_object_set_new(d, "ConvertedAccountId", json_string(acc->id));
+    json_object_set_new(d, "ConvertedContactId", json_string(con->id));
+    if (opp)
+        json_object_set_new(d, "ConvertedOpportunityId", json_string(opp->id));
+    if (status)
+        json_object_set_new(d, "Status", json_string(status));
+    org_replace(c->org, txn, lr, d);
+}
+
+void h_emu_convert_lead(struct sf_call *c)
+{
+    json_t *body = ctl_body(c, 0);
+    struct sf_rec *lr, *acc, *con, *opp = NULL;
+    const char *status, *owner;
     struct sf_txn txn;
-    int bad = 0, create_opp;
+    int bad = 0;
     char today[SYNC_TIME_ISO_MAX];
 
     if (!body)
@@ -427,98 +532,26 @@ void h_emu_convert_lead(struct sf_call *c)
         ctl_error(c, "lead_id is required");
         return;
     }
-    lead = lr->data;
-    if (json_is_true(json_object_get(lead, "IsConverted"))) {
+    if (json_is_true(json_object_get(lr->data, "IsConverted"))) {
         ctl_error(c, "the lead is already converted");
         return;
     }
     acc = live_of(c, body, "account_id", "Account", &bad);
     con = bad ? NULL : live_of(c, body, "contact_id", "Contact", &bad);
-    if (bad)
+    if (bad || converted_status(c, body, &status))
         return;
-    if (sync_json_str(body, "converted_status")) {
-        const struct sf_pick *p = schema_pick(sf, sync_json_str(body, "converted_status"));
-        if (!p || !p->converted) {
-            ctl_error(c, "converted_status must be a converted lead status");
-            return;
-        }
-        status = p->value;
-    } else {
-        for (size_t i = 0; sf && sf->picklist && i < sf->picklist->n && !status; i++)
-            if (sf->picklist->v[i].converted)
-                status = sf->picklist->v[i].value;
-    }
-    create_opp = sync_json_bool(body, "create_opportunity", 1);
-    owner = lstr(lead, "OwnerId");
+    owner = lstr(lr->data, "OwnerId");
     if (!owner || strncmp(owner, "005", 3) != 0)
-        owner = c->org->integration_user;
+        owner = c->org->integration_user; /* a queue cannot own accounts and contacts */
     sync_time_format_date(c->now, today, sizeof(today));
     org_txn_begin(c->org, &txn, "", c->org->integration_user, "62.0", c->now);
-    if (!acc) {
-        json_t *a = json_pack("{s:s, s:s}", "Name",
-                              lstr(lead, "Company") ? lstr(lead, "Company") : lstr(lead, "Name"),
-                              "OwnerId", owner);
-        copy_field(a, "Phone", lead, "Phone");
-        copy_field(a, "Website", lead, "Website");
-        copy_field(a, "Industry", lead, "Industry");
-        copy_field(a, "AnnualRevenue", lead, "AnnualRevenue");
-        copy_field(a, "NumberOfEmployees", lead, "NumberOfEmployees");
-        copy_field(a, "AccountSource", lead, "LeadSource");
-        copy_field(a, "BillingStreet", lead, "Street");
-        copy_field(a, "BillingCity", lead, "City");
-        copy_field(a, "BillingState", lead, "State");
-        copy_field(a, "BillingPostalCode", lead, "PostalCode");
-        copy_field(a, "BillingCountry", lead, "Country");
-        acc = server_insert_raw(c->srv, &txn, "Account", a, c->now, c->org->integration_user);
-    }
-    if (!con) {
-        json_t *k = json_pack("{s:s, s:s, s:s}", "LastName", lstr(lead, "LastName"), "AccountId",
-                              acc->id, "OwnerId", owner);
-        copy_field(k, "FirstName", lead, "FirstName");
-        copy_field(k, "Salutation", lead, "Salutation");
-        copy_field(k, "Email", lead, "Email");
-        copy_field(k, "Phone", lead, "Phone");
-        copy_field(k, "MobilePhone", lead, "MobilePhone");
-        copy_field(k, "Title", lead, "Title");
-        copy_field(k, "LeadSource", lead, "LeadSource");
-        copy_field(k, "Description", lead, "Description");
-        copy_field(k, "HasOptedOutOfEmail", lead, "HasOptedOutOfEmail");
-        copy_field(k, "DoNotCall", lead, "DoNotCall");
-        copy_field(k, "MailingStreet", lead, "Street");
-        copy_field(k, "MailingCity", lead, "City");
-        copy_field(k, "MailingState", lead, "State");
-        copy_field(k, "MailingPostalCode", lead, "PostalCode");
-        copy_field(k, "MailingCountry", lead, "Country");
-        con = server_insert_raw(c->srv, &txn, "Contact", k, c->now, c->org->integration_user);
-    }
-    if (create_opp) {
-        char name[300];
-        json_t *o;
-        snprintf(name, sizeof(name), "%s-",
-                 lstr(lead, "Company") ? lstr(lead, "Company") : lstr(lead, "Name"));
-        o = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s}", "Name",
-            sync_json_str(body, "opportunity_name") ? sync_json_str(body, "opportunity_name")
-                                                    : name,
-            "StageName", "Prospecting", "CloseDate", today, "AccountId", acc->id, "OwnerId", owner);
-        copy_field(o, "LeadSource", lead, "LeadSource");
-        opp = server_insert_raw(c->srv, &txn, "Opportunity", o, c->now, c->org->integration_user);
-        if (opp)
-            server_insert_raw(c->srv, &txn, "OpportunityContactRole",
-                              json_pack("{s:s, s:s, s:b}", "OpportunityId", opp->id, "ContactId",
-                                        con->id, "IsPrimary", 1),
-                              c->now, c->org->integration_user);
-    }
-    d = copy_stamped(c, lr);
-    json_object_set_new(d, "IsConverted", json_true());
-    json_object_set_new(d, "ConvertedDate", json_string(today));
-    json_object_set_new(d, "ConvertedAccountId", json_string(acc->id));
-    json_object_set_new(d, "ConvertedContactId", json_string(con->id));
-    if (opp)
-        json_object_set_new(d, "ConvertedOpportunityId", json_string(opp->id));
-    if (status)
-        json_object_set_new(d, "Status", json_string(status));
-    org_replace(c->org, &txn, lr, d);
+    if (!acc)
+        acc = convert_account(c, &txn, lr->data, owner);
+    if (!con)
+        con = convert_contact(c, &txn, lr->data, acc, owner);
+    if (sync_json_bool(body, "create_opportunity", 1))
+        opp = convert_opportunity(c, &txn, body, lr->data, acc, con, owner, today);
+    mark_converted(c, &txn, lr, acc, con, opp, status, today);
     org_txn_commit(c->org, &txn);
     org_txn_release(&txn);
     call_json(c, 200,
@@ -529,165 +562,53 @@ void h_emu_convert_lead(struct sf_call *c)
 
 /* ---- validation and duplicate rules ---- */
 
-static json_t *vrules_json(const struct sf_org *org)
+/* Adds a rule from the body with add (rules.c) and answers the list of that kind. */
+static void add_rule(struct sf_call *c,
+                     enum sync_rc (*add)(struct sf_org *, const json_t *, struct sync_err *),
+                     json_t *(*list)(const struct sf_org *))
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; i < org->nvrules; i++) {
-        const struct sf_vrule *r = &org->vrules[i];
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s?}", "object", r->obj->name,
-                                             "name", r->name, "condition", r->condition, "message",
-                                             r->message, "field", r->field));
+    struct sync_err err = SYNC_ERR_INIT;
+    json_t *body = ctl_body(c, 0);
+    if (!body)
+        return;
+    if (add(c->org, body, &err)) {
+        ctl_error(c, "%s", err.message);
+        return;
     }
-    return json_pack("{s:o}", "rules", arr);
+    persist_all(c);
+    call_json(c, 200, json_pack("{s:o}", "rules", list(c->org)));
 }
 
 void h_emu_vrules_get(struct sf_call *c)
 {
-    call_json(c, 200, vrules_json(c->org));
+    call_json(c, 200, json_pack("{s:o}", "rules", rules_validation_json(c->org)));
 }
 
 void h_emu_vrules_post(struct sf_call *c)
 {
-    json_t *body = ctl_body(c, 0);
-    const struct sf_object *o;
-    const char *cond, *msg, *name, *field;
-    struct sync_err err = SYNC_ERR_INIT;
-    struct soql_query *q = NULL;
-    struct soqlad ad;
-    struct sf_vrule *arr;
-
-    if (!body || !(o = ctl_object(c, body)))
-        return;
-    cond = sync_json_str(body, "condition");
-    msg = sync_json_str(body, "message");
-    name = sync_json_str(body, "name");
-    field = sync_json_str(body, "field");
-    if (!cond || !msg) {
-        ctl_error(c, "condition and message are required");
-        return;
-    }
-    if (field && !schema_field(o, field)) {
-        ctl_error(c, "no field %s on %s", field, o->name);
-        return;
-    }
-    soqlad_init(&ad, c->org, c->view_now);
-    if (soql_parse_condition(cond, o->name, &ad.cat, &q, &err)) {
-        ctl_error(c, "condition: %s", err.message);
-        return;
-    }
-    arr = realloc(c->org->vrules, (c->org->nvrules + 1) * sizeof(*arr));
-    if (!arr) {
-        soql_query_free(q);
-        ctl_error(c, "out of memory");
-        return;
-    }
-    c->org->vrules = arr;
-    arr = &c->org->vrules[c->org->nvrules++];
-    memset(arr, 0, sizeof(*arr));
-    arr->obj = o;
-    snprintf(arr->name, sizeof(arr->name), "%s", name ? name : "Validation_Rule");
-    arr->condition = strdup(cond);
-    arr->message = strdup(msg);
-    arr->field = field ? strdup(schema_field(o, field)->name) : NULL;
-    arr->q = q;
-    persist_all(c);
-    call_json(c, 200, vrules_json(c->org));
+    add_rule(c, rules_add_validation, rules_validation_json);
 }
 
 void h_emu_vrules_delete(struct sf_call *c)
 {
-    for (size_t i = 0; i < c->org->nvrules; i++) {
-        free(c->org->vrules[i].condition);
-        free(c->org->vrules[i].message);
-        free(c->org->vrules[i].field);
-        soql_query_free(c->org->vrules[i].q);
-    }
-    free(c->org->vrules);
-    c->org->vrules = NULL;
-    c->org->nvrules = 0;
+    org_vrules_clear(c->org);
     persist_all(c);
     ok(c);
 }
 
-static json_t *duprules_json(const struct sf_org *org)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; i < org->nduprules; i++) {
-        const struct sf_duprule *r = &org->duprules[i];
-        json_t *fields = json_array();
-        for (size_t k = 0; k < r->nfields; k++)
-            json_array_append_new(fields, json_string(r->fields[k]));
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:o, s:s}", "object", r->obj->name, "name",
-                                             r->name, "fields", fields, "action",
-                                             r->block ? "block" : "alert"));
-    }
-    return json_pack("{s:o}", "rules", arr);
-}
-
 void h_emu_duprules_get(struct sf_call *c)
 {
-    call_json(c, 200, duprules_json(c->org));
+    call_json(c, 200, json_pack("{s:o}", "rules", rules_duplicate_json(c->org)));
 }
 
 void h_emu_duprules_post(struct sf_call *c)
 {
-    json_t *body = ctl_body(c, 0), *fields, *f;
-    const struct sf_object *o;
-    const char *action, *name;
-    struct sf_duprule r, *arr;
-    size_t i;
-
-    if (!body || !(o = ctl_object(c, body)))
-        return;
-    fields = json_object_get(body, "fields");
-    action = sync_json_str(body, "action");
-    name = sync_json_str(body, "name");
-    if (!json_is_array(fields) || !json_array_size(fields) ||
-        json_array_size(fields) > sizeof(r.fields) / sizeof(r.fields[0])) {
-        ctl_error(c, "fields must list 1 to 8 field names");
-        return;
-    }
-    if (action && strcmp(action, "block") != 0 && strcmp(action, "alert") != 0) {
-        ctl_error(c, "action must be block or alert");
-        return;
-    }
-    memset(&r, 0, sizeof(r));
-    json_array_foreach(fields, i, f)
-    {
-        const struct sf_field *sf = schema_field(o, json_string_value(f));
-        if (!sf) {
-            for (size_t k = 0; k < r.nfields; k++)
-                free(r.fields[k]);
-            ctl_error(c, "no field %s on %s", json_string_value(f) ? json_string_value(f) : "?",
-                      o->name);
-            return;
-        }
-        r.fields[r.nfields++] = strdup(sf->name);
-    }
-    r.obj = o;
-    r.block = !action || strcmp(action, "block") == 0;
-    snprintf(r.name, sizeof(r.name), "%s", name ? name : "Duplicate_Rule");
-    arr = realloc(c->org->duprules, (c->org->nduprules + 1) * sizeof(*arr));
-    if (!arr) {
-        for (size_t k = 0; k < r.nfields; k++)
-            free(r.fields[k]);
-        ctl_error(c, "out of memory");
-        return;
-    }
-    c->org->duprules = arr;
-    c->org->duprules[c->org->nduprules++] = r;
-    persist_all(c);
-    call_json(c, 200, duprules_json(c->org));
+    add_rule(c, rules_add_duplicate, rules_duplicate_json);
 }
 
 void h_emu_duprules_delete(struct sf_call *c)
 {
-    for (size_t i = 0; i < c->org->nduprules; i++)
-        for (size_t k = 0; k < c->org->duprules[i].nfields; k++)
-            free(c->org->duprules[i].fields[k]);
-    free(c->org->duprules);
-    c->org->duprules = NULL;
-    c->org->nduprules = 0;
+    org_duprules_clear(c->org);
     persist_all(c);
     ok(c);
 }
@@ -821,6 +742,7 @@ void h_emu_late_commits(struct sf_call *c)
         return;
     }
     c->org->late_commit_ms = delay;
+    persist_all(c);
     call_json(c, 200, json_pack("{s:I}", "delay_ms", (json_int_t)delay));
 }
 

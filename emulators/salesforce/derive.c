@@ -227,7 +227,7 @@ static void derive_activity(struct sf_org *org, const struct sf_object *obj, jso
     }
 }
 
-static void derive_member(const struct sf_object *obj, json_t *rec, const json_t *old, int64_t now)
+static void derive_member(const struct sf_object *obj, json_t *rec, int64_t now)
 {
     const struct sf_pick *st = pick_of(obj, rec, "Status");
     int responded = st && st->responded;
@@ -237,7 +237,6 @@ static void derive_member(const struct sf_object *obj, json_t *rec, const json_t
         json_object_set_new(rec, "FirstRespondedDate",
                             json_string(sync_time_format_date(now, d, sizeof(d))));
     }
-    (void)old;
 }
 
 void derive_fields(struct sf_org *org, const struct sf_object *obj, json_t *rec, const json_t *old,
@@ -256,5 +255,5 @@ void derive_fields(struct sf_org *org, const struct sf_object *obj, json_t *rec,
     else if (strcmp(name, "Event") == 0)
         derive_activity(org, obj, rec, old, now, 0);
     else if (strcmp(name, "CampaignMember") == 0)
-        derive_member(obj, rec, old, now);
+        derive_member(obj, rec, now);
 }

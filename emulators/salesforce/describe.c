@@ -3,7 +3,9 @@
  * (GET /sobjects/{object}/describe), built from the schema catalogue that
  * validation also uses. State and country code fields appear only while
  * the org has state/country picklists switched on; StateCode values carry
- * validFor bitmaps over the CountryCode values.
+ * validFor bitmaps over the CountryCode values. Handlers reached through
+ * the route table (routes.c) with the org read lock held;
+ * describe_global_entry also serves GET /sobjects/{object} (sobjects.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,30 +16,26 @@
 
 static json_t *object_urls(const struct sf_call *c, const struct sf_object *o, int full)
 {
+    static const char *const urls[][2] = {{"listviews", "/listviews"},
+                                          {"compactLayouts", "/describe/compactLayouts"},
+                                          {"approvalLayouts", "/describe/approvalLayouts"},
+                                          {"layouts", "/describe/layouts"},
+                                          {"quickActions", "/quickActions"},
+                                          {"rowTemplate", "/{ID}"},
+                                          {"describe", "/describe"},
+                                          {"sobject", ""}};
+    const size_t describe_only = 5; /* the first five; describeGlobal lists the rest */
     char base[256], buf[320];
     json_t *u = json_object();
     snprintf(base, sizeof(base), "/services/data/v%s/sobjects/%s", c->version, o->name);
-    if (full) {
-        snprintf(buf, sizeof(buf), "%s/listviews", base);
-        json_object_set_new(u, "listviews", json_string(buf));
-        snprintf(buf, sizeof(buf), "%s/describe/compactLayouts", base);
-        json_object_set_new(u, "compactLayouts", json_string(buf));
-        snprintf(buf, sizeof(buf), "%s/describe/approvalLayouts", base);
-        json_object_set_new(u, "approvalLayouts", json_string(buf));
-        snprintf(buf, sizeof(buf), "%s/describe/layouts", base);
-        json_object_set_new(u, "layouts", json_string(buf));
-        snprintf(buf, sizeof(buf), "%s/quickActions", base);
-        json_object_set_new(u, "quickActions", json_string(buf));
+    for (size_t i = full ? 0 : describe_only; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        snprintf(buf, sizeof(buf), "%s%s", base, urls[i][1]);
+        json_object_set_new(u, urls[i][0], json_string(buf));
     }
-    snprintf(buf, sizeof(buf), "%s/{ID}", base);
-    json_object_set_new(u, "rowTemplate", json_string(buf));
-    snprintf(buf, sizeof(buf), "%s/describe", base);
-    json_object_set_new(u, "describe", json_string(buf));
-    json_object_set_new(u, "sobject", json_string(base));
     return u;
 }
 
-static void set_common(json_t *d, const struct sf_call *c, const struct sf_object *o)
+static void set_common(json_t *d, const struct sf_object *o)
 {
     int status_table = !o->createable && !o->updateable && !o->deletable;
     json_object_set_new(d, "activateable", json_false());
@@ -49,6 +47,7 @@ static void set_common(json_t *d, const struct sf_call *c, const struct sf_objec
     json_object_set_new(d, "deprecatedAndHidden", json_false());
     json_object_set_new(d, "feedEnabled", json_boolean(!status_table));
     json_object_set_new(d, "hasSubtypes", json_false());
+    json_object_set_new(d, "idEnabled", json_true());
     json_object_set_new(d, "isInterface", json_false());
     json_object_set_new(d, "isSubtype", json_false());
     json_object_set_new(d, "keyPrefix", json_string(o->key_prefix));
@@ -65,13 +64,12 @@ static void set_common(json_t *d, const struct sf_call *c, const struct sf_objec
     json_object_set_new(d, "triggerable", json_boolean(!status_table));
     json_object_set_new(d, "undeletable", json_boolean(o->deletable));
     json_object_set_new(d, "updateable", json_boolean(o->updateable));
-    (void)c;
 }
 
 json_t *describe_global_entry(const struct sf_call *c, const struct sf_object *o)
 {
     json_t *d = json_object();
-    set_common(d, c, o);
+    set_common(d, o);
     json_object_set_new(d, "associateEntityType", json_null());
     json_object_set_new(d, "associateParentEntity", json_null());
     json_object_set_new(d, "urls", object_urls(c, o, 0));
@@ -261,7 +259,7 @@ void h_describe(struct sf_call *c)
     for (size_t i = 0; i < o->nfields; i++)
         if (record_field_visible(c->org, &o->fields[i]))
             json_array_append_new(fields, field_describe(&o->fields[i]));
-    set_common(d, c, o);
+    set_common(d, o);
     json_object_set_new(d, "actionOverrides", json_array());
     json_object_set_new(d, "childRelationships", child_relationships(c, o));
     json_object_set_new(d, "compactLayoutable", json_true());

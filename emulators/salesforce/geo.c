@@ -1,7 +1,8 @@
 /*
  * geo.c: the state and country/territory picklist data (see geo.h). Pure
  * constant tables; a subset of what a real org ships, with every state of
- * the countries listed that carry states.
+ * the countries listed that carry states. Read by schema.c, describe.c and
+ * validate.c.
  */
 #include "emulators/salesforce/geo.h"
 

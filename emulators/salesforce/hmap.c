@@ -1,5 +1,7 @@
 /*
- * hmap.c: the string-keyed hash map (see hmap.h). Pure.
+ * hmap.c: the string-keyed hash map (see hmap.h). Pure and not
+ * thread-safe: each map lives in a structure whose owner's lock guards
+ * it. Used by every other file of the emulator.
  */
 #include "emulators/salesforce/hmap.h"
 

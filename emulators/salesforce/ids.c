@@ -1,5 +1,7 @@
 /*
- * ids.c: 18-character ids, checksums and generation (see ids.h). Pure.
+ * ids.c: 18-character ids, checksums and generation (see ids.h). Pure;
+ * called by the store (org.c), validation, record output, the SOQL module
+ * and every handler that reads an id from a URL or a body.
  *
  * The checksum splits the 15 characters into three chunks of five; each
  * chunk gives a 5-bit number with bit i set when character i is an

@@ -1,9 +1,12 @@
 /*
  * limits.c: rolling-window API usage, the concurrent long-running limit
- * and call statistics (see limits.h).
+ * and call statistics (see limits.h). Called by the dispatcher (routes.c),
+ * /limits (versions.c) and the control API (control.c); every function
+ * takes the struct's own mutex.
  */
 #include "emulators/salesforce/limits.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,7 @@ static void defaults(struct sf_limits *l, int enabled)
     l->long_running_ms = DEFAULT_LONG_RUNNING_MS;
     memset(l->bucket_minute, 0, sizeof(l->bucket_minute));
     memset(l->bucket_count, 0, sizeof(l->bucket_count));
+    l->sum_minute = INT64_MIN;
 }
 
 void limits_init(struct sf_limits *l, int enabled)
@@ -62,12 +66,12 @@ int limits_enter(struct sf_limits *l)
 {
     int64_t now = sync_time_monotonic_ms() + 1; /* never 0: 0 marks a free slot */
     int64_t long_running = 0;
-    int slot = -1;
+    int slot = SF_MAX_INFLIGHT; /* untracked when every slot is taken */
 
     pthread_mutex_lock(&l->lock);
     for (int i = 0; i < SF_MAX_INFLIGHT; i++) {
         if (!l->inflight[i]) {
-            if (slot < 0)
+            if (slot == SF_MAX_INFLIGHT)
                 slot = i;
         } else if (now - l->inflight[i] >= l->long_running_ms) {
             long_running++;
@@ -75,7 +79,7 @@ int limits_enter(struct sf_limits *l)
     }
     if (l->enabled && long_running >= l->concurrent)
         slot = -1;
-    else if (slot >= 0)
+    else if (slot < SF_MAX_INFLIGHT)
         l->inflight[slot] = now;
     pthread_mutex_unlock(&l->lock);
     return slot;
@@ -90,13 +94,19 @@ void limits_leave(struct sf_limits *l, int slot)
     pthread_mutex_unlock(&l->lock);
 }
 
+/* Calls in the day ending at minute. The sum is kept for the current minute, so the buckets
+ * are added up once a minute rather than on every call. */
 static int64_t used_locked(struct sf_limits *l, int64_t minute)
 {
     int64_t used = 0;
+    if (minute == l->sum_minute)
+        return l->sum;
     for (int i = 0; i < SF_LIMIT_BUCKETS; i++)
         if (l->bucket_count[i] && l->bucket_minute[i] > minute - SF_LIMIT_BUCKETS &&
             l->bucket_minute[i] <= minute)
             used += l->bucket_count[i];
+    l->sum_minute = minute;
+    l->sum = used;
     return used;
 }
 
@@ -115,6 +125,8 @@ int limits_take(struct sf_limits *l, int64_t now)
             l->bucket_count[slot] = 0;
         }
         l->bucket_count[slot]++;
+        if (l->sum_minute == minute)
+            l->sum++;
     }
     pthread_mutex_unlock(&l->lock);
     return rc;

@@ -30,6 +30,8 @@ struct sf_limits {
     int64_t long_running_ms;
     int64_t bucket_minute[SF_LIMIT_BUCKETS];
     int64_t bucket_count[SF_LIMIT_BUCKETS];
+    int64_t sum_minute; /* the window sum below is for the day ending at this minute */
+    int64_t sum;        /* (INT64_MIN: not computed yet) */
     int64_t inflight[SF_MAX_INFLIGHT]; /* monotonic start ms, 0 when free */
     /* statistics */
     int64_t total;
@@ -41,8 +43,9 @@ void limits_release(struct sf_limits *l);
 /* Back to defaults (limits on unless no_limits) with empty windows. */
 void limits_reset(struct sf_limits *l, int enabled);
 
-/* Registers a request in flight; returns its slot, or -1 when the concurrent long-running
- * limit is reached (the request must be refused). */
+/* Registers a request in flight; returns its slot for limits_leave, or -1 when the concurrent
+ * long-running limit is reached (the request must be refused). More than SF_MAX_INFLIGHT
+ * requests at once are let through untracked. */
 int limits_enter(struct sf_limits *l);
 void limits_leave(struct sf_limits *l, int slot);
 /* Counts one API call at now unless the daily limit is reached (returns -1, not counted). */

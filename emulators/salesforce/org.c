@@ -1,6 +1,8 @@
 /*
  * org.c: the record store, its indexes, transactions and the change log
- * (see org.h). The caller holds org->lock.
+ * (see org.h). Called by the saving code (sobjects.c, collections.c,
+ * composite.c), the control API, seed.c, persist.c and the readers; the
+ * caller holds org->lock (the write lock for anything that changes it).
  */
 #include "emulators/salesforce/org.h"
 
@@ -23,6 +25,26 @@ json_t *org_time_json(int64_t ms)
     char buf[SYNC_TIME_ISO_MAX];
     return json_string(sync_time_format_sf(ms, buf, sizeof(buf)));
 }
+
+void org_stamp(json_t *rec, int64_t at, const char *user, int created)
+{
+    if (created) {
+        json_object_set_new(rec, "CreatedDate", org_time_json(at));
+        json_object_set_new(rec, "CreatedById", json_string(user));
+    }
+    json_object_set_new(rec, "LastModifiedDate", org_time_json(at));
+    json_object_set_new(rec, "LastModifiedById", json_string(user));
+    json_object_set_new(rec, "SystemModstamp", org_time_json(at));
+}
+
+json_t *org_case_number(struct sf_org *org)
+{
+    char num[32];
+    snprintf(num, sizeof(num), "%08llu", (unsigned long long)++org->case_number);
+    return json_string(num);
+}
+
+#define INDEX_KEY_MAX 1024 /* longer values are indexed under their first 1023 bytes */
 
 /* ---- setup ---- */
 
@@ -50,12 +72,11 @@ static void tables_init(struct sf_org *org)
     }
 }
 
-void org_settings_default(struct sf_org *org)
+static void settings_default(struct sf_org *org)
 {
     org->settings.token_lifetime_s = 7200;
     org->settings.state_country_picklists = 0;
     org->settings.api_enabled = 1;
-    org->settings_gen++;
 }
 
 enum sync_rc org_init(struct sf_org *org, struct sf_schema *schema)
@@ -73,7 +94,7 @@ enum sync_rc org_init(struct sf_org *org, struct sf_schema *schema)
     ids_make("00D", 1, org->org_id);
     memcpy(org->org_id + 3, "Hs0000001", 9);
     ids_checksum(org->org_id, org->org_id + 15);
-    org_settings_default(org);
+    settings_default(org);
     org->created_at = org_now();
     org->earliest_deleted = org->created_at - org->created_at % 60000;
     org->case_number = 1000;
@@ -101,7 +122,7 @@ static void change_release(struct sf_change *c)
     memset(c, 0, sizeof(*c));
 }
 
-static void rules_clear(struct sf_org *org)
+void org_vrules_clear(struct sf_org *org)
 {
     for (size_t i = 0; i < org->nvrules; i++) {
         free(org->vrules[i].condition);
@@ -112,12 +133,22 @@ static void rules_clear(struct sf_org *org)
     free(org->vrules);
     org->vrules = NULL;
     org->nvrules = 0;
+}
+
+void org_duprules_clear(struct sf_org *org)
+{
     for (size_t i = 0; i < org->nduprules; i++)
         for (size_t k = 0; k < org->duprules[i].nfields; k++)
             free(org->duprules[i].fields[k]);
     free(org->duprules);
     org->duprules = NULL;
     org->nduprules = 0;
+}
+
+static void rules_clear(struct sf_org *org)
+{
+    org_vrules_clear(org);
+    org_duprules_clear(org);
     hmap_release(&org->lock_ids);
     hmap_init(&org->lock_ids);
     for (size_t i = 0; i < org->schema.n; i++) {
@@ -158,7 +189,7 @@ void org_clear(struct sf_org *org)
     org->changes_len = 0;
     org->change_seq = 0;
     rules_clear(org);
-    org_settings_default(org);
+    settings_default(org);
     org->id_seq = 0;
     org->case_number = 1000;
     org->txn_seq = 0;
@@ -240,7 +271,7 @@ const struct sf_recvec *org_find_by_field(const struct sf_org *org, const struct
 {
     size_t k = (size_t)(f - obj->fields);
     struct hmap *idx = org->tables[obj->index].index[k];
-    char key[1024];
+    char key[INDEX_KEY_MAX];
     const struct sf_recvec *v;
 
     if (!idx || index_key(f, value, key, sizeof(key)))
@@ -249,21 +280,33 @@ const struct sf_recvec *org_find_by_field(const struct sf_org *org, const struct
     return v && v->n ? v : NULL;
 }
 
+/* The index of field k of rec's object when there is one and rec has a value to index under;
+ * key receives the value's key. */
+static struct hmap *index_for(struct sf_org *org, const struct sf_rec *rec, size_t k,
+                              char key[INDEX_KEY_MAX])
+{
+    struct hmap *idx = org->tables[rec->obj->index].index[k];
+    const struct sf_field *f = &rec->obj->fields[k];
+    if (!idx || index_key(f, json_object_get(rec->data, f->name), key, INDEX_KEY_MAX))
+        return NULL;
+    return idx;
+}
+
 static void index_add(struct sf_org *org, struct sf_rec *rec)
 {
-    struct sf_table *t = &org->tables[rec->obj->index];
     for (size_t k = 0; k < rec->obj->nfields; k++) {
-        const struct sf_field *f = &rec->obj->fields[k];
-        char key[1024];
+        char key[INDEX_KEY_MAX];
+        struct hmap *idx = index_for(org, rec, k, key);
         struct sf_recvec *v;
-        if (!t->index[k] || index_key(f, json_object_get(rec->data, f->name), key, sizeof(key)))
+        if (!idx)
             continue;
-        v = hmap_get(t->index[k], key);
+        v = hmap_get(idx, key);
         if (!v) {
             v = calloc(1, sizeof(*v));
-            if (!v)
+            if (!v || hmap_put(idx, key, v)) {
+                free(v);
                 continue;
-            hmap_put(t->index[k], key, v);
+            }
         }
         if (v->n == v->cap) {
             size_t ncap = v->cap ? v->cap * 2 : 2;
@@ -279,14 +322,10 @@ static void index_add(struct sf_org *org, struct sf_rec *rec)
 
 static void index_remove(struct sf_org *org, struct sf_rec *rec)
 {
-    struct sf_table *t = &org->tables[rec->obj->index];
     for (size_t k = 0; k < rec->obj->nfields; k++) {
-        const struct sf_field *f = &rec->obj->fields[k];
-        char key[1024];
-        struct sf_recvec *v;
-        if (!t->index[k] || index_key(f, json_object_get(rec->data, f->name), key, sizeof(key)))
-            continue;
-        v = hmap_get(t->index[k], key);
+        char key[INDEX_KEY_MAX];
+        struct hmap *idx = index_for(org, rec, k, key);
+        struct sf_recvec *v = idx ? hmap_get(idx, key) : NULL;
         if (!v)
             continue;
         for (size_t i = 0; i < v->n; i++) {
@@ -297,7 +336,7 @@ static void index_remove(struct sf_org *org, struct sf_rec *rec)
             }
         }
         if (!v->n) {
-            hmap_del(t->index[k], key);
+            hmap_del(idx, key);
             recvec_free(v);
         }
     }
@@ -691,35 +730,48 @@ static const char *change_type_name(enum sf_change_type t)
     return names[t];
 }
 
-json_t *org_changes_json(const struct sf_org *org, uint64_t after, size_t max)
+static const struct sf_change *change_at(const struct sf_org *org, size_t i)
 {
-    json_t *arr = json_array(), *out;
+    return &org->changes[(org->changes_head + i) % SF_CHANGES_MAX];
+}
+
+/* new: one change-log entry in the control API's form. */
+static json_t *change_json(const struct sf_change *c)
+{
+    json_t *fields = c->fields ? json_incref(c->fields) : json_array();
     char at[SYNC_TIME_ISO_MAX];
 
-    for (size_t i = 0; i < org->changes_len && json_array_size(arr) < max; i++) {
-        const struct sf_change *c = &org->changes[(org->changes_head + i) % SF_CHANGES_MAX];
-        json_t *fields = c->fields ? json_incref(c->fields) : json_array();
-        if (c->seq <= after) {
-            json_decref(fields);
-            continue;
+    if (!c->fields) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(c->values, k, v)
+        {
+            if (!json_is_null(v))
+                json_array_append_new(fields, json_string(k));
         }
-        if (!c->fields) {
-            const char *k;
-            json_t *v;
-            json_object_foreach(c->values, k, v)
-            {
-                if (!json_is_null(v))
-                    json_array_append_new(fields, json_string(k));
-            }
-        }
-        json_array_append_new(
-            arr, json_pack("{s:I, s:s, s:[s], s:s, s:o, s:O, s:s?, s:s, s:s, s:s, s:s}", "seq",
-                           (json_int_t)c->seq, "object", c->obj->name, "ids", c->id, "type",
-                           change_type_name(c->type), "fields", fields, "values", c->values,
-                           "client", c->client[0] ? c->client : NULL, "at",
-                           sync_time_format_iso(c->at, at, sizeof(at)), "transaction", c->txkey,
-                           "user", c->user, "api_version", c->api_version));
     }
-    out = json_pack("{s:o, s:I}", "changes", arr, "last", (json_int_t)org->change_seq);
-    return out;
+    return json_pack("{s:I, s:s, s:[s], s:s, s:o, s:O, s:s?, s:s, s:s, s:s, s:s}", "seq",
+                     (json_int_t)c->seq, "object", c->obj->name, "ids", c->id, "type",
+                     change_type_name(c->type), "fields", fields, "values", c->values, "client",
+                     c->client[0] ? c->client : NULL, "at",
+                     sync_time_format_iso(c->at, at, sizeof(at)), "transaction", c->txkey, "user",
+                     c->user, "api_version", c->api_version);
+}
+
+json_t *org_changes_json(const struct sf_org *org, uint64_t after, size_t max)
+{
+    json_t *arr = json_array();
+    size_t lo = 0, hi = org->changes_len;
+
+    /* the ring is in seq order: find the first entry after `after` */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (change_at(org, mid)->seq <= after)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < org->changes_len && json_array_size(arr) < max; i++)
+        json_array_append_new(arr, change_json(change_at(org, i)));
+    return json_pack("{s:o, s:I}", "changes", arr, "last", (json_int_t)org->change_seq);
 }

@@ -158,7 +158,6 @@ struct sf_org {
     int64_t *lock_objects;    /* per object: remaining failures */
     struct sf_perm *perms;    /* per object */
     char (*assign_owner)[19]; /* per object: assignment-rule owner, "" when none */
-    unsigned settings_gen;    /* bumped on settings change (describe caches) */
 
     sf_commit_hook on_commit;
     void *on_commit_ctx;
@@ -169,7 +168,9 @@ enum sync_rc org_init(struct sf_org *org, struct sf_schema *schema);
 void org_release(struct sf_org *org);
 /* Drops every record, rule and setting; the schema stays. */
 void org_clear(struct sf_org *org);
-void org_settings_default(struct sf_org *org);
+/* Forgets every validation rule / duplicate rule (rules.c declares them). */
+void org_vrules_clear(struct sf_org *org);
+void org_duprules_clear(struct sf_org *org);
 
 /* ---- reading (read lock) ---- */
 struct sf_rec *org_get(const struct sf_org *org, const char *id18);
@@ -211,6 +212,11 @@ json_t *org_changes_json(const struct sf_org *org, uint64_t after, size_t max);
 /* ---- helpers ---- */
 /* Formats ms as a Salesforce datetime into a new JSON string. */
 json_t *org_time_json(int64_t ms);
+/* Sets the audit fields of a version user writes at `at`: LastModifiedDate, LastModifiedById
+ * and SystemModstamp, and with created CreatedDate and CreatedById too. */
+void org_stamp(json_t *rec, int64_t at, const char *user, int created);
+/* new: the next Case auto-number ("00001001"). */
+json_t *org_case_number(struct sf_org *org);
 int64_t org_now(void); /* now in whole seconds, as epoch ms */
 
 #endif

@@ -20,11 +20,11 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "emulators/salesforce/api.h"
-#include "emulators/salesforce/soqlad.h"
+#include "emulators/salesforce/rules.h"
 
 struct sf_persist {
     sqlite3 *db;
-    sqlite3_stmt *put_rec, *put_change, *put_meta;
+    sqlite3_stmt *put_rec, *put_change, *put_meta, *trim_changes;
     uint64_t saved_seq; /* change-log entries up to here are in the file */
 };
 
@@ -76,21 +76,7 @@ static void put_rec(struct sf_persist *p, const struct sf_rec *r)
 
 static json_t *rules_json(const struct sf_org *org)
 {
-    json_t *v = json_array(), *d = json_array(), *perms = json_object(), *assign = json_object();
-    for (size_t i = 0; i < org->nvrules; i++) {
-        const struct sf_vrule *r = &org->vrules[i];
-        json_array_append_new(v, json_pack("{s:s, s:s, s:s, s:s, s:s?}", "object", r->obj->name,
-                                           "name", r->name, "condition", r->condition, "message",
-                                           r->message, "field", r->field));
-    }
-    for (size_t i = 0; i < org->nduprules; i++) {
-        const struct sf_duprule *r = &org->duprules[i];
-        json_t *f = json_array();
-        for (size_t k = 0; k < r->nfields; k++)
-            json_array_append_new(f, json_string(r->fields[k]));
-        json_array_append_new(d, json_pack("{s:s, s:s, s:o, s:b}", "object", r->obj->name, "name",
-                                           r->name, "fields", f, "block", r->block));
-    }
+    json_t *perms = json_object(), *assign = json_object();
     for (size_t i = 0; i < org->schema.n; i++) {
         const struct sf_perm *pm = &org->perms[i];
         if (pm->read_only || json_array_size(pm->read_only_fields))
@@ -102,8 +88,8 @@ static json_t *rules_json(const struct sf_org *org)
             json_object_set_new(assign, org->schema.objects[i]->name,
                                 json_string(org->assign_owner[i]));
     }
-    return json_pack("{s:o, s:o, s:o, s:o}", "validation", v, "duplicate", d, "permissions", perms,
-                     "assignment", assign);
+    return json_pack("{s:o, s:o, s:o, s:o}", "validation", rules_validation_json(org), "duplicate",
+                     rules_duplicate_json(org), "permissions", perms, "assignment", assign);
 }
 
 static void save_meta(struct sf_persist *p, struct sf_server *srv)
@@ -146,6 +132,12 @@ static void save_changes(struct sf_persist *p, struct sf_org *org)
         free(text);
     }
     json_decref(log);
+    /* the file keeps what the ring keeps: the last SF_CHANGES_MAX entries */
+    if (org->change_seq > SF_CHANGES_MAX) {
+        sqlite3_reset(p->trim_changes);
+        sqlite3_bind_int64(p->trim_changes, 1, (sqlite3_int64)(org->change_seq - SF_CHANGES_MAX));
+        sqlite3_step(p->trim_changes);
+    }
     p->saved_seq = org->change_seq;
 }
 
@@ -210,56 +202,8 @@ static void load_rules(struct sf_server *srv, const json_t *rules)
     json_t *v;
 
     json_array_foreach(json_object_get(rules, "validation"), i, r)
-    {
-        const struct sf_object *o = schema_object(&org->schema, sync_json_str(r, "object"));
-        struct soqlad ad;
-        struct soql_query *q = NULL;
-        struct sf_vrule *arr;
-        if (!o || !sync_json_str(r, "condition") || !sync_json_str(r, "message"))
-            continue;
-        soqlad_init(&ad, org, org_now());
-        if (soql_parse_condition(sync_json_str(r, "condition"), o->name, &ad.cat, &q, NULL))
-            continue;
-        arr = realloc(org->vrules, (org->nvrules + 1) * sizeof(*arr));
-        if (!arr) {
-            soql_query_free(q);
-            continue;
-        }
-        org->vrules = arr;
-        arr = &org->vrules[org->nvrules++];
-        memset(arr, 0, sizeof(*arr));
-        arr->obj = o;
-        snprintf(arr->name, sizeof(arr->name), "%s",
-                 sync_json_str(r, "name") ? sync_json_str(r, "name") : "");
-        arr->condition = strdup(sync_json_str(r, "condition"));
-        arr->message = strdup(sync_json_str(r, "message"));
-        arr->field = sync_json_str(r, "field") ? strdup(sync_json_str(r, "field")) : NULL;
-        arr->q = q;
-    }
-    json_array_foreach(json_object_get(rules, "duplicate"), i, r)
-    {
-        const struct sf_object *o = schema_object(&org->schema, sync_json_str(r, "object"));
-        struct sf_duprule d, *arr;
-        size_t fi;
-        json_t *f;
-        if (!o)
-            continue;
-        memset(&d, 0, sizeof(d));
-        d.obj = o;
-        d.block = sync_json_bool(r, "block", 1);
-        snprintf(d.name, sizeof(d.name), "%s",
-                 sync_json_str(r, "name") ? sync_json_str(r, "name") : "");
-        json_array_foreach(json_object_get(r, "fields"), fi, f)
-        {
-            if (json_is_string(f) && d.nfields < 8)
-                d.fields[d.nfields++] = strdup(json_string_value(f));
-        }
-        arr = realloc(org->duprules, (org->nduprules + 1) * sizeof(*arr));
-        if (!arr)
-            continue;
-        org->duprules = arr;
-        org->duprules[org->nduprules++] = d;
-    }
+        rules_add_validation(org, r, NULL);
+    json_array_foreach(json_object_get(rules, "duplicate"), i, r) rules_add_duplicate(org, r, NULL);
     json_object_foreach(json_object_get(rules, "permissions"), k, v)
     {
         const struct sf_object *o = schema_object(&org->schema, k);
@@ -277,46 +221,56 @@ static void load_rules(struct sf_server *srv, const json_t *rules)
     }
 }
 
+static void copy_str(char *out, size_t n, const json_t *e, const char *key)
+{
+    snprintf(out, n, "%s", sync_json_str(e, key) ? sync_json_str(e, key) : "");
+}
+
+/* Appends a change-log entry read back from its control-API form; skips unusable ones. */
+static void load_change(struct sf_org *org, json_t *e)
+{
+    const struct sf_object *o = schema_object(&org->schema, sync_json_str(e, "object"));
+    const char *type = sync_json_str(e, "type");
+    struct sf_change *c;
+    int64_t at = 0;
+
+    if (!o || !type || org->changes_len >= SF_CHANGES_MAX)
+        return;
+    c = &org->changes[(org->changes_head + org->changes_len++) % SF_CHANGES_MAX];
+    memset(c, 0, sizeof(*c));
+    c->seq = (uint64_t)sync_json_int(e, "seq", 0);
+    c->obj = o;
+    snprintf(c->id, sizeof(c->id), "%s",
+             json_string_value(json_array_get(json_object_get(e, "ids"), 0)));
+    c->type = strcmp(type, "CREATE") == 0   ? SF_CHANGE_CREATE
+              : strcmp(type, "UPDATE") == 0 ? SF_CHANGE_UPDATE
+              : strcmp(type, "DELETE") == 0 ? SF_CHANGE_DELETE
+                                            : SF_CHANGE_UNDELETE;
+    c->fields = json_incref(json_object_get(e, "fields"));
+    c->values = json_incref(json_object_get(e, "values"));
+    copy_str(c->client, sizeof(c->client), e, "client");
+    copy_str(c->txkey, sizeof(c->txkey), e, "transaction");
+    copy_str(c->user, sizeof(c->user), e, "user");
+    copy_str(c->api_version, sizeof(c->api_version), e, "api_version");
+    if (sync_json_str(e, "at") && sync_time_parse(sync_json_str(e, "at"), &at) == SYNC_OK)
+        c->at = at;
+}
+
 static void load_changes(struct sf_persist *p, struct sf_org *org)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(p->db, "SELECT entry FROM changes ORDER BY seq", -1, &st, NULL) !=
-        SQLITE_OK)
+    /* the newest SF_CHANGES_MAX, oldest first */
+    if (sqlite3_prepare_v2(p->db,
+                           "SELECT entry FROM (SELECT seq, entry FROM changes ORDER BY seq DESC "
+                           "LIMIT ?) ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK)
         return;
+    sqlite3_bind_int(st, 1, SF_CHANGES_MAX);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(st, 0);
         json_t *e = text ? json_loads(text, 0, NULL) : NULL;
-        const struct sf_object *o =
-            e ? schema_object(&org->schema, sync_json_str(e, "object")) : NULL;
-        struct sf_change *c;
-        const char *type = e ? sync_json_str(e, "type") : NULL;
-        int64_t at = 0;
-        if (!o || !type || org->changes_len >= SF_CHANGES_MAX) {
-            json_decref(e);
-            continue;
-        }
-        c = &org->changes[(org->changes_head + org->changes_len++) % SF_CHANGES_MAX];
-        memset(c, 0, sizeof(*c));
-        c->seq = (uint64_t)sync_json_int(e, "seq", 0);
-        c->obj = o;
-        snprintf(c->id, sizeof(c->id), "%s",
-                 json_string_value(json_array_get(json_object_get(e, "ids"), 0)));
-        c->type = strcmp(type, "CREATE") == 0   ? SF_CHANGE_CREATE
-                  : strcmp(type, "UPDATE") == 0 ? SF_CHANGE_UPDATE
-                  : strcmp(type, "DELETE") == 0 ? SF_CHANGE_DELETE
-                                                : SF_CHANGE_UNDELETE;
-        c->fields = json_incref(json_object_get(e, "fields"));
-        c->values = json_incref(json_object_get(e, "values"));
-        snprintf(c->client, sizeof(c->client), "%s",
-                 sync_json_str(e, "client") ? sync_json_str(e, "client") : "");
-        snprintf(c->txkey, sizeof(c->txkey), "%s",
-                 sync_json_str(e, "transaction") ? sync_json_str(e, "transaction") : "");
-        snprintf(c->user, sizeof(c->user), "%s",
-                 sync_json_str(e, "user") ? sync_json_str(e, "user") : "");
-        snprintf(c->api_version, sizeof(c->api_version), "%s",
-                 sync_json_str(e, "api_version") ? sync_json_str(e, "api_version") : "");
-        if (sync_json_str(e, "at") && sync_time_parse(sync_json_str(e, "at"), &at) == SYNC_OK)
-            c->at = at;
+        if (e)
+            load_change(org, e);
         json_decref(e);
     }
     sqlite3_finalize(st);
@@ -400,7 +354,9 @@ enum sync_rc persist_open(struct sf_persist **out, const char *path, struct sf_s
         sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO changes(seq, entry) VALUES (?, ?)", -1,
                            &p->put_change, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", -1,
-                           &p->put_meta, NULL) != SQLITE_OK) {
+                           &p->put_meta, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(p->db, "DELETE FROM changes WHERE seq <= ?", -1, &p->trim_changes,
+                           NULL) != SQLITE_OK) {
         sync_err_set(err, SYNC_ERR_IO, "%s: %s", path, sqlite3_errmsg(p->db));
         persist_close(p);
         return SYNC_ERR_IO;
@@ -419,6 +375,7 @@ void persist_close(struct sf_persist *p)
     sqlite3_finalize(p->put_rec);
     sqlite3_finalize(p->put_change);
     sqlite3_finalize(p->put_meta);
+    sqlite3_finalize(p->trim_changes);
     sqlite3_close(p->db);
     free(p);
 }

@@ -2,8 +2,11 @@
  * query.c: SOQL over REST:
  *   GET /query?q=, /queryAll?q=              first page (Sforce-Query-Options: batchSize=N)
  *   GET /query/{locator}-{offset}, /queryAll/... later pages
- * Parsing and evaluation are soql.c's; this file runs them through the
- * org adapters (soqlad.c), pages the result and keeps the locators.
+ * Parsing and evaluation are the SOQL module's (soql.h); this file runs
+ * them through the org adapters (soqlad.c), pages the result and keeps the
+ * locators. Handlers reached through the route table (routes.c), directly
+ * or as Composite subrequests, with the org read lock held; the locator
+ * table has its own mutex. server.c creates and frees it.
  */
 #include "emulators/salesforce/query.h"
 
@@ -20,6 +23,7 @@
 
 #define LOCATOR_TTL_MS (2LL * 86400000)
 #define LOCATORS_MAX 2000
+#define LOCATOR_ROWS_MAX 5000000 /* rows held by every locator together */
 #define PAGE_DEFAULT 2000
 #define PAGE_MIN 200
 
@@ -29,8 +33,8 @@ struct locator {
     json_t *rows; /* the matched record versions */
     size_t page;
     int64_t created;
-    int all;
     unsigned refs; /* callers using it right now */
+    int dropped;   /* out of the table: the last caller frees it */
     struct locator *next;
 };
 
@@ -39,6 +43,7 @@ struct sf_locators {
     struct hmap by_id;
     struct locator *oldest, *newest;
     size_t n;
+    size_t rows; /* rows held by all of them */
     uint64_t seq;
 };
 
@@ -69,10 +74,11 @@ static void drop_oldest_locked(struct sf_locators *l)
         l->newest = NULL;
     hmap_del(&l->by_id, loc->id);
     l->n--;
+    l->rows -= json_array_size(loc->rows);
     if (loc->refs == 0)
         locator_free(loc);
     else
-        loc->refs |= 0x80000000u; /* orphaned: the last user frees it */
+        loc->dropped = 1;
 }
 
 void locators_clear(struct sf_locators *l)
@@ -94,7 +100,7 @@ void locators_free(struct sf_locators *l)
 }
 
 static struct locator *locator_add(struct sf_locators *l, struct soql_query *q, json_t *rows,
-                                   size_t page, int all, int64_t now)
+                                   size_t page, int64_t now)
 {
     struct locator *loc = calloc(1, sizeof(*loc));
     uint64_t salt;
@@ -103,11 +109,12 @@ static struct locator *locator_add(struct sf_locators *l, struct soql_query *q, 
     loc->q = q;
     loc->rows = rows;
     loc->page = page;
-    loc->all = all;
     loc->created = now;
+    loc->refs = 1; /* the caller's, given back with locator_put */
     sync_random_bytes(&salt, sizeof(salt));
     pthread_mutex_lock(&l->lock);
-    while (l->oldest && (l->n >= LOCATORS_MAX || now - l->oldest->created > LOCATOR_TTL_MS))
+    while (l->oldest && (l->n >= LOCATORS_MAX || now - l->oldest->created > LOCATOR_TTL_MS ||
+                         l->rows + json_array_size(rows) > LOCATOR_ROWS_MAX))
         drop_oldest_locked(l);
     ids_make("0r8", (++l->seq << 20) ^ (salt & 0xfffff), loc->id);
     hmap_put(&l->by_id, loc->id, loc);
@@ -117,6 +124,7 @@ static struct locator *locator_add(struct sf_locators *l, struct soql_query *q, 
         l->oldest = loc;
     l->newest = loc;
     l->n++;
+    l->rows += json_array_size(rows);
     pthread_mutex_unlock(&l->lock);
     return loc;
 }
@@ -136,12 +144,11 @@ static struct locator *locator_get(struct sf_locators *l, const char *id, int64_
 
 static void locator_put(struct sf_locators *l, struct locator *loc)
 {
-    int orphan;
+    int last;
     pthread_mutex_lock(&l->lock);
-    loc->refs--;
-    orphan = (loc->refs & 0x80000000u) && (loc->refs & 0x7fffffffu) == 0;
+    last = --loc->refs == 0 && loc->dropped;
     pthread_mutex_unlock(&l->lock);
-    if (orphan)
+    if (last)
         locator_free(loc);
 }
 
@@ -166,7 +173,7 @@ static size_t batch_size(const struct sf_call *c)
 }
 
 static json_t *page_json(struct sf_call *c, const struct soql_query *q, const json_t *rows,
-                         size_t offset, size_t page, const char *locator, int all)
+                         size_t offset, size_t page, const char *locator)
 {
     struct soqlad ad;
     size_t total = json_array_size(rows), end = offset + page < total ? offset + page : total;
@@ -183,8 +190,31 @@ static json_t *page_json(struct sf_call *c, const struct soql_query *q, const js
         json_object_set_new(out, "nextRecordsUrl", json_string(url));
     }
     json_object_set_new(out, "records", records);
-    (void)all;
     return out;
+}
+
+/* Answers the first page of a query; a result longer than the page keeps a locator (which
+ * takes over q and rows). */
+static void first_page(struct sf_call *c, struct soql_query *q, json_t *rows)
+{
+    size_t page = batch_size(c);
+    struct locator *loc;
+
+    if (soql_query_is_count(q)) {
+        call_json(c, 200,
+                  json_pack("{s:I, s:b, s:[]}", "totalSize", (json_int_t)json_array_size(rows),
+                            "done", 1, "records"));
+    } else if (json_array_size(rows) <= page) {
+        call_json(c, 200, page_json(c, q, rows, 0, page, NULL));
+    } else if ((loc = locator_add(c->srv->locators, q, rows, page, c->now))) {
+        call_json(c, 200, page_json(c, q, rows, 0, page, loc->id));
+        locator_put(c->srv->locators, loc);
+        return;
+    } else {
+        call_error(c, 500, "UNKNOWN_EXCEPTION", "out of memory");
+    }
+    soql_query_free(q);
+    json_decref(rows);
 }
 
 static void run_query(struct sf_call *c, int all)
@@ -194,7 +224,6 @@ static void run_query(struct sf_call *c, int all)
     struct soqlad ad;
     struct soql_query *q = NULL;
     json_t *rows = NULL;
-    size_t page = batch_size(c);
 
     if (!text) {
         text = call_query(c, "explain");
@@ -212,30 +241,7 @@ static void run_query(struct sf_call *c, int all)
         json_decref(rows);
         return;
     }
-    if (soql_query_is_count(q)) {
-        call_json(c, 200,
-                  json_pack("{s:I, s:b, s:[]}", "totalSize", (json_int_t)json_array_size(rows),
-                            "done", 1, "records"));
-        soql_query_free(q);
-        json_decref(rows);
-        return;
-    }
-    if (json_array_size(rows) <= page) {
-        call_json(c, 200, page_json(c, q, rows, 0, page, NULL, all));
-        soql_query_free(q);
-        json_decref(rows);
-        return;
-    }
-    {
-        struct locator *loc = locator_add(c->srv->locators, q, rows, page, all, c->now);
-        if (!loc) {
-            call_error(c, 500, "UNKNOWN_EXCEPTION", "out of memory");
-            soql_query_free(q);
-            json_decref(rows);
-            return;
-        }
-        call_json(c, 200, page_json(c, q, rows, 0, page, loc->id, all));
-    }
+    first_page(c, q, rows);
 }
 
 void h_query(struct sf_call *c)
@@ -270,7 +276,7 @@ void h_query_more(struct sf_call *c)
     if (offset > json_array_size(loc->rows)) {
         call_error(c, 400, "INVALID_QUERY_LOCATOR", "invalid query locator");
     } else {
-        call_json(c, 200, page_json(c, loc->q, loc->rows, offset, loc->page, loc->id, loc->all));
+        call_json(c, 200, page_json(c, loc->q, loc->rows, offset, loc->page, loc->id));
     }
     locator_put(c->srv->locators, loc);
 }

@@ -5,7 +5,8 @@
  * Both truncate to the minute, refuse windows starting more than 30 (updated) or 15
  * (deleted) days back, cap at 600,000 ids, and report latestDateCovered, which stops short of
  * `end` while a late commit is still pending. getDeleted reports earliestDateAvailable, which
- * a purge (POST /__emu/purge-deleted) moves forward.
+ * a purge (POST /__emu/purge-deleted) moves forward. Handlers reached
+ * through the route table (routes.c) with the org read lock held.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,9 +26,12 @@ static int parse_window(struct sf_call *c, int64_t max_days, int64_t *start, int
         call_error(c, 400, "MISSING_ARGUMENT", "%s not specified", !s ? "start" : "end");
         return -1;
     }
-    if (sync_time_parse(s, start) || sync_time_parse(e, end)) {
-        call_error(c, 400, "INVALID_REPLICATION_DATE", "unable to parse %s: %s",
-                   sync_time_parse(s, start) ? "start" : "end", sync_time_parse(s, start) ? s : e);
+    if (sync_time_parse(s, start)) {
+        call_error(c, 400, "INVALID_REPLICATION_DATE", "unable to parse start: %s", s);
+        return -1;
+    }
+    if (sync_time_parse(e, end)) {
+        call_error(c, 400, "INVALID_REPLICATION_DATE", "unable to parse end: %s", e);
         return -1;
     }
     /* whole minutes; an end in the future stops at the present second */
@@ -61,6 +65,18 @@ static const struct sf_object *replicated_object(struct sf_call *c)
         return NULL;
     }
     return o;
+}
+
+/* Whether the answer being built already holds the most ids one call may return; if so,
+ * answers EXCEEDED_ID_LIMIT and frees it. */
+static int id_limit_reached(struct sf_call *c, json_t *arr)
+{
+    if (json_array_size(arr) < ID_LIMIT)
+        return 0;
+    json_decref(arr);
+    call_error(c, 400, "EXCEEDED_ID_LIMIT",
+               "too many ids: narrow the window between startDate and endDate");
+    return 1;
 }
 
 /* latestDateCovered: end, or the minute of the oldest write still committing before end. */
@@ -97,12 +113,8 @@ void h_updated(struct sf_call *c)
         stamp = json_string_value(json_object_get(v, "SystemModstamp"));
         if (!stamp || sync_time_parse(stamp, &ms) || ms < start || ms >= latest)
             continue;
-        if (json_array_size(ids) >= ID_LIMIT) {
-            json_decref(ids);
-            call_error(c, 400, "EXCEEDED_ID_LIMIT",
-                       "too many ids: narrow the window between startDate and endDate");
+        if (id_limit_reached(c, ids))
             return;
-        }
         json_array_append_new(ids, json_string(r->id));
     }
     call_json(c, 200,
@@ -126,12 +138,8 @@ void h_deleted(struct sf_call *c)
         if (!r->deleted || r->deleted_at < start || r->deleted_at >= latest ||
             (r->visible_at && c->view_now < r->visible_at))
             continue;
-        if (json_array_size(recs) >= ID_LIMIT) {
-            json_decref(recs);
-            call_error(c, 400, "EXCEEDED_ID_LIMIT",
-                       "too many ids: narrow the window between startDate and endDate");
+        if (id_limit_reached(c, recs))
             return;
-        }
         json_array_append_new(recs, json_pack("{s:s, s:o}", "id", r->id, "deletedDate",
                                               org_time_json(r->deleted_at)));
     }

@@ -7,8 +7,7 @@
  * (authenticated, counted against the daily limit, subject to faults,
  * answered with Sforce-Limit-Info), whether it writes (write lock,
  * drop-before/after-commit faults) or reads (read lock), a control call
- * (/__emu: none of that), and the API version it needs. Bulk API 2.0 and
- * CometD routes will be rows here too.
+ * (/__emu: none of that), and the API version it needs.
  *
  * The HTTP entry point (routes_http) builds the call context, applies
  * auth, limits and faults, takes the org lock the route asks for, runs
@@ -132,7 +131,7 @@ static int match_version(const char *seg, size_t n, char version[8], int *num)
         return -1;
     while (i < n && seg[i] >= '0' && seg[i] <= '9')
         major = major * 10 + (seg[i++] - '0');
-    if (i == 1 || i + 2 != n || seg[i] != '.' || seg[i + 1] < '0' || seg[i + 1] > '9')
+    if (i == 1 || i + 2 != n || seg[i] != '.' || seg[i + 1] != '0')
         return -1;
     snprintf(version, 8, "%.*s", (int)(n - 1), seg + 1);
     *num = major;
@@ -331,27 +330,39 @@ static void prefetch_body(struct sf_call *c)
     c->body_json = c->body_owned;
 }
 
+/* Checks the call's bearer token against the org's session settings (read under the org
+ * lock); 0 with c->user_id filled, else the 401 or 403 answer is set. */
+static int authenticate(struct sf_server *srv, struct sf_call *c)
+{
+    int64_t lifetime;
+    int api_enabled;
+
+    pthread_rwlock_rdlock(&srv->org.lock);
+    lifetime = srv->org.settings.token_lifetime_s * 1000;
+    api_enabled = srv->org.settings.api_enabled;
+    pthread_rwlock_unlock(&srv->org.lock);
+    if (auth_check(&srv->auth, call_header(c, "Authorization"), lifetime, sync_time_now_ms(),
+                   c->user_id)) {
+        call_error(c, 401, "INVALID_SESSION_ID", "Session expired or invalid");
+        return -1;
+    }
+    if (!api_enabled) {
+        call_error(c, 403, "API_DISABLED_FOR_ORG",
+                   "The REST API is not enabled for this Organization.");
+        return -1;
+    }
+    return 0;
+}
+
 /* Runs an authenticated data API call: limits, faults, lock, handler. */
 static void run_api(struct sf_server *srv, const struct route *r, struct sf_call *c,
                     struct sync_http_response *res)
 {
-    const char *authz = call_header(c, "Authorization");
-    int64_t lifetime;
     enum emu_fault fault;
     int slot;
 
-    pthread_rwlock_rdlock(&srv->org.lock);
-    lifetime = srv->org.settings.token_lifetime_s * 1000;
-    pthread_rwlock_unlock(&srv->org.lock);
-    if (auth_check(&srv->auth, authz, lifetime, sync_time_now_ms(), c->user_id)) {
-        call_error(c, 401, "INVALID_SESSION_ID", "Session expired or invalid");
+    if (authenticate(srv, c))
         return;
-    }
-    if (!srv->org.settings.api_enabled) {
-        call_error(c, 403, "API_DISABLED_FOR_ORG",
-                   "The REST API is not enabled for this Organization.");
-        return;
-    }
     slot = limits_enter(&srv->limits);
     if (slot < 0) {
         call_error(c, 403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.");
@@ -405,70 +416,80 @@ static void base_url(struct sf_call *c, struct sync_http_request *req)
              host ? host : "127.0.0.1");
 }
 
+/* Fills the call context of an HTTP request; path is the request path without trailing
+ * slashes (the same resource), in a buffer of the caller's. */
+static void call_from_http(struct sf_call *c, struct sf_server *srv, struct sync_http_request *req,
+                           char *path, size_t pathlen)
+{
+    size_t n;
+
+    memset(c, 0, sizeof(*c));
+    c->srv = srv;
+    c->org = &srv->org;
+    c->method = req->method;
+    c->query = req->query;
+    c->nquery = req->nquery;
+    c->body = req->body.data;
+    c->body_len = req->body.len;
+    c->header_fn = http_header;
+    c->header_ctx = req;
+    c->now = org_now();
+    c->view_now = sync_time_now_ms();
+    snprintf(c->version, sizeof(c->version), "%d.0", SF_MAX_VERSION);
+    c->version_num = SF_MAX_VERSION;
+    base_url(c, req);
+    snprintf(path, pathlen, "%s", req->path);
+    n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        path[--n] = '\0';
+    c->path = path;
+}
+
+/* The answer when no route serves the request. An unknown data resource answers 401 before
+ * 404 or 405 to a caller without a session, as Salesforce does. */
+static void answer_no_route(struct sf_server *srv, struct sf_call *c, int path_matched,
+                            const char *allowed)
+{
+    if (strncmp(c->path, "/services/data/v", 16) == 0 && authenticate(srv, c))
+        return;
+    if (path_matched)
+        call_error(c, 405, "METHOD_NOT_ALLOWED", "HTTP Method '%s' not allowed. Allowed are %s",
+                   c->method, allowed);
+    else if (strncmp(c->path, "/__emu", 6) == 0)
+        call_json(c, 404, json_pack("{s:s}", "error", "no such control call"));
+    else
+        call_not_found(c);
+}
+
 void routes_http(void *ctx, struct sync_http_request *req, struct sync_http_response *res)
 {
     struct sf_server *srv = ctx;
     struct sf_call c;
     char path[2048], pbuf[2048], allowed[128];
     const struct route *r;
-    size_t n;
     int path_matched;
 
-    memset(&c, 0, sizeof(c));
-    c.srv = srv;
-    c.org = &srv->org;
-    c.method = req->method;
-    c.query = req->query;
-    c.nquery = req->nquery;
-    c.body = req->body.data;
-    c.body_len = req->body.len;
-    c.header_fn = http_header;
-    c.header_ctx = req;
-    c.now = org_now();
-    c.view_now = sync_time_now_ms();
-    snprintf(c.version, sizeof(c.version), "%d.0", SF_MAX_VERSION);
-    c.version_num = SF_MAX_VERSION;
-    base_url(&c, req);
-    /* a trailing slash is the same resource */
-    snprintf(path, sizeof(path), "%s", req->path);
-    n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
-        path[--n] = '\0';
-    c.path = path;
+    call_from_http(&c, srv, req, path, sizeof(path));
     if (req->header_bytes > 16384) {
         call_error(&c, 431, "REQUEST_HEADER_FIELDS_TOO_LARGE", "Request Header Fields Too Large");
-        goto answer;
-    }
-    r = find_route(&c, req->method, path, pbuf, sizeof(pbuf), &path_matched, allowed,
-                   sizeof(allowed));
-    if (r && (r->flags & R_API) &&
-        (c.version_num < SF_MIN_VERSION || c.version_num > SF_MAX_VERSION))
-        r = NULL, path_matched = 0;
-    if (!r) {
-        int data = strncmp(path, "/services/data/v", 16) == 0;
-        if (data &&
-            auth_check(&srv->auth, call_header(&c, "Authorization"),
-                       srv->org.settings.token_lifetime_s * 1000, sync_time_now_ms(), c.user_id))
-            call_error(&c, 401, "INVALID_SESSION_ID", "Session expired or invalid");
-        else if (path_matched)
-            call_error(&c, 405, "METHOD_NOT_ALLOWED",
-                       "HTTP Method '%s' not allowed. Allowed are %s", req->method, allowed);
-        else if (strncmp(path, "/__emu", 6) == 0)
-            call_json(&c, 404, json_pack("{s:s}", "error", "no such control call"));
-        else
-            call_not_found(&c);
-        goto answer;
-    }
-    if (r->flags & R_API) {
-        run_api(srv, r, &c, res);
     } else {
-        if (r->flags & R_OPEN)
-            limits_stat(&srv->limits, c.method, r->pattern);
-        lock_for(srv, r->flags);
-        r->fn(&c);
-        unlock_for(srv, r->flags);
+        r = find_route(&c, req->method, path, pbuf, sizeof(pbuf), &path_matched, allowed,
+                       sizeof(allowed));
+        if (r && (r->flags & R_API) &&
+            (c.version_num < SF_MIN_VERSION || c.version_num > SF_MAX_VERSION))
+            r = NULL, path_matched = 0;
+        if (!r) {
+            answer_no_route(srv, &c, path_matched, allowed);
+        } else if (r->flags & R_API) {
+            run_api(srv, r, &c, res);
+        } else {
+            if (r->flags & R_OPEN)
+                limits_stat(&srv->limits, c.method, r->pattern);
+            lock_for(srv, r->flags);
+            r->fn(&c);
+            unlock_for(srv, r->flags);
+        }
     }
-answer:
     if (res->drop)
         reset_on_close(req);
     else

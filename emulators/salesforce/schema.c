@@ -99,11 +99,6 @@ int schema_type_is_text(enum sf_type t)
     }
 }
 
-int schema_type_is_number(enum sf_type t)
-{
-    return t == SF_T_INT || t == SF_T_DOUBLE || t == SF_T_CURRENCY || t == SF_T_PERCENT;
-}
-
 int schema_field_createable(const struct sf_field *f)
 {
     return !(f->flags & SF_F_NOCREATE);
@@ -585,7 +580,7 @@ static enum sync_rc field_parse_object(struct sf_schema *s, struct sf_field *f, 
     return SYNC_OK;
 }
 
-static void field_finish(struct sf_field *f, int custom_object)
+static void field_finish(struct sf_field *f)
 {
     size_t n = strlen(f->name);
 
@@ -629,7 +624,6 @@ static void field_finish(struct sf_field *f, int custom_object)
         if (strcmp(f->name, "ExpectedRevenue") == 0)
             f->formula = strdup("Amount * Probability / 100");
     }
-    (void)custom_object;
 }
 
 static enum sync_rc object_add_field(struct sf_object *o, struct sf_field *f)
@@ -659,7 +653,7 @@ static enum sync_rc add_spec_field(struct sf_schema *s, struct sf_object *o, con
         field_release(&f);
         return SYNC_ERR_INTERNAL;
     }
-    field_finish(&f, o->custom);
+    field_finish(&f);
     return object_add_field(o, &f);
 }
 
@@ -772,7 +766,7 @@ static enum sync_rc parse_one_field(struct sf_schema *s, struct sf_object *o, co
         field_release(&f);
         return rc;
     }
-    field_finish(&f, o->custom);
+    field_finish(&f);
     return object_add_field(o, &f);
 }
 

@@ -27,7 +27,8 @@
  * Every object gets Id, IsDeleted, CreatedDate, CreatedById,
  * LastModifiedDate, LastModifiedById and SystemModstamp.
  *
- * The catalogue is immutable once loaded; readers need no lock.
+ * The catalogue is immutable once loaded; readers need no lock. Loaded by
+ * main.c, then read by every part of the emulator.
  */
 #ifndef EMU_SF_SCHEMA_H
 #define EMU_SF_SCHEMA_H
@@ -188,7 +189,6 @@ const struct sf_pick *schema_pick(const struct sf_field *f, const char *value);
 const char *schema_type_name(enum sf_type t);
 const char *schema_soap_type(enum sf_type t);
 int schema_type_is_text(enum sf_type t);
-int schema_type_is_number(enum sf_type t);
 
 /* Field flags derived for describe. */
 int schema_field_createable(const struct sf_field *f);

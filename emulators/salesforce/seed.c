@@ -225,6 +225,22 @@ static void person(struct seeder *s, json_t *rec, const char *domain, char *emai
     json_object_set_new(rec, "Title", json_string(PICK(&s->rng, titles)));
 }
 
+/* Fills rec with a person working at a made-up company (its name goes to company) under an
+ * e-mail domain ending in tld; one person in `repeat` takes an earlier contact's e-mail. */
+static void person_at_company(struct seeder *s, json_t *rec, const char *tld, uint64_t repeat,
+                              char *company, size_t n)
+{
+    char email[256], dom[96];
+    size_t ne = json_array_size(s->emails);
+
+    company_name(s, company, n);
+    lower_word(company, dom, sizeof(dom));
+    strncat(dom, tld, sizeof(dom) - strlen(dom) - 1);
+    person(s, rec, dom, email, sizeof(email));
+    if (ne && emu_rng_below(&s->rng, repeat) == 0)
+        json_object_set(rec, "Email", json_array_get(s->emails, emu_rng_below(&s->rng, ne)));
+}
+
 static void seed_contacts(struct seeder *s, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {
@@ -234,18 +250,11 @@ static void seed_contacts(struct seeder *s, int64_t n)
                 ? json_string_value(json_array_get(
                       s->accounts, emu_rng_below(&s->rng, json_array_size(s->accounts))))
                 : NULL;
-        char email[256], dom[96], name[128];
+        char name[128];
         int64_t created = past(s, 300);
         struct sf_rec *r;
-        company_name(s, name, sizeof(name));
-        lower_word(name, dom, sizeof(dom));
-        strncat(dom, ".example.com", sizeof(dom) - strlen(dom) - 1);
-        person(s, k, dom, email, sizeof(email));
         /* one contact in twenty repeats an earlier contact's address (a duplicate person) */
-        if (json_array_size(s->emails) && emu_rng_below(&s->rng, 20) == 0)
-            json_object_set(
-                k, "Email",
-                json_array_get(s->emails, emu_rng_below(&s->rng, json_array_size(s->emails))));
+        person_at_company(s, k, ".example.com", 20, name, sizeof(name));
         if (acc)
             json_object_set_new(k, "AccountId", json_string(acc));
         json_object_set_new(k, "LeadSource", json_string(PICK(&s->rng, lead_sources)));
@@ -264,19 +273,12 @@ static void seed_leads(struct seeder *s, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {
         json_t *l = json_object();
-        char email[256], name[128], dom[96];
+        char name[128];
         const char *const *pl = places[emu_rng_below(&s->rng, sizeof(places) / sizeof(places[0]))];
         int64_t created = past(s, 200);
         struct sf_rec *r;
-        company_name(s, name, sizeof(name));
-        lower_word(name, dom, sizeof(dom));
-        strncat(dom, ".example.org", sizeof(dom) - strlen(dom) - 1);
-        person(s, l, dom, email, sizeof(email));
         /* one lead in ten is a person who is already a contact */
-        if (json_array_size(s->emails) && emu_rng_below(&s->rng, 10) == 0)
-            json_object_set(
-                l, "Email",
-                json_array_get(s->emails, emu_rng_below(&s->rng, json_array_size(s->emails))));
+        person_at_company(s, l, ".example.org", 10, name, sizeof(name));
         json_object_set_new(l, "Company",
                             json_string(emu_rng_below(&s->rng, 12) == 0 ? "[not provided]" : name));
         json_object_set_new(l, "Status", json_string(PICK(&s->rng, lead_statuses)));

@@ -27,7 +27,6 @@ enum sync_rc server_init(struct sf_server *srv, struct sf_schema *schema, struct
     limits_init(&srv->limits, 1);
     emu_faults_init(&srv->faults);
     srv->locators = locators_new();
-    pthread_mutex_init(&srv->seed_lock, NULL);
     return SYNC_OK;
 }
 
@@ -38,7 +37,6 @@ void server_release(struct sf_server *srv)
     limits_release(&srv->limits);
     auth_release(&srv->auth);
     org_release(&srv->org);
-    pthread_mutex_destroy(&srv->seed_lock);
 }
 
 struct sf_rec *server_insert_raw(struct sf_server *srv, struct sf_txn *txn, const char *object,
@@ -66,18 +64,11 @@ struct sf_rec *server_insert_raw(struct sf_server *srv, struct sf_txn *txn, cons
         else if (f->default_value && (f->flags & SF_F_DEFAULTED))
             json_object_set_new(fields, f->name, json_string(f->default_value));
     }
-    if (strcmp(obj->name, "Case") == 0 && !json_object_get(fields, "CaseNumber")) {
-        char num[32];
-        snprintf(num, sizeof(num), "%08llu", (unsigned long long)++org->case_number);
-        json_object_set_new(fields, "CaseNumber", json_string(num));
-    }
+    if (strcmp(obj->name, "Case") == 0 && !json_object_get(fields, "CaseNumber"))
+        json_object_set_new(fields, "CaseNumber", org_case_number(org));
     if (schema_field(obj, "OwnerId") && !json_object_get(fields, "OwnerId") && user)
         json_object_set_new(fields, "OwnerId", json_string(user));
-    json_object_set_new(fields, "CreatedDate", org_time_json(created));
-    json_object_set_new(fields, "LastModifiedDate", org_time_json(created));
-    json_object_set_new(fields, "SystemModstamp", org_time_json(created));
-    json_object_set_new(fields, "CreatedById", json_string(user ? user : id));
-    json_object_set_new(fields, "LastModifiedById", json_string(user ? user : id));
+    org_stamp(fields, created, user ? user : id, 1); /* the first user creates itself */
     derive_fields(org, obj, fields, NULL, NULL, created);
     return org_insert(org, txn, obj, fields);
 }
@@ -145,11 +136,7 @@ static void add_processes(struct sf_server *srv, int64_t at)
             const struct sf_process *p = &o->processes[k];
             json_t *row = json_pack("{s:s, s:s, s:b, s:s, s:b}", "Id", p->id, "Name", p->name,
                                     "IsActive", 1, "TableEnumOrId", o->name, "IsDeleted", 0);
-            json_object_set_new(row, "CreatedDate", org_time_json(at));
-            json_object_set_new(row, "LastModifiedDate", org_time_json(at));
-            json_object_set_new(row, "SystemModstamp", org_time_json(at));
-            json_object_set_new(row, "CreatedById", json_string(org->integration_user));
-            json_object_set_new(row, "LastModifiedById", json_string(org->integration_user));
+            org_stamp(row, at, org->integration_user, 1);
             org_insert(org, NULL, bp, row);
         }
         for (size_t k = 0; k < o->nrtypes; k++) {
@@ -159,11 +146,7 @@ static void add_processes(struct sf_server *srv, int64_t at)
                                     "IsActive", 1, "IsDeleted", 0);
             if (r->process)
                 json_object_set_new(row, "BusinessProcessId", json_string(r->process->id));
-            json_object_set_new(row, "CreatedDate", org_time_json(at));
-            json_object_set_new(row, "LastModifiedDate", org_time_json(at));
-            json_object_set_new(row, "SystemModstamp", org_time_json(at));
-            json_object_set_new(row, "CreatedById", json_string(org->integration_user));
-            json_object_set_new(row, "LastModifiedById", json_string(org->integration_user));
+            org_stamp(row, at, org->integration_user, 1);
             org_insert(org, NULL, rt, row);
         }
     }

@@ -182,16 +182,77 @@ static json_t *value_as_json(const struct sf_field *f, const char *text)
     return json_string(text);
 }
 
+/* new: the body of a 300 answer: the URLs of the records that share an external id value. */
+static json_t *choices_json(const struct sf_call *c, struct sf_rec **found, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char url[256];
+        snprintf(url, sizeof(url), "/services/data/v%s/sobjects/%s/%s", c->version,
+                 found[i]->obj->name, found[i]->id);
+        json_array_append_new(arr, json_string(url));
+    }
+    return arr;
+}
+
+/* The error a Collections upsert item reports when its key matches several records. */
+static void choices_error(struct sf_error *e, const struct sf_field *field, struct sf_rec **found,
+                          size_t n)
+{
+    char ids[1024];
+    size_t o = 0;
+    ids[0] = '\0';
+    for (size_t i = 0; i < n && o < sizeof(ids); i++)
+        o += (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%s", i ? ", " : "", found[i]->id);
+    sf_error_set(e, 300, "DUPLICATE_EXTERNAL_ID",
+                 "%s: more than one record found for external id field: [%s]", field->label, ids);
+}
+
+/* new: the key an upsert matches on: value from the URL, else the body's field (any case);
+ * NULL with the error set when there is none. */
+static json_t *upsert_key(const struct sf_field *field, const char *value, const json_t *body,
+                          struct sf_error *e)
+{
+    const json_t *in_body = NULL;
+    const char *k;
+    json_t *v;
+
+    if (value)
+        return value_as_json(field, value);
+    json_object_foreach((json_t *)body, k, v)
+    {
+        if (strcasecmp(k, field->name) == 0)
+            in_body = v;
+    }
+    if (in_body && !json_is_null(in_body))
+        return json_incref((json_t *)in_body);
+    sf_error_set(e, 400, "MISSING_ARGUMENT", "%s not specified", field->name);
+    return NULL;
+}
+
+/* new: a copy of body without the key field (the key is not written again). */
+static json_t *without_key(const json_t *body, const struct sf_field *field)
+{
+    json_t *copy = json_copy((json_t *)body), *v;
+    const char *k;
+    json_object_foreach(copy, k, v)
+    {
+        if (strcasecmp(k, field->name) == 0) {
+            json_object_del(copy, k);
+            break;
+        }
+    }
+    return copy;
+}
+
 void sobj_upsert(struct sf_call *c, struct sf_txn *txn, const struct sf_object *obj,
                  const struct sf_field *field, const char *value, const json_t *body,
                  struct sf_save *out, json_t **multiple)
 {
     struct sf_rec *found[16];
     size_t n;
-    json_t *key, *copy;
-    const json_t *in_body;
-    const char *k;
-    json_t *v;
+    json_t *key, *rest;
+    const char *uo = call_query(c, "updateOnly");
 
     save_init(out);
     if (multiple)
@@ -201,69 +262,26 @@ void sobj_upsert(struct sf_call *c, struct sf_txn *txn, const struct sf_object *
                      "Cannot deserialize instance of %s from non-object value", obj->name);
         return;
     }
-    in_body = NULL;
-    json_object_foreach((json_t *)body, k, v)
-    {
-        if (strcasecmp(k, field->name) == 0)
-            in_body = v;
-    }
-    if (value) {
-        key = value_as_json(field, value);
-    } else if (in_body && !json_is_null(in_body)) {
-        key = json_incref((json_t *)in_body);
-    } else {
-        sf_error_set(&out->err, 400, "MISSING_ARGUMENT", "%s not specified", field->name);
+    if (!(key = upsert_key(field, value, body, &out->err)))
         return;
-    }
     n = find_matches(c, obj, field, key, found, 16);
     if (n > 1) {
-        if (multiple) {
-            *multiple = json_array();
-            for (size_t i = 0; i < n; i++) {
-                char url[256];
-                snprintf(url, sizeof(url), "/services/data/v%s/sobjects/%s/%s", c->version,
-                         obj->name, found[i]->id);
-                json_array_append_new(*multiple, json_string(url));
-            }
-        }
-        {
-            char ids[1024];
-            size_t o = 0;
-            ids[0] = '\0';
-            for (size_t i = 0; i < n && o < sizeof(ids); i++)
-                o +=
-                    (size_t)snprintf(ids + o, sizeof(ids) - o, "%s%s", i ? ", " : "", found[i]->id);
-            sf_error_set(&out->err, 300, "DUPLICATE_EXTERNAL_ID",
-                         "%s: more than one record found for external id field: [%s]", field->label,
-                         ids);
-        }
+        if (multiple)
+            *multiple = choices_json(c, found, n);
+        choices_error(&out->err, field, found, n);
         json_decref(key);
         return;
     }
-    /* the key field itself is not written again */
-    copy = json_copy((json_t *)body);
-    json_object_foreach(copy, k, v)
-    {
-        if (strcasecmp(k, field->name) == 0) {
-            json_object_del(copy, k);
-            break;
-        }
-    }
+    rest = without_key(body, field);
     if (n == 1) {
-        update_rec(c, txn, found[0], copy, out);
-        out->created = 0;
-    } else if (field->type == SF_T_ID) {
+        update_rec(c, txn, found[0], rest, out);
+    } else if (field->type == SF_T_ID || (uo && strcasecmp(uo, "true") == 0)) {
         sf_error_set(&out->err, 404, "NOT_FOUND", "The requested resource does not exist");
     } else {
-        const char *uo = call_query(c, "updateOnly");
-        if (uo && strcasecmp(uo, "true") == 0) {
-            sf_error_set(&out->err, 404, "NOT_FOUND", "The requested resource does not exist");
-        } else {
-            json_object_set(copy, field->name, key);
-            sobj_insert(c, txn, obj, copy, out);
-        }
+        json_object_set(rest, field->name, key);
+        sobj_insert(c, txn, obj, rest, out);
     }
-    json_decref(copy);
+    json_decref(rest);
     json_decref(key);
 }
 
@@ -354,7 +372,18 @@ static const struct sf_object *path_object(struct sf_call *c)
     return o;
 }
 
-static json_t *save_result(const struct sf_save *s, int with_created)
+/* The record id in the path (params[1]) in 18 characters; -1 with the 404 answered when it is
+ * not an id (Salesforce then reads the segment as an external-id field name). */
+static int path_id(struct sf_call *c, char id[19])
+{
+    if (record_id(c->params[1], id) == 0)
+        return 0;
+    call_error(c, 404, "NOT_FOUND",
+               "Provided external ID field does not exist or is not accessible: %s", c->params[1]);
+    return -1;
+}
+
+json_t *sobj_result_json(const struct sf_save *s, int with_created)
 {
     json_t *o = json_pack("{s:s, s:b, s:[]}", "id", s->id, "success", 1, "errors");
     if (with_created)
@@ -384,7 +413,7 @@ void h_sobject_create(struct sf_call *c)
         call_error_from(c, &s.err);
     } else {
         set_location(c, obj, s.id);
-        call_json(c, 201, save_result(&s, 0));
+        call_json(c, 201, sobj_result_json(&s, 0));
     }
     sf_error_release(&s.err);
 }
@@ -476,14 +505,8 @@ void h_sobject_get(struct sf_call *c)
     const json_t *view;
     json_t *fields;
 
-    if (!obj)
+    if (!obj || path_id(c, id))
         return;
-    if (record_id(c->params[1], id)) {
-        call_error(c, 404, "NOT_FOUND",
-                   "Provided external ID field does not exist or is not accessible: %s",
-                   c->params[1]);
-        return;
-    }
     rec = org_get(c->org, id);
     view = rec && rec->obj == obj ? org_view(rec, c->view_now) : NULL;
     if (!view) {
@@ -502,73 +525,61 @@ void h_sobject_get(struct sf_call *c)
     json_decref(fields);
 }
 
+/* Answers a finished update or delete: 204, or its error. Releases the save. */
+static void answer_no_content(struct sf_call *c, struct sf_save *s)
+{
+    if (!s->ok)
+        call_error_from(c, &s->err);
+    else
+        call_json(c, 204, NULL);
+    sf_error_release(&s->err);
+}
+
 void h_sobject_update(struct sf_call *c)
 {
     const struct sf_object *obj = path_object(c);
     struct sf_txn own, *txn;
     struct sf_save s;
+    struct sf_rec *rec;
     json_t *body;
+    char id[19];
 
-    if (!obj)
+    if (!obj || path_id(c, id) || !(body = call_body(c)))
         return;
-    {
-        char id[19];
-        if (record_id(c->params[1], id)) {
-            call_error(c, 404, "NOT_FOUND",
-                       "Provided external ID field does not exist or is not accessible: %s",
-                       c->params[1]);
-            return;
-        }
-    }
-    if (!(body = call_body(c)))
+    rec = org_get(c->org, id);
+    if (rec && rec->obj == obj && !rec->deleted && precondition(c, rec->data, 0))
         return;
-    {
-        char id[19];
-        struct sf_rec *rec;
-        record_id(c->params[1], id);
-        rec = org_get(c->org, id);
-        if (rec && rec->obj == obj && !rec->deleted && precondition(c, rec->data, 0))
-            return;
-    }
     txn = call_txn_begin(c, &own);
-    sobj_update(c, txn, obj, c->params[1], body, &s);
+    sobj_update(c, txn, obj, id, body, &s);
     call_txn_end(c, &own);
-    if (!s.ok)
-        call_error_from(c, &s.err);
-    else
-        call_json(c, 204, NULL);
-    sf_error_release(&s.err);
+    answer_no_content(c, &s);
+}
+
+/* Deletes one record in the call's transaction and answers 204 or the error. */
+static void delete_and_answer(struct sf_call *c, const char *id)
+{
+    struct sf_txn own, *txn = call_txn_begin(c, &own);
+    struct sf_save s;
+
+    sobj_delete(c, txn, id, &s);
+    call_txn_end(c, &own);
+    answer_no_content(c, &s);
 }
 
 void h_sobject_delete(struct sf_call *c)
 {
     const struct sf_object *obj = path_object(c);
-    struct sf_txn own, *txn;
-    struct sf_save s;
     char id[19];
     struct sf_rec *rec;
 
-    if (!obj)
+    if (!obj || path_id(c, id))
         return;
-    if (record_id(c->params[1], id)) {
-        call_error(c, 404, "NOT_FOUND",
-                   "Provided external ID field does not exist or is not accessible: %s",
-                   c->params[1]);
-        return;
-    }
     rec = org_get(c->org, id);
     if (!rec || rec->obj != obj) {
         call_not_found(c);
         return;
     }
-    txn = call_txn_begin(c, &own);
-    sobj_delete(c, txn, id, &s);
-    call_txn_end(c, &own);
-    if (!s.ok)
-        call_error_from(c, &s.err);
-    else
-        call_json(c, 204, NULL);
-    sf_error_release(&s.err);
+    delete_and_answer(c, id);
 }
 
 /* The external-id (or idLookup) field in the path, or NULL with 404 answered. */
@@ -584,32 +595,42 @@ static const struct sf_field *path_ext_field(struct sf_call *c, const struct sf_
     return f;
 }
 
-void h_sobject_by_ext(struct sf_call *c)
+/* The one live record whose external-id field (params[1]) holds the value in params[2]; NULL
+ * with the answer set otherwise (404 for none or a bad field, 300 listing several). */
+static struct sf_rec *path_match(struct sf_call *c, const struct sf_object *obj)
 {
-    const struct sf_object *obj = path_object(c);
-    const struct sf_field *f;
+    const struct sf_field *f = path_ext_field(c, obj);
     struct sf_rec *found[16];
-    json_t *key, *fields;
+    json_t *key;
     size_t n;
 
-    if (!obj || !(f = path_ext_field(c, obj)))
-        return;
+    if (!f)
+        return NULL;
     key = value_as_json(f, c->params[2]);
     n = find_matches(c, obj, f, key, found, 16);
     json_decref(key);
-    if (n == 0) {
+    if (n == 1)
+        return found[0];
+    if (n == 0)
         call_not_found(c);
-    } else if (n > 1) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < n; i++) {
-            char url[256];
-            snprintf(url, sizeof(url), "/services/data/v%s/sobjects/%s/%s", c->version, obj->name,
-                     found[i]->id);
-            json_array_append_new(arr, json_string(url));
-        }
-        call_json(c, 300, arr);
-    } else if (parse_fields_param(c, obj, &fields) == 0) {
-        call_json(c, 200, record_to_rest(c, obj, found[0]->data, fields));
+    else
+        call_json(c, 300, choices_json(c, found, n));
+    return NULL;
+}
+
+void h_sobject_by_ext(struct sf_call *c)
+{
+    const struct sf_object *obj = path_object(c);
+    const struct sf_rec *rec = obj ? path_match(c, obj) : NULL;
+    const json_t *view = rec ? org_view(rec, c->view_now) : NULL;
+    json_t *fields;
+
+    if (!rec)
+        return;
+    if (!view)
+        call_not_found(c);
+    else if (parse_fields_param(c, obj, &fields) == 0) {
+        call_json(c, 200, record_to_rest(c, obj, view, fields));
         json_decref(fields);
     }
 }
@@ -633,9 +654,9 @@ static void upsert_common(struct sf_call *c, const char *value)
         call_error_from(c, &s.err);
     } else if (s.created) {
         set_location(c, obj, s.id);
-        call_json(c, 201, save_result(&s, c->version_num >= 46));
+        call_json(c, 201, sobj_result_json(&s, c->version_num >= 46));
     } else if (c->version_num >= 46) {
-        call_json(c, 200, save_result(&s, 1));
+        call_json(c, 200, sobj_result_json(&s, 1));
     } else {
         call_json(c, 204, NULL);
     }
@@ -659,33 +680,10 @@ void h_sobject_upsert_post(struct sf_call *c)
 void h_sobject_upsert_delete(struct sf_call *c)
 {
     const struct sf_object *obj = path_object(c);
-    const struct sf_field *f;
-    struct sf_rec *found[16];
-    struct sf_txn own, *txn;
-    struct sf_save s;
-    json_t *key;
-    size_t n;
+    const struct sf_rec *rec = obj ? path_match(c, obj) : NULL;
 
-    if (!obj || !(f = path_ext_field(c, obj)))
-        return;
-    key = value_as_json(f, c->params[2]);
-    n = find_matches(c, obj, f, key, found, 16);
-    json_decref(key);
-    if (n != 1) {
-        if (n == 0)
-            call_not_found(c);
-        else
-            call_error(c, 300, "MULTIPLE_CHOICES", "More than one record found for %s", f->name);
-        return;
-    }
-    txn = call_txn_begin(c, &own);
-    sobj_delete(c, txn, found[0]->id, &s);
-    call_txn_end(c, &own);
-    if (!s.ok)
-        call_error_from(c, &s.err);
-    else
-        call_json(c, 204, NULL);
-    sf_error_release(&s.err);
+    if (rec)
+        delete_and_answer(c, rec->id);
 }
 
 void h_sobject_info(struct sf_call *c)

@@ -1,6 +1,8 @@
 /*
  * soqlad.c: the SOQL module's view of the org (see soqlad.h): schema
- * lookups for the parser and record iteration for the executor.
+ * lookups for the checker and record iteration for the executor, as a
+ * reader at a given instant sees them. Used by query.c and rules.c with
+ * the org lock held.
  */
 #include "emulators/salesforce/soqlad.h"
 

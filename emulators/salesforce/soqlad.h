@@ -3,8 +3,8 @@
  * a catalogue over the schema and a row source over the stored records,
  * as a reader at a given instant sees them (late commits hidden).
  *
- * Used by query.c, composite.c (through query.c), validation rules and
- * the control API. The caller holds the org lock.
+ * Used by query.c (also for Composite subrequests) and rules.c
+ * (validation rules). The caller holds the org lock.
  */
 #ifndef EMU_SF_SOQLAD_H
 #define EMU_SF_SOQLAD_H

@@ -17,7 +17,7 @@
 #include "core/time.h"
 #include "emulators/salesforce/geo.h"
 #include "emulators/salesforce/ids.h"
-#include "emulators/salesforce/soqlad.h"
+#include "emulators/salesforce/rules.h"
 
 /* ---- pure checks ---- */
 
@@ -207,93 +207,109 @@ static json_t *check_multipicklist(const struct sf_field *f, const char *s, stru
     return json_string(out);
 }
 
-/* new: the stored form of v for field f, or NULL (err set) when unacceptable. A JSON null or an
- * empty string yields json_null(). */
-static json_t *convert_value(struct sf_org *org, const struct sf_object *obj,
-                             const struct sf_field *f, const json_t *v, struct sf_error *err)
+static json_t *out_of_range(const struct sf_field *f, const json_t *v, struct sf_error *err)
 {
     char text[SF_ERRMSG_MAX / 2];
-    double d;
+    value_text(v, text, sizeof(text));
+    sf_error_set(err, 400, "NUMBER_OUTSIDE_VALID_RANGE",
+                 "%s: value outside of valid range on numeric field: %s", f->label, text);
+    sf_error_field(err, f->name);
+    return NULL;
+}
 
-    if (json_is_null(v))
-        return f->type == SF_T_BOOLEAN ? json_false() : json_null();
-    switch (f->type) {
-    case SF_T_BOOLEAN:
-        if (json_is_boolean(v))
-            return json_incref((json_t *)v);
-        if (json_is_string(v) && strcasecmp(json_string_value(v), "true") == 0)
-            return json_true();
-        if (json_is_string(v) && strcasecmp(json_string_value(v), "false") == 0)
-            return json_false();
-        parser_error(err, "boolean", v);
-        return NULL;
-    case SF_T_INT:
+/* new: an int, double, currency or percent value, in range and rounded to the field's scale. */
+static json_t *convert_number(const struct sf_field *f, const json_t *v, struct sf_error *err)
+{
+    double d, scale = pow(10, f->scale);
+
+    if (f->type == SF_T_INT) {
         if (number_of(v, &d) || d != floor(d)) {
             parser_error(err, "int", v);
             return NULL;
         }
-        if (fabs(d) >= pow(10, f->length)) {
-            value_text(v, text, sizeof(text));
-            sf_error_set(err, 400, "NUMBER_OUTSIDE_VALID_RANGE",
-                         "%s: value outside of valid range on numeric field: %s", f->label, text);
-            sf_error_field(err, f->name);
-            return NULL;
-        }
+        if (fabs(d) >= pow(10, f->length))
+            return out_of_range(f, v, err);
         return json_integer((json_int_t)d);
-    case SF_T_DOUBLE:
-    case SF_T_CURRENCY:
-    case SF_T_PERCENT: {
-        double scale = pow(10, f->scale);
-        if (number_of(v, &d) || !isfinite(d)) {
-            parser_error(err, "double", v);
-            return NULL;
-        }
-        if (fabs(d) >= pow(10, f->length - f->scale)) {
-            value_text(v, text, sizeof(text));
-            sf_error_set(err, 400, "NUMBER_OUTSIDE_VALID_RANGE",
-                         "%s: value outside of valid range on numeric field: %s", f->label, text);
-            sf_error_field(err, f->name);
-            return NULL;
-        }
-        return json_real(round(d * scale) / scale);
     }
-    case SF_T_DATE: {
-        int64_t ms;
-        char out[SYNC_TIME_ISO_MAX];
-        if (!json_is_string(v) || (sync_time_parse_date(json_string_value(v), &ms) &&
-                                   sync_time_parse(json_string_value(v), &ms))) {
-            parser_error(err, "date", v);
-            return NULL;
-        }
-        return json_string(
-            sync_time_format_date(ms - ((ms % 86400000) + 86400000) % 86400000, out, sizeof(out)));
+    if (number_of(v, &d) || !isfinite(d)) {
+        parser_error(err, "double", v);
+        return NULL;
     }
-    case SF_T_DATETIME: {
-        int64_t ms;
-        if (!json_is_string(v) || sync_time_parse(json_string_value(v), &ms)) {
+    if (fabs(d) >= pow(10, f->length - f->scale))
+        return out_of_range(f, v, err);
+    return json_real(round(d * scale) / scale);
+}
+
+/* new: a date ("YYYY-MM-DD"; a datetime is cut to its UTC day) or a datetime in Salesforce's
+ * form. */
+static json_t *convert_time(const struct sf_field *f, const json_t *v, struct sf_error *err)
+{
+    const char *s = json_string_value(v);
+    char out[SYNC_TIME_ISO_MAX];
+    int64_t ms;
+
+    if (f->type == SF_T_DATETIME) {
+        if (!s || sync_time_parse(s, &ms)) {
             parser_error(err, "datetime", v);
             return NULL;
         }
         return org_time_json(ms);
     }
-    case SF_T_ID:
-    case SF_T_REFERENCE:
-        if (json_is_string(v) && json_string_length(v) == 0)
-            return json_null();
-        return check_reference(org, obj, f, v, err);
-    case SF_T_ADDRESS:
-    case SF_T_LOCATION:
-    case SF_T_BASE64:
-    case SF_T_TIME:
-        if (!json_is_string(v)) {
-            parser_error(err, "String", v);
-            return NULL;
-        }
-        return json_incref((json_t *)v);
-    default:
-        break;
+    if (!s || (sync_time_parse_date(s, &ms) && sync_time_parse(s, &ms))) {
+        parser_error(err, "date", v);
+        return NULL;
     }
-    /* text types */
+    return json_string(
+        sync_time_format_date(ms - ((ms % 86400000) + 86400000) % 86400000, out, sizeof(out)));
+}
+
+/* Reads "HH:MM[:SS[.fff]][Z]" into t (hours, minutes, seconds, milliseconds); 0 when valid. */
+static int parse_clock(const char *s, unsigned t[4])
+{
+    unsigned scale = 100;
+
+    memset(t, 0, 4 * sizeof(*t));
+    for (int i = 0; i < 3; i++) {
+        if (i == 2 && *s != ':')
+            break; /* seconds are optional */
+        if (i > 0 && *s++ != ':')
+            return -1;
+        if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+            return -1;
+        t[i] = (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
+        s += 2;
+    }
+    if (*s == '.') {
+        if (!isdigit((unsigned char)*++s))
+            return -1;
+        for (; isdigit((unsigned char)*s); s++, scale /= 10)
+            t[3] += (unsigned)(*s - '0') * scale;
+    }
+    if (*s == 'Z')
+        s++;
+    return *s || t[0] > 23 || t[1] > 59 || t[2] > 59 ? -1 : 0;
+}
+
+/* new: a time of day in Salesforce's form "HH:MM:SS.sssZ". */
+static json_t *convert_clock(const json_t *v, struct sf_error *err)
+{
+    unsigned t[4];
+    char out[32];
+
+    if (!json_is_string(v) || parse_clock(json_string_value(v), t)) {
+        parser_error(err, "time", v);
+        return NULL;
+    }
+    snprintf(out, sizeof(out), "%02u:%02u:%02u.%03uZ", t[0], t[1], t[2], t[3]);
+    return json_string(out);
+}
+
+/* new: a text value (strings, numbers and booleans as their text): length, e-mail form and
+ * picklist values checked; "" is null. */
+static json_t *convert_text(const struct sf_field *f, const json_t *v, struct sf_error *err)
+{
+    char text[SF_ERRMSG_MAX / 2];
+
     if (json_is_object(v) || json_is_array(v)) {
         parser_error(err, "String", v);
         return NULL;
@@ -318,6 +334,51 @@ static json_t *convert_value(struct sf_org *org, const struct sf_object *obj,
     if (f->type == SF_T_MULTIPICKLIST)
         return check_multipicklist(f, text, err);
     return json_is_string(v) ? json_incref((json_t *)v) : json_string(text);
+}
+
+/* new: the stored form of v for field f, or NULL (err set) when unacceptable. A JSON null or an
+ * empty string yields json_null(). */
+static json_t *convert_value(struct sf_org *org, const struct sf_object *obj,
+                             const struct sf_field *f, const json_t *v, struct sf_error *err)
+{
+    if (json_is_null(v))
+        return f->type == SF_T_BOOLEAN ? json_false() : json_null();
+    switch (f->type) {
+    case SF_T_BOOLEAN:
+        if (json_is_boolean(v))
+            return json_incref((json_t *)v);
+        if (json_is_string(v) && strcasecmp(json_string_value(v), "true") == 0)
+            return json_true();
+        if (json_is_string(v) && strcasecmp(json_string_value(v), "false") == 0)
+            return json_false();
+        parser_error(err, "boolean", v);
+        return NULL;
+    case SF_T_INT:
+    case SF_T_DOUBLE:
+    case SF_T_CURRENCY:
+    case SF_T_PERCENT:
+        return convert_number(f, v, err);
+    case SF_T_DATE:
+    case SF_T_DATETIME:
+        return convert_time(f, v, err);
+    case SF_T_ID:
+    case SF_T_REFERENCE:
+        if (json_is_string(v) && json_string_length(v) == 0)
+            return json_null();
+        return check_reference(org, obj, f, v, err);
+    case SF_T_TIME:
+        return convert_clock(v, err);
+    case SF_T_ADDRESS:
+    case SF_T_LOCATION:
+    case SF_T_BASE64:
+        if (!json_is_string(v)) {
+            parser_error(err, "String", v);
+            return NULL;
+        }
+        return json_incref((json_t *)v);
+    default:
+        return convert_text(f, v, err);
+    }
 }
 
 /* ---- relationship by external id: "Account": {"CrmSync_Link_Id__c": "A-17"} ---- */
@@ -422,101 +483,135 @@ static void list_error(struct sf_error *err, const char *code, const char *prefi
 
 /* ---- state and country picklists ---- */
 
-static int check_state_country(struct sf_org *org, const struct sf_object *obj, json_t *rec,
-                               const json_t *body, struct sf_error *err)
+/* The field names of one address block ("Mailing", "Billing", "" for Lead's). */
+struct address_names {
+    char country[96], code[96], state[96], scode[96];
+};
+
+static void country_error(struct sf_error *err, const char *value, const char *field)
+{
+    sf_error_set(err, 400, "FIELD_INTEGRITY_EXCEPTION",
+                 "There's a problem with this country, even though it may appear correct. Please "
+                 "select a country from the list of valid countries.: %s",
+                 value);
+    sf_error_field(err, field);
+}
+
+/* Settles the country of one address: the code wins when it was written (or is all there is),
+ * else the label (or a code typed as the label) sets both. Returns the geo_countries index, -1
+ * when the address has no country, -2 with err set when the country is unknown. */
+static int settle_country(const struct address_names *a, json_t *rec, const json_t *body,
+                          struct sf_error *err)
+{
+    const char *cv = json_string_value(json_object_get(rec, a->country));
+    const char *ccv = json_string_value(json_object_get(rec, a->code));
+    int ci;
+
+    if (json_object_get(body, a->code) || (ccv && !json_object_get(body, a->country))) {
+        ci = ccv ? geo_country_by_code(ccv) : -1;
+        if (ccv && ci < 0) {
+            country_error(err, ccv, a->code);
+            return -2;
+        }
+        if (ci >= 0)
+            json_object_set_new(rec, a->country, json_string(geo_countries[ci].label));
+        else
+            json_object_del(rec, a->country);
+        return ci;
+    }
+    if (!cv) {
+        json_object_del(rec, a->code);
+        return -1;
+    }
+    ci = geo_country_by_label(cv);
+    if (ci < 0)
+        ci = geo_country_by_code(cv);
+    if (ci < 0) {
+        country_error(err, cv, a->country);
+        return -2;
+    }
+    json_object_set_new(rec, a->country, json_string(geo_countries[ci].label));
+    json_object_set_new(rec, a->code, json_string(geo_countries[ci].code));
+    return ci;
+}
+
+static int country_has_states(const char *code)
+{
+    for (size_t k = 0; k < geo_nstates; k++)
+        if (strcmp(geo_states[k].country, code) == 0)
+            return 1;
+    return 0;
+}
+
+/* Settles the state of one address in country ci (or -1): a written code must be one of the
+ * country's; a label (or a code typed as the label) must be one when the country has states. */
+static int settle_state(const struct address_names *a, int ci, json_t *rec, const json_t *body,
+                        struct sf_error *err)
+{
+    const char *sv = json_string_value(json_object_get(rec, a->state));
+    const char *scv = json_string_value(json_object_get(rec, a->scode));
+    int si;
+
+    if (json_object_get(body, a->scode) && scv) {
+        si = ci >= 0 ? geo_state_by_code(geo_countries[ci].code, scv) : -1;
+        if (si < 0) {
+            sf_error_set(err, 400, "FIELD_INTEGRITY_EXCEPTION",
+                         "The %s field contains %s, which isn't an available state.", a->scode,
+                         scv);
+            sf_error_field(err, a->scode);
+            return -1;
+        }
+    } else if (sv && ci >= 0) {
+        si = geo_state_by_label(geo_countries[ci].code, sv);
+        if (si < 0)
+            si = geo_state_by_code(geo_countries[ci].code, sv);
+        if (si < 0 && country_has_states(geo_countries[ci].code)) {
+            sf_error_set(err, 400, "FIELD_INTEGRITY_EXCEPTION",
+                         "There's a problem with this state, even though it may appear correct. "
+                         "Please select a state from the list of valid states.: %s",
+                         sv);
+            sf_error_field(err, a->state);
+            return -1;
+        }
+        if (si < 0)
+            return 0;
+    } else {
+        if (!sv)
+            json_object_del(rec, a->scode);
+        return 0;
+    }
+    json_object_set_new(rec, a->state, json_string(geo_states[si].label));
+    json_object_set_new(rec, a->scode, json_string(geo_states[si].code));
+    return 0;
+}
+
+/* With state and country picklists on: every address's country and state must be known, and
+ * the label and code fields are kept in step. */
+static int check_state_country(const struct sf_object *obj, json_t *rec, const json_t *body,
+                               struct sf_error *err)
 {
     for (size_t i = 0; i < obj->nfields; i++) {
-        const struct sf_field *a = &obj->fields[i];
-        char p[64], country[96], code[96], state[96], scode[96];
-        const char *cv, *ccv, *sv, *scv;
-        int ci = -1;
-        if (a->type != SF_T_ADDRESS || strlen(a->name) < 7)
+        const struct sf_field *f = &obj->fields[i];
+        struct address_names a;
+        int n = (int)strlen(f->name) - 7, ci; /* "Address" */
+        if (f->type != SF_T_ADDRESS || n < 0)
             continue;
-        snprintf(p, sizeof(p), "%.*s", (int)(strlen(a->name) - 7), a->name);
-        snprintf(country, sizeof(country), "%sCountry", p);
-        snprintf(code, sizeof(code), "%sCountryCode", p);
-        snprintf(state, sizeof(state), "%sState", p);
-        snprintf(scode, sizeof(scode), "%sStateCode", p);
-        if (!schema_field(obj, code))
+        snprintf(a.country, sizeof(a.country), "%.*sCountry", n, f->name);
+        snprintf(a.code, sizeof(a.code), "%.*sCountryCode", n, f->name);
+        snprintf(a.state, sizeof(a.state), "%.*sState", n, f->name);
+        snprintf(a.scode, sizeof(a.scode), "%.*sStateCode", n, f->name);
+        if (!schema_field(obj, a.code))
             continue;
-        cv = json_string_value(json_object_get(rec, country));
-        ccv = json_string_value(json_object_get(rec, code));
-        if (json_object_get(body, code) || (ccv && !json_object_get(body, country))) {
-            ci = ccv ? geo_country_by_code(ccv) : -1;
-            if (ccv && ci < 0) {
-                sf_error_set(err, 400, "FIELD_INTEGRITY_EXCEPTION",
-                             "There's a problem with this country, even though it may appear "
-                             "correct. Please select a country from the list of valid "
-                             "countries.: %s",
-                             ccv);
-                sf_error_field(err, code);
-                return -1;
-            }
-            if (ci >= 0)
-                json_object_set_new(rec, country, json_string(geo_countries[ci].label));
-            else
-                json_object_del(rec, country);
-        } else if (cv) {
-            ci = geo_country_by_label(cv);
-            if (ci < 0)
-                ci = geo_country_by_code(cv);
-            if (ci < 0) {
-                sf_error_set(err, 400, "FIELD_INTEGRITY_EXCEPTION",
-                             "There's a problem with this country, even though it may appear "
-                             "correct. Please select a country from the list of valid "
-                             "countries.: %s",
-                             cv);
-                sf_error_field(err, country);
-                return -1;
-            }
-            json_object_set_new(rec, country, json_string(geo_countries[ci].label));
-            json_object_set_new(rec, code, json_string(geo_countries[ci].code));
-        } else {
-            json_object_del(rec, code);
-        }
-        sv = json_string_value(json_object_get(rec, state));
-        scv = json_string_value(json_object_get(rec, scode));
-        if (json_object_get(body, scode) && scv) {
-            int si = ci >= 0 ? geo_state_by_code(geo_countries[ci].code, scv) : -1;
-            if (si < 0) {
-                sf_error_set(err, 400, "FIELD_INTEGRITY_EXCEPTION",
-                             "The %s field contains %s, which isn't an available state.", scode,
-                             scv);
-                sf_error_field(err, scode);
-                return -1;
-            }
-            json_object_set_new(rec, state, json_string(geo_states[si].label));
-            json_object_set_new(rec, scode, json_string(geo_states[si].code));
-        } else if (sv && ci >= 0) {
-            int si = geo_state_by_label(geo_countries[ci].code, sv);
-            int has_states = 0;
-            if (si < 0)
-                si = geo_state_by_code(geo_countries[ci].code, sv);
-            for (size_t k = 0; k < geo_nstates; k++)
-                has_states |= strcmp(geo_states[k].country, geo_countries[ci].code) == 0;
-            if (si < 0 && has_states) {
-                sf_error_set(err, 400, "FIELD_INTEGRITY_EXCEPTION",
-                             "There's a problem with this state, even though it may appear "
-                             "correct. Please select a state from the list of valid states.: %s",
-                             sv);
-                sf_error_field(err, state);
-                return -1;
-            }
-            if (si >= 0) {
-                json_object_set_new(rec, state, json_string(geo_states[si].label));
-                json_object_set_new(rec, scode, json_string(geo_states[si].code));
-            }
-        } else if (!sv) {
-            json_object_del(rec, scode);
-        }
+        ci = settle_country(&a, rec, body, err);
+        if (ci == -2 || settle_state(&a, ci, rec, body, err))
+            return -1;
     }
     return 0;
 }
 
 /* ---- record types ---- */
 
-static int check_process(struct sf_org *org, const struct sf_object *obj, json_t *rec, int insert,
-                         struct sf_error *err)
+static int check_process(const struct sf_object *obj, json_t *rec, int insert, struct sf_error *err)
 {
     const struct sf_rtype *rt = NULL;
     const char *rtid;
@@ -559,7 +654,6 @@ static int check_process(struct sf_org *org, const struct sf_object *obj, json_t
             return -1;
         }
     }
-    (void)org;
     return 0;
 }
 
@@ -629,96 +723,7 @@ static int check_required(const struct sf_object *obj, const json_t *rec, const 
     return 0;
 }
 
-/* ---- rules on the resulting record ---- */
-
-static int check_validation_rules(struct sf_call *c, const struct sf_object *obj, const json_t *rec,
-                                  struct sf_error *err)
-{
-    struct soqlad ad;
-    int inited = 0;
-    for (size_t i = 0; i < c->org->nvrules; i++) {
-        const struct sf_vrule *r = &c->org->vrules[i];
-        if (r->obj != obj || !r->q)
-            continue;
-        if (!inited) {
-            soqlad_init(&ad, c->org, c->view_now);
-            inited = 1;
-        }
-        if (soql_matches(r->q, rec, &ad.rows, c->now)) {
-            sf_error_set(err, 400, "FIELD_CUSTOM_VALIDATION_EXCEPTION", "%s", r->message);
-            if (r->field && r->field[0])
-                sf_error_field(err, r->field);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int values_match(const json_t *a, const json_t *b)
-{
-    if (json_is_string(a) && json_is_string(b))
-        return strcasecmp(json_string_value(a), json_string_value(b)) == 0;
-    return a && b && json_equal(a, b);
-}
-
-static json_t *duplicate_result(struct sf_call *c, const struct sf_duprule *r, json_t *matches)
-{
-    json_t *records = json_array(), *out;
-    size_t i;
-    json_t *id;
-    json_array_foreach(matches, i, id)
-    {
-        json_array_append_new(
-            records,
-            json_pack("{s:[], s:[], s:f, s:{s:o, s:O}}", "additionalInformation", "fieldDiffs",
-                      "matchConfidence", 100.0, "record", "attributes",
-                      record_attributes(c, r->obj->name, json_string_value(id)), "Id", id));
-    }
-    out = json_pack("{s:b, s:s, s:s, s:s, s:[{s:s, s:[], s:s, s:o, s:s, s:I, s:b}]}", "allowSave",
-                    !r->block, "duplicateRule", r->name, "duplicateRuleEntityType", r->obj->name,
-                    "errorMessage", "Use one of these records?", "matchResults", "entityType",
-                    r->obj->name, "errors", "matchEngine", "ExactMatchEngine", "matchRecords",
-                    records, "rule", r->name, "size", (json_int_t)json_array_size(matches),
-                    "success", 1);
-    return out;
-}
-
-static int check_duplicate_rules(struct sf_call *c, const struct sf_object *obj, const json_t *rec,
-                                 const char *self, struct sf_error *err)
-{
-    struct sf_table *t = org_table(c->org, obj);
-    for (size_t i = 0; i < c->org->nduprules; i++) {
-        const struct sf_duprule *r = &c->org->duprules[i];
-        json_t *matches;
-        int usable = 1;
-        if (r->obj != obj || (!r->block && call_allow_save(c)))
-            continue;
-        for (size_t k = 0; k < r->nfields; k++)
-            usable &= json_object_get(rec, r->fields[k]) != NULL;
-        if (!usable)
-            continue;
-        matches = json_array();
-        for (size_t n = 0; n < t->n && json_array_size(matches) < 50; n++) {
-            struct sf_rec *other = t->rows[n];
-            int same = 1;
-            if (other->deleted || (self && strcmp(other->id, self) == 0))
-                continue;
-            for (size_t k = 0; k < r->nfields && same; k++)
-                same = values_match(json_object_get(rec, r->fields[k]),
-                                    json_object_get(other->data, r->fields[k]));
-            if (same)
-                json_array_append_new(matches, json_string(other->id));
-        }
-        if (json_array_size(matches)) {
-            sf_error_set(err, 400, "DUPLICATES_DETECTED", "Use one of these records?");
-            err->extra = duplicate_result(c, r, matches);
-            json_decref(matches);
-            return -1;
-        }
-        json_decref(matches);
-    }
-    return 0;
-}
+/* ---- unique values ---- */
 
 static int check_unique(struct sf_call *c, const struct sf_object *obj, const json_t *rec,
                         const char *self, struct sf_error *err)
@@ -776,19 +781,24 @@ static int same_id(const char *key, const json_t *v, const json_t *rec)
            strcmp(id, json_string_value(json_object_get(rec, "Id"))) == 0;
 }
 
-static int apply_body(struct sf_call *c, const struct sf_object *obj, json_t *rec,
-                      const json_t *body, int insert, struct sf_error *err)
+static const char perm_advice[] = ". Please check the security settings of this field and "
+                                  "verify that it is read/write for your profile or permission "
+                                  "set.";
+
+/* Checks the body's field names before any value: unknown fields (INVALID_FIELD), then fields
+ * nobody may write (INVALID_FIELD_FOR_INSERT_UPDATE), then fields this user may not write
+ * (INSUFFICIENT_ACCESS_OR_READONLY). rec is the stored version on update, NULL on insert. */
+static int check_names(struct sf_call *c, const struct sf_object *obj, const json_t *rec,
+                       const json_t *body, struct sf_error *err)
 {
-    json_t *ro = json_array(), *noaccess = json_array();
+    json_t *ro = json_array(), *noaccess = json_array(), *v;
     const char *k;
-    json_t *v;
     int rc = 0;
 
-    /* names first: unknown fields fail before anything else */
     json_object_foreach((json_t *)body, k, v)
     {
         const struct sf_field *f;
-        if (strcmp(k, "attributes") == 0 || same_id(k, v, insert ? NULL : rec))
+        if (strcmp(k, "attributes") == 0 || same_id(k, v, rec))
             continue;
         f = schema_field(obj, k);
         if (!f && json_is_object(v) && schema_relationship(obj, k))
@@ -797,70 +807,75 @@ static int apply_body(struct sf_call *c, const struct sf_object *obj, json_t *re
             sf_error_set(err, 400, "INVALID_FIELD", "No such column '%s' on sobject of type %s", k,
                          obj->name);
             rc = -1;
-            goto out;
+            break;
         }
-        if (insert ? !schema_field_createable(f) : !schema_field_updateable(f))
+        if (!rec ? !schema_field_createable(f) : !schema_field_updateable(f))
             json_array_append_new(ro, json_string(f->name));
         else if (field_read_only_for_user(c->org, obj, f))
             json_array_append_new(noaccess, json_string(f->name));
     }
-    if (json_array_size(ro)) {
-        list_error(err, "INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: ",
-                   ". Please check the security settings of this field and verify that it is "
-                   "read/write for your profile or permission set.",
-                   ro);
+    if (!rc && json_array_size(ro)) {
+        list_error(err, "INVALID_FIELD_FOR_INSERT_UPDATE",
+                   "Unable to create/update fields: ", perm_advice, ro);
         rc = -1;
-        goto out;
-    }
-    if (json_array_size(noaccess)) {
-        list_error(err, "INSUFFICIENT_ACCESS_OR_READONLY", "Unable to create/update fields: ",
-                   ". Please check the security settings of this field and verify that it is "
-                   "read/write for your profile or permission set.",
-                   noaccess);
+    } else if (!rc && json_array_size(noaccess)) {
+        list_error(err, "INSUFFICIENT_ACCESS_OR_READONLY",
+                   "Unable to create/update fields: ", perm_advice, noaccess);
         rc = -1;
-        goto out;
     }
+    json_decref(ro);
+    json_decref(noaccess);
+    return rc;
+}
+
+/* Sets the reference field behind relationship rel from an external-id body value
+ * ("Account": {"CrmSync_Link_Id__c": "A-17"}). */
+static int apply_foreign_key(struct sf_call *c, const struct sf_object *obj, json_t *rec,
+                             const char *rel, const json_t *v, int insert, struct sf_error *err)
+{
+    const struct sf_field *ref = schema_relationship(obj, rel);
+    json_t *id = NULL;
+
+    if (insert ? !schema_field_createable(ref) : !schema_field_updateable(ref)) {
+        sf_error_set(err, 400, "INVALID_FIELD_FOR_INSERT_UPDATE",
+                     "Unable to create/update fields: %s%s", ref->name, perm_advice);
+        sf_error_field(err, ref->name);
+        return -1;
+    }
+    if (resolve_foreign_key(c->org, ref, v, &id, err))
+        return -1;
+    json_object_set_new(rec, ref->name, id);
+    return 0;
+}
+
+/* Writes the body's values into rec (a copy of the stored version, or empty on insert). */
+static int apply_body(struct sf_call *c, const struct sf_object *obj, json_t *rec,
+                      const json_t *body, int insert, struct sf_error *err)
+{
+    const char *k;
+    json_t *v;
+
+    if (check_names(c, obj, insert ? NULL : rec, body, err))
+        return -1;
     json_object_foreach((json_t *)body, k, v)
     {
         const struct sf_field *f;
         json_t *nv;
         if (strcmp(k, "attributes") == 0 || same_id(k, v, insert ? NULL : rec))
             continue;
-        f = schema_field(obj, k);
-        if (!f) {
-            const struct sf_field *ref = schema_relationship(obj, k);
-            json_t *id = NULL;
-            if (insert ? !schema_field_createable(ref) : !schema_field_updateable(ref)) {
-                sf_error_set(err, 400, "INVALID_FIELD_FOR_INSERT_UPDATE",
-                             "Unable to create/update fields: %s. Please check the security "
-                             "settings of this field and verify that it is read/write for your "
-                             "profile or permission set.",
-                             ref->name);
-                sf_error_field(err, ref->name);
-                rc = -1;
-                goto out;
-            }
-            if (resolve_foreign_key(c->org, ref, v, &id, err)) {
-                rc = -1;
-                goto out;
-            }
-            json_object_set_new(rec, ref->name, id);
+        if (!(f = schema_field(obj, k))) {
+            if (apply_foreign_key(c, obj, rec, k, v, insert, err))
+                return -1;
             continue;
         }
-        nv = convert_value(c->org, obj, f, v, err);
-        if (!nv) {
-            rc = -1;
-            goto out;
-        }
+        if (!(nv = convert_value(c->org, obj, f, v, err)))
+            return -1;
         if (json_is_null(nv))
             json_object_del(rec, f->name);
         else
             json_object_set_new(rec, f->name, nv);
     }
-out:
-    json_decref(ro);
-    json_decref(noaccess);
-    return rc;
+    return 0;
 }
 
 json_t *validate_write(struct sf_call *c, const struct sf_object *obj,
@@ -897,10 +912,9 @@ json_t *validate_write(struct sf_call *c, const struct sf_object *obj,
         goto fail;
     if (insert)
         apply_defaults(c, obj, rec, body);
-    if (c->org->settings.state_country_picklists &&
-        check_state_country(c->org, obj, rec, body, err))
+    if (c->org->settings.state_country_picklists && check_state_country(obj, rec, body, err))
         goto fail;
-    if (check_process(c->org, obj, rec, insert, err))
+    if (check_process(obj, rec, insert, err))
         goto fail;
     if (check_required(obj, rec, body, insert, err))
         goto fail;
@@ -911,20 +925,12 @@ json_t *validate_write(struct sf_call *c, const struct sf_object *obj,
     if (insert) {
         json_object_set_new(rec, "Id", json_string(new_id));
         json_object_set_new(rec, "IsDeleted", json_false());
-        json_object_set_new(rec, "CreatedDate", org_time_json(c->now));
-        json_object_set_new(rec, "CreatedById", json_string(c->user_id));
-        if (strcmp(obj->name, "Case") == 0) {
-            char num[32];
-            snprintf(num, sizeof(num), "%08llu", (unsigned long long)++c->org->case_number);
-            json_object_set_new(rec, "CaseNumber", json_string(num));
-        }
+        if (strcmp(obj->name, "Case") == 0)
+            json_object_set_new(rec, "CaseNumber", org_case_number(c->org));
     }
-    json_object_set_new(rec, "LastModifiedDate", org_time_json(c->now));
-    json_object_set_new(rec, "LastModifiedById", json_string(c->user_id));
-    json_object_set_new(rec, "SystemModstamp", org_time_json(c->now));
+    org_stamp(rec, c->now, c->user_id, insert);
     derive_fields(c->org, obj, rec, old, body, c->now);
-    if (check_validation_rules(c, obj, rec, err) ||
-        check_duplicate_rules(c, obj, rec, existing ? existing->id : NULL, err) ||
+    if (rules_check(c, obj, rec, existing ? existing->id : NULL, err) ||
         check_unique(c, obj, rec, existing ? existing->id : new_id, err))
         goto fail;
     return rec;

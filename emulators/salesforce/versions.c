@@ -4,6 +4,7 @@
  *   GET /services/data/vXX.X                the version root: resource name -> path
  *   GET /services/data/vXX.X/limits         org limits, DailyApiRequests from limits.c
  *   GET /services/data/vXX.X/limits/recordCount?sObjects=A,B
+ * Handlers reached through the route table (routes.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,7 +17,7 @@ static void release_label(int version, char *out, size_t n)
     int k = version - 62; /* 62.0 is Winter '25 */
     int year = 25 + (k >= 0 ? k / 3 : -((-k + 2) / 3));
     int season = ((k % 3) + 3) % 3;
-    snprintf(n > 0 ? out : out, n, "%s '%02d", seasons[season], ((year % 100) + 100) % 100);
+    snprintf(out, n, "%s '%02d", seasons[season], ((year % 100) + 100) % 100);
 }
 
 void h_versions(struct sf_call *c)

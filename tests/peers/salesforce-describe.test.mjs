@@ -115,6 +115,45 @@ test('describe Lead: identity, field properties and the read-only Name', async (
   }
 });
 
+test('every property the research lists (jsforce DescribeGlobalResult / DescribeSObjectResult / Field) is there', async () => {
+  const global = [
+    'name', 'label', 'labelPlural', 'keyPrefix', 'custom', 'createable', 'updateable', 'deletable', 'queryable',
+    'replicateable', 'retrieveable', 'searchable', 'triggerable', 'undeletable', 'mergeable', 'layoutable',
+    'activateable', 'customSetting', 'deprecatedAndHidden', 'feedEnabled', 'hasSubtypes', 'isSubtype',
+    'isInterface', 'idEnabled', 'mruEnabled', 'deepCloneable', 'urls',
+  ];
+  const object = [
+    'fields', 'childRelationships', 'recordTypeInfos', 'namedLayoutInfos', 'supportedScopes', 'actionOverrides',
+    'compactLayoutable', 'listviewable', 'lookupLayoutable', 'searchLayoutable', 'networkScopeFieldName',
+  ];
+  const fieldProps = [
+    'name', 'label', 'type', 'soapType', 'length', 'byteLength', 'precision', 'scale', 'digits', 'nillable',
+    'createable', 'updateable', 'calculated', 'calculatedFormula', 'autoNumber', 'defaultedOnCreate',
+    'defaultValue', 'defaultValueFormula', 'picklistValues', 'restrictedPicklist', 'dependentPicklist',
+    'controllerName', 'referenceTo', 'relationshipName', 'polymorphicForeignKey', 'externalId', 'unique',
+    'caseSensitive', 'idLookup', 'filterable', 'sortable', 'groupable', 'custom', 'compoundFieldName',
+    'deprecatedAndHidden', 'htmlFormatted', 'nameField',
+  ];
+  const g = await conn.describeGlobal();
+  for (const o of g.sobjects) for (const k of global) assert.ok(k in o, `describeGlobal ${o.name}.${k}`);
+  for (const name of ['Lead', 'Contact', 'Opportunity', 'Case', 'Task']) {
+    const d = await conn.describe(name);
+    for (const k of [...global, ...object]) assert.ok(k in d, `describe ${name}.${k}`);
+    for (const f of d.fields) for (const k of fieldProps) assert.ok(k in f, `${name}.${f.name}.${k}`);
+    for (const p of d.fields.flatMap((f) => f.picklistValues)) {
+      for (const k of ['active', 'defaultValue', 'label', 'validFor', 'value']) assert.ok(k in p, `${name} picklist value ${k}`);
+    }
+    for (const r of d.childRelationships) {
+      for (const k of ['childSObject', 'field', 'relationshipName', 'cascadeDelete', 'restrictedDelete']) assert.ok(k in r, `${name} child ${k}`);
+    }
+    for (const r of d.recordTypeInfos) {
+      for (const k of ['available', 'defaultRecordTypeMapping', 'developerName', 'master', 'name', 'recordTypeId', 'active', 'urls']) {
+        assert.ok(k in r, `${name} recordTypeInfo ${k}`);
+      }
+    }
+  }
+});
+
 test('picklists: values with active/defaultValue/label/value; Lead Status has exactly one default', async () => {
   const d = await conn.describe('Lead');
   const status = field(d, 'Status');

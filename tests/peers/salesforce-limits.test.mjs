@@ -1,10 +1,11 @@
 // jsforce against emu-salesforce: API usage accounting. Sforce-Limit-Info on every REST answer
 // (jsforce's conn.limitInfo.apiUsage), /limits agreeing with it, one count per request, the
-// versions list not counted, 403 REQUEST_LIMIT_EXCEEDED past the daily limit, limits switched off,
-// Sforce-Call-Options client recorded on each change (GET /__emu/changes), /__emu/stats.
+// versions list not counted, a rolling 24-hour window, 403 REQUEST_LIMIT_EXCEEDED past the daily
+// limit and past the concurrent long-running limit, limits switched off, Sforce-Call-Options
+// client recorded on each change (GET /__emu/changes), /__emu/stats.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSalesforce, tap, sfReject, raw } from './lib/sf.mjs';
+import { startSalesforce, tap, sfReject, raw, sleep, uniq, VERSION } from './lib/sf.mjs';
 
 let sf;
 let conn;
@@ -146,4 +147,88 @@ test("Sforce-Call-Options as jsforce joins several options (', ') still yields c
   assert.equal(log.changes.length, 1);
   assert.equal(log.changes[0].client, 'crmsync');
   assert.equal(log.changes[0].type, 'CREATE');
+});
+
+test('concurrent long-running requests: past the limit the next call gets 403 REQUEST_LIMIT_EXCEEDED until they finish', async () => {
+  // Salesforce allows 25 requests running 20 s or more at once; here 2 running 200 ms or more,
+  // made slow with injected latency on the query path only
+  await sf.control('PUT', '/__emu/limits', { concurrent_long_running: 2, long_running_ms: 200 });
+  await sf.control('PUT', '/__emu/faults', { latency_ms: 1500, path_prefix: `/services/data/v${VERSION}/query` });
+  const company = uniq('Conc');
+  try {
+    const l = await sf.control('GET', '/__emu/limits');
+    assert.equal(l.concurrent_long_running, 2);
+    assert.equal(l.long_running_ms, 200);
+    // jsforce queries are lazy thenables: Promise.resolve sends them now
+    const slow = [1, 2].map(() => Promise.resolve(conn.query('SELECT Id FROM User LIMIT 1')));
+    await sleep(600); // both are in flight and have run for 200 ms or more
+    const wire = tap(conn);
+    const err = await sfReject(conn.sobject('Lead').create({ LastName: 'Refused', Company: company }), 'REQUEST_LIMIT_EXCEEDED');
+    assert.equal(err.message, 'ConcurrentPerOrgLongTxn Limit exceeded.');
+    assert.equal(wire.last().status, 403);
+    assert.match(wire.last().headers['sforce-limit-info'] || '', /^api-usage=\d+\/\d+$/);
+    const done = await Promise.all(slow);
+    assert.ok(done.every((r) => r.records.length === 1), 'the long-running requests themselves finish');
+    // with them gone the org takes calls again, and the refused create wrote nothing
+    await sf.control('DELETE', '/__emu/faults');
+    const n = await conn.query(`SELECT COUNT() FROM Lead WHERE Company = '${company}'`);
+    assert.equal(n.totalSize, 0);
+    const ok = await conn.sobject('Lead').create({ LastName: 'Accepted', Company: company });
+    assert.equal(ok.success, true);
+  } finally {
+    await sf.control('DELETE', '/__emu/faults');
+    await sf.control('PUT', '/__emu/limits', { concurrent_long_running: 25, long_running_ms: 20000 });
+  }
+});
+
+test('the concurrent limit is off with the other limits', async () => {
+  await sf.control('PUT', '/__emu/limits', { concurrent_long_running: 0, long_running_ms: 0, enabled: false });
+  try {
+    const r = await conn.query('SELECT Id FROM User LIMIT 1');
+    assert.equal(r.records.length, 1);
+  } finally {
+    await sf.control('PUT', '/__emu/limits', { concurrent_long_running: 25, long_running_ms: 20000, enabled: true });
+  }
+  await sf.control('PUT', '/__emu/limits', { concurrent_long_running: 0, long_running_ms: 0 });
+  try {
+    await sfReject(conn.query('SELECT Id FROM User LIMIT 1'), 'REQUEST_LIMIT_EXCEEDED');
+  } finally {
+    await sf.control('PUT', '/__emu/limits', { concurrent_long_running: 25, long_running_ms: 20000 });
+  }
+});
+
+test('usage is a rolling 24 hours: calls drop out of Sforce-Limit-Info and /limits a day after they were made', async () => {
+  // sessions outlive the jump, so every call below is the one counted
+  await sf.control('PUT', '/__emu/settings', { token_lifetime_s: 3 * 86400 });
+  try {
+    await conn.query('SELECT Id FROM User LIMIT 1');
+    const used = conn.limitInfo.apiUsage.used;
+    await sf.control('PUT', '/__emu/clock', { advance_ms: 23 * 3600 * 1000 });
+    await conn.query('SELECT Id FROM User LIMIT 1');
+    assert.equal(conn.limitInfo.apiUsage.used, used + 1, 'a day has not passed yet: nothing dropped out');
+    await sf.control('PUT', '/__emu/clock', { advance_ms: 61 * 60 * 1000 });
+    await conn.query('SELECT Id FROM User LIMIT 1');
+    assert.equal(conn.limitInfo.apiUsage.used, 2, 'only the calls of the last 24 hours count');
+    const lim = await conn.limits();
+    assert.equal(conn.limitInfo.apiUsage.used, 3);
+    assert.equal(lim.DailyApiRequests.Remaining, lim.DailyApiRequests.Max - 3);
+  } finally {
+    await sf.control('PUT', '/__emu/clock', { offset_ms: 0 });
+    await sf.control('PUT', '/__emu/settings', { token_lifetime_s: 7200 });
+  }
+});
+
+test('started with --no-limits nothing is refused, and a reset keeps the limits off', async () => {
+  const free = await startSalesforce(['--no-limits']);
+  try {
+    const c = await free.login();
+    assert.equal((await free.control('GET', '/__emu/limits')).enabled, false);
+    await free.control('PUT', '/__emu/limits', { daily_api_requests: 1 });
+    for (let i = 0; i < 3; i++) await c.query('SELECT Id FROM User LIMIT 1');
+    assert.equal(c.limitInfo.apiUsage.used, 3, 'calls are still counted');
+    await free.control('POST', '/__emu/reset');
+    assert.equal((await free.control('GET', '/__emu/limits')).enabled, false);
+  } finally {
+    await free.stop();
+  }
 });

@@ -1,6 +1,6 @@
 // jsforce against emu-salesforce started with --data FILE: records (live and deleted), their
-// audit stamps and the id sequence survive a restart; --seed N is deterministic; /__emu/reset goes
-// back to a fresh org.
+// audit stamps, the id sequence, the change log, settings and declared rules survive a restart;
+// --seed N is deterministic; /__emu/reset goes back to a fresh org.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -53,6 +53,40 @@ test('--data FILE: what was written before a restart is read back after it', asy
   assert.equal((await c3.sobject('Account').retrieve(acct.id)).Website, 'durable.example');
   assert.equal((await c3.sobject('Contact').retrieve(fresh.id)).LastName, 'After restart');
   await third.stop();
+});
+
+test('--data FILE keeps settings, rules, permissions, assignment rules and the change log', async () => {
+  const file = path.join(dir, 'rules.db');
+  const first = await start(['--data', file]);
+  const c1 = await first.login();
+  const users = await c1.query(`SELECT Id FROM User WHERE IsActive = true AND Id != '${c1.userInfo.id}' LIMIT 1`);
+  const rep = users.records[0].Id;
+  await first.control('PUT', '/__emu/settings', { token_lifetime_s: 3600, state_country_picklists: true });
+  await first.control('POST', '/__emu/validation-rules', {
+    object: 'Lead', name: 'Phone_For_Web', condition: "Phone = null AND LeadSource = 'Web'", message: 'Phone is required for web leads', field: 'Phone',
+  });
+  await first.control('POST', '/__emu/duplicate-rules', { object: 'Contact', name: 'Same_Email', fields: ['Email'], action: 'alert' });
+  await first.control('PUT', '/__emu/permissions', { object: 'Lead', read_only_fields: ['Rating'] });
+  await first.control('PUT', '/__emu/assignment-rules', { Case: { owner_id: rep } });
+  await c1.sobject('Contact').create({ LastName: 'Logged', Email: 'logged@x.example' });
+  const log = await first.control('GET', '/__emu/changes');
+  const vrules = await first.control('GET', '/__emu/validation-rules');
+  const drules = await first.control('GET', '/__emu/duplicate-rules');
+  await first.stop();
+
+  const second = await start(['--data', file]);
+  const c2 = await second.login();
+  assert.deepEqual(await second.control('GET', '/__emu/settings'), { token_lifetime_s: 3600, state_country_picklists: true, api_enabled: true });
+  assert.deepEqual(await second.control('GET', '/__emu/validation-rules'), vrules);
+  assert.deepEqual(await second.control('GET', '/__emu/duplicate-rules'), drules);
+  assert.deepEqual((await second.control('GET', '/__emu/changes')).changes, log.changes);
+  const e1 = await sfReject(c2.sobject('Lead').create({ LastName: 'W', Company: 'C', LeadSource: 'Web' }), 'FIELD_CUSTOM_VALIDATION_EXCEPTION');
+  assert.equal(e1.message, 'Phone is required for web leads');
+  await sfReject(c2.sobject('Contact').create({ LastName: 'Again', Email: 'LOGGED@x.example' }), 'DUPLICATES_DETECTED');
+  await sfReject(c2.sobject('Lead').create({ LastName: 'R', Company: 'C', Rating: 'Hot' }), 'INSUFFICIENT_ACCESS_OR_READONLY');
+  const kase = await c2.sobject('Case').create({ Subject: 'Assigned', Status: 'New', Origin: 'Web' });
+  assert.equal((await c2.sobject('Case').retrieve(kase.id)).OwnerId, rep);
+  await second.stop();
 });
 
 test('--seed N adds N records per object, the same ones every time', async () => {

@@ -136,3 +136,38 @@ Test(org, deletes_go_to_the_recycle_bin_until_purged)
     cr_assert_null(org_get(&org, id));
     cr_assert(org.earliest_deleted >= 6000);
 }
+
+Test(org, change_log_keeps_the_last_entries_and_reads_from_any_seq)
+{
+    struct sf_txn txn;
+    struct sf_rec *a;
+    json_t *log, *changes;
+    const size_t extra = 1000;
+
+    org_txn_begin(&org, &txn, "", NULL, "62.0", 1000);
+    a = add(&txn, "A", NULL);
+    for (size_t i = 0; i < SF_CHANGES_MAX + extra; i++) {
+        json_t *d = json_copy(a->data);
+        json_object_set_new(d, "Title", json_integer((json_int_t)i));
+        org_replace(&org, &txn, a, d);
+    }
+    org_txn_commit(&org, &txn);
+    org_txn_release(&txn);
+    /* CREATE plus SF_CHANGES_MAX + extra updates: the oldest extra + 1 are gone */
+    log = org_changes_json(&org, 0, 3);
+    changes = json_object_get(log, "changes");
+    cr_assert_eq(json_array_size(changes), 3);
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(changes, 0), "seq")),
+                 (json_int_t)extra + 2);
+    cr_assert_eq(json_integer_value(json_object_get(log, "last")),
+                 (json_int_t)(SF_CHANGES_MAX + extra + 1));
+    json_decref(log);
+    log = org_changes_json(&org, 50000, 2);
+    changes = json_object_get(log, "changes");
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(changes, 0), "seq")), 50001);
+    cr_assert_eq(json_integer_value(json_object_get(json_array_get(changes, 1), "seq")), 50002);
+    json_decref(log);
+    log = org_changes_json(&org, SF_CHANGES_MAX + extra + 1, 10);
+    cr_assert_eq(json_array_size(json_object_get(log, "changes")), 0, "nothing after the last");
+    json_decref(log);
+}

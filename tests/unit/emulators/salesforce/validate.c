@@ -1,6 +1,6 @@
 /* Tests emulators/salesforce/validate.c: the checks a write goes through, each with the error
  * code, status, message and fields a real org answers, against a fresh org of the default
- * schema. */
+ * schema (plus a custom time field on Contact). */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -21,7 +21,11 @@ static void setup(void)
 {
     struct sf_schema s;
     struct sync_err err = SYNC_ERR_INIT;
+    json_t *extra =
+        json_loads("{\"objects\":{\"Contact\":{\"fields\":{\"Wake__c\":\"time\"}}}}", 0, NULL);
     cr_assert_eq(schema_load_default(&s, &err), SYNC_OK);
+    cr_assert_eq(schema_apply(&s, extra, &err), SYNC_OK, "%s", err.message);
+    json_decref(extra);
     cr_assert_eq(server_init(&srv, &s, &err), SYNC_OK);
     server_fresh_org(&srv);
     memset(&c, 0, sizeof(c));
@@ -208,4 +212,29 @@ Test(validate, read_only_objects_refuse_inserts)
 {
     expect("RecordType", "{\"Name\":\"X\"}", "INVALID_TYPE_FOR_OPERATION",
            "entity type cannot be inserted: RecordType", NULL);
+}
+
+Test(validate, times_of_day_are_stored_in_salesforce_form)
+{
+    static const char *const good[][2] = {{"07:30", "07:30:00.000Z"},
+                                          {"23:59:59", "23:59:59.000Z"},
+                                          {"23:59:59.5Z", "23:59:59.500Z"},
+                                          {"00:00:00.123456", "00:00:00.123Z"}};
+    static const char *const bad[] = {"24:00", "7:30", "07:60", "07:30:00Zjunk", "07:30:", "x"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        char body[128];
+        struct sf_error e;
+        json_t *rec;
+        snprintf(body, sizeof(body), "{\"LastName\":\"T\",\"Wake__c\":\"%s\"}", good[i][0]);
+        rec = insert("Contact", body, &e);
+        cr_assert_not_null(rec, "%s: %s", good[i][0], e.message);
+        cr_assert_str_eq(json_string_value(json_object_get(rec, "Wake__c")), good[i][1]);
+        json_decref(rec);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char body[128];
+        snprintf(body, sizeof(body), "{\"LastName\":\"T\",\"Wake__c\":\"%s\"}", bad[i]);
+        expect("Contact", body, "JSON_PARSER_ERROR", NULL, NULL);
+    }
+    expect("Contact", "{\"LastName\":\"T\",\"Wake__c\":730}", "JSON_PARSER_ERROR", NULL, NULL);
 }
