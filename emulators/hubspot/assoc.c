@@ -180,16 +180,22 @@ static size_t edge_drop(struct hs_record *r, int to_type, uint64_t to_id, int32_
     return gone;
 }
 
+/* An association of type l between a and b came or went: both directions notify. */
+static void changed(struct hs_portal *p, struct hs_record *a, struct hs_record *b,
+                    const struct hs_label *l, int removed, const struct hs_source *src)
+{
+    wh_on_assoc(p, a, b, l->type_id, removed, src);
+    wh_on_assoc(p, b, a, l->inverse_id, removed, src);
+    persist_mark(p);
+}
+
 static int add_one(struct hs_portal *p, struct hs_record *a, struct hs_record *b,
                    const struct hs_label *l, const struct hs_source *src)
 {
     int added = edge_push(a, b->type, b->id, l->type_id, l->cat);
     edge_push(b, a->type, a->id, l->inverse_id, l->cat);
-    if (added) {
-        wh_on_assoc(p, a, b, l->type_id, 0, src);
-        wh_on_assoc(p, b, a, l->inverse_id, 0, src);
-        persist_mark(p);
-    }
+    if (added)
+        changed(p, a, b, l, 0, src);
     return 0;
 }
 
@@ -233,11 +239,8 @@ static size_t remove_label(struct hs_portal *p, struct hs_record *a, struct hs_r
 {
     size_t gone = edge_drop(a, b->type, b->id, l->type_id, l->cat);
     edge_drop(b, a->type, a->id, l->inverse_id, l->cat);
-    if (gone) {
-        wh_on_assoc(p, a, b, l->type_id, 1, src);
-        wh_on_assoc(p, b, a, l->inverse_id, 1, src);
-        persist_mark(p);
-    }
+    if (gone)
+        changed(p, a, b, l, 1, src);
     return gone;
 }
 
@@ -325,29 +328,45 @@ static void type_name(struct hs_portal *p, const struct hs_record *r, const stru
     }
 }
 
-json_t *assoc_v3_json(struct hs_portal *p, const struct hs_record *r, const int *types, int n)
+static int has_edges_to(const struct hs_record *r, int type)
 {
-    json_t *out = NULL;
+    for (size_t i = 0; i < r->nedges; i++)
+        if (r->edges[i].to_type == type)
+            return 1;
+    return 0;
+}
+
+void assoc_render_v3(struct sync_buf *b, struct hs_portal *p, const struct hs_record *r,
+                     const int *types, int n)
+{
+    int opened = 0;
     for (int k = 0; k < n; k++) {
-        json_t *res = NULL;
+        if (!has_edges_to(r, types[k]))
+            continue;
+        if (!opened) {
+            render_key(b, "associations");
+            sync_buf_addch(b, '{');
+            opened = 1;
+        }
+        render_key(b, hs_types[types[k]].name);
+        sync_buf_addstr(b, "{\"results\":[");
         for (size_t i = 0; i < r->nedges; i++) {
             const struct hs_edge *e = &r->edges[i];
-            char id[24], tn[128];
+            char tn[128];
             if (e->to_type != types[k])
                 continue;
-            if (!res)
-                res = json_array();
-            snprintf(id, sizeof(id), "%llu", (unsigned long long)e->to_id);
             type_name(p, r, e, tn, sizeof(tn));
-            json_array_append_new(res, json_pack("{s:s, s:s}", "id", id, "type", tn));
+            render_sep(b);
+            sync_buf_addstr(b, "{\"id\":");
+            render_id(b, e->to_id);
+            render_key(b, "type");
+            render_str(b, tn);
+            sync_buf_addch(b, '}');
         }
-        if (!res)
-            continue;
-        if (!out)
-            out = json_object();
-        json_object_set_new(out, hs_types[types[k]].name, json_pack("{s:o}", "results", res));
+        sync_buf_addstr(b, "]}");
     }
-    return out;
+    if (opened)
+        sync_buf_addch(b, '}');
 }
 
 /* ---- handlers ---- */
@@ -403,22 +422,6 @@ static json_t *default_json(const struct hs_record *a, const struct hs_record *b
                      "associationTypeId", (int)id);
 }
 
-static json_t *batch_wrap(json_t *results, json_t *errors)
-{
-    char iso[SYNC_TIME_ISO_MAX];
-    json_t *o;
-    sync_time_format_iso(sync_time_now_ms(), iso, sizeof(iso));
-    o = json_pack("{s:s, s:o, s:s, s:s}", "status", "COMPLETE", "results", results, "startedAt",
-                  iso, "completedAt", iso);
-    if (errors && json_array_size(errors)) {
-        json_object_set_new(o, "numErrors", json_integer((json_int_t)json_array_size(errors)));
-        json_object_set_new(o, "errors", errors);
-    } else {
-        json_decref(errors);
-    }
-    return o;
-}
-
 static int two_records(struct hs_ctx *c, size_t ti, size_t ii, size_t tj, size_t ij,
                        struct hs_record **a, struct hs_record **b)
 {
@@ -431,7 +434,7 @@ static int two_records(struct hs_ctx *c, size_t ti, size_t ii, size_t tj, size_t
     *a = obj_lookup(c->p, ta, c->params[ii], NULL, 0);
     *b = obj_lookup(c->p, tb, c->params[ij], NULL, 0);
     if (!*a || !*b) {
-        hs_not_found(c, hs_types[*a ? tb : ta].name, c->params[*a ? ij : ii]);
+        hs_not_found(c);
         return -1;
     }
     return 0;
@@ -465,7 +468,7 @@ void assoc_h_v4_default(struct hs_ctx *c)
         hs_reply(c, 400, err);
         return;
     }
-    hs_reply(c, 200, batch_wrap(results, NULL));
+    hs_reply_batch(c, 200, sync_time_now_ms(), results, NULL);
 }
 
 /* Applies a types array between a and b; NULL or a new error body. */
@@ -552,9 +555,7 @@ static json_t *targets_page(struct hs_portal *p, const struct hs_record *r, int 
                               json_pack("{s:I, s:o}", "toObjectId", (json_int_t)ids[i],
                                         "associationTypes", types_between(p, r, type, ids[i])));
     if (offset + limit < (int64_t)n) {
-        char next[32];
-        snprintf(next, sizeof(next), "%lld", (long long)(offset + limit));
-        *paging = json_pack("{s:{s:s, s:s}}", "next", "after", next, "link", "");
+        *paging = hs_paging(offset + limit, NULL);
     }
     free(ids);
     return res;
@@ -564,25 +565,15 @@ void assoc_h_v4_list(struct hs_ctx *c)
 {
     int t = hs_param_type(c, 0), tt;
     struct hs_record *r;
-    int64_t limit, after = 0;
-    const char *a;
+    int64_t limit, after;
     json_t *paging, *res, *body;
     if (t < 0 || (tt = hs_param_type(c, 2)) < 0)
         return;
-    if (hs_query_int(c, "limit", 500, 1, 500, &limit))
+    if (hs_query_int(c, "limit", 500, 1, 500, &limit) || hs_query_after(c, &after))
         return;
-    a = hs_query(c, "after");
-    if (a && *a) {
-        char *end;
-        after = strtoll(a, &end, 10);
-        if (*end || after < 0) {
-            hs_fail(c, 400, "VALIDATION_ERROR", "Invalid paging cursor: %s", a);
-            return;
-        }
-    }
     r = obj_lookup(c->p, t, c->params[1], NULL, 0);
     if (!r) {
-        hs_not_found(c, hs_types[t].name, c->params[1]);
+        hs_not_found(c);
         return;
     }
     res = targets_page(c->p, r, tt, after, limit, &paging);
@@ -590,21 +581,6 @@ void assoc_h_v4_list(struct hs_ctx *c)
     if (paging)
         json_object_set_new(body, "paging", paging);
     hs_reply(c, 200, body);
-}
-
-static json_t *inputs_of(struct hs_ctx *c, size_t max)
-{
-    json_t *in = json_object_get(c->body, "inputs");
-    if (!json_is_array(in)) {
-        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON: inputs must be an array");
-        return NULL;
-    }
-    if (json_array_size(in) > max) {
-        hs_fail(c, 400, "VALIDATION_ERROR", "Too many inputs: %zu (at most %zu)",
-                json_array_size(in), max);
-        return NULL;
-    }
-    return in;
 }
 
 static json_t *missing_error(int type, const char *id)
@@ -635,12 +611,42 @@ static int resolve_pair(struct hs_ctx *c, int ta, int tb, json_t *in, struct hs_
     return 0;
 }
 
-void assoc_h_v4_batch_create(struct hs_ctx *c)
+/* What a batch over record pairs does to one pair: NULL, or the error of that input. */
+typedef json_t *(*pair_fn)(struct hs_ctx *c, struct hs_record *a, struct hs_record *b, json_t *in,
+                           json_t *results);
+
+static json_t *pair_create(struct hs_ctx *c, struct hs_record *a, struct hs_record *b, json_t *in,
+                           json_t *results)
+{
+    json_t *err = apply_types(c->p, a, b, json_object_get(in, "types"), &c->src, 0);
+    if (!err)
+        json_array_append_new(results, pair_json(c->p, a, b));
+    return err;
+}
+
+static json_t *pair_default(struct hs_ctx *c, struct hs_record *a, struct hs_record *b, json_t *in,
+                            json_t *results)
+{
+    (void)in;
+    return default_pair(c->p, a, b, &c->src, results);
+}
+
+static json_t *pair_unlabel(struct hs_ctx *c, struct hs_record *a, struct hs_record *b, json_t *in,
+                            json_t *results)
+{
+    (void)results;
+    return apply_types(c->p, a, b, json_object_get(in, "types"), &c->src, 1);
+}
+
+/* Runs fn over the {from, to} inputs; answers ok_status (204: no body) or 207 with the
+ * errors. */
+static void pair_batch(struct hs_ctx *c, pair_fn fn, int ok_status)
 {
     int ta = hs_param_type(c, 0), tb;
+    int64_t started = sync_time_now_ms();
     json_t *inputs, *results, *errors, *in;
     size_t i;
-    if (ta < 0 || (tb = hs_param_type(c, 1)) < 0 || !(inputs = inputs_of(c, 2000)))
+    if (ta < 0 || (tb = hs_param_type(c, 1)) < 0 || !(inputs = hs_inputs(c, 2000)))
         return;
     results = json_array();
     errors = json_array();
@@ -650,39 +656,34 @@ void assoc_h_v4_batch_create(struct hs_ctx *c)
         json_t *err;
         if (resolve_pair(c, ta, tb, in, &a, &b, errors))
             continue;
-        err = apply_types(c->p, a, b, json_object_get(in, "types"), &c->src, 0);
+        err = fn(c, a, b, in, results);
         if (err) {
             json_object_del(err, "correlationId");
             json_array_append_new(errors, err);
-            continue;
         }
-        json_array_append_new(results, pair_json(c->p, a, b));
     }
-    hs_reply(c, json_array_size(errors) ? 207 : 201, batch_wrap(results, errors));
+    if (ok_status == 204 && !json_array_size(errors)) {
+        json_decref(results);
+        json_decref(errors);
+        hs_reply(c, 204, NULL);
+        return;
+    }
+    hs_reply_batch(c, ok_status, started, results, errors);
+}
+
+void assoc_h_v4_batch_create(struct hs_ctx *c)
+{
+    pair_batch(c, pair_create, 201);
 }
 
 void assoc_h_v4_batch_default(struct hs_ctx *c)
 {
-    int ta = hs_param_type(c, 0), tb;
-    json_t *inputs, *results, *errors, *in;
-    size_t i;
-    if (ta < 0 || (tb = hs_param_type(c, 1)) < 0 || !(inputs = inputs_of(c, 2000)))
-        return;
-    results = json_array();
-    errors = json_array();
-    json_array_foreach(inputs, i, in)
-    {
-        struct hs_record *a, *b;
-        json_t *err;
-        if (resolve_pair(c, ta, tb, in, &a, &b, errors))
-            continue;
-        err = default_pair(c->p, a, b, &c->src, results);
-        if (err) {
-            json_object_del(err, "correlationId");
-            json_array_append_new(errors, err);
-        }
-    }
-    hs_reply(c, json_array_size(errors) ? 207 : 200, batch_wrap(results, errors));
+    pair_batch(c, pair_default, 200);
+}
+
+void assoc_h_v4_batch_labels_archive(struct hs_ctx *c)
+{
+    pair_batch(c, pair_unlabel, 204);
 }
 
 void assoc_h_v4_batch_read(struct hs_ctx *c)
@@ -690,7 +691,7 @@ void assoc_h_v4_batch_read(struct hs_ctx *c)
     int ta = hs_param_type(c, 0), tb;
     json_t *inputs, *results, *errors, *in;
     size_t i;
-    if (ta < 0 || (tb = hs_param_type(c, 1)) < 0 || !(inputs = inputs_of(c, 1000)))
+    if (ta < 0 || (tb = hs_param_type(c, 1)) < 0 || !(inputs = hs_inputs(c, 1000)))
         return;
     results = json_array();
     errors = json_array();
@@ -716,7 +717,7 @@ void assoc_h_v4_batch_read(struct hs_ctx *c)
             json_object_set_new(item, "paging", paging);
         json_array_append_new(results, item);
     }
-    hs_reply(c, json_array_size(errors) ? 207 : 200, batch_wrap(results, errors));
+    hs_reply_batch(c, 200, sync_time_now_ms(), results, errors);
 }
 
 void assoc_h_v4_batch_archive(struct hs_ctx *c)
@@ -724,7 +725,7 @@ void assoc_h_v4_batch_archive(struct hs_ctx *c)
     int ta = hs_param_type(c, 0), tb;
     json_t *inputs, *in;
     size_t i;
-    if (ta < 0 || (tb = hs_param_type(c, 1)) < 0 || !(inputs = inputs_of(c, 2000)))
+    if (ta < 0 || (tb = hs_param_type(c, 1)) < 0 || !(inputs = hs_inputs(c, 2000)))
         return;
     json_array_foreach(inputs, i, in)
     {
@@ -752,32 +753,6 @@ void assoc_h_v4_batch_archive(struct hs_ctx *c)
                 assoc_remove_all(c->p, a, b, &c->src);
         }
     }
-    hs_reply(c, 204, NULL);
-}
-
-void assoc_h_v4_batch_labels_archive(struct hs_ctx *c)
-{
-    int ta = hs_param_type(c, 0), tb;
-    json_t *inputs, *in, *errors;
-    size_t i;
-    if (ta < 0 || (tb = hs_param_type(c, 1)) < 0 || !(inputs = inputs_of(c, 2000)))
-        return;
-    errors = json_array();
-    json_array_foreach(inputs, i, in)
-    {
-        struct hs_record *a, *b;
-        json_t *err;
-        if (resolve_pair(c, ta, tb, in, &a, &b, errors))
-            continue;
-        err = apply_types(c->p, a, b, json_object_get(in, "types"), &c->src, 1);
-        if (err)
-            json_array_append_new(errors, err);
-    }
-    if (json_array_size(errors)) {
-        hs_reply(c, 207, batch_wrap(json_array(), errors));
-        return;
-    }
-    json_decref(errors);
     hs_reply(c, 204, NULL);
 }
 
@@ -878,7 +853,7 @@ void assoc_h_v3_put(struct hs_ctx *c)
     memset(&o, 0, sizeof(o));
     o.assoc_types[0] = b->type;
     o.nassoc = 1;
-    hs_reply(c, 200, obj_to_json(c->p, a, &o));
+    obj_reply(c, 200, a, &o);
 }
 
 void assoc_h_v3_delete(struct hs_ctx *c)

@@ -101,6 +101,45 @@ void auth_release(struct hs_portal *p)
     hs_map_release(&p->auth.codes, token_free);
 }
 
+#define STALE_MS (24LL * 3600 * 1000) /* an expired token is forgotten a day later */
+
+struct stale_scan {
+    int64_t before;
+    char **keys;
+    size_t n, cap;
+};
+
+static void stale_collect(const char *key, void *val, void *arg)
+{
+    struct stale_scan *s = arg;
+    const struct hs_token *t = val;
+    char **v;
+    if (t->kind != HS_AUTH_OAUTH || !t->expires_at || t->expires_at >= s->before)
+        return;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        if (!(v = realloc(s->keys, cap * sizeof(*v))))
+            return;
+        s->keys = v;
+        s->cap = cap;
+    }
+    if ((s->keys[s->n] = strdup(key)))
+        s->n++;
+}
+
+/* Drops the OAuth tokens (or codes) of m that expired before before: without this, every
+ * refresh would add to the map for good. */
+static void forget_stale(struct hs_map *m, int64_t before)
+{
+    struct stale_scan s = {before, NULL, 0, 0};
+    hs_map_each(m, stale_collect, &s);
+    for (size_t i = 0; i < s.n; i++) {
+        token_free(hs_map_del(m, s.keys[i]));
+        free(s.keys[i]);
+    }
+    free(s.keys);
+}
+
 static void random_hex(char *out, size_t nbytes)
 {
     unsigned char b[64];
@@ -123,6 +162,7 @@ const char *auth_new_code(struct hs_portal *p, const json_t *scopes, const char 
     token_set_scopes(t, scopes);
     t->refresh = redirect ? strdup(redirect) : NULL;
     t->expires_at = sync_time_now_ms() + 5 * 60 * 1000;
+    forget_stale(&p->auth.codes, sync_time_now_ms());
     hs_map_put(&p->auth.codes, t->token, t);
     return t->token;
 }
@@ -348,6 +388,7 @@ static void issue(struct hs_ctx *c, const struct hs_token *grant, const char *re
     token_copy_scopes(t, grant);
     t->expires_at = sync_time_now_ms() + life * 1000;
     t->refresh = strdup(refresh);
+    forget_stale(&c->p->auth.tokens, sync_time_now_ms() - STALE_MS);
     hs_map_put(&c->p->auth.tokens, t->token, t);
     hs_reply(c, 200,
              json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:o, s:s}", "token_type", "bearer",

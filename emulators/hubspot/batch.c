@@ -6,7 +6,9 @@
  * fails the whole create or update (nothing is written); with them each
  * input stands alone and its error carries context.objectWriteTraceId.
  *
- * Built on the record functions of objects.c; runs under the portal lock.
+ * Every input is checked once, before anything is written (obj_check_*),
+ * and the answer is rendered as text (render.c). Built on the record
+ * functions of objects.c; runs under the portal lock.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,39 +17,19 @@
 #include "core/time.h"
 #include "emulators/hubspot/portal.h"
 
-#define BATCH_MAX 100
+/* An input after its checks: the validated write, or the 400 it earned. */
+struct prepared {
+    struct hs_write w;
+    json_t *err;
+};
 
-static json_t *batch_body(int64_t started, json_t *results, json_t *errors)
+static void prepared_release(struct prepared *v, size_t n)
 {
-    char a[SYNC_TIME_ISO_MAX], b[SYNC_TIME_ISO_MAX];
-    json_t *o;
-    sync_time_format_iso(started, a, sizeof(a));
-    sync_time_format_iso(sync_time_now_ms(), b, sizeof(b));
-    o = json_pack("{s:s, s:o, s:s, s:s, s:s, s:{}}", "status", "COMPLETE", "results", results,
-                  "requestedAt", a, "startedAt", a, "completedAt", b, "links");
-    if (errors && json_array_size(errors)) {
-        json_object_set_new(o, "numErrors", json_integer((json_int_t)json_array_size(errors)));
-        json_object_set_new(o, "errors", errors);
-    } else {
-        json_decref(errors);
+    for (size_t i = 0; i < n; i++) {
+        hs_write_release(&v[i].w);
+        json_decref(v[i].err);
+        v[i].err = NULL;
     }
-    return o;
-}
-
-static json_t *inputs_of(struct hs_ctx *c)
-{
-    json_t *in = json_object_get(c->body, "inputs");
-    if (!json_is_array(in)) {
-        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON: inputs must be an array");
-        return NULL;
-    }
-    if (json_array_size(in) > BATCH_MAX) {
-        hs_fail(c, 400, "VALIDATION_ERROR",
-                "Batch input limit exceeded: %zu inputs were given, at most %d are allowed",
-                json_array_size(in), BATCH_MAX);
-        return NULL;
-    }
-    return in;
 }
 
 static int any_trace(json_t *inputs)
@@ -78,167 +60,37 @@ static json_t *item_error(json_t *err, json_t *in)
     return err;
 }
 
-static json_t *write_json(struct hs_portal *p, struct hs_record *r, json_t *in)
+/* An item error of category about the id of an input. */
+static json_t *id_error(const char *category, const char *id, json_t *in, const char *msg)
 {
-    struct hs_sel sel = {0};
-    struct hs_out o;
-    json_t *j;
-    obj_out_for_write(p, r->type, in, &sel, &o);
-    j = obj_to_json(p, r, &o);
-    hs_sel_release(&sel);
-    return j;
+    return item_error(
+        hs_error_body(category, NULL, NULL, json_pack("{s:[s]}", "ids", id), "%s", msg), in);
 }
 
-static json_t *with_trace(json_t *rec, json_t *in)
+/* The one error naming every id a read or an update did not find (steals missing). */
+static json_t *not_found_error(json_t *missing, const char *msg)
+{
+    json_t *e = hs_error_body("OBJECT_NOT_FOUND", NULL, NULL, json_pack("{s:o}", "ids", missing),
+                              "%s", msg);
+    json_object_del(e, "correlationId");
+    return e;
+}
+
+/* Renders r as written by input in (the defaults, what it wrote, and also_prop when given),
+ * with the input's objectWriteTraceId, leaving the object open. */
+static void render_written(struct sync_buf *b, struct hs_portal *p, const struct hs_record *r,
+                           json_t *in, struct hs_sel *sel, const char *also_prop)
 {
     const char *trace = sync_json_str(in, "objectWriteTraceId");
-    if (trace)
-        json_object_set_new(rec, "objectWriteTraceId", json_string(trace));
-    return rec;
-}
-
-void batch_h_read(struct hs_ctx *c)
-{
-    int t = hs_param_type(c, 0);
-    int64_t started = sync_time_now_ms();
-    json_t *inputs, *results, *missing, *in, *errors;
-    struct hs_sel ps = {0}, hsel = {0};
     struct hs_out o;
-    const char *id_prop;
-    int archived;
-    size_t i;
-
-    if (t < 0 || !(inputs = inputs_of(c)))
-        return;
-    id_prop = sync_json_str(c->body, "idProperty");
-    if (id_prop && *id_prop && strcmp(id_prop, "hs_object_id") != 0) {
-        struct hs_prop *prop = props_find(c->p, t, id_prop);
-        if (!prop || !prop->uniq) {
-            hs_fail(c, 400, "VALIDATION_ERROR",
-                    "Property %s is not a unique identifier property for %s", id_prop,
-                    hs_types[t].name);
-            return;
-        }
+    obj_out_for_write(p, r->type, in, sel, &o);
+    if (also_prop)
+        hs_sel_add_csv(p, r->type, sel, also_prop);
+    render_record_open(b, p, r, &o);
+    if (trace) {
+        render_key(b, "objectWriteTraceId");
+        render_str(b, trace);
     }
-    archived = hs_query_bool(c, "archived", sync_json_bool(c->body, "archived", 0));
-    memset(&o, 0, sizeof(o));
-    hs_sel_add_json(c->p, t, &ps, json_object_get(c->body, "properties"));
-    hs_sel_add_json(c->p, t, &hsel, json_object_get(c->body, "propertiesWithHistory"));
-    if (ps.given && !json_array_size(json_object_get(c->body, "properties")))
-        ps.given = 0;
-    o.props = &ps;
-    o.hist = &hsel;
-    results = json_array();
-    missing = json_array();
-    json_array_foreach(inputs, i, in)
-    {
-        char buf[32];
-        const char *id = hs_json_idstr(in, "id", buf);
-        struct hs_record *r = id ? obj_lookup(c->p, t, id, id_prop, archived) : NULL;
-        if (r)
-            json_array_append_new(results, obj_to_json(c->p, r, &o));
-        else
-            json_array_append_new(missing, json_string(id ? id : ""));
-    }
-    errors = json_array();
-    if (json_array_size(missing)) {
-        char upper[32];
-        size_t k;
-        for (k = 0; hs_types[t].singular[k] && k + 1 < sizeof(upper); k++)
-            upper[k] = (char)(hs_types[t].singular[k] - 32);
-        upper[k] = '\0';
-        json_t *e =
-            hs_error_body("OBJECT_NOT_FOUND", NULL, NULL, json_pack("{s:O}", "ids", missing),
-                          "Could not get some %s objects, they may be deleted or not "
-                          "exist. Check that ids are valid.",
-                          upper);
-        json_object_del(e, "correlationId");
-        json_array_append_new(errors, e);
-    }
-    json_decref(missing);
-    hs_reply(c, json_array_size(errors) ? 207 : 200, batch_body(started, results, errors));
-    hs_sel_release(&ps);
-    hs_sel_release(&hsel);
-}
-
-/* The all-or-nothing pre-check of a create batch: NULL, or the error body (with *status) of
- * the first bad input. */
-static json_t *precheck_create(struct hs_ctx *c, int t, json_t *inputs, int *status)
-{
-    struct hs_map seen;
-    size_t i;
-    json_t *in, *err = NULL;
-
-    hs_map_init(&seen);
-    json_array_foreach(inputs, i, in)
-    {
-        struct hs_write w = {0};
-        err = props_check_write(c->p, t, json_object_get(in, "properties"), &w);
-        if (err) {
-            *status = 400;
-            break;
-        }
-        for (size_t k = 0; k < w.n && !err; k++) {
-            struct hs_prop *prop = w.v[k].prop;
-            char key[600];
-            struct hs_record *x;
-            if (!prop->uniq || !w.v[k].value)
-                continue;
-            snprintf(key, sizeof(key), "%s=", prop->name);
-            props_unique_key(w.v[k].value, key + strlen(key), sizeof(key) - strlen(key));
-            x = obj_lookup(c->p, t, w.v[k].value, prop->name, 0);
-            if (x) {
-                err = obj_conflict_body(t, x, prop->name);
-                *status = 409;
-            } else if (hs_map_get(&seen, key)) {
-                err = hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
-                                    "Duplicate IDs found in batch input: [%s]", w.v[k].value);
-                *status = 400;
-            } else {
-                hs_map_put(&seen, key, in);
-            }
-        }
-        hs_write_release(&w);
-        if (err)
-            break;
-    }
-    hs_map_release(&seen, NULL);
-    return err;
-}
-
-void batch_h_create(struct hs_ctx *c)
-{
-    int t = hs_param_type(c, 0);
-    int64_t started = sync_time_now_ms();
-    json_t *inputs, *results, *errors, *in;
-    size_t i;
-    int status;
-
-    if (t < 0 || !(inputs = inputs_of(c)))
-        return;
-    if (portal_locked(c->p, t, 0)) {
-        hs_fail(c, 423, "LOCKED", "The resource is locked; retry in 2 seconds");
-        return;
-    }
-    if (!any_trace(inputs)) {
-        json_t *err = precheck_create(c, t, inputs, &status);
-        if (err) {
-            hs_reply(c, status, err);
-            return;
-        }
-    }
-    results = json_array();
-    errors = json_array();
-    json_array_foreach(inputs, i, in)
-    {
-        struct hs_record *r;
-        json_t *err = obj_create_input(c->p, t, in, &c->src, &r, &status);
-        if (err)
-            json_array_append_new(errors, item_error(err, in));
-        else
-            json_array_append_new(results, with_trace(write_json(c->p, r, in), in));
-    }
-    hs_reply(c, json_array_size(errors) ? 207 : 201, batch_body(started, results, errors));
 }
 
 static int duplicate_ids(struct hs_ctx *c, json_t *inputs)
@@ -265,182 +117,377 @@ static int duplicate_ids(struct hs_ctx *c, json_t *inputs)
     return dup;
 }
 
-void batch_h_update(struct hs_ctx *c)
+/* ---- read ---- */
+
+static void read_selection(struct hs_ctx *c, int t, struct hs_sel *ps, struct hs_sel *hsel,
+                           struct hs_out *o)
+{
+    memset(o, 0, sizeof(*o));
+    hs_sel_add_json(c->p, t, ps, json_object_get(c->body, "properties"));
+    hs_sel_add_json(c->p, t, hsel, json_object_get(c->body, "propertiesWithHistory"));
+    if (ps->given && !json_array_size(json_object_get(c->body, "properties")))
+        ps->given = 0;
+    o->props = ps;
+    o->hist = hsel;
+}
+
+void batch_h_read(struct hs_ctx *c)
 {
     int t = hs_param_type(c, 0);
     int64_t started = sync_time_now_ms();
-    json_t *inputs, *results, *errors, *in, *missing;
-    int traced;
-    size_t i;
+    struct hs_sel ps = {0}, hsel = {0};
+    struct hs_out o;
+    struct sync_buf b = SYNC_BUF_INIT(0);
+    json_t *inputs, *missing, *in, *errors;
+    const char *id_prop;
+    char msg[160], upper[32];
+    int archived, status;
+    size_t i, k;
 
-    if (t < 0 || !(inputs = inputs_of(c)))
+    if (t < 0 || !(inputs = hs_inputs(c, HS_BATCH_MAX)))
         return;
-    if (duplicate_ids(c, inputs))
+    id_prop = sync_json_str(c->body, "idProperty");
+    if (!obj_id_prop_ok(c, t, id_prop))
         return;
-    traced = any_trace(inputs);
-    if (!traced) {
-        json_array_foreach(inputs, i, in)
-        {
-            struct hs_write w = {0};
-            json_t *err = props_check_write(c->p, t, json_object_get(in, "properties"), &w);
-            hs_write_release(&w);
-            if (err) {
-                hs_reply(c, 400, err);
-                return;
-            }
-        }
-    }
-    results = json_array();
+    archived = hs_query_bool(c, "archived", sync_json_bool(c->body, "archived", 0));
+    read_selection(c, t, &ps, &hsel, &o);
     errors = json_array();
     missing = json_array();
+    render_batch_open(&b);
     json_array_foreach(inputs, i, in)
     {
         char buf[32];
         const char *id = hs_json_idstr(in, "id", buf);
-        const char *id_prop = sync_json_str(in, "idProperty");
-        struct hs_record *r = id ? obj_lookup(c->p, t, id, id_prop, 0) : NULL;
-        int status;
-        json_t *err;
-        if (!r) {
-            if (traced)
-                json_array_append_new(
-                    errors, item_error(hs_error_body("OBJECT_NOT_FOUND", NULL, NULL,
-                                                     json_pack("{s:[s]}", "ids", id ? id : ""),
-                                                     "Object not found. objectId=%s", id ? id : ""),
-                                       in));
-            else
-                json_array_append_new(missing, json_string(id ? id : ""));
-            continue;
-        }
-        if (portal_locked(c->p, t, r->id)) {
-            json_array_append_new(
-                errors,
-                item_error(hs_error_body("LOCKED", NULL, NULL, json_pack("{s:[s]}", "ids", id),
-                                         "The resource is locked; retry in 2 seconds"),
-                           in));
-            continue;
-        }
-        err = obj_update_input(c->p, r, in, &c->src, &status);
-        if (err)
-            json_array_append_new(errors, item_error(err, in));
+        struct hs_record *r = id ? obj_lookup(c->p, t, id, id_prop, archived) : NULL;
+        if (r)
+            render_record(&b, c->p, r, &o);
         else
-            json_array_append_new(results, with_trace(write_json(c->p, r, in), in));
+            json_array_append_new(missing, json_string(id ? id : ""));
     }
-    if (json_array_size(missing)) {
-        json_t *e =
-            hs_error_body("OBJECT_NOT_FOUND", NULL, NULL, json_pack("{s:O}", "ids", missing),
-                          "Could not update some objects, they may be deleted or not "
-                          "exist. Check that ids are valid.");
-        json_object_del(e, "correlationId");
-        json_array_append_new(errors, e);
+    for (k = 0; hs_types[t].singular[k] && k + 1 < sizeof(upper); k++)
+        upper[k] = (char)(hs_types[t].singular[k] - 32);
+    upper[k] = '\0';
+    snprintf(msg, sizeof(msg),
+             "Could not get some %s objects, they may be deleted or not exist. Check that ids "
+             "are valid.",
+             upper);
+    if (json_array_size(missing))
+        json_array_append_new(errors, not_found_error(missing, msg));
+    else
+        json_decref(missing);
+    status = json_array_size(errors) ? 207 : 200;
+    render_batch_close(&b, started, errors);
+    hs_reply_text(c, status, &b);
+    hs_sel_release(&ps);
+    hs_sel_release(&hsel);
+}
+
+/* ---- create ---- */
+
+/* The unique values of w: one an existing record holds is a 409; one an earlier input of the
+ * batch (in seen, keyed "<property>=<normalised value>") has is a 400. */
+static json_t *unique_check(int t, const struct hs_write *w, struct hs_map *seen, int *status)
+{
+    for (size_t k = 0; k < w->n; k++) {
+        struct hs_prop *prop = w->v[k].prop;
+        struct hs_record *x;
+        char norm[HS_UNIQUE_KEY_MAX], key[1024];
+        if (!prop->uniq || !w->v[k].value)
+            continue;
+        props_unique_key(w->v[k].value, norm, sizeof(norm)); /* as the index has it */
+        snprintf(key, sizeof(key), "%s=%s", prop->name, norm);
+        x = hs_map_get(prop->uniq, norm);
+        if (x) {
+            *status = 409;
+            return obj_conflict_body(t, x, prop->name);
+        }
+        if (hs_map_get(seen, key)) {
+            *status = 400;
+            return hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
+                                 "Duplicate IDs found in batch input: [%s]", w->v[k].value);
+        }
+        hs_map_put(seen, key, (void *)w);
     }
-    json_decref(missing);
-    hs_reply(c, json_array_size(errors) ? 207 : 200, batch_body(started, results, errors));
+    return NULL;
+}
+
+/* All or nothing: the error of the first input that cannot be written, in input order. */
+static json_t *first_error(int t, struct prepared *v, size_t n, int *status)
+{
+    struct hs_map seen;
+    json_t *err = NULL;
+    hs_map_init(&seen);
+    for (size_t i = 0; i < n && !err; i++) {
+        *status = 400;
+        err = v[i].err ? json_incref(v[i].err) : unique_check(t, &v[i].w, &seen, status);
+    }
+    hs_map_release(&seen, NULL);
+    return err;
+}
+
+void batch_h_create(struct hs_ctx *c)
+{
+    int t = hs_param_type(c, 0);
+    int64_t started = sync_time_now_ms();
+    struct prepared v[HS_BATCH_MAX];
+    struct sync_buf b = SYNC_BUF_INIT(0);
+    struct hs_sel sel = {0};
+    json_t *inputs, *errors, *in;
+    size_t i, n;
+    int status;
+
+    if (t < 0 || !(inputs = hs_inputs(c, HS_BATCH_MAX)))
+        return;
+    if (portal_locked(c->p, t, 0)) {
+        hs_fail(c, 423, "LOCKED", HS_LOCKED_MSG);
+        return;
+    }
+    n = json_array_size(inputs);
+    json_array_foreach(inputs, i, in) v[i].err = obj_check_create(c->p, t, in, &v[i].w);
+    if (!any_trace(inputs)) {
+        json_t *err = first_error(t, v, n, &status);
+        if (err) {
+            prepared_release(v, n);
+            hs_reply(c, status, err);
+            return;
+        }
+    }
+    errors = json_array();
+    render_batch_open(&b);
+    json_array_foreach(inputs, i, in)
+    {
+        struct hs_record *r;
+        json_t *err = v[i].err;
+        v[i].err = NULL;
+        if (!err)
+            err = obj_create_checked(c->p, t, &v[i].w, in, &c->src, &r, &status);
+        if (err) {
+            json_array_append_new(errors, item_error(err, in));
+            continue;
+        }
+        render_written(&b, c->p, r, in, &sel, NULL);
+        sync_buf_addch(&b, '}');
+    }
+    status = json_array_size(errors) ? 207 : 201;
+    render_batch_close(&b, started, errors);
+    hs_reply_text(c, status, &b);
+    prepared_release(v, n);
+    hs_sel_release(&sel);
+}
+
+/* ---- update ---- */
+
+/* Applies one checked update input; NULL or the item error. */
+static json_t *update_one(struct hs_ctx *c, int t, json_t *in, struct prepared *pr, int traced,
+                          json_t *missing, struct hs_record **out)
+{
+    char buf[32];
+    const char *id = hs_json_idstr(in, "id", buf);
+    struct hs_record *r = id ? obj_lookup(c->p, t, id, sync_json_str(in, "idProperty"), 0) : NULL;
+    json_t *err;
+    int status;
+
+    *out = NULL;
+    if (!r && traced) {
+        char msg[80];
+        snprintf(msg, sizeof(msg), "Object not found. objectId=%s", id ? id : "");
+        return id_error("OBJECT_NOT_FOUND", id ? id : "", in, msg);
+    }
+    if (!r) {
+        json_array_append_new(missing, json_string(id ? id : ""));
+        return NULL;
+    }
+    if (portal_locked(c->p, t, r->id))
+        return id_error("LOCKED", id, in, HS_LOCKED_MSG);
+    err = pr->err;
+    pr->err = NULL;
+    if (!err)
+        err = obj_update_checked(c->p, r, &pr->w, &c->src, &status);
+    if (err)
+        return item_error(err, in);
+    *out = r;
+    return NULL;
+}
+
+void batch_h_update(struct hs_ctx *c)
+{
+    int t = hs_param_type(c, 0);
+    int64_t started = sync_time_now_ms();
+    struct prepared v[HS_BATCH_MAX];
+    struct sync_buf b = SYNC_BUF_INIT(0);
+    struct hs_sel sel = {0};
+    json_t *inputs, *errors, *in, *missing;
+    int traced, status;
+    size_t i, n;
+
+    if (t < 0 || !(inputs = hs_inputs(c, HS_BATCH_MAX)) || duplicate_ids(c, inputs))
+        return;
+    traced = any_trace(inputs);
+    n = json_array_size(inputs);
+    json_array_foreach(inputs, i, in) v[i].err = obj_check_props(c->p, t, in, &v[i].w);
+    for (i = 0; i < n && !traced; i++) {
+        if (v[i].err) {
+            hs_reply(c, 400, json_incref(v[i].err));
+            prepared_release(v, n);
+            return;
+        }
+    }
+    errors = json_array();
+    missing = json_array();
+    render_batch_open(&b);
+    json_array_foreach(inputs, i, in)
+    {
+        struct hs_record *r;
+        json_t *err = update_one(c, t, in, &v[i], traced, missing, &r);
+        if (err)
+            json_array_append_new(errors, err);
+        if (!r)
+            continue;
+        render_written(&b, c->p, r, in, &sel, NULL);
+        sync_buf_addch(&b, '}');
+    }
+    if (json_array_size(missing))
+        json_array_append_new(errors,
+                              not_found_error(missing, "Could not update some objects, they may "
+                                                       "be deleted or not exist. Check that ids "
+                                                       "are valid."));
+    else
+        json_decref(missing);
+    status = json_array_size(errors) ? 207 : 200;
+    render_batch_close(&b, started, errors);
+    hs_reply_text(c, status, &b);
+    prepared_release(v, n);
+    hs_sel_release(&sel);
+}
+
+/* ---- upsert ---- */
+
+/* Creates the record an upsert did not find: the input with id_prop = id among its
+ * properties (a new object holding the input's members, not a copy of them). */
+static json_t *upsert_create(struct hs_ctx *c, int t, json_t *in, const char *id_prop,
+                             const char *id, struct hs_record **r, int *status)
+{
+    json_t *props = json_object(), *given = json_object_get(in, "properties");
+    json_t *input = json_pack("{s:o}", "properties", props);
+    json_t *assocs = json_object_get(in, "associations");
+    json_t *err;
+    if (json_is_object(given))
+        json_object_update(props, given);
+    json_object_set_new(props, id_prop, json_string(id));
+    if (assocs)
+        json_object_set(input, "associations", assocs);
+    err = obj_create_input(c->p, t, input, &c->src, r, status);
+    json_decref(input);
+    return err;
+}
+
+/* Updates or creates the record of one upsert input; NULL or the item error. */
+static json_t *upsert_one(struct hs_ctx *c, int t, json_t *in, struct prepared *pr,
+                          struct hs_record **out, int *created)
+{
+    char buf[32];
+    const char *id = hs_json_idstr(in, "id", buf);
+    const char *id_prop = sync_json_str(in, "idProperty");
+    int by_prop = id_prop && *id_prop && strcmp(id_prop, "hs_object_id") != 0;
+    struct hs_record *r = id ? obj_lookup(c->p, t, id, id_prop, 0) : NULL;
+    json_t *err;
+    int status;
+
+    *out = NULL;
+    *created = !r;
+    if (!id)
+        return item_error(hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
+                                        "Invalid input JSON: id is required"),
+                          in);
+    if (!r && !by_prop) {
+        char msg[80];
+        snprintf(msg, sizeof(msg), "Object not found. objectId=%s", id);
+        return id_error("OBJECT_NOT_FOUND", id, in, msg);
+    }
+    if (r && portal_locked(c->p, t, r->id))
+        return id_error("LOCKED", id, in, HS_LOCKED_MSG);
+    err = pr->err;
+    pr->err = NULL;
+    if (!err && r)
+        err = obj_update_checked(c->p, r, &pr->w, &c->src, &status);
+    else if (!err)
+        err = upsert_create(c, t, in, id_prop, id, &r, &status);
+    if (err)
+        return item_error(err, in);
+    *out = r;
+    return NULL;
+}
+
+/* Checks every upsert input: a bad idProperty fails the call; so does a bad input without
+ * trace ids. 0, or -1 after failing c. */
+static int upsert_check(struct hs_ctx *c, int t, json_t *inputs, struct prepared *v)
+{
+    int traced = any_trace(inputs);
+    size_t i;
+    json_t *in;
+    memset(v, 0, json_array_size(inputs) * sizeof(*v));
+    json_array_foreach(inputs, i, in)
+    {
+        if (!obj_id_prop_ok(c, t, sync_json_str(in, "idProperty")))
+            return -1;
+        v[i].err = obj_check_props(c->p, t, in, &v[i].w);
+        if (v[i].err && !traced) {
+            hs_reply(c, 400, json_incref(v[i].err));
+            return -1;
+        }
+    }
+    return 0;
 }
 
 void batch_h_upsert(struct hs_ctx *c)
 {
     int t = hs_param_type(c, 0);
     int64_t started = sync_time_now_ms();
-    json_t *inputs, *results, *errors, *in;
-    size_t i;
+    struct prepared v[HS_BATCH_MAX];
+    struct sync_buf b = SYNC_BUF_INIT(0);
+    struct hs_sel sel = {0};
+    json_t *inputs, *errors, *in;
+    size_t i, n;
+    int status;
 
-    if (t < 0 || !(inputs = inputs_of(c)))
+    if (t < 0 || !(inputs = hs_inputs(c, HS_BATCH_MAX)) || duplicate_ids(c, inputs))
         return;
-    if (duplicate_ids(c, inputs))
+    n = json_array_size(inputs);
+    if (upsert_check(c, t, inputs, v)) {
+        prepared_release(v, n);
         return;
-    json_array_foreach(inputs, i, in)
-    {
-        const char *id_prop = sync_json_str(in, "idProperty");
-        struct hs_write w = {0};
-        json_t *err;
-        if (id_prop && *id_prop && strcmp(id_prop, "hs_object_id") != 0) {
-            struct hs_prop *prop = props_find(c->p, t, id_prop);
-            if (!prop || !prop->uniq) {
-                hs_fail(c, 400, "VALIDATION_ERROR",
-                        "Property %s is not a unique identifier property for %s", id_prop,
-                        hs_types[t].name);
-                return;
-            }
-        }
-        err = props_check_write(c->p, t, json_object_get(in, "properties"), &w);
-        hs_write_release(&w);
-        if (err && !any_trace(inputs)) {
-            hs_reply(c, 400, err);
-            return;
-        }
-        json_decref(err);
     }
-    results = json_array();
     errors = json_array();
+    render_batch_open(&b);
     json_array_foreach(inputs, i, in)
     {
-        char buf[32];
-        const char *id = hs_json_idstr(in, "id", buf);
         const char *id_prop = sync_json_str(in, "idProperty");
         int by_prop = id_prop && *id_prop && strcmp(id_prop, "hs_object_id") != 0;
-        struct hs_record *r = id ? obj_lookup(c->p, t, id, id_prop, 0) : NULL;
-        int status, created = 0;
-        json_t *err, *rec;
-        if (!id) {
-            json_array_append_new(errors,
-                                  item_error(hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
-                                                           "Invalid input JSON: id is required"),
-                                             in));
-            continue;
-        }
-        if (!r && !by_prop) {
-            json_array_append_new(errors,
-                                  item_error(hs_error_body("OBJECT_NOT_FOUND", NULL, NULL,
-                                                           json_pack("{s:[s]}", "ids", id),
-                                                           "Object not found. objectId=%s", id),
-                                             in));
-            continue;
-        }
-        if (r && portal_locked(c->p, t, r->id)) {
-            json_array_append_new(
-                errors,
-                item_error(hs_error_body("LOCKED", NULL, NULL, json_pack("{s:[s]}", "ids", id),
-                                         "The resource is locked; retry in 2 seconds"),
-                           in));
-            continue;
-        }
-        if (r) {
-            err = obj_update_input(c->p, r, in, &c->src, &status);
-        } else {
-            json_t *copy = json_deep_copy(in);
-            json_t *props = json_object_get(copy, "properties");
-            if (!json_is_object(props)) {
-                props = json_object();
-                json_object_set_new(copy, "properties", props);
-            }
-            json_object_set_new(props, id_prop, json_string(id));
-            err = obj_create_input(c->p, t, copy, &c->src, &r, &status);
-            json_decref(copy);
-            created = 1;
-        }
+        struct hs_record *r;
+        int created;
+        json_t *err = upsert_one(c, t, in, &v[i], &r, &created);
         if (err) {
-            json_array_append_new(errors, item_error(err, in));
+            json_array_append_new(errors, err);
             continue;
         }
-        rec = with_trace(write_json(c->p, r, in), in);
-        if (by_prop) {
-            const char *v = hs_record_get(r, props_find(c->p, t, id_prop));
-            json_object_set_new(json_object_get(rec, "properties"), id_prop,
-                                v ? json_string(v) : json_null());
-        }
-        json_object_set_new(rec, "new", json_boolean(created));
-        json_array_append_new(results, rec);
+        render_written(&b, c->p, r, in, &sel, by_prop ? id_prop : NULL);
+        sync_buf_addstr(&b, created ? ",\"new\":true}" : ",\"new\":false}");
     }
-    hs_reply(c, json_array_size(errors) ? 207 : 200, batch_body(started, results, errors));
+    status = json_array_size(errors) ? 207 : 200;
+    render_batch_close(&b, started, errors);
+    hs_reply_text(c, status, &b);
+    prepared_release(v, n);
+    hs_sel_release(&sel);
 }
+
+/* ---- archive ---- */
 
 void batch_h_archive(struct hs_ctx *c)
 {
     int t = hs_param_type(c, 0);
     json_t *inputs, *in;
     size_t i;
-    if (t < 0 || !(inputs = inputs_of(c)))
+    if (t < 0 || !(inputs = hs_inputs(c, HS_BATCH_MAX)))
         return;
     json_array_foreach(inputs, i, in)
     {
@@ -448,7 +495,7 @@ void batch_h_archive(struct hs_ctx *c)
         const char *id = hs_json_idstr(in, "id", buf);
         struct hs_record *r = id ? obj_lookup(c->p, t, id, NULL, 0) : NULL;
         if (r && portal_locked(c->p, t, r->id)) {
-            hs_fail(c, 423, "LOCKED", "The resource is locked; retry in 2 seconds");
+            hs_fail(c, 423, "LOCKED", HS_LOCKED_MSG);
             return;
         }
         if (r)

@@ -6,8 +6,9 @@
  * and extra owners. No authentication, never rate limited, counted or
  * faulted. Bad requests get 400 {"error":"..."}.
  *
- * Called by routes_handle for every /__emu/ path; takes the portal lock
- * itself.
+ * One table maps each call to its handler. routes_handle hands every
+ * /__emu/ path to control_handle, which parses the body and runs the
+ * handler under the portal lock.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,54 +18,103 @@
 #include "core/time.h"
 #include "emulators/hubspot/portal.h"
 
-void webhooks_settings_changed(struct hs_portal *p, int legacy_v2);
+#define SEED_MAX 100000 /* records per object one control call may seed */
 
-static void bad(struct sync_http_response *res, const char *msg)
+/* One control call: the request, its parsed body (NULL when empty), the path after a prefix
+ * route's prefix, and the response. */
+struct ctl {
+    struct hs_portal *p;
+    struct sync_http_request *req;
+    struct sync_http_response *res;
+    json_t *body;
+    const char *rest;
+};
+
+typedef void (*ctl_fn)(struct ctl *k);
+
+static void reply(struct ctl *k, int status, json_t *body)
 {
-    sync_http_response_json(res, 400, json_pack("{s:s}", "error", msg));
+    sync_http_response_json(k->res, status, body);
 }
 
-static void not_found(struct sync_http_response *res, const char *msg)
+static void bad(struct ctl *k, const char *msg)
 {
-    sync_http_response_json(res, 404, json_pack("{s:s}", "error", msg));
+    reply(k, 400, json_pack("{s:s}", "error", msg));
 }
 
-static int is(const struct sync_http_request *req, const char *method, const char *path,
-              const char *want)
+static void not_found(struct ctl *k, const char *msg)
 {
-    return strcmp(req->method, method) == 0 && strcmp(path, want) == 0;
+    reply(k, 404, json_pack("{s:s}", "error", msg));
 }
 
-static json_t *record_dump(struct hs_portal *p, const struct hs_record *r)
+static void ok(struct ctl *k)
+{
+    reply(k, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---- records ---- */
+
+/* Every set property and every association: what a test wants to assert on. */
+static void dump_out(struct hs_out *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->all = 1;
+    for (int t = 0; t < HS_NTYPES; t++)
+        o->assoc_types[t] = t;
+    o->nassoc = HS_NTYPES;
+}
+
+static void record_reply(struct ctl *k, int status, const struct hs_record *r)
 {
     struct hs_out o;
-    json_t *j;
-    json_t *props;
-    struct hs_catalog *cat = &p->cat[r->type];
-    int all[HS_NTYPES];
-    memset(&o, 0, sizeof(o));
-    for (int t = 0; t < HS_NTYPES; t++)
-        all[t] = t;
-    memcpy(o.assoc_types, all, sizeof(all));
-    o.nassoc = HS_NTYPES;
-    j = obj_to_json(p, r, &o);
-    props = json_object_get(j, "properties");
-    for (size_t i = 0; i < cat->n; i++) {
-        const char *v = hs_record_get(r, cat->v[i]);
-        if (v)
-            json_object_set_new(props, cat->v[i]->name, json_string(v));
-    }
-    return j;
+    dump_out(&o);
+    sync_buf_reset(&k->res->body);
+    render_record(&k->res->body, k->p, r, &o);
+    k->res->status = status;
+    k->res->content_type = NULL;
 }
 
-static void records_dump(struct hs_portal *p, int t, struct sync_http_response *res)
+/* The object type named at the start of k->rest (advanced past it); -1 after answering. */
+static int rest_type(struct ctl *k)
 {
-    json_t *a = json_array();
-    for (size_t i = 0; i < p->st[t].n; i++)
-        json_array_append_new(a, record_dump(p, p->st[t].v[i]));
-    sync_http_response_json(res, 200, json_pack("{s:o}", "results", a));
+    char type[64];
+    size_t n = strcspn(k->rest, "/");
+    int t;
+    if (n == 0 || n >= sizeof(type)) {
+        not_found(k, "no such control call");
+        return -1;
+    }
+    memcpy(type, k->rest, n);
+    type[n] = '\0';
+    t = hs_type_parse(type);
+    if (t < 0)
+        bad(k, "unknown object type");
+    k->rest += n;
+    return t;
 }
 
+static void ctl_records_get(struct ctl *k)
+{
+    struct hs_out o;
+    struct sync_buf *b = &k->res->body;
+    int t = rest_type(k);
+    if (t < 0)
+        return;
+    if (*k->rest) {
+        not_found(k, "no such control call");
+        return;
+    }
+    dump_out(&o);
+    sync_buf_reset(b);
+    sync_buf_addstr(b, "{\"results\":[");
+    for (size_t i = 0; i < k->p->st[t].n; i++)
+        render_record(b, k->p, k->p->st[t].v[i], &o);
+    sync_buf_addstr(b, "]}");
+    k->res->status = 200;
+    k->res->content_type = NULL;
+}
+
+/* Who a UI-style write claims to be: a CRM user unless the body names another source. */
 static void ui_source(struct hs_source *src, const json_t *body)
 {
     const char *type = sync_json_str(body, "source");
@@ -91,320 +141,368 @@ static void ui_source(struct hs_source *src, const json_t *body)
     snprintf(src->id, sizeof(src->id), "userId:%lld", (long long)src->user_id);
 }
 
-static void record_write(struct hs_portal *p, int t, const char *id, const json_t *body,
-                         struct sync_http_response *res)
+/* POST /__emu/records/{type} creates, PATCH /__emu/records/{type}/{id} updates. */
+static void record_write(struct ctl *k, int t, const char *id)
 {
     struct hs_source src;
     struct hs_record *r = NULL;
     int status;
     json_t *err;
-    ui_source(&src, body);
+    ui_source(&src, k->body);
     if (id) {
-        r = obj_lookup(p, t, id, NULL, 0);
+        r = obj_lookup(k->p, t, id, NULL, 0);
         if (!r) {
-            not_found(res, "no such record");
+            not_found(k, "no such record");
             return;
         }
-        err = obj_update_input(p, r, body, &src, &status);
+        err = obj_update_input(k->p, r, k->body, &src, &status);
     } else {
-        err = obj_create_input(p, t, body, &src, &r, &status);
+        err = obj_create_input(k->p, t, k->body, &src, &r, &status);
     }
     if (err) {
-        sync_http_response_json(
-            res, 400,
-            json_pack("{s:s, s:o}", "error",
-                      sync_json_str(err, "message") ? sync_json_str(err, "message") : "invalid",
-                      "hubspot", err));
+        const char *msg = sync_json_str(err, "message");
+        reply(k, 400, json_pack("{s:s, s:o}", "error", msg ? msg : "invalid", "hubspot", err));
         return;
     }
-    sync_http_response_json(res, id ? 200 : 201, record_dump(p, r));
+    record_reply(k, id ? 200 : 201, r);
 }
 
-static void locks_add(struct hs_portal *p, const json_t *body, struct sync_http_response *res)
+static void ctl_records_create(struct ctl *k)
 {
-    json_t *ids = json_object_get(body, "ids");
-    const char *type = sync_json_str(body, "objectType");
-    int64_t count = sync_json_int(body, "count", 1);
-    size_t i;
-    json_t *v;
-    if (count < 1) {
-        bad(res, "count must be a positive integer");
+    int t = rest_type(k);
+    if (t < 0)
         return;
-    }
-    if (json_is_array(ids)) {
-        json_array_foreach(ids, i, v)
-        {
-            char buf[32];
-            const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-            if (!s && json_is_integer(v)) {
-                snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
-                s = buf;
-            }
-            if (!s || !hs_parse_id(s)) {
-                bad(res, "ids must be record ids");
-                return;
-            }
-        }
-        json_array_foreach(ids, i, v)
-        {
-            char buf[32];
-            const char *s = json_is_string(v) ? json_string_value(v) : buf;
-            if (!json_is_string(v))
-                snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
-            if (p->nlocks < sizeof(p->locks) / sizeof(p->locks[0])) {
-                p->locks[p->nlocks].id = hs_parse_id(s);
-                p->locks[p->nlocks].type = -1;
-                p->locks[p->nlocks].count = count;
-                p->nlocks++;
-            }
-        }
-    } else if (type && hs_type_parse(type) >= 0) {
-        if (p->nlocks < sizeof(p->locks) / sizeof(p->locks[0])) {
-            p->locks[p->nlocks].id = 0;
-            p->locks[p->nlocks].type = hs_type_parse(type);
-            p->locks[p->nlocks].count = count;
-            p->nlocks++;
-        }
-    } else {
-        bad(res, "give ids (an array of record ids) or objectType");
-        return;
-    }
-    sync_http_response_json(res, 200,
-                            json_pack("{s:b, s:I}", "ok", 1, "locks", (json_int_t)p->nlocks));
+    if (*k->rest)
+        not_found(k, "no such control call");
+    else
+        record_write(k, t, NULL);
 }
 
-static void clock_reply(struct sync_http_response *res)
+static void ctl_records_update(struct ctl *k)
+{
+    int t = rest_type(k);
+    if (t < 0)
+        return;
+    if (*k->rest != '/' || !k->rest[1] || strchr(k->rest + 1, '/'))
+        not_found(k, "no such control call");
+    else
+        record_write(k, t, k->rest + 1);
+}
+
+static void ctl_restore(struct ctl *k)
+{
+    int t = hs_type_parse(sync_json_str(k->body, "objectType"));
+    char buf[32];
+    const char *id = hs_json_idstr(k->body, "id", buf);
+    struct hs_record *r;
+    struct hs_source src;
+    if (t < 0 || !id) {
+        bad(k, "give objectType and id");
+        return;
+    }
+    r = obj_lookup(k->p, t, id, NULL, 1);
+    if (!r) {
+        not_found(k, "no archived record with that id");
+        return;
+    }
+    ui_source(&src, k->body);
+    obj_restore(k->p, r, &src);
+    record_reply(k, 200, r);
+}
+
+/* ---- portal state ---- */
+
+/* A count from 0 to SEED_MAX in key of the body (absent: 0); -1 after answering. */
+static int64_t seed_count(struct ctl *k, const char *key, int required)
+{
+    json_t *n = json_object_get(k->body, key);
+    char msg[96];
+    if (!n && !required)
+        return 0;
+    if (json_is_integer(n) && json_integer_value(n) >= 0 && json_integer_value(n) <= SEED_MAX)
+        return json_integer_value(n);
+    snprintf(msg, sizeof(msg), "%s must be an integer from 0 to %d", key, SEED_MAX);
+    bad(k, msg);
+    return -1;
+}
+
+static void ctl_reset(struct ctl *k)
+{
+    int64_t n = seed_count(k, "seed", 0);
+    if (n < 0)
+        return;
+    portal_reset(k->p);
+    if (n > 0)
+        json_decref(seed_run(k->p, n));
+    ok(k);
+}
+
+static void ctl_seed(struct ctl *k)
+{
+    int64_t n = seed_count(k, "count", 1);
+    if (n >= 0)
+        reply(k, 200, seed_run(k->p, n));
+}
+
+static void ctl_stats(struct ctl *k)
+{
+    reply(k, 200, portal_stats_json(k->p));
+}
+
+static void ctl_stats_reset(struct ctl *k)
+{
+    portal_stats_reset(k->p);
+    ok(k);
+}
+
+static void ctl_faults_get(struct ctl *k)
+{
+    reply(k, 200, emu_faults_to_json(&k->p->faults));
+}
+
+static void ctl_faults_put(struct ctl *k)
+{
+    struct sync_err e = SYNC_ERR_INIT;
+    if (emu_faults_configure(&k->p->faults, k->body, &e))
+        bad(k, e.message);
+    else
+        ctl_faults_get(k);
+}
+
+static void ctl_faults_delete(struct ctl *k)
+{
+    emu_faults_clear(&k->p->faults);
+    ctl_faults_get(k);
+}
+
+static void ctl_limits_get(struct ctl *k)
+{
+    reply(k, 200, limits_to_json(&k->p->limits));
+}
+
+static void ctl_limits_put(struct ctl *k)
+{
+    char err[256];
+    if (limits_configure(&k->p->limits, k->body, err, sizeof(err))) {
+        bad(k, err);
+        return;
+    }
+    persist_mark(k->p);
+    ctl_limits_get(k);
+}
+
+static void ctl_clock_get(struct ctl *k)
 {
     char iso[SYNC_TIME_ISO_MAX];
     sync_time_format_iso(sync_time_now_ms(), iso, sizeof(iso));
-    sync_http_response_json(
-        res, 200,
-        json_pack("{s:s, s:I}", "now", iso, "offset_ms", (json_int_t)sync_time_offset_ms()));
+    reply(k, 200,
+          json_pack("{s:s, s:I}", "now", iso, "offset_ms", (json_int_t)sync_time_offset_ms()));
 }
 
-static void settings_put(struct hs_portal *p, json_t *body, struct sync_http_response *res)
+static void ctl_clock_put(struct ctl *k)
 {
-    char err[256];
-    json_t *copy;
-    const char *sig;
-    int v2 = -1;
-    if (!json_is_object(body)) {
-        bad(res, "settings must be a JSON object");
+    json_t *off = json_object_get(k->body, "offset_ms");
+    json_t *adv = json_object_get(k->body, "advance_ms");
+    if ((!off && !adv) || (off && !json_is_integer(off)) || (adv && !json_is_integer(adv))) {
+        bad(k, "give offset_ms or advance_ms (integers)");
         return;
     }
-    copy = json_deep_copy(body);
-    sig = sync_json_str(body, "webhook_signature_version");
-    if (json_object_get(body, "webhook_signature_version")) {
-        if (!sig || (strcmp(sig, "v1") != 0 && strcmp(sig, "v2") != 0)) {
-            json_decref(copy);
-            bad(res, "webhook_signature_version must be \"v1\" or \"v2\"");
-            return;
-        }
-        v2 = strcmp(sig, "v2") == 0;
-        json_object_del(copy, "webhook_signature_version");
-    }
-    if (settings_configure(&p->settings, copy, err, sizeof(err))) {
-        json_decref(copy);
-        bad(res, err);
-        return;
-    }
-    json_decref(copy);
-    webhooks_settings_changed(p, v2);
-    sync_http_response_json(res, 200, settings_to_json(&p->settings));
+    if (off)
+        sync_time_set_offset_ms(json_integer_value(off));
+    if (adv)
+        sync_time_set_offset_ms(sync_time_offset_ms() + json_integer_value(adv));
+    ctl_clock_get(k);
 }
 
-static void handle_locked(struct hs_portal *p, struct sync_http_request *req,
-                          struct sync_http_response *res, const char *path, json_t *body)
+static void ctl_settings_get(struct ctl *k)
+{
+    reply(k, 200, settings_to_json(&k->p->settings));
+}
+
+static void ctl_settings_put(struct ctl *k)
 {
     char err[256];
-    struct sync_err e = SYNC_ERR_INIT;
-
-    if (is(req, "POST", path, "/__emu/reset")) {
-        int64_t n = sync_json_int(body, "seed", 0);
-        portal_reset(p);
-        if (n > 0)
-            json_decref(seed_run(p, n > 100000 ? 100000 : n));
-        sync_http_response_json(res, 200, json_pack("{s:b}", "ok", 1));
-    } else if (is(req, "POST", path, "/__emu/seed")) {
-        json_t *n = json_object_get(body, "count");
-        if (!json_is_integer(n) || json_integer_value(n) < 0 || json_integer_value(n) > 100000) {
-            bad(res, "count must be an integer from 0 to 100000");
-            return;
-        }
-        sync_http_response_json(res, 200, seed_run(p, json_integer_value(n)));
-    } else if (is(req, "GET", path, "/__emu/stats")) {
-        sync_http_response_json(res, 200, portal_stats_json(p));
-    } else if (is(req, "POST", path, "/__emu/stats/reset")) {
-        hs_map_release(&p->stats.by_route, free);
-        hs_map_init(&p->stats.by_route);
-        p->stats.total = 0;
-        sync_http_response_json(res, 200, json_pack("{s:b}", "ok", 1));
-    } else if (is(req, "GET", path, "/__emu/faults")) {
-        sync_http_response_json(res, 200, emu_faults_to_json(&p->faults));
-    } else if (is(req, "PUT", path, "/__emu/faults")) {
-        if (emu_faults_configure(&p->faults, body, &e)) {
-            bad(res, e.message);
-            return;
-        }
-        sync_http_response_json(res, 200, emu_faults_to_json(&p->faults));
-    } else if (is(req, "DELETE", path, "/__emu/faults")) {
-        emu_faults_clear(&p->faults);
-        sync_http_response_json(res, 200, emu_faults_to_json(&p->faults));
-    } else if (is(req, "GET", path, "/__emu/limits")) {
-        sync_http_response_json(res, 200, limits_to_json(&p->limits));
-    } else if (is(req, "PUT", path, "/__emu/limits")) {
-        if (limits_configure(&p->limits, body, err, sizeof(err))) {
-            bad(res, err);
-            return;
-        }
-        sync_http_response_json(res, 200, limits_to_json(&p->limits));
-    } else if (is(req, "GET", path, "/__emu/clock")) {
-        clock_reply(res);
-    } else if (is(req, "PUT", path, "/__emu/clock")) {
-        json_t *off = json_object_get(body, "offset_ms");
-        json_t *adv = json_object_get(body, "advance_ms");
-        if ((!off && !adv) || (off && !json_is_integer(off)) || (adv && !json_is_integer(adv))) {
-            bad(res, "give offset_ms or advance_ms (integers)");
-            return;
-        }
-        if (off)
-            sync_time_set_offset_ms(json_integer_value(off));
-        if (adv)
-            sync_time_set_offset_ms(sync_time_offset_ms() + json_integer_value(adv));
-        clock_reply(res);
-    } else if (is(req, "GET", path, "/__emu/settings")) {
-        sync_http_response_json(res, 200, settings_to_json(&p->settings));
-    } else if (is(req, "PUT", path, "/__emu/settings")) {
-        settings_put(p, body, res);
-    } else if (is(req, "POST", path, "/__emu/tokens/expire")) {
-        auth_expire(p, sync_json_str(body, "token"));
-        sync_http_response_json(res, 200, json_pack("{s:b}", "ok", 1));
-    } else if (is(req, "POST", path, "/__emu/tokens")) {
-        json_t *scopes = json_object_get(body, "scopes");
-        if (scopes && !json_is_array(scopes)) {
-            bad(res, "scopes must be an array of strings");
-            return;
-        }
-        sync_http_response_json(res, 200,
-                                json_pack("{s:s}", "token", auth_new_private_token(p, scopes)));
-    } else if (is(req, "POST", path, "/__emu/oauth/codes")) {
-        json_t *scopes = json_object_get(body, "scopes");
-        if (scopes && !json_is_array(scopes)) {
-            bad(res, "scopes must be an array of strings");
-            return;
-        }
-        sync_http_response_json(
-            res, 200,
-            json_pack("{s:s}", "code",
-                      auth_new_code(p, scopes, sync_json_str(body, "redirect_uri"))));
-    } else if (is(req, "POST", path, "/__emu/locks")) {
-        locks_add(p, body, res);
-    } else if (is(req, "POST", path, "/__emu/email-events")) {
-        json_t *ev = mkt_add_email_event(p, body, err, sizeof(err));
-        if (!ev) {
-            bad(res, err);
-            return;
-        }
-        sync_http_response_json(res, 201, ev);
-    } else if (is(req, "GET", path, "/__emu/webhooks/deliveries")) {
-        sync_http_response_json(res, 200, wh_deliveries_json(p));
-    } else if (is(req, "POST", path, "/__emu/owners")) {
-        json_t *o = owners_add(p, body, err, sizeof(err));
-        if (!o) {
-            bad(res, err);
-            return;
-        }
-        sync_http_response_json(res, 201, json_incref(o));
-    } else if (is(req, "POST", path, "/__emu/restore")) {
-        int t = hs_type_parse(sync_json_str(body, "objectType"));
-        char buf[32];
-        const char *id = hs_json_idstr(body, "id", buf);
-        struct hs_record *r;
-        struct hs_source src;
-        if (t < 0 || !id) {
-            bad(res, "give objectType and id");
-            return;
-        }
-        r = obj_lookup(p, t, id, NULL, 1);
-        if (!r) {
-            not_found(res, "no archived record with that id");
-            return;
-        }
-        ui_source(&src, body);
-        obj_restore(p, r, &src);
-        sync_http_response_json(res, 200, record_dump(p, r));
-    } else if (strncmp(path, "/__emu/forms/", 13) == 0 && strcmp(req->method, "POST") == 0) {
-        char form[256];
-        const char *rest = path + 13;
-        size_t n = strcspn(rest, "/");
-        json_t *out;
-        if (n == 0 || n >= sizeof(form) || strcmp(rest + n, "/submissions") != 0) {
-            not_found(res, "no such control call");
-            return;
-        }
-        memcpy(form, rest, n);
-        form[n] = '\0';
-        out = mkt_submit_form(p, form, body, err, sizeof(err));
-        if (!out) {
-            bad(res, err);
-            return;
-        }
-        sync_http_response_json(res, 201, out);
-    } else if (strncmp(path, "/__emu/records/", 15) == 0) {
-        char type[64];
-        const char *rest = path + 15;
-        size_t n = strcspn(rest, "/");
-        int t;
-        if (n == 0 || n >= sizeof(type)) {
-            not_found(res, "no such control call");
-            return;
-        }
-        memcpy(type, rest, n);
-        type[n] = '\0';
-        t = hs_type_parse(type);
-        if (t < 0) {
-            bad(res, "unknown object type");
-            return;
-        }
-        rest += n;
-        if (!*rest && strcmp(req->method, "GET") == 0)
-            records_dump(p, t, res);
-        else if (!*rest && strcmp(req->method, "POST") == 0)
-            record_write(p, t, NULL, body, res);
-        else if (*rest == '/' && strcmp(req->method, "PATCH") == 0)
-            record_write(p, t, rest + 1, body, res);
-        else
-            not_found(res, "no such control call");
-    } else {
-        not_found(res, "no such control call");
+    if (settings_configure(&k->p->settings, k->body, err, sizeof(err))) {
+        bad(k, err);
+        return;
     }
+    webhooks_settings_changed(k->p);
+    persist_mark(k->p);
+    ctl_settings_get(k);
+}
+
+/* ---- auth, locks, marketing, owners, webhooks ---- */
+
+static void ctl_tokens_expire(struct ctl *k)
+{
+    auth_expire(k->p, sync_json_str(k->body, "token"));
+    ok(k);
+}
+
+/* The optional scopes array of the body; -1 after answering when it is not one. */
+static int scopes_of(struct ctl *k, json_t **scopes)
+{
+    *scopes = json_object_get(k->body, "scopes");
+    if (*scopes && !json_is_array(*scopes)) {
+        bad(k, "scopes must be an array of strings");
+        return -1;
+    }
+    return 0;
+}
+
+static void ctl_token_new(struct ctl *k)
+{
+    json_t *scopes;
+    if (scopes_of(k, &scopes) == 0)
+        reply(k, 200, json_pack("{s:s}", "token", auth_new_private_token(k->p, scopes)));
+}
+
+static void ctl_code_new(struct ctl *k)
+{
+    json_t *scopes;
+    if (scopes_of(k, &scopes) == 0)
+        reply(k, 200,
+              json_pack("{s:s}", "code",
+                        auth_new_code(k->p, scopes, sync_json_str(k->body, "redirect_uri"))));
+}
+
+static void ctl_locks(struct ctl *k)
+{
+    char err[160];
+    if (portal_add_locks(k->p, k->body, err, sizeof(err)))
+        bad(k, err);
+    else
+        reply(k, 200, json_pack("{s:b, s:I}", "ok", 1, "locks", (json_int_t)k->p->nlocks));
+}
+
+static void ctl_email_event(struct ctl *k)
+{
+    char err[256];
+    json_t *ev = mkt_add_email_event(k->p, k->body, err, sizeof(err));
+    if (ev)
+        reply(k, 201, ev);
+    else
+        bad(k, err);
+}
+
+/* POST /__emu/forms/{formId}/submissions */
+static void ctl_form_submit(struct ctl *k)
+{
+    char form[256], err[256];
+    size_t n = strcspn(k->rest, "/");
+    json_t *out;
+    if (n == 0 || n >= sizeof(form) || strcmp(k->rest + n, "/submissions") != 0) {
+        not_found(k, "no such control call");
+        return;
+    }
+    memcpy(form, k->rest, n);
+    form[n] = '\0';
+    out = mkt_submit_form(k->p, form, k->body, err, sizeof(err));
+    if (out)
+        reply(k, 201, out);
+    else
+        bad(k, err);
+}
+
+static void ctl_deliveries(struct ctl *k)
+{
+    reply(k, 200, wh_deliveries_json(k->p));
+}
+
+static void ctl_owner_add(struct ctl *k)
+{
+    char err[256];
+    json_t *o = owners_add(k->p, k->body, err, sizeof(err));
+    if (o)
+        reply(k, 201, json_incref(o));
+    else
+        bad(k, err);
+}
+
+/* ---- the table ---- */
+
+struct ctl_route {
+    const char *method;
+    const char *path; /* ending in '/': a prefix; the rest of the path goes to the handler */
+    ctl_fn fn;
+};
+
+static const struct ctl_route ctl_routes[] = {
+    {"POST", "/__emu/reset", ctl_reset},
+    {"POST", "/__emu/seed", ctl_seed},
+    {"GET", "/__emu/stats", ctl_stats},
+    {"POST", "/__emu/stats/reset", ctl_stats_reset},
+    {"GET", "/__emu/faults", ctl_faults_get},
+    {"PUT", "/__emu/faults", ctl_faults_put},
+    {"DELETE", "/__emu/faults", ctl_faults_delete},
+    {"GET", "/__emu/limits", ctl_limits_get},
+    {"PUT", "/__emu/limits", ctl_limits_put},
+    {"GET", "/__emu/clock", ctl_clock_get},
+    {"PUT", "/__emu/clock", ctl_clock_put},
+    {"GET", "/__emu/settings", ctl_settings_get},
+    {"PUT", "/__emu/settings", ctl_settings_put},
+    {"POST", "/__emu/tokens/expire", ctl_tokens_expire},
+    {"POST", "/__emu/tokens", ctl_token_new},
+    {"POST", "/__emu/oauth/codes", ctl_code_new},
+    {"POST", "/__emu/locks", ctl_locks},
+    {"POST", "/__emu/email-events", ctl_email_event},
+    {"GET", "/__emu/webhooks/deliveries", ctl_deliveries},
+    {"POST", "/__emu/owners", ctl_owner_add},
+    {"POST", "/__emu/restore", ctl_restore},
+    {"POST", "/__emu/forms/", ctl_form_submit},
+    {"GET", "/__emu/records/", ctl_records_get},
+    {"POST", "/__emu/records/", ctl_records_create},
+    {"PATCH", "/__emu/records/", ctl_records_update},
+};
+
+static const struct ctl_route *ctl_find(const char *method, const char *path, const char **rest)
+{
+    for (size_t i = 0; i < sizeof(ctl_routes) / sizeof(ctl_routes[0]); i++) {
+        const struct ctl_route *r = &ctl_routes[i];
+        size_t n = strlen(r->path);
+        int prefix = r->path[n - 1] == '/';
+        if (strcmp(r->method, method) != 0)
+            continue;
+        if (prefix ? strncmp(path, r->path, n) == 0 : strcmp(path, r->path) == 0) {
+            *rest = path + n;
+            return r;
+        }
+    }
+    return NULL;
 }
 
 void control_handle(struct hs_portal *p, struct sync_http_request *req,
                     struct sync_http_response *res)
 {
+    struct ctl k = {p, req, res, NULL, ""};
+    const struct ctl_route *r;
     char path[1024];
-    json_t *body = NULL;
     size_t n;
+
     snprintf(path, sizeof(path), "%s", req->path);
     n = strlen(path);
     while (n > 1 && path[n - 1] == '/')
         path[--n] = '\0';
     if (req->body.len) {
         struct sync_err err = SYNC_ERR_INIT;
-        body = sync_json_parse(req->body.data, req->body.len, &err);
-        if (!body) {
-            bad(res, err.message);
+        k.body = sync_json_parse(req->body.data, req->body.len, &err);
+        if (!k.body) {
+            bad(&k, err.message);
             return;
         }
     }
-    if (body && !json_is_object(body)) {
-        json_decref(body);
-        bad(res, "the body must be a JSON object");
+    if (k.body && !json_is_object(k.body)) {
+        json_decref(k.body);
+        bad(&k, "the body must be a JSON object");
         return;
     }
-    pthread_mutex_lock(&p->lock);
-    handle_locked(p, req, res, path, body);
-    pthread_mutex_unlock(&p->lock);
-    json_decref(body);
+    r = ctl_find(req->method, path, &k.rest);
+    if (!r) {
+        not_found(&k, "no such control call");
+    } else {
+        pthread_mutex_lock(&p->lock);
+        r->fn(&k);
+        pthread_mutex_unlock(&p->lock);
+    }
+    json_decref(k.body);
 }

@@ -161,7 +161,6 @@ static int eval_branch(struct hs_portal *p, const struct hs_record *r, json_t *b
     int is_or = type && strcmp(type, "OR") == 0;
     size_t i;
     json_t *x;
-    int any = 0;
 
     json_array_foreach(filters, i, x)
     {
@@ -169,7 +168,6 @@ static int eval_branch(struct hs_portal *p, const struct hs_record *r, json_t *b
         struct hs_prop *prop = name ? props_find(p, r->type, name) : NULL;
         int ok =
             prop && eval_operation(prop, hs_record_get(r, prop), json_object_get(x, "operation"));
-        any = 1;
         if (is_or && ok)
             return 1;
         if (!is_or && !ok)
@@ -178,13 +176,11 @@ static int eval_branch(struct hs_portal *p, const struct hs_record *r, json_t *b
     json_array_foreach(branches, i, x)
     {
         int ok = eval_branch(p, r, x);
-        any = 1;
         if (is_or && ok)
             return 1;
         if (!is_or && !ok)
             return 0;
     }
-    (void)any;
     return is_or ? 0 : 1;
 }
 
@@ -255,68 +251,87 @@ static struct list *list_param(struct hs_ctx *c, int archived)
 
 /* ---- handlers ---- */
 
-void lists_h_create(struct hs_ctx *c)
+/* The checks of a list create body: the object type through *t; -1 after failing c. */
+static int check_create(struct hs_ctx *c, int *t)
 {
     struct lists_state *s = LS(c->p);
     const char *name = sync_json_str(c->body, "name");
     const char *type = sync_json_str(c->body, "objectTypeId");
     const char *proc = sync_json_str(c->body, "processingType");
-    json_t *filter = json_object_get(c->body, "filterBranch");
-    struct list *l;
-    int t;
 
     if (!name || !*name || !type || !proc) {
         hs_fail(c, 400, "VALIDATION_ERROR",
                 "Invalid input JSON: name, objectTypeId and processingType are required");
-        return;
+        return -1;
     }
-    t = hs_type_parse(type);
-    if (t < 0) {
+    *t = hs_type_parse(type);
+    if (*t < 0) {
         hs_fail(c, 400, "VALIDATION_ERROR", "Unable to infer object type from: %s", type);
-        return;
+        return -1;
     }
     if (strcmp(proc, "MANUAL") != 0 && strcmp(proc, "SNAPSHOT") != 0 &&
         strcmp(proc, "DYNAMIC") != 0) {
         hs_fail(c, 400, "VALIDATION_ERROR",
                 "processingType must be MANUAL, SNAPSHOT or DYNAMIC, not %s", proc);
-        return;
+        return -1;
     }
-    if (strcmp(proc, "DYNAMIC") == 0 && !json_is_object(filter)) {
+    if (strcmp(proc, "DYNAMIC") == 0 && !json_is_object(json_object_get(c->body, "filterBranch"))) {
         hs_fail(c, 400, "VALIDATION_ERROR", "A DYNAMIC list needs a filterBranch");
-        return;
+        return -1;
     }
     for (size_t i = 0; i < s->n; i++) {
         if (!s->v[i]->archived && strcasecmp(s->v[i]->name, name) == 0) {
             hs_reply(c, 400,
                      hs_error_body("VALIDATION_ERROR", "ILS.DUPLICATE_LIST_NAMES", NULL, NULL,
                                    "A list named %s already exists.", name));
-            return;
+            return -1;
         }
     }
+    return 0;
+}
+
+/* A new list of type t from a checked body, added to the lists; NULL when out of memory. */
+static struct list *list_new(struct hs_portal *p, int t, const json_t *body)
+{
+    struct lists_state *s = LS(p);
+    json_t *filter = json_object_get(body, "filterBranch");
+    struct list *l;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         struct list **v = realloc(s->v, cap * sizeof(*v));
-        if (!v) {
-            hs_fail(c, 500, "INTERNAL_ERROR", "out of memory");
-            return;
-        }
+        if (!v)
+            return NULL;
         s->v = v;
         s->cap = cap;
     }
     l = calloc(1, sizeof(*l));
-    if (!l) {
-        hs_fail(c, 500, "INTERNAL_ERROR", "out of memory");
-        return;
+    if (!l || !(l->name = strdup(sync_json_str(body, "name")))) {
+        free(l);
+        return NULL;
     }
     l->id = s->next_id++;
-    l->name = strdup(name);
     l->type = t;
-    snprintf(l->processing, sizeof(l->processing), "%s", proc);
+    snprintf(l->processing, sizeof(l->processing), "%s", sync_json_str(body, "processingType"));
     l->filter = json_is_object(filter) ? json_deep_copy(filter) : NULL;
     l->created = l->updated = sync_time_now_ms();
     l->version = 1;
     s->v[s->n++] = l;
-    if (strcmp(proc, "SNAPSHOT") == 0 && l->filter) {
+    return l;
+}
+
+void lists_h_create(struct hs_ctx *c)
+{
+    struct list *l;
+    int t;
+
+    if (check_create(c, &t))
+        return;
+    l = list_new(c->p, t, c->body);
+    if (!l) {
+        hs_fail(c, 500, "INTERNAL_ERROR", "out of memory");
+        return;
+    }
+    if (strcmp(l->processing, "SNAPSHOT") == 0 && l->filter) {
         /* a snapshot evaluates its filter once, then keeps the members */
         snprintf(l->processing, sizeof(l->processing), "DYNAMIC");
         refresh(c->p, l);
@@ -404,14 +419,20 @@ void lists_h_update_name(struct hs_ctx *c)
 {
     struct list *l = list_param(c, 0);
     const char *name = hs_query(c, "listName");
+    char *copy;
     if (!l)
         return;
     if (!name || !*name) {
         hs_fail(c, 400, "VALIDATION_ERROR", "listName is required");
         return;
     }
+    if (!(copy = strdup(name))) {
+        hs_fail(c, 500, "INTERNAL_ERROR", "out of memory");
+        return;
+    }
+    hs_utf8_clean(copy); /* a query parameter may hold any bytes */
     free(l->name);
-    l->name = strdup(name);
+    l->name = copy;
     l->updated = sync_time_now_ms();
     l->version++;
     persist_mark(c->p);
@@ -472,30 +493,23 @@ void lists_h_search(struct hs_ctx *c)
 void lists_h_members(struct hs_ctx *c)
 {
     struct list *l = list_param(c, 0);
-    int64_t limit, after = 0;
-    const char *a = hs_query(c, "after");
+    int64_t limit, after;
     json_t *res, *body;
     char iso[SYNC_TIME_ISO_MAX];
-    if (!l || hs_query_int(c, "limit", 100, 1, 250, &limit))
+    if (!l || hs_query_int(c, "limit", 100, 1, 250, &limit) || hs_query_after(c, &after))
         return;
-    if (a && *a)
-        after = strtoll(a, NULL, 10);
     refresh(c->p, l);
     res = json_array();
     for (int64_t i = after; i < (int64_t)l->n && i < after + limit; i++) {
         char id[24];
-        snprintf(id, sizeof(id), "%llu", (unsigned long long)l->m[i].id);
+        hs_id_str(l->m[i].id, id);
         json_array_append_new(res,
                               json_pack("{s:s, s:s}", "recordId", id, "membershipTimestamp",
                                         sync_time_format_iso(l->m[i].added, iso, sizeof(iso))));
     }
     body = json_pack("{s:o, s:I}", "results", res, "total", (json_int_t)l->n);
-    if (after + limit < (int64_t)l->n) {
-        char next[32];
-        snprintf(next, sizeof(next), "%lld", (long long)(after + limit));
-        json_object_set_new(body, "paging",
-                            json_pack("{s:{s:s, s:s}}", "next", "after", next, "link", ""));
-    }
+    if (after + limit < (int64_t)l->n)
+        json_object_set_new(body, "paging", hs_paging(after + limit, NULL));
     hs_reply(c, 200, body);
 }
 

@@ -1,7 +1,8 @@
 /*
  * map.c: a string-keyed hash map with separate chaining (see portal.h).
- * Used for records by id, unique-property indexes, property names, tokens
- * and call statistics. Not locked: callers hold the portal lock.
+ * Used for records by id and merged-away id, unique-property indexes,
+ * property names, tokens and call statistics. Not locked: callers hold the
+ * portal lock.
  */
 #include <stdlib.h>
 #include <string.h>

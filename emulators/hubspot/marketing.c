@@ -104,17 +104,13 @@ void mkt_h_forms_list(struct hs_ctx *c)
 {
     struct mkt_state *s = MS(c->p);
     int archived = hs_query_bool(c, "archived", 0);
-    int64_t limit, after = 0, seen = 0;
-    const char *a = hs_query(c, "after");
-    json_t *res = json_array(), *body, *f;
+    int64_t limit, after, seen = 0;
+    json_t *res, *body, *f;
     size_t i;
     int more = 0;
-    if (hs_query_int(c, "limit", 20, 1, 500, &limit)) {
-        json_decref(res);
+    if (hs_query_int(c, "limit", 20, 1, 500, &limit) || hs_query_after(c, &after))
         return;
-    }
-    if (a && *a)
-        after = strtoll(a, NULL, 10);
+    res = json_array();
     json_array_foreach(s->forms, i, f)
     {
         if (json_is_true(json_object_get(f, "archived")) != (archived != 0))
@@ -126,12 +122,8 @@ void mkt_h_forms_list(struct hs_ctx *c)
         seen++;
     }
     body = json_pack("{s:o}", "results", res);
-    if (more) {
-        char next[32];
-        snprintf(next, sizeof(next), "%lld", (long long)(after + limit));
-        json_object_set_new(body, "paging",
-                            json_pack("{s:{s:s, s:s}}", "next", "after", next, "link", ""));
-    }
+    if (more)
+        json_object_set_new(body, "paging", hs_paging(after + limit, NULL));
     hs_reply(c, 200, body);
 }
 
@@ -216,22 +208,13 @@ void mkt_h_submissions(struct hs_ctx *c)
 {
     struct mkt_state *s = MS(c->p);
     json_t *subs, *res, *body;
-    int64_t limit, after = 0, n;
-    const char *a = hs_query(c, "after");
+    int64_t limit, after, n;
     if (!find_form(s, c->params[0], NULL, 0) && !find_form(s, c->params[0], NULL, 1)) {
         hs_fail(c, 404, "OBJECT_NOT_FOUND", "Form %s does not exist", c->params[0]);
         return;
     }
-    if (hs_query_int(c, "limit", 20, 1, 50, &limit))
+    if (hs_query_int(c, "limit", 20, 1, 50, &limit) || hs_query_after(c, &after))
         return;
-    if (a && *a) {
-        char *end;
-        after = strtoll(a, &end, 10);
-        if (*end || after < 0) {
-            hs_fail(c, 400, "VALIDATION_ERROR", "Invalid paging cursor: %s", a);
-            return;
-        }
-    }
     subs = json_object_get(s->submissions, c->params[0]);
     n = (int64_t)json_array_size(subs);
     res = json_array();
@@ -240,14 +223,71 @@ void mkt_h_submissions(struct hs_ctx *c)
         json_array_append(res, json_array_get(subs, (size_t)(n - 1 - i)));
     body = json_pack("{s:o}", "results", res);
     if (after + limit < n) {
-        char next[32], link[256];
-        snprintf(next, sizeof(next), "%lld", (long long)(after + limit));
-        snprintf(link, sizeof(link), "/form-integrations/v1/submissions/forms/%s?after=%s",
-                 c->params[0], next);
-        json_object_set_new(body, "paging",
-                            json_pack("{s:{s:s, s:s}}", "next", "after", next, "link", link));
+        char link[700];
+        snprintf(link, sizeof(link), "/form-integrations/v1/submissions/forms/%s?after=%lld",
+                 c->params[0], (long long)(after + limit));
+        json_object_set_new(body, "paging", hs_paging(after + limit, link));
     }
     hs_reply(c, 200, body);
+}
+
+/* The submitted values as the submissions API lists them, and the contact properties they
+ * write (new, both). */
+static void submission_values(const char *email, const json_t *fields, json_t **values,
+                              json_t **props)
+{
+    const char *k;
+    json_t *v;
+    *props = json_object();
+    *values = json_array();
+    json_array_append_new(*values, json_pack("{s:s, s:s}", "name", "email", "value", email));
+    json_object_foreach((json_t *)fields, k, v)
+    {
+        if (strcmp(k, "email") == 0)
+            continue;
+        json_object_set(*props, k, v);
+        if (json_is_string(v))
+            json_array_append_new(*values, json_pack("{s:s, s:O}", "name", k, "value", v));
+    }
+}
+
+/* Creates or updates the contact of a submission, FORM as the source; NULL or the error. */
+static json_t *submission_contact(struct hs_portal *p, const char *form_id, const char *email,
+                                  json_t *props, struct hs_record **r, int *created)
+{
+    json_t *in = json_pack("{s:o}", "properties", props), *e;
+    struct hs_source src;
+    int status;
+    memset(&src, 0, sizeof(src));
+    src.type = "FORM";
+    src.change_source = "FORM";
+    snprintf(src.id, sizeof(src.id), "%s", form_id);
+    *r = obj_lookup(p, HS_CONTACTS, email, "email", 0);
+    *created = !*r;
+    if (*r) {
+        e = obj_update_input(p, *r, in, &src, &status);
+    } else {
+        json_object_set_new(props, "email", json_string(email));
+        e = obj_create_input(p, HS_CONTACTS, in, &src, r, &status);
+    }
+    json_decref(in);
+    return e;
+}
+
+/* Files sub (stolen) under form_id, oldest first by submittedAt. */
+static void submission_store(struct mkt_state *s, const char *form_id, json_t *sub, int64_t ms)
+{
+    json_t *arr = json_object_get(s->submissions, form_id);
+    size_t pos;
+    if (!arr) {
+        arr = json_array();
+        json_object_set_new(s->submissions, form_id, arr);
+    }
+    pos = json_array_size(arr);
+    while (pos > 0 &&
+           json_integer_value(json_object_get(json_array_get(arr, pos - 1), "submittedAt")) > ms)
+        pos--;
+    json_array_insert_new(arr, pos, sub);
 }
 
 json_t *mkt_submit_form(struct hs_portal *p, const char *form_id, const json_t *body, char *err,
@@ -258,14 +298,11 @@ json_t *mkt_submit_form(struct hs_portal *p, const char *form_id, const json_t *
     const char *at = sync_json_str(body, "submittedAt");
     const char *page = sync_json_str(body, "pageUrl");
     json_t *fields = json_object_get(body, "fields");
-    json_t *props, *values, *sub, *arr, *in, *e;
-    struct hs_source src;
+    json_t *props, *values, *e;
     struct hs_record *r;
     int64_t ms = sync_time_now_ms();
-    int created = 0, status;
+    int created;
     char conv[37], idbuf[24];
-    const char *k;
-    json_t *v;
 
     if (!email || !props_email_ok(email)) {
         snprintf(err, errlen, "email is required and must be an e-mail address");
@@ -281,33 +318,8 @@ json_t *mkt_submit_form(struct hs_portal *p, const char *form_id, const json_t *
     }
     if (!find_form(s, form_id, NULL, 0) && !find_form(s, form_id, NULL, 1))
         json_array_append_new(s->forms, form_def(form_id, form_id, ms));
-    memset(&src, 0, sizeof(src));
-    src.type = "FORM";
-    src.change_source = "FORM";
-    snprintf(src.id, sizeof(src.id), "%s", form_id);
-
-    props = json_object();
-    values = json_array();
-    json_array_append_new(values, json_pack("{s:s, s:s}", "name", "email", "value", email));
-    if (fields)
-        json_object_foreach((json_t *)fields, k, v)
-        {
-            if (strcmp(k, "email") == 0)
-                continue;
-            json_object_set(props, k, v);
-            if (json_is_string(v))
-                json_array_append_new(values, json_pack("{s:s, s:O}", "name", k, "value", v));
-        }
-    in = json_pack("{s:o}", "properties", props);
-    r = obj_lookup(p, HS_CONTACTS, email, "email", 0);
-    if (r) {
-        e = obj_update_input(p, r, in, &src, &status);
-    } else {
-        json_object_set_new(props, "email", json_string(email));
-        e = obj_create_input(p, HS_CONTACTS, in, &src, &r, &status);
-        created = 1;
-    }
-    json_decref(in);
+    submission_values(email, fields, &values, &props);
+    e = submission_contact(p, form_id, email, props, &r, &created);
     if (e) {
         snprintf(err, errlen, "%s",
                  sync_json_str(e, "message") ? sync_json_str(e, "message") : "invalid submission");
@@ -316,26 +328,14 @@ json_t *mkt_submit_form(struct hs_portal *p, const char *form_id, const json_t *
         return NULL;
     }
     new_uuid(conv);
-    sub = json_pack("{s:I, s:o, s:s, s:s}", "submittedAt", (json_int_t)ms, "values", values,
-                    "pageUrl", page ? page : "https://www.crmsync.test/contact", "conversionId",
-                    conv);
-    arr = json_object_get(s->submissions, form_id);
-    if (!arr) {
-        arr = json_array();
-        json_object_set_new(s->submissions, form_id, arr);
-    }
-    {
-        /* keep oldest first by submittedAt */
-        size_t pos = json_array_size(arr);
-        while (pos > 0 && json_integer_value(
-                              json_object_get(json_array_get(arr, pos - 1), "submittedAt")) > ms)
-            pos--;
-        json_array_insert_new(arr, pos, sub);
-    }
+    submission_store(s, form_id,
+                     json_pack("{s:I, s:o, s:s, s:s}", "submittedAt", (json_int_t)ms, "values",
+                               values, "pageUrl", page ? page : "https://www.crmsync.test/contact",
+                               "conversionId", conv),
+                     ms);
     persist_mark(p);
-    snprintf(idbuf, sizeof(idbuf), "%llu", (unsigned long long)r->id);
-    return json_pack("{s:s, s:s, s:b, s:s}", "formId", form_id, "contactId", idbuf, "new", created,
-                     "conversionId", conv);
+    return json_pack("{s:s, s:s, s:b, s:s}", "formId", form_id, "contactId",
+                     hs_id_str(r->id, idbuf), "new", created, "conversionId", conv);
 }
 
 /* ---- e-mail events ---- */

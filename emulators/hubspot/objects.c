@@ -1,13 +1,15 @@
 /*
- * objects.c: the CRM object types and their records: the type table,
- * creating, updating, archiving, restoring, merging and purging records
- * (with the server-maintained properties, property history, unique indexes,
- * the search-lag snapshot and webhook events), the SimplePublicObject form,
- * and the single-record v3 endpoints (list, read, create, update, archive,
- * merge, GDPR delete).
+ * objects.c: the CRM object types and their records: the type table, the
+ * stores, creating, updating, archiving, restoring and purging records
+ * (with the server-maintained properties, property history, unique
+ * indexes, the search-lag snapshot and webhook events), the checks and
+ * writes behind API inputs, property selections, and the single-record v3
+ * endpoints (list, read, create, update, archive, GDPR delete). Records
+ * are written out by render.c; merges are in merge.c.
  *
  * Callers hold the portal lock. batch.c and search.c build on the same
- * record functions; control.c and seed.c use them for their writes.
+ * record functions; control.c, marketing.c and seed.c use them for their
+ * writes; persist.c rebuilds stores through obj_record_new and obj_adopt.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -102,20 +104,51 @@ uint64_t hs_parse_id(const char *s)
     return v;
 }
 
+char *hs_id_str(uint64_t id, char buf[24])
+{
+    char tmp[24];
+    size_t n = 0, i = 0;
+    do {
+        tmp[n++] = (char)('0' + id % 10);
+        id /= 10;
+    } while (id);
+    while (n)
+        buf[i++] = tmp[--n];
+    buf[i] = '\0';
+    return buf;
+}
+
 /* ---- stores ---- */
+
+struct hs_hist *hs_hist_new(const char *value, int64_t ts, const char *src_type, const char *src_id,
+                            int64_t user_id)
+{
+    size_t vn = strlen(value ? value : ""), sn = src_id && *src_id ? strlen(src_id) + 1 : 0;
+    struct hs_hist *h = malloc(sizeof(*h) + vn + 1 + sn);
+    if (!h)
+        return NULL;
+    h->next = NULL;
+    h->value = h->text;
+    memcpy(h->text, value ? value : "", vn + 1);
+    h->src_id = sn ? h->text + vn + 1 : NULL;
+    if (sn)
+        memcpy(h->src_id, src_id, sn);
+    h->ts = ts;
+    h->src_type = src_type;
+    h->user_id = user_id;
+    return h;
+}
 
 static void hist_free(struct hs_hist *h)
 {
     while (h) {
         struct hs_hist *n = h->next;
-        free(h->value);
-        free(h->src_id);
         free(h);
         h = n;
     }
 }
 
-static void record_free(struct hs_record *r)
+void obj_record_free(struct hs_record *r)
 {
     for (size_t i = 0; i < r->nvals; i++) {
         free(r->vals[i]);
@@ -133,9 +166,10 @@ static void record_free(struct hs_record *r)
 void hs_store_release(struct hs_store *s)
 {
     for (size_t i = 0; i < s->n; i++)
-        record_free(s->v[i]);
+        obj_record_free(s->v[i]);
     free(s->v);
     hs_map_release(&s->by_id, NULL);
+    hs_map_release(&s->aliases, NULL);
     memset(s, 0, sizeof(*s));
 }
 
@@ -149,8 +183,8 @@ const char *hs_record_get(const struct hs_record *r, const struct hs_prop *prop)
 struct hs_record *obj_find(struct hs_portal *p, enum hs_type t, uint64_t id)
 {
     char key[24];
-    snprintf(key, sizeof(key), "%llu", (unsigned long long)id);
-    return hs_map_get(&p->st[t].by_id, key);
+    struct hs_record *r = hs_map_get(&p->st[t].by_id, hs_id_str(id, key));
+    return r ? r : hs_map_get(&p->st[t].aliases, key);
 }
 
 struct hs_record *obj_lookup(struct hs_portal *p, enum hs_type t, const char *id,
@@ -160,7 +194,7 @@ struct hs_record *obj_lookup(struct hs_portal *p, enum hs_type t, const char *id
 
     if (id_prop && *id_prop && strcmp(id_prop, "hs_object_id") != 0) {
         struct hs_prop *prop = props_find(p, t, id_prop);
-        char key[512];
+        char key[HS_UNIQUE_KEY_MAX];
         if (!prop || !prop->uniq)
             return NULL;
         props_unique_key(id, key, sizeof(key));
@@ -207,43 +241,35 @@ static int ensure_slots(struct hs_record *r, size_t n)
 static void push_hist(struct hs_record *r, size_t idx, const char *value, int64_t ts,
                       const struct hs_source *src)
 {
-    struct hs_hist *h = calloc(1, sizeof(*h));
+    struct hs_hist *h = hs_hist_new(value, ts, src->type, src->id, src->user_id);
     if (!h)
         return;
-    h->value = strdup(value ? value : "");
-    h->ts = ts;
-    h->src_type = src->type;
-    h->src_id = src->id[0] ? strdup(src->id) : NULL;
-    h->user_id = src->user_id;
     h->next = r->hist[idx];
     r->hist[idx] = h;
 }
 
 /* Sets a server-maintained value (no history, no webhook). */
-static void set_system(struct hs_portal *p, struct hs_record *r, const char *name, const char *v)
+static void set_system(struct hs_portal *p, struct hs_record *r, enum hs_sys which, const char *v)
 {
-    struct hs_prop *prop = props_find(p, r->type, name);
+    struct hs_prop *prop = p->cat[r->type].sys[which];
     if (!prop || ensure_slots(r, prop->idx + 1))
         return;
     free(r->vals[prop->idx]);
     r->vals[prop->idx] = v ? strdup(v) : NULL;
 }
 
+/* The modify dates follow r->updated; a new record gets its create date unless the write
+ * gave one. */
 static void set_times(struct hs_portal *p, struct hs_record *r, int creating)
 {
     char iso[SYNC_TIME_ISO_MAX];
+    struct hs_prop *const *sys = p->cat[r->type].sys;
     sync_time_format_iso(r->updated, iso, sizeof(iso));
-    if (strcmp(hs_types[r->type].lastmod, "lastmodifieddate") == 0)
-        set_system(p, r, "lastmodifieddate", iso);
-    set_system(p, r, "hs_lastmodifieddate", iso);
-    if (creating) {
-        sync_time_format_iso(r->created, iso, sizeof(iso));
-        if (!hs_record_get(r, props_find(p, r->type, hs_types[r->type].created)))
-            set_system(p, r, hs_types[r->type].created, iso);
-        if (r->type != HS_CONTACTS && hs_types[r->type].created[0] == 'h' &&
-            !hs_record_get(r, props_find(p, r->type, "createdate")))
-            set_system(p, r, "createdate", iso);
-    }
+    set_system(p, r, HS_SYS_LASTMOD, iso);
+    if (sys[HS_SYS_HS_LASTMOD] != sys[HS_SYS_LASTMOD])
+        set_system(p, r, HS_SYS_HS_LASTMOD, iso);
+    if (creating && !hs_record_get(r, sys[HS_SYS_CREATED]))
+        set_system(p, r, HS_SYS_CREATED, sync_time_format_iso(r->created, iso, sizeof(iso)));
 }
 
 static int same(const char *a, const char *b)
@@ -255,7 +281,7 @@ static int same(const char *a, const char *b)
 
 static void unique_index(struct hs_prop *prop, const char *v, struct hs_record *r, int add)
 {
-    char key[512];
+    char key[HS_UNIQUE_KEY_MAX];
     if (!prop->uniq || !v || !*v)
         return;
     props_unique_key(v, key, sizeof(key));
@@ -269,7 +295,7 @@ static void unique_index(struct hs_prop *prop, const char *v, struct hs_record *
 /* The record holding value v of a unique property, when it is not r. */
 static struct hs_record *unique_clash(struct hs_prop *prop, const char *v, struct hs_record *r)
 {
-    char key[512];
+    char key[HS_UNIQUE_KEY_MAX];
     struct hs_record *x;
     if (!prop->uniq || !v || !*v)
         return NULL;
@@ -314,7 +340,7 @@ static int apply_values(struct hs_portal *p, struct hs_record *r, struct hs_writ
         if (!r->archived)
             unique_index(prop, nv, r, 1);
         push_hist(r, prop->idx, nv, now, src);
-        if (strcmp(prop->name, hs_types[r->type].created) == 0 && nv)
+        if (prop == p->cat[r->type].sys[HS_SYS_CREATED] && nv)
             sync_time_parse(nv, &r->created);
         if (emit)
             wh_on_property(p, r, prop->name, nv ? nv : "", src);
@@ -323,10 +349,69 @@ static int apply_values(struct hs_portal *p, struct hs_record *r, struct hs_writ
     return changed;
 }
 
+struct hs_record *obj_record_new(struct hs_portal *p, enum hs_type t)
+{
+    struct hs_record *r = calloc(1, sizeof(*r));
+    if (!r || ensure_slots(r, p->cat[t].n)) {
+        if (r)
+            obj_record_free(r);
+        return NULL;
+    }
+    r->type = t;
+    return r;
+}
+
+/* A new, empty record of type t with the next id, not yet in the store. */
+static struct hs_record *record_new(struct hs_portal *p, enum hs_type t, int64_t now)
+{
+    struct hs_record *r = obj_record_new(p, t);
+    if (!r)
+        return NULL;
+    r->id = portal_next_id(p);
+    r->created = r->updated = now;
+    r->dirty = 1;
+    r->search_at = p->settings.search_lag_ms > 0 ? now + p->settings.search_lag_ms : 0;
+    if (r->search_at > p->lag_until)
+        p->lag_until = r->search_at;
+    return r;
+}
+
+/* The position of the first record whose id is at least id (the store is in id order). */
+static size_t store_find(const struct hs_store *s, uint64_t id)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->v[mid]->id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Appends r to its store (ids ascend, so the store stays in id order). */
+static int store_add(struct hs_store *s, struct hs_record *r)
+{
+    char key[24];
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        struct hs_record **v = realloc(s->v, cap * sizeof(*v));
+        if (!v)
+            return -1;
+        s->v = v;
+        s->cap = cap;
+    }
+    if (hs_map_put(&s->by_id, hs_id_str(r->id, key), r))
+        return -1;
+    s->v[s->n++] = r;
+    s->live += !r->archived;
+    return 0;
+}
+
 struct hs_record *obj_create(struct hs_portal *p, enum hs_type t, struct hs_write *w,
                              const struct hs_source *src, struct hs_record **conflict)
 {
-    struct hs_store *s = &p->st[t];
     struct hs_record *r;
     char key[24];
     int64_t now = sync_time_now_ms();
@@ -339,36 +424,19 @@ struct hs_record *obj_create(struct hs_portal *p, enum hs_type t, struct hs_writ
             return NULL;
         }
     }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        struct hs_record **v = realloc(s->v, cap * sizeof(*v));
-        if (!v)
-            return NULL;
-        s->v = v;
-        s->cap = cap;
-    }
-    r = calloc(1, sizeof(*r));
-    if (!r || ensure_slots(r, p->cat[t].n)) {
-        free(r);
+    r = record_new(p, t, now);
+    if (!r)
+        return NULL;
+    if (store_add(&p->st[t], r)) {
+        obj_record_free(r);
         return NULL;
     }
-    r->id = portal_next_id(p);
-    r->type = t;
-    r->created = r->updated = now;
-    r->dirty = 1;
-    r->search_at = p->settings.search_lag_ms > 0 ? now + p->settings.search_lag_ms : 0;
-    if (r->search_at > p->lag_until)
-        p->lag_until = r->search_at;
     apply_values(p, r, w, src, now, 0);
-    snprintf(key, sizeof(key), "%llu", (unsigned long long)r->id);
-    set_system(p, r, "hs_object_id", key);
-    if (t == HS_TICKETS)
-        set_system(p, r, "hs_ticket_id", key);
-    set_system(p, r, "hs_object_source", strcmp(src->type, "INTEGRATION") == 0 ? "API" : src->type);
+    hs_id_str(r->id, key);
+    set_system(p, r, HS_SYS_OBJECT_ID, key);
+    set_system(p, r, HS_SYS_TICKET_ID, key);
+    set_system(p, r, HS_SYS_SOURCE, strcmp(src->type, "INTEGRATION") == 0 ? "API" : src->type);
     set_times(p, r, 1);
-    s->v[s->n++] = r;
-    s->live++;
-    hs_map_put(&s->by_id, key, r);
     wh_on_create(p, r, src);
     for (size_t i = 0; i < w->n; i++)
         if (w->v[i].value)
@@ -412,7 +480,16 @@ static void unique_all(struct hs_portal *p, struct hs_record *r, int add)
             unique_index(cat->v[i], hs_record_get(r, cat->v[i]), r, add);
 }
 
-static void drop_aliases(struct hs_portal *p, struct hs_record *r, int ids);
+int obj_adopt(struct hs_portal *p, struct hs_record *r)
+{
+    if (store_add(&p->st[r->type], r))
+        return -1;
+    if (!r->archived)
+        unique_all(p, r, 1);
+    if (r->id >= p->next_id)
+        p->next_id = r->id + 1;
+    return 0;
+}
 
 void obj_archive(struct hs_portal *p, struct hs_record *r, const struct hs_source *src)
 {
@@ -423,7 +500,7 @@ void obj_archive(struct hs_portal *p, struct hs_record *r, const struct hs_sourc
     r->dirty = 1;
     p->st[r->type].live--;
     unique_all(p, r, 0);
-    drop_aliases(p, r, 0);
+    merge_drop_aliases(p, r, 0);
     wh_on_delete(p, r, src, 0);
     persist_mark(p);
 }
@@ -443,81 +520,26 @@ void obj_restore(struct hs_portal *p, struct hs_record *r, const struct hs_sourc
     persist_mark(p);
 }
 
-struct alias_scan {
-    const struct hs_record *r;
-    char **keys;
-    size_t n, cap;
-};
-
-static void alias_collect(const char *key, void *val, void *arg)
-{
-    struct alias_scan *a = arg;
-    char **v;
-    if (val != a->r)
-        return;
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 8;
-        v = realloc(a->keys, cap * sizeof(*v));
-        if (!v)
-            return;
-        a->keys = v;
-        a->cap = cap;
-    }
-    a->keys[a->n++] = strdup(key);
-}
-
-static void drop_from(struct hs_map *m, const struct hs_record *r)
-{
-    struct alias_scan a = {r, NULL, 0, 0};
-    hs_map_each(m, alias_collect, &a);
-    for (size_t i = 0; i < a.n; i++) {
-        hs_map_del(m, a.keys[i]);
-        free(a.keys[i]);
-    }
-    free(a.keys);
-}
-
-/* A merge primary is also reachable by its losers' ids and e-mail addresses; drops those
- * entries (from the unique indexes, and from the id map when purging). */
-static void drop_aliases(struct hs_portal *p, struct hs_record *r, int ids)
-{
-    struct hs_catalog *cat = &p->cat[r->type];
-    if (!hs_record_get(r, props_find(p, r->type, "hs_merged_object_ids")))
-        return;
-    for (size_t i = 0; i < cat->n; i++)
-        if (cat->v[i]->uniq)
-            drop_from(cat->v[i]->uniq, r);
-    if (ids)
-        drop_from(&p->st[r->type].by_id, r);
-}
-
 void obj_purge(struct hs_portal *p, struct hs_record *r)
 {
     struct hs_store *s = &p->st[r->type];
     char key[24];
-    size_t lo = 0, hi = s->n;
+    size_t lo;
 
-    drop_aliases(p, r, 1);
+    merge_drop_aliases(p, r, 1);
     assoc_detach(p, r);
     lists_forget(p, r->type, r->id);
     persist_forget(p, r->type, r->id);
     if (!r->archived)
         s->live--;
     unique_all(p, r, 0);
-    snprintf(key, sizeof(key), "%llu", (unsigned long long)r->id);
-    hs_map_del(&s->by_id, key);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (s->v[mid]->id < r->id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    hs_map_del(&s->by_id, hs_id_str(r->id, key));
+    lo = store_find(s, r->id);
     if (lo < s->n && s->v[lo] == r) {
         memmove(&s->v[lo], &s->v[lo + 1], (s->n - lo - 1) * sizeof(*s->v));
         s->n--;
     }
-    record_free(r);
+    obj_record_free(r);
     persist_mark(p);
 }
 
@@ -529,23 +551,10 @@ void hs_sel_release(struct hs_sel *s)
     memset(s, 0, sizeof(*s));
 }
 
-static void sel_add(struct hs_portal *p, enum hs_type t, struct hs_sel *s, const char *name,
-                    size_t n)
+/* Adds prop (when known and not there yet). A selection holds at most one entry per
+ * property of the catalogue, which bounds it. */
+static void sel_push(struct hs_sel *s, struct hs_prop *prop)
 {
-    char buf[256];
-    struct hs_prop *prop;
-    while (n && isspace((unsigned char)*name)) {
-        name++;
-        n--;
-    }
-    while (n && isspace((unsigned char)name[n - 1]))
-        n--;
-    s->given = 1;
-    if (!n || n >= sizeof(buf))
-        return;
-    memcpy(buf, name, n);
-    buf[n] = '\0';
-    prop = props_find(p, t, buf);
     if (!prop)
         return;
     for (size_t i = 0; i < s->n; i++)
@@ -560,6 +569,24 @@ static void sel_add(struct hs_portal *p, enum hs_type t, struct hs_sel *s, const
         s->cap = cap;
     }
     s->v[s->n++] = prop;
+}
+
+static void sel_add(struct hs_portal *p, enum hs_type t, struct hs_sel *s, const char *name,
+                    size_t n)
+{
+    char buf[256];
+    while (n && isspace((unsigned char)*name)) {
+        name++;
+        n--;
+    }
+    while (n && isspace((unsigned char)name[n - 1]))
+        n--;
+    s->given = 1;
+    if (!n || n >= sizeof(buf))
+        return;
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    sel_push(s, props_find(p, t, buf));
 }
 
 void hs_sel_add_csv(struct hs_portal *p, enum hs_type t, struct hs_sel *s, const char *csv)
@@ -600,97 +627,20 @@ void hs_sel_from_query(struct hs_portal *p, enum hs_type t, struct sync_http_req
             hs_sel_add_csv(p, t, s, req->query[i].value);
 }
 
-static json_t *hist_json(const struct hs_record *r, const struct hs_prop *prop)
-{
-    json_t *a = json_array();
-    char iso[SYNC_TIME_ISO_MAX];
-    const struct hs_hist *h = prop->idx < r->nvals ? r->hist[prop->idx] : NULL;
-
-    if (!h) {
-        const char *v = hs_record_get(r, prop);
-        if (v) {
-            json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "value", v, "timestamp",
-                                               sync_time_format_iso(r->updated, iso, sizeof(iso)),
-                                               "sourceType", "CALCULATED"));
-        }
-        return a;
-    }
-    for (; h; h = h->next) {
-        json_t *e =
-            json_pack("{s:s, s:s, s:s}", "value", h->value, "timestamp",
-                      sync_time_format_iso(h->ts, iso, sizeof(iso)), "sourceType", h->src_type);
-        if (h->src_id)
-            json_object_set_new(e, "sourceId", json_string(h->src_id));
-        if (strcmp(h->src_type, "INTEGRATION") == 0)
-            json_object_set_new(e, "sourceLabel", json_string(HS_APP_NAME));
-        if (h->user_id)
-            json_object_set_new(e, "updatedByUserId", json_integer(h->user_id));
-        json_array_append_new(a, e);
-    }
-    return a;
-}
-
-static void put_prop(json_t *props, const struct hs_record *r, const struct hs_prop *prop)
-{
-    const char *v = hs_record_get(r, prop);
-    json_object_set_new(props, prop->name, v ? json_string(v) : json_null());
-}
-
-json_t *obj_to_json(struct hs_portal *p, const struct hs_record *r, const struct hs_out *o)
-{
-    const struct hs_type_info *ti = &hs_types[r->type];
-    json_t *out = json_object();
-    json_t *props = json_object();
-    char id[24], iso[SYNC_TIME_ISO_MAX];
-    static const char *const always[] = {"hs_object_id", NULL};
-
-    snprintf(id, sizeof(id), "%llu", (unsigned long long)r->id);
-    json_object_set_new(out, "id", json_string(id));
-    if (o && o->props && o->props->given) {
-        for (size_t i = 0; i < o->props->n; i++)
-            put_prop(props, r, o->props->v[i]);
-        put_prop(props, r, props_find(p, r->type, ti->created));
-        put_prop(props, r, props_find(p, r->type, ti->lastmod));
-    } else {
-        for (size_t i = 0; ti->defaults[i]; i++)
-            put_prop(props, r, props_find(p, r->type, ti->defaults[i]));
-    }
-    for (size_t i = 0; always[i]; i++)
-        put_prop(props, r, props_find(p, r->type, always[i]));
-    json_object_set_new(out, "properties", props);
-    if (o && o->hist && o->hist->n) {
-        json_t *h = json_object();
-        for (size_t i = 0; i < o->hist->n; i++)
-            json_object_set_new(h, o->hist->v[i]->name, hist_json(r, o->hist->v[i]));
-        json_object_set_new(out, "propertiesWithHistory", h);
-    }
-    json_object_set_new(out, "createdAt",
-                        json_string(sync_time_format_iso(r->created, iso, sizeof(iso))));
-    json_object_set_new(out, "updatedAt",
-                        json_string(sync_time_format_iso(r->updated, iso, sizeof(iso))));
-    json_object_set_new(out, "archived", json_boolean(r->archived));
-    if (r->archived)
-        json_object_set_new(out, "archivedAt",
-                            json_string(sync_time_format_iso(r->archived_at, iso, sizeof(iso))));
-    if (o && o->nassoc) {
-        json_t *a = assoc_v3_json(p, r, o->assoc_types, o->nassoc);
-        if (a)
-            json_object_set_new(out, "associations", a);
-    }
-    return out;
-}
-
 void obj_out_for_write(struct hs_portal *p, enum hs_type t, const json_t *in, struct hs_sel *sel,
                        struct hs_out *o)
 {
     const json_t *props = json_object_get(in, "properties");
+    const struct hs_catalog *cat = &p->cat[t];
     const char *key;
     json_t *v;
     memset(o, 0, sizeof(*o));
-    for (size_t i = 0; hs_types[t].defaults[i]; i++)
-        hs_sel_add_csv(p, t, sel, hs_types[t].defaults[i]);
+    sel->n = 0;
+    sel->given = 1;
+    for (size_t i = 0; i < cat->ndefaults; i++)
+        sel_push(sel, cat->defaults[i]);
     if (json_is_object(props))
-        json_object_foreach((json_t *)props, key, v) sel_add(p, t, sel, key, strlen(key));
+        json_object_foreach((json_t *)props, key, v) sel_push(sel, props_find(p, t, key));
     o->props = sel;
 }
 
@@ -757,11 +707,11 @@ void obj_h_list(struct hs_ctx *c)
     struct hs_sel ps = {0}, hsel = {0};
     struct hs_out o;
     struct hs_store *s;
+    struct sync_buf b = SYNC_BUF_INIT(0);
     int64_t limit;
     uint64_t after = 0;
     int archived;
-    size_t i, lo, hi;
-    json_t *results, *body;
+    size_t i, n = 0;
     const char *a;
 
     if (t < 0)
@@ -778,52 +728,53 @@ void obj_h_list(struct hs_ctx *c)
         goto out;
     }
     s = &c->p->st[t];
-    lo = 0;
-    hi = s->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (s->v[mid]->id < after)
-            lo = mid + 1;
-        else
-            hi = mid;
+    sync_buf_addstr(&b, "{\"results\":[");
+    for (i = store_find(s, after); i < s->n && n < (size_t)limit; i++) {
+        if ((s->v[i]->archived != 0) == (archived != 0)) {
+            render_record(&b, c->p, s->v[i], &o);
+            n++;
+        }
     }
-    results = json_array();
-    for (i = lo; i < s->n && json_array_size(results) < (size_t)limit; i++)
-        if ((s->v[i]->archived != 0) == (archived != 0))
-            json_array_append_new(results, obj_to_json(c->p, s->v[i], &o));
     while (i < s->n && (s->v[i]->archived != 0) != (archived != 0))
         i++;
-    body = json_object();
-    json_object_set_new(body, "results", results);
+    sync_buf_addch(&b, ']');
     if (i < s->n) {
-        char cur[64], link[128];
+        char cur[64];
         cursor_encode(s->v[i]->id, cur, sizeof(cur));
-        snprintf(link, sizeof(link), "?after=%s", cur);
-        json_object_set_new(body, "paging",
-                            json_pack("{s:{s:s, s:s}}", "next", "after", cur, "link", link));
+        sync_buf_addstr(&b, ",\"paging\":{\"next\":{\"after\":");
+        render_str(&b, cur);
+        sync_buf_addf(&b, ",\"link\":\"?after=%s\"}}", cur);
     }
-    hs_reply(c, 200, body);
+    sync_buf_addch(&b, '}');
+    hs_reply_text(c, 200, &b);
 out:
+    sync_buf_release(&b);
     hs_sel_release(&ps);
     hs_sel_release(&hsel);
+}
+
+int obj_id_prop_ok(struct hs_ctx *c, enum hs_type t, const char *id_prop)
+{
+    struct hs_prop *prop;
+    if (!id_prop || !*id_prop || strcmp(id_prop, "hs_object_id") == 0)
+        return 1;
+    prop = props_find(c->p, t, id_prop);
+    if (prop && prop->uniq)
+        return 1;
+    hs_fail(c, 400, "VALIDATION_ERROR", "Property %s is not a unique identifier property for %s",
+            id_prop, hs_types[t].name);
+    return 0;
 }
 
 static struct hs_record *lookup_param(struct hs_ctx *c, int t, int archived)
 {
     const char *id_prop = hs_query(c, "idProperty");
     struct hs_record *r;
-    if (id_prop && *id_prop && strcmp(id_prop, "hs_object_id") != 0) {
-        struct hs_prop *prop = props_find(c->p, t, id_prop);
-        if (!prop || !prop->uniq) {
-            hs_fail(c, 400, "VALIDATION_ERROR",
-                    "Property %s is not a unique identifier property for %s", id_prop,
-                    hs_types[t].name);
-            return NULL;
-        }
-    }
+    if (!obj_id_prop_ok(c, t, id_prop))
+        return NULL;
     r = obj_lookup(c->p, t, c->params[1], id_prop, archived);
     if (!r)
-        hs_not_found(c, hs_types[t].name, c->params[1]);
+        hs_not_found(c);
     return r;
 }
 
@@ -839,7 +790,7 @@ void obj_h_get(struct hs_ctx *c)
     out_from_query(c, t, &ps, &hsel, &o);
     r = lookup_param(c, t, hs_query_bool(c, "archived", 0));
     if (r)
-        hs_reply(c, 200, obj_to_json(c->p, r, &o));
+        obj_reply(c, 200, r, &o);
     hs_sel_release(&ps);
     hs_sel_release(&hsel);
 }
@@ -869,102 +820,138 @@ const char *obj_clash_prop(const struct hs_write *w, const struct hs_record *x)
     return "hs_object_id";
 }
 
-/* Creates one record from an input object {properties, associations}; on failure returns a new
- * error body with its status in *status. Used by the single and batch creates. */
-json_t *obj_create_input(struct hs_portal *p, enum hs_type t, const json_t *in,
-                         const struct hs_source *src, struct hs_record **out, int *status)
+json_t *obj_check_props(struct hs_portal *p, enum hs_type t, const json_t *in, struct hs_write *w)
 {
     const json_t *props = json_object_get(in, "properties");
-    const json_t *assocs = json_object_get(in, "associations");
-    struct hs_write w = {0};
-    struct hs_record *r, *x = NULL;
-    json_t *err;
-
-    *out = NULL;
-    *status = 400;
+    memset(w, 0, sizeof(*w));
     if (props && !json_is_object(props))
         return hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
                              "Invalid input JSON: properties must be an object");
+    return props_check_write(p, t, props, w);
+}
+
+/* Activities need hs_timestamp. */
+static json_t *check_timestamp(enum hs_type t, const struct hs_write *w)
+{
+    if (t < HS_TASKS)
+        return NULL;
+    for (size_t i = 0; i < w->n; i++)
+        if (w->v[i].value && strcmp(w->v[i].prop->name, "hs_timestamp") == 0)
+            return NULL;
+    return hs_error_body(
+        "VALIDATION_ERROR", NULL,
+        json_pack("[{s:s, s:s, s:{s:[s]}}]", "message", "hs_timestamp is required", "code",
+                  "REQUIRED_FIELD", "context", "propertyName", "hs_timestamp"),
+        NULL,
+        "Property values were not valid: [{\"isValid\":false,\"message\":\"hs_timestamp "
+        "is required\",\"error\":\"REQUIRED_FIELD\",\"name\":\"hs_timestamp\"}]");
+}
+
+json_t *obj_check_create(struct hs_portal *p, enum hs_type t, const json_t *in, struct hs_write *w)
+{
+    const json_t *assocs = json_object_get(in, "associations");
+    json_t *err;
+
+    memset(w, 0, sizeof(*w));
     if (assocs && !json_is_null(assocs) && !json_is_array(assocs))
-        return hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
-                             "Invalid input JSON: associations must be an array");
-    err = props_check_write(p, t, props, &w);
+        err = hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
+                            "Invalid input JSON: associations must be an array");
+    else
+        err = obj_check_props(p, t, in, w);
+    if (!err)
+        err = check_timestamp(t, w);
+    if (!err && (t == HS_DEALS || t == HS_TICKETS)) {
+        pipes_fill_defaults(p, t, w);
+        err = pipes_check(p, t, NULL, w);
+    }
+    if (!err && json_is_array(assocs))
+        err = assoc_apply_create(p, NULL, assocs, NULL, 1);
     if (err)
-        return err;
-    if (t >= HS_TASKS) {
-        int has = 0;
-        for (size_t i = 0; i < w.n; i++)
-            has |= strcmp(w.v[i].prop->name, "hs_timestamp") == 0 && w.v[i].value;
-        if (!has) {
-            hs_write_release(&w);
-            return hs_error_body(
-                "VALIDATION_ERROR", NULL,
-                json_pack("[{s:s, s:s, s:{s:[s]}}]", "message", "hs_timestamp is required", "code",
-                          "REQUIRED_FIELD", "context", "propertyName", "hs_timestamp"),
-                NULL,
-                "Property values were not valid: [{\"isValid\":false,\"message\":\"hs_timestamp "
-                "is required\",\"error\":\"REQUIRED_FIELD\",\"name\":\"hs_timestamp\"}]");
-        }
-    }
-    if (t == HS_DEALS || t == HS_TICKETS) {
-        pipes_fill_defaults(p, t, &w);
-        err = pipes_check(p, t, NULL, &w);
-        if (err) {
-            hs_write_release(&w);
-            return err;
-        }
-    }
-    if (assocs && json_is_array(assocs)) {
-        err = assoc_apply_create(p, NULL, assocs, src, 1);
-        if (err) {
-            hs_write_release(&w);
-            return err;
-        }
-    }
-    r = obj_create(p, t, &w, src, &x);
+        hs_write_release(w);
+    return err;
+}
+
+json_t *obj_create_checked(struct hs_portal *p, enum hs_type t, struct hs_write *w,
+                           const json_t *in, const struct hs_source *src, struct hs_record **out,
+                           int *status)
+{
+    const json_t *assocs = json_object_get(in, "associations");
+    struct hs_record *r, *x = NULL;
+
+    *out = NULL;
+    r = obj_create(p, t, w, src, &x);
     if (!r && x) {
-        err = obj_conflict_body(t, x, obj_clash_prop(&w, x));
         *status = 409;
-        hs_write_release(&w);
-        return err;
+        return obj_conflict_body(t, x, obj_clash_prop(w, x));
     }
-    hs_write_release(&w);
     if (!r) {
         *status = 500;
         return hs_error_body("INTERNAL_ERROR", NULL, NULL, NULL, "internal error");
     }
-    if (assocs && json_is_array(assocs))
+    if (json_is_array(assocs))
         assoc_apply_create(p, r, assocs, src, 0);
     *out = r;
     return NULL;
 }
 
-/* Applies an update input {properties} to r; NULL or a new error body with *status. */
+json_t *obj_create_input(struct hs_portal *p, enum hs_type t, const json_t *in,
+                         const struct hs_source *src, struct hs_record **out, int *status)
+{
+    struct hs_write w;
+    json_t *err = obj_check_create(p, t, in, &w);
+    *out = NULL;
+    *status = 400;
+    if (err)
+        return err;
+    err = obj_create_checked(p, t, &w, in, src, out, status);
+    hs_write_release(&w);
+    return err;
+}
+
+json_t *obj_update_checked(struct hs_portal *p, struct hs_record *r, struct hs_write *w,
+                           const struct hs_source *src, int *status)
+{
+    struct hs_record *x = NULL;
+    json_t *err = NULL;
+
+    *status = 400;
+    if (r->type == HS_DEALS || r->type == HS_TICKETS)
+        err = pipes_check(p, r->type, r, w);
+    if (!err && obj_update(p, r, w, src, &x)) {
+        err = obj_conflict_body(r->type, x, obj_clash_prop(w, x));
+        *status = 409;
+    }
+    return err;
+}
+
 json_t *obj_update_input(struct hs_portal *p, struct hs_record *r, const json_t *in,
                          const struct hs_source *src, int *status)
 {
-    const json_t *props = json_object_get(in, "properties");
-    struct hs_write w = {0};
-    struct hs_record *x = NULL;
-    json_t *err;
-
+    struct hs_write w;
+    json_t *err = obj_check_props(p, r->type, in, &w);
     *status = 400;
-    if (props && !json_is_object(props))
-        return hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
-                             "Invalid input JSON: properties must be an object");
-    err = props_check_write(p, r->type, props, &w);
-    if (!err && (r->type == HS_DEALS || r->type == HS_TICKETS))
-        err = pipes_check(p, r->type, r, &w);
-    if (err) {
-        hs_write_release(&w);
+    if (err)
         return err;
-    }
-    if (obj_update(p, r, &w, src, &x)) {
-        err = obj_conflict_body(r->type, x, obj_clash_prop(&w, x));
-        *status = 409;
-    }
+    err = obj_update_checked(p, r, &w, src, status);
     hs_write_release(&w);
     return err;
+}
+
+void obj_reply(struct hs_ctx *c, int status, const struct hs_record *r, const struct hs_out *o)
+{
+    struct sync_buf b = SYNC_BUF_INIT(0);
+    render_record(&b, c->p, r, o);
+    hs_reply_text(c, status, &b);
+}
+
+/* The answer to a single create or update: the defaults and what the body wrote. */
+static void reply_written(struct hs_ctx *c, int status, const struct hs_record *r)
+{
+    struct hs_sel sel = {0};
+    struct hs_out o;
+    obj_out_for_write(c->p, r->type, c->body, &sel, &o);
+    obj_reply(c, status, r, &o);
+    hs_sel_release(&sel);
 }
 
 void obj_h_create(struct hs_ctx *c)
@@ -981,7 +968,7 @@ void obj_h_create(struct hs_ctx *c)
         return;
     }
     if (portal_locked(c->p, t, 0)) {
-        hs_fail(c, 423, "LOCKED", "The resource is locked; retry in 2 seconds");
+        hs_fail(c, 423, "LOCKED", HS_LOCKED_MSG);
         return;
     }
     err = obj_create_input(c->p, t, c->body, &c->src, &r, &status);
@@ -989,13 +976,7 @@ void obj_h_create(struct hs_ctx *c)
         hs_reply(c, status, err);
         return;
     }
-    {
-        struct hs_sel sel = {0};
-        struct hs_out o;
-        obj_out_for_write(c->p, t, c->body, &sel, &o);
-        hs_reply(c, 201, obj_to_json(c->p, r, &o));
-        hs_sel_release(&sel);
-    }
+    reply_written(c, 201, r);
 }
 
 void obj_h_update(struct hs_ctx *c)
@@ -1015,7 +996,7 @@ void obj_h_update(struct hs_ctx *c)
     if (!r)
         return;
     if (portal_locked(c->p, t, r->id)) {
-        hs_fail(c, 423, "LOCKED", "The resource is locked; retry in 2 seconds");
+        hs_fail(c, 423, "LOCKED", HS_LOCKED_MSG);
         return;
     }
     err = obj_update_input(c->p, r, c->body, &c->src, &status);
@@ -1023,13 +1004,7 @@ void obj_h_update(struct hs_ctx *c)
         hs_reply(c, status, err);
         return;
     }
-    {
-        struct hs_sel sel = {0};
-        struct hs_out o;
-        obj_out_for_write(c->p, t, c->body, &sel, &o);
-        hs_reply(c, 200, obj_to_json(c->p, r, &o));
-        hs_sel_release(&sel);
-    }
+    reply_written(c, 200, r);
 }
 
 void obj_h_archive(struct hs_ctx *c)
@@ -1040,127 +1015,12 @@ void obj_h_archive(struct hs_ctx *c)
         return;
     r = obj_find(c->p, t, hs_parse_id(c->params[1]));
     if (r && portal_locked(c->p, t, r->id)) {
-        hs_fail(c, 423, "LOCKED", "The resource is locked; retry in 2 seconds");
+        hs_fail(c, 423, "LOCKED", HS_LOCKED_MSG);
         return;
     }
     if (r)
         obj_archive(c->p, r, &c->src);
     hs_reply(c, 204, NULL);
-}
-
-/* Merges loser into primary: primary keeps its id and its values; values only the loser has
- * move over; associations move; the loser's unique values point at the primary. */
-static size_t merge_records(struct hs_portal *p, struct hs_record *primary, struct hs_record *loser,
-                            const struct hs_source *src)
-{
-    struct hs_catalog *cat = &p->cat[primary->type];
-    struct hs_write w = {0};
-    struct hs_record *x;
-    size_t moved = 0;
-    char buf[64];
-    struct hs_prop *merged = props_find(p, primary->type, "hs_merged_object_ids");
-    struct hs_prop *email =
-        primary->type == HS_CONTACTS ? props_find(p, HS_CONTACTS, "email") : NULL;
-    const char *lemail = email ? hs_record_get(loser, email) : NULL;
-    char lemail_copy[512] = "";
-    uint64_t loser_id = loser->id;
-
-    if (lemail)
-        snprintf(lemail_copy, sizeof(lemail_copy), "%s", lemail);
-    w.v = calloc(cat->n + 2, sizeof(*w.v));
-    for (size_t i = 0; w.v && i < cat->n; i++) {
-        struct hs_prop *prop = cat->v[i];
-        const char *lv = hs_record_get(loser, prop);
-        if (!lv || (prop->flags & (HS_PF_READONLY | HS_PF_UNIQUE)) || hs_record_get(primary, prop))
-            continue;
-        if (strcmp(prop->name, hs_types[primary->type].created) == 0 ||
-            strcmp(prop->name, "createdate") == 0)
-            continue;
-        w.v[w.n].prop = prop;
-        w.v[w.n].value = strdup(lv);
-        w.n++;
-        moved++;
-    }
-    if (w.v && merged) {
-        const char *old = hs_record_get(primary, merged);
-        char *nv;
-        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)loser_id);
-        nv = malloc((old ? strlen(old) : 0) + strlen(buf) + 2);
-        if (nv) {
-            sprintf(nv, "%s%s%s", old ? old : "", old && *old ? ";" : "", buf);
-            w.v[w.n].prop = merged;
-            w.v[w.n].value = nv;
-            w.n++;
-        }
-    }
-    if (w.v && lemail_copy[0]) {
-        struct hs_prop *add = props_find(p, HS_CONTACTS, "hs_additional_emails");
-        const char *old = add ? hs_record_get(primary, add) : NULL;
-        char *nv = add ? malloc((old ? strlen(old) : 0) + strlen(lemail_copy) + 2) : NULL;
-        if (nv) {
-            sprintf(nv, "%s%s%s", old ? old : "", old && *old ? ";" : "", lemail_copy);
-            w.v[w.n].prop = add;
-            w.v[w.n].value = nv;
-            w.n++;
-        }
-    }
-    /* move associations */
-    for (size_t i = 0; i < loser->nedges; i++) {
-        struct hs_edge e = loser->edges[i];
-        struct hs_record *other = obj_find(p, e.to_type, e.to_id);
-        if (other && other != primary)
-            assoc_add(p, primary, other, e.cat, e.type_id, src);
-    }
-    obj_purge(p, loser);
-    obj_update(p, primary, &w, src, &x);
-    hs_write_release(&w);
-    if (email && lemail_copy[0]) {
-        char key[512];
-        props_unique_key(lemail_copy, key, sizeof(key));
-        if (!hs_map_get(email->uniq, key))
-            hs_map_put(email->uniq, key, primary);
-    }
-    snprintf(buf, sizeof(buf), "%llu", (unsigned long long)loser_id);
-    hs_map_put(&p->st[primary->type].by_id, buf, primary);
-    return moved;
-}
-
-void obj_h_merge(struct hs_ctx *c)
-{
-    int t = hs_param_type(c, 0);
-    const char *pid, *lid;
-    char pbuf[32], lbuf[32];
-    struct hs_record *primary, *loser;
-    uint64_t loser_id;
-    size_t moved;
-
-    if (t < 0)
-        return;
-    pid = hs_json_idstr(c->body, "primaryObjectId", pbuf);
-    lid = hs_json_idstr(c->body, "objectIdToMerge", lbuf);
-    if (!pid || !lid) {
-        hs_fail(c, 400, "VALIDATION_ERROR",
-                "Invalid input JSON: primaryObjectId and objectIdToMerge are required");
-        return;
-    }
-    primary = obj_lookup(c->p, t, pid, NULL, 0);
-    loser = obj_lookup(c->p, t, lid, NULL, 0);
-    if (!primary || !loser) {
-        hs_not_found(c, hs_types[t].name, primary ? lid : pid);
-        return;
-    }
-    if (primary == loser) {
-        hs_fail(c, 400, "VALIDATION_ERROR", "Cannot merge an object with itself");
-        return;
-    }
-    if (portal_locked(c->p, t, primary->id) || portal_locked(c->p, t, loser->id)) {
-        hs_fail(c, 423, "LOCKED", "The resource is locked; retry in 2 seconds");
-        return;
-    }
-    loser_id = loser->id;
-    moved = merge_records(c->p, primary, loser, &c->src);
-    wh_on_merge(c->p, primary, loser_id, primary->id, moved, &c->src);
-    hs_reply(c, 200, obj_to_json(c->p, primary, NULL));
 }
 
 void obj_h_gdpr(struct hs_ctx *c)
@@ -1178,7 +1038,7 @@ void obj_h_gdpr(struct hs_ctx *c)
     if (!r)
         r = obj_lookup(c->p, HS_CONTACTS, id, id_prop, 1);
     if (!r) {
-        hs_not_found(c, "contacts", id);
+        hs_not_found(c);
         return;
     }
     wh_on_delete(c->p, r, &c->src, 1);

@@ -101,24 +101,13 @@ void owners_h_list(struct hs_ctx *c)
 {
     const char *email = hs_query(c, "email");
     int archived = hs_query_bool(c, "archived", 0);
-    int64_t limit, after = 0;
-    const char *a = hs_query(c, "after");
-    json_t *res = json_array(), *o, *body;
+    int64_t limit, after;
+    json_t *res, *o, *body;
     size_t i, seen = 0, next = 0;
 
-    if (hs_query_int(c, "limit", 100, 1, 500, &limit)) {
-        json_decref(res);
+    if (hs_query_int(c, "limit", 100, 1, 500, &limit) || hs_query_after(c, &after))
         return;
-    }
-    if (a && *a) {
-        char *end;
-        after = strtoll(a, &end, 10);
-        if (*end || after < 0) {
-            json_decref(res);
-            hs_fail(c, 400, "VALIDATION_ERROR", "Invalid paging cursor: %s", a);
-            return;
-        }
-    }
+    res = json_array();
     json_array_foreach(c->p->owners, i, o)
     {
         if (json_is_true(json_object_get(o, "archived")) != (archived != 0))
@@ -132,12 +121,8 @@ void owners_h_list(struct hs_ctx *c)
         seen++;
     }
     body = json_pack("{s:o}", "results", res);
-    if (next) {
-        char cur[32];
-        snprintf(cur, sizeof(cur), "%zu", next);
-        json_object_set_new(body, "paging",
-                            json_pack("{s:{s:s, s:s}}", "next", "after", cur, "link", ""));
-    }
+    if (next)
+        json_object_set_new(body, "paging", hs_paging((int64_t)next, NULL));
     hs_reply(c, 200, body);
 }
 

@@ -118,102 +118,84 @@ static const char *src_const(const char *s)
     return "API";
 }
 
-static void record_load(struct hs_portal *p, int t, uint64_t id, const json_t *j)
+static void load_values(const struct hs_catalog *cat, struct hs_record *r, const json_t *vals)
 {
-    struct hs_store *st = &p->st[t];
-    struct hs_catalog *cat = &p->cat[t];
-    struct hs_record *r = calloc(1, sizeof(*r));
     const char *k;
     json_t *v;
-    size_t i;
-    char key[24];
-
-    if (!r)
-        return;
-    r->vals = calloc(cat->n ? cat->n : 1, sizeof(char *));
-    r->hist = calloc(cat->n ? cat->n : 1, sizeof(struct hs_hist *));
-    if (!r->vals || !r->hist) {
-        free(r->vals);
-        free(r->hist);
-        free(r);
-        return;
-    }
-    r->nvals = cat->n;
-    r->id = id;
-    r->type = (enum hs_type)t;
-    r->archived = sync_json_bool(j, "a", 0);
-    r->created = sync_json_int(j, "c", 0);
-    r->updated = sync_json_int(j, "u", 0);
-    r->archived_at = sync_json_int(j, "aa", 0);
-    json_object_foreach((json_t *)json_object_get(j, "v"), k, v)
+    json_object_foreach((json_t *)vals, k, v)
     {
         struct hs_prop *prop = hs_map_get(&cat->by_name, k);
         if (prop && json_is_string(v) && prop->idx < r->nvals)
             r->vals[prop->idx] = strdup(json_string_value(v));
     }
-    json_object_foreach((json_t *)json_object_get(j, "h"), k, v)
+}
+
+/* Each property's history, newest first: [value, ts, sourceType, sourceId, userId]. */
+static void load_history(const struct hs_catalog *cat, struct hs_record *r, const json_t *hist)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)hist, k, v)
     {
         struct hs_prop *prop = hs_map_get(&cat->by_name, k);
         struct hs_hist **tail;
+        size_t i;
         json_t *e;
         if (!prop || prop->idx >= r->nvals)
             continue;
         tail = &r->hist[prop->idx];
         json_array_foreach(v, i, e)
         {
-            struct hs_hist *h = calloc(1, sizeof(*h));
-            const char *sid = json_string_value(json_array_get(e, 3));
+            struct hs_hist *h = hs_hist_new(
+                json_string_value(json_array_get(e, 0)), json_integer_value(json_array_get(e, 1)),
+                src_const(json_string_value(json_array_get(e, 2))),
+                json_string_value(json_array_get(e, 3)), json_integer_value(json_array_get(e, 4)));
             if (!h)
                 break;
-            h->value = strdup(json_string_value(json_array_get(e, 0))
-                                  ? json_string_value(json_array_get(e, 0))
-                                  : "");
-            h->ts = json_integer_value(json_array_get(e, 1));
-            h->src_type = src_const(json_string_value(json_array_get(e, 2)));
-            h->src_id = sid ? strdup(sid) : NULL;
-            h->user_id = json_integer_value(json_array_get(e, 4));
             *tail = h;
             tail = &h->next;
         }
     }
-    v = json_object_get(j, "e");
-    if (json_array_size(v)) {
-        json_t *e;
-        r->edges = calloc(json_array_size(v), sizeof(*r->edges));
-        r->cedges = r->edges ? json_array_size(v) : 0;
-        json_array_foreach(v, i, e)
-        {
-            if (!r->edges)
-                break;
-            r->edges[r->nedges].to_type = (uint8_t)json_integer_value(json_array_get(e, 0));
-            r->edges[r->nedges].to_id = (uint64_t)json_integer_value(json_array_get(e, 1));
-            r->edges[r->nedges].type_id = (int32_t)json_integer_value(json_array_get(e, 2));
-            r->edges[r->nedges].cat = (uint8_t)json_integer_value(json_array_get(e, 3));
-            r->nedges++;
-        }
-    }
-    if (st->n == st->cap) {
-        size_t cap = st->cap ? st->cap * 2 : 256;
-        struct hs_record **nv = realloc(st->v, cap * sizeof(*nv));
-        if (!nv)
-            return;
-        st->v = nv;
-        st->cap = cap;
-    }
-    st->v[st->n++] = r;
-    if (!r->archived)
-        st->live++;
-    snprintf(key, sizeof(key), "%llu", (unsigned long long)id);
-    hs_map_put(&st->by_id, key, r);
-    for (i = 0; i < cat->n; i++) {
-        char ukey[512];
-        if (!cat->v[i]->uniq || r->archived || !r->vals[i])
+}
+
+/* The associations: [toType, toId, typeId, category]. */
+static void load_edges(struct hs_record *r, const json_t *edges)
+{
+    size_t i;
+    json_t *e;
+    if (!json_array_size(edges))
+        return;
+    r->edges = calloc(json_array_size(edges), sizeof(*r->edges));
+    r->cedges = r->edges ? json_array_size(edges) : 0;
+    json_array_foreach(edges, i, e)
+    {
+        int type = (int)json_integer_value(json_array_get(e, 0));
+        if (!r->edges || type < 0 || type >= HS_NTYPES)
             continue;
-        props_unique_key(r->vals[i], ukey, sizeof(ukey));
-        hs_map_put(cat->v[i]->uniq, ukey, r);
+        r->edges[r->nedges].to_type = (uint8_t)type;
+        r->edges[r->nedges].to_id = (uint64_t)json_integer_value(json_array_get(e, 1));
+        r->edges[r->nedges].type_id = (int32_t)json_integer_value(json_array_get(e, 2));
+        r->edges[r->nedges].cat = (uint8_t)json_integer_value(json_array_get(e, 3));
+        r->nedges++;
     }
-    if (id >= p->next_id)
-        p->next_id = id + 1;
+}
+
+static void record_load(struct hs_portal *p, int t, uint64_t id, const json_t *j)
+{
+    const struct hs_catalog *cat = &p->cat[t];
+    struct hs_record *r = obj_record_new(p, (enum hs_type)t);
+    if (!r)
+        return;
+    r->id = id;
+    r->archived = sync_json_bool(j, "a", 0);
+    r->created = sync_json_int(j, "c", 0);
+    r->updated = sync_json_int(j, "u", 0);
+    r->archived_at = sync_json_int(j, "aa", 0);
+    load_values(cat, r, json_object_get(j, "v"));
+    load_history(cat, r, json_object_get(j, "h"));
+    load_edges(r, json_object_get(j, "e"));
+    if (obj_adopt(p, r))
+        obj_record_free(r);
 }
 
 /* ---- meta ---- */
@@ -228,9 +210,7 @@ static void alias_one(const char *key, void *val, void *arg)
     struct alias_arg *a = arg;
     const struct hs_record *r = val;
     char own[24];
-    snprintf(own, sizeof(own), "%llu", (unsigned long long)r->id);
-    if (strcmp(own, key) != 0)
-        json_array_append_new(a->out, json_pack("[i, s, s]", a->type, key, own));
+    json_array_append_new(a->out, json_pack("[i, s, s]", a->type, key, hs_id_str(r->id, own)));
 }
 
 static json_t *meta_json(struct hs_portal *p)
@@ -239,7 +219,7 @@ static json_t *meta_json(struct hs_portal *p)
     for (int t = 0; t < HS_NTYPES; t++) {
         struct alias_arg a = {t, aliases};
         json_array_append(pipes, p->pipelines[t] ? p->pipelines[t] : json_null());
-        hs_map_each(&p->st[t].by_id, alias_one, &a);
+        hs_map_each(&p->st[t].aliases, alias_one, &a);
     }
     return json_pack(
         "{s:I, s:o, s:o, s:o, s:O, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "next_id",
@@ -273,6 +253,7 @@ static void meta_load(struct hs_portal *p, const json_t *m)
     auth_load(p, json_object_get(m, "auth"));
     wh_load(p, json_object_get(m, "webhooks"));
     settings_configure(&p->settings, json_object_get(m, "settings"), err, sizeof(err));
+    webhooks_settings_changed(p);
     lim = json_deep_copy(json_object_get(m, "limits"));
     if (lim) {
         json_object_del(lim, "daily_used");
@@ -298,7 +279,7 @@ static void aliases_load(struct hs_portal *p, const json_t *m)
             continue;
         r = hs_map_get(&p->st[t].by_id, own);
         if (r)
-            hs_map_put(&p->st[t].by_id, alias, r);
+            hs_map_put(&p->st[t].aliases, alias, r);
     }
 }
 
@@ -463,42 +444,44 @@ static void *flusher(void *arg)
     return NULL;
 }
 
+static void load_records(struct hs_portal *p, sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT type, id, body FROM records ORDER BY type, id", -1, &st,
+                           NULL) != SQLITE_OK)
+        return;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int t = sqlite3_column_int(st, 0);
+        uint64_t id = (uint64_t)sqlite3_column_int64(st, 1);
+        const char *b = (const char *)sqlite3_column_text(st, 2);
+        json_t *r = b ? sync_json_parse(b, strlen(b), NULL) : NULL;
+        if (r && t >= 0 && t < HS_NTYPES)
+            record_load(p, t, id, r);
+        json_decref(r);
+    }
+    sqlite3_finalize(st);
+}
+
+/* Reads a stored portal: 1 when there was one, 0 for a new file, -1 when unreadable. */
 static int load(struct hs_portal *p, sqlite3 *db)
 {
     sqlite3_stmt *st = NULL;
-    int have = 0;
+    json_t *m = NULL;
     if (sqlite3_prepare_v2(db, "SELECT body FROM meta WHERE key = 'portal'", -1, &st, NULL) !=
         SQLITE_OK)
         return -1;
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(st, 0);
-        struct sync_err err = SYNC_ERR_INIT;
-        json_t *m = text ? sync_json_parse(text, strlen(text), &err) : NULL;
-        if (m) {
-            meta_load(p, m);
-            have = 1;
-            sqlite3_finalize(st);
-            st = NULL;
-            if (sqlite3_prepare_v2(db, "SELECT type, id, body FROM records ORDER BY type, id", -1,
-                                   &st, NULL) == SQLITE_OK) {
-                while (sqlite3_step(st) == SQLITE_ROW) {
-                    int t = sqlite3_column_int(st, 0);
-                    uint64_t id = (uint64_t)sqlite3_column_int64(st, 1);
-                    const char *b = (const char *)sqlite3_column_text(st, 2);
-                    json_t *r = b ? sync_json_parse(b, strlen(b), &err) : NULL;
-                    if (r && t >= 0 && t < HS_NTYPES)
-                        record_load(p, t, id, r);
-                    json_decref(r);
-                }
-            }
-            aliases_load(p, m);
-            if ((uint64_t)sync_json_int(m, "next_id", 0) > p->next_id)
-                p->next_id = (uint64_t)sync_json_int(m, "next_id", 0);
-            json_decref(m);
-        }
+        m = text ? sync_json_parse(text, strlen(text), NULL) : NULL;
     }
     sqlite3_finalize(st);
-    return have;
+    if (!m)
+        return 0;
+    meta_load(p, m);
+    load_records(p, db);
+    aliases_load(p, m);
+    json_decref(m);
+    return 1;
 }
 
 int persist_open(struct hs_portal *p, const char *file, char *err, size_t errlen)
@@ -526,11 +509,15 @@ int persist_open(struct hs_portal *p, const char *file, char *err, size_t errlen
     }
     pthread_mutex_lock(&p->lock);
     have = load(p, s->db);
-    p->persist = s;
-    s->dirty = have ? 0 : 1; /* a new file gets the fresh portal at once */
+    if (have >= 0) {
+        p->persist = s;
+        s->dirty = !have; /* a new file gets the fresh portal at once */
+    }
     pthread_mutex_unlock(&p->lock);
     if (have < 0) {
         snprintf(err, errlen, "cannot read %s: %s", file, sqlite3_errmsg(s->db));
+        sqlite3_close(s->db);
+        free(s);
         return -1;
     }
     pthread_mutex_init(&s->stop_lock, NULL);

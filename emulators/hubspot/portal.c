@@ -8,6 +8,7 @@
  * Every function here expects the portal lock to be held, except
  * portal_init and portal_release.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,44 +30,88 @@ void settings_defaults(struct hs_settings *s)
     s->search_max_filters = 18;
     s->search_max_results = 10000;
     s->labels_imply_unlabeled = 1;
+    s->webhook_signature_v2 = 0;
 }
 
-static const char *const setting_keys[] = {"search_lag_ms",
-                                           "access_token_lifetime_s",
-                                           "webhook_batch_size",
-                                           "webhook_retry_base_ms",
-                                           "webhook_max_retries",
-                                           "webhook_timeout_ms",
-                                           "search_max_filter_groups",
-                                           "search_max_filters_per_group",
-                                           "search_max_filters",
-                                           "search_max_results",
-                                           "labels_imply_unlabeled",
-                                           "webhook_batch_window_ms",
-                                           NULL};
+/* The integer settings: name, slot, smallest and largest value. */
+struct setting {
+    const char *name;
+    size_t off;
+    int64_t min, max;
+};
+
+#define SETTING(name, field, min, max)                                                             \
+    {                                                                                              \
+        name, offsetof(struct hs_settings, field), min, max                                        \
+    }
+#define WEEK_MS (86400000LL * 7)
+
+static const struct setting settings[] = {
+    SETTING("search_lag_ms", search_lag_ms, 0, WEEK_MS),
+    SETTING("access_token_lifetime_s", access_token_lifetime_s, 1, WEEK_MS),
+    SETTING("webhook_batch_size", webhook_batch_size, 1, 1000),
+    SETTING("webhook_retry_base_ms", webhook_retry_base_ms, 1, WEEK_MS),
+    SETTING("webhook_max_retries", webhook_max_retries, 0, WEEK_MS),
+    SETTING("webhook_timeout_ms", webhook_timeout_ms, 100, WEEK_MS),
+    SETTING("search_max_filter_groups", search_max_groups, 1, WEEK_MS),
+    SETTING("search_max_filters_per_group", search_max_filters_per_group, 1, WEEK_MS),
+    SETTING("search_max_filters", search_max_filters, 1, WEEK_MS),
+    SETTING("search_max_results", search_max_results, 1, WEEK_MS),
+    SETTING("labels_imply_unlabeled", labels_imply_unlabeled, 0, 1),
+    SETTING("webhook_batch_window_ms", webhook_batch_window_ms, 0, WEEK_MS),
+};
+
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
 static int64_t *setting_slot(struct hs_settings *s, size_t i)
 {
-    int64_t *slots[] = {
-        &s->search_lag_ms,         &s->access_token_lifetime_s,      &s->webhook_batch_size,
-        &s->webhook_retry_base_ms, &s->webhook_max_retries,          &s->webhook_timeout_ms,
-        &s->search_max_groups,     &s->search_max_filters_per_group, &s->search_max_filters,
-        &s->search_max_results,    &s->labels_imply_unlabeled,       &s->webhook_batch_window_ms};
-    return slots[i];
+    return (int64_t *)((char *)s + settings[i].off);
 }
 
 json_t *settings_to_json(const struct hs_settings *s)
 {
     json_t *o = json_object();
-    for (size_t i = 0; setting_keys[i]; i++)
-        json_object_set_new(o, setting_keys[i],
+    for (size_t i = 0; i < NSETTINGS; i++)
+        json_object_set_new(o, settings[i].name,
                             json_integer(*setting_slot((struct hs_settings *)s, i)));
+    json_object_set_new(o, "webhook_signature_version",
+                        json_string(s->webhook_signature_v2 ? "v2" : "v1"));
     return o;
+}
+
+/* One key of a settings object into n; -1 with err filled when it is not a setting or out of
+ * range. */
+static int setting_set(struct hs_settings *n, const char *key, const json_t *v, char *err,
+                       size_t errlen)
+{
+    if (strcmp(key, "webhook_signature_version") == 0) {
+        const char *sig = json_string_value(v);
+        if (!sig || (strcmp(sig, "v1") != 0 && strcmp(sig, "v2") != 0)) {
+            snprintf(err, errlen, "webhook_signature_version must be \"v1\" or \"v2\"");
+            return -1;
+        }
+        n->webhook_signature_v2 = strcmp(sig, "v2") == 0;
+        return 0;
+    }
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const struct setting *st = &settings[i];
+        if (strcmp(key, st->name) != 0)
+            continue;
+        if (!json_is_integer(v) || json_integer_value(v) < st->min ||
+            json_integer_value(v) > st->max) {
+            snprintf(err, errlen, "%s must be an integer from %lld to %lld", key,
+                     (long long)st->min, (long long)st->max);
+            return -1;
+        }
+        *setting_slot(n, i) = json_integer_value(v);
+        return 0;
+    }
+    snprintf(err, errlen, "unknown setting '%s'", key);
+    return -1;
 }
 
 int settings_configure(struct hs_settings *s, const json_t *body, char *err, size_t errlen)
 {
-    static const int64_t mins[] = {0, 1, 1, 1, 0, 100, 1, 1, 1, 1, 0, 0};
     struct hs_settings n = *s;
     const char *key;
     json_t *v;
@@ -77,28 +122,8 @@ int settings_configure(struct hs_settings *s, const json_t *body, char *err, siz
     }
     json_object_foreach((json_t *)body, key, v)
     {
-        size_t i;
-        for (i = 0; setting_keys[i]; i++)
-            if (strcmp(key, setting_keys[i]) == 0)
-                break;
-        if (!setting_keys[i]) {
-            snprintf(err, errlen, "unknown setting '%s'", key);
+        if (setting_set(&n, key, v, err, errlen))
             return -1;
-        }
-        if (!json_is_integer(v) || json_integer_value(v) < mins[i] ||
-            json_integer_value(v) > 86400000LL * 7) {
-            snprintf(err, errlen, "%s must be an integer from %lld", key, (long long)mins[i]);
-            return -1;
-        }
-        if (strcmp(key, "labels_imply_unlabeled") == 0 && json_integer_value(v) > 1) {
-            snprintf(err, errlen, "labels_imply_unlabeled must be 0 or 1");
-            return -1;
-        }
-        if (strcmp(key, "webhook_batch_size") == 0 && json_integer_value(v) > 1000) {
-            snprintf(err, errlen, "webhook_batch_size must be from 1 to 1000");
-            return -1;
-        }
-        *setting_slot(&n, i) = json_integer_value(v);
     }
     *s = n;
     return 0;
@@ -111,6 +136,7 @@ static void state_init(struct hs_portal *p)
     for (int t = 0; t < HS_NTYPES; t++) {
         memset(&p->st[t], 0, sizeof(p->st[t]));
         hs_map_init(&p->st[t].by_id);
+        hs_map_init(&p->st[t].aliases);
     }
     assoc_init(p);
     pipes_init(p);
@@ -120,7 +146,6 @@ static void state_init(struct hs_portal *p)
     auth_init(p);
     settings_defaults(&p->settings);
     p->nlocks = 0;
-    p->seed_rounds = 0;
 }
 
 static void state_release(struct hs_portal *p)
@@ -190,6 +215,69 @@ int portal_locked(struct hs_portal *p, int type, uint64_t id)
     return 0;
 }
 
+static int lock_push(struct hs_portal *p, uint64_t id, int type, int64_t count)
+{
+    if (p->nlocks >= HS_LOCKS_MAX)
+        return -1;
+    p->locks[p->nlocks].id = id;
+    p->locks[p->nlocks].type = type;
+    p->locks[p->nlocks].count = count;
+    p->nlocks++;
+    return 0;
+}
+
+/* The ids of a lock request, or -1 when one is not a record id. */
+static int lock_ids(const json_t *ids, uint64_t *out, size_t *n)
+{
+    size_t i;
+    json_t *v;
+    *n = 0;
+    json_array_foreach(ids, i, v)
+    {
+        char buf[32];
+        const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+        if (!s && json_is_integer(v)) {
+            snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+            s = buf;
+        }
+        if (!s || !hs_parse_id(s) || *n >= HS_LOCKS_MAX)
+            return -1;
+        out[(*n)++] = hs_parse_id(s);
+    }
+    return 0;
+}
+
+int portal_add_locks(struct hs_portal *p, const json_t *body, char *err, size_t errlen)
+{
+    json_t *ids = json_object_get(body, "ids");
+    int type = hs_type_parse(sync_json_str(body, "objectType"));
+    int64_t count = sync_json_int(body, "count", 1);
+    uint64_t v[HS_LOCKS_MAX];
+    size_t n;
+
+    if (count < 1) {
+        snprintf(err, errlen, "count must be a positive integer");
+        return -1;
+    }
+    if (!json_is_array(ids) && type < 0) {
+        snprintf(err, errlen, "give ids (an array of record ids) or objectType");
+        return -1;
+    }
+    if (json_is_array(ids) && lock_ids(ids, v, &n)) {
+        snprintf(err, errlen, "ids must be at most %d record ids", HS_LOCKS_MAX);
+        return -1;
+    }
+    if (p->nlocks + (json_is_array(ids) ? n : 1) > HS_LOCKS_MAX) {
+        snprintf(err, errlen, "at most %d lock rules may be pending", HS_LOCKS_MAX);
+        return -1;
+    }
+    if (!json_is_array(ids))
+        return lock_push(p, 0, type, count);
+    for (size_t i = 0; i < n; i++)
+        lock_push(p, v[i], -1, count);
+    return 0;
+}
+
 void portal_count_call(struct hs_portal *p, const char *method, const char *tmpl)
 {
     char key[512];
@@ -205,6 +293,13 @@ void portal_count_call(struct hs_portal *p, const char *method, const char *tmpl
     }
     (*n)++;
     p->stats.total++;
+}
+
+void portal_stats_reset(struct hs_portal *p)
+{
+    hs_map_release(&p->stats.by_route, free);
+    hs_map_init(&p->stats.by_route);
+    p->stats.total = 0;
 }
 
 static void stat_entry(const char *key, void *val, void *arg)

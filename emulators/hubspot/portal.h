@@ -121,24 +121,45 @@ struct hs_prop {
     json_t *def;         /* the definition as the properties API shows it */
 };
 
+/* The server-maintained properties every write touches, found once per catalogue. */
+enum hs_sys {
+    HS_SYS_OBJECT_ID = 0, /* hs_object_id */
+    HS_SYS_CREATED,       /* the type's create date: createdate or hs_createdate */
+    HS_SYS_LASTMOD,       /* the type's modify date: lastmodifieddate or hs_lastmodifieddate */
+    HS_SYS_HS_LASTMOD,    /* hs_lastmodifieddate (contacts carry both) */
+    HS_SYS_SOURCE,        /* hs_object_source */
+    HS_SYS_TICKET_ID,     /* hs_ticket_id (tickets only) */
+    HS_SYS_MERGED,        /* hs_merged_object_ids */
+    HS_SYS_OWNER,         /* hubspot_owner_id */
+    HS_SYS_N
+};
+#define HS_DEFAULTS_MAX 16
+
 struct hs_catalog {
     struct hs_prop **v;
     size_t n, cap;
     struct hs_map by_name;
-    json_t *groups; /* array of property groups */
+    json_t *groups;                            /* array of property groups */
+    struct hs_prop *sys[HS_SYS_N];             /* NULL when the type lacks one */
+    struct hs_prop *defaults[HS_DEFAULTS_MAX]; /* hs_types[t].defaults, resolved */
+    size_t ndefaults;
 };
 
-const char *hs_ptype_name(enum hs_ptype t);
 int hs_ptype_parse(const char *s); /* -1 when unknown */
+
+/* The longest value a property takes, in characters (HubSpot's limit for text). */
+#define HS_VALUE_MAX 65536
 
 /* Pure validation of one value for one property (unit-tested). in is the value as sent (a JSON
  * string, number or boolean rendered as text). On success writes the stored form to out
  * (NUL-terminated) and returns 0; "" means "clear". On failure returns -1 with *code set to the
  * HubSpot error code (INVALID_INTEGER, INVALID_EMAIL, INVALID_OPTION, INVALID_DATE,
- * INVALID_BOOLEAN, INVALID_DATETIME) and a message in msg. */
+ * INVALID_BOOLEAN, INVALID_DATETIME; INVALID_VALUE past HS_VALUE_MAX characters) and a message
+ * in msg. */
 int props_validate_value(const struct hs_prop *prop, const char *in, char *out, size_t outlen,
                          const char **code, char *msg, size_t msglen);
-/* Pure e-mail syntax check used by the validator. */
+/* Pure e-mail syntax check used by the validator; at most HS_EMAIL_MAX bytes (RFC 5321). */
+#define HS_EMAIL_MAX 254
 int props_email_ok(const char *s);
 
 struct hs_pval {
@@ -152,6 +173,7 @@ struct hs_write {
 void hs_write_release(struct hs_write *w);
 
 struct hs_portal;
+struct hs_ctx;
 /* Validates a `properties` object for a write to type t. On success fills w and returns NULL;
  * on failure returns a new HubSpot error body (400 VALIDATION_ERROR). */
 json_t *props_check_write(struct hs_portal *p, enum hs_type t, const json_t *properties,
@@ -163,18 +185,25 @@ struct hs_prop *props_find(struct hs_portal *p, enum hs_type t, const char *name
 /* Seeds the standard catalogue of every type. */
 void props_init_catalogs(struct hs_portal *p);
 void props_release_catalogs(struct hs_portal *p);
-/* Normalises a value for a unique index (lower-case). */
+/* Normalises a value for a unique index: trimmed, lower-case, at most HS_UNIQUE_KEY_MAX - 1
+ * bytes (values alike up to there count as the same). */
+#define HS_UNIQUE_KEY_MAX 512
 void props_unique_key(const char *v, char *out, size_t n);
 
 /* ---- records (objects.c) ---- */
+/* One value a property had. A single allocation: value and src_id point into text. */
 struct hs_hist {
     struct hs_hist *next; /* older */
     char *value;          /* "" when cleared */
     int64_t ts;
     const char *src_type; /* static: INTEGRATION, CRM_UI, FORM, CALCULATED ... */
-    char *src_id;
+    char *src_id;         /* NULL when none */
     int64_t user_id;
+    char text[];
 };
+/* new: an entry (next NULL); free() releases it. NULL when out of memory. */
+struct hs_hist *hs_hist_new(const char *value, int64_t ts, const char *src_type, const char *src_id,
+                            int64_t user_id);
 
 struct hs_edge {
     uint64_t to_id;
@@ -202,8 +231,9 @@ struct hs_record {
 struct hs_store {
     struct hs_record **v; /* creation order, ids ascending */
     size_t n, cap;
-    struct hs_map by_id;
-    size_t live; /* not archived */
+    struct hs_map by_id;   /* decimal id -> record */
+    struct hs_map aliases; /* an id merged away -> the record that absorbed it (merge.c) */
+    size_t live;           /* not archived */
 };
 
 /* Who is writing: API writes carry the app as the source. */
@@ -220,7 +250,15 @@ struct hs_record *obj_find(struct hs_portal *p, enum hs_type t, uint64_t id);
 struct hs_record *obj_lookup(struct hs_portal *p, enum hs_type t, const char *id,
                              const char *id_prop, int archived);
 uint64_t hs_parse_id(const char *s); /* 0 when not a positive decimal id */
+/* id in decimal, into buf; returns buf. */
+char *hs_id_str(uint64_t id, char buf[24]);
 
+/* new: an empty record of type t (no id, slots for every property), in no store. */
+struct hs_record *obj_record_new(struct hs_portal *p, enum hs_type t);
+void obj_record_free(struct hs_record *r);
+/* Puts a record built by persist.c (id set, ascending) into its store and the unique indexes;
+ * -1 when out of memory (the caller still owns r). */
+int obj_adopt(struct hs_portal *p, struct hs_record *r);
 /* Creates a record from a validated write; fills *conflict with the existing record when a
  * unique value is taken (nothing created). */
 struct hs_record *obj_create(struct hs_portal *p, enum hs_type t, struct hs_write *w,
@@ -248,16 +286,31 @@ void hs_sel_from_query(struct hs_portal *p, enum hs_type t, struct sync_http_req
                        const char *key, struct hs_sel *s);
 
 struct hs_out {
-    struct hs_sel *props;
-    struct hs_sel *hist;
+    struct hs_sel *props;       /* NULL or not given: the type's defaults */
+    struct hs_sel *hist;        /* propertiesWithHistory */
+    int all;                    /* every set property (the control API's dumps) */
     int assoc_types[HS_NTYPES]; /* include these associations */
     int nassoc;
 };
-/* Creates one record from an input {properties, associations}; on failure returns a new error
- * body with its HTTP status in *status. Used by the single and batch creates. */
+/*
+ * Writes from API inputs, in two steps so that a batch can check every input before it
+ * writes any. The checks fill w (released by the caller after the write; on failure they
+ * release it themselves) and answer NULL or a new 400 error body:
+ *   obj_check_props   an update input {properties}
+ *   obj_check_create  a create input {properties, associations}: also hs_timestamp for
+ *                     activities, pipeline and stage defaults, the association targets
+ * The writes answer NULL or a new error body with its HTTP status in *status (409 for a
+ * unique value another record holds). obj_create_input and obj_update_input do both.
+ */
+json_t *obj_check_props(struct hs_portal *p, enum hs_type t, const json_t *in, struct hs_write *w);
+json_t *obj_check_create(struct hs_portal *p, enum hs_type t, const json_t *in, struct hs_write *w);
+json_t *obj_create_checked(struct hs_portal *p, enum hs_type t, struct hs_write *w,
+                           const json_t *in, const struct hs_source *src, struct hs_record **out,
+                           int *status);
+json_t *obj_update_checked(struct hs_portal *p, struct hs_record *r, struct hs_write *w,
+                           const struct hs_source *src, int *status);
 json_t *obj_create_input(struct hs_portal *p, enum hs_type t, const json_t *in,
                          const struct hs_source *src, struct hs_record **out, int *status);
-/* Applies an update input {properties} to r; NULL or a new error body with *status. */
 json_t *obj_update_input(struct hs_portal *p, struct hs_record *r, const json_t *in,
                          const struct hs_source *src, int *status);
 /* new: the 409 CONFLICT body for a unique clash with x on prop. */
@@ -265,23 +318,64 @@ json_t *obj_conflict_body(enum hs_type t, const struct hs_record *x, const char 
 /* The property of w that clashes with x. */
 const char *obj_clash_prop(const struct hs_write *w, const struct hs_record *x);
 
-/* Output of a write: the type's default properties plus every property the input wrote. */
+/* Is id_prop usable as an idProperty of t (absent, hs_object_id, or a unique property)?
+ * Fails c with 400 when not. */
+int obj_id_prop_ok(struct hs_ctx *c, enum hs_type t, const char *id_prop);
+/* Answers with r as a SimplePublicObject (o NULL: the defaults). */
+void obj_reply(struct hs_ctx *c, int status, const struct hs_record *r, const struct hs_out *o);
+/* Output of a write: the type's default properties plus every property the input wrote
+ * (sel is emptied first, so one selection can serve a whole batch). */
 void obj_out_for_write(struct hs_portal *p, enum hs_type t, const json_t *in, struct hs_sel *sel,
                        struct hs_out *o);
 
-/* new: the SimplePublicObject of r. */
-json_t *obj_to_json(struct hs_portal *p, const struct hs_record *r, const struct hs_out *o);
+/* ---- render.c: JSON text straight into a buffer ---- */
+/* s as a JSON string, quoted and escaped. */
+void render_str(struct sync_buf *b, const char *s);
+/* A comma, unless b is empty or ends a '[' or '{'. */
+void render_sep(struct sync_buf *b);
+/* render_sep, then "key": (key is a name the emulator chose or checked, such as a property
+ * name, never raw client text: it is not escaped) */
+void render_key(struct sync_buf *b, const char *key);
+void render_iso(struct sync_buf *b, int64_t ms);
+/* A record id as a JSON string. */
+void render_id(struct sync_buf *b, uint64_t id);
+/* The SimplePublicObject of r (preceded by render_sep). _open leaves the object open so the
+ * caller can add members (objectWriteTraceId, new) and the closing brace. */
+void render_record(struct sync_buf *b, struct hs_portal *p, const struct hs_record *r,
+                   const struct hs_out *o);
+void render_record_open(struct sync_buf *b, struct hs_portal *p, const struct hs_record *r,
+                        const struct hs_out *o);
+/* A BatchResponse: _open starts the results array; records follow (render_record);
+ * _close ends it with the timestamps and, when errors has any, numErrors and errors
+ * (errors is stolen). */
+void render_batch_open(struct sync_buf *b);
+void render_batch_close(struct sync_buf *b, int64_t started, json_t *errors);
+/* Answers with the same envelope built from JSON results (associations, properties,
+ * subscriptions): ok_status, or 207 when errors has any. Steals results and errors. */
+void hs_reply_batch(struct hs_ctx *c, int ok_status, int64_t started, json_t *results,
+                    json_t *errors);
+
+/* ---- merge.c ---- */
+/* A merged record is archived (ids 0) or purged (ids 1): the e-mail addresses it absorbed stop
+ * naming it, and with ids the ids too. */
+void merge_drop_aliases(struct hs_portal *p, struct hs_record *r, int ids);
 
 /* ---- errors (errors.c) ---- */
 /* new: {"status":"error","message","correlationId","category"} plus optional parts. */
 json_t *hs_error_body(const char *category, const char *sub_category, json_t *errors,
                       json_t *context, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void hs_correlation_id(char out[37]);
+/* Replaces every byte of s that is not part of valid UTF-8 with '?'. */
+void hs_utf8_clean(char *s);
 /* o[key] as text when it is a string or an integer (into buf); NULL otherwise. */
 const char *hs_json_idstr(const json_t *o, const char *key, char buf[32]);
+/* A scalar as the text HubSpot reads it (numbers and booleans written out, into buf when
+ * needed; 64 bytes hold any); NULL for null, objects and arrays. */
+const char *hs_json_text(const json_t *v, char *buf, size_t n);
 
 /* ---- request context (routes.c) ---- */
 #define HS_MAX_PARAMS 8
+#define HS_PARAM_MAX 512 /* bytes of one path parameter; a longer one matches no route */
 
 enum hs_auth_kind { HS_AUTH_NONE = 0, HS_AUTH_PRIVATE, HS_AUTH_OAUTH, HS_AUTH_DEVKEY };
 
@@ -290,32 +384,44 @@ struct hs_ctx {
     struct sync_http_request *req;
     struct sync_http_response *res;
     const char *params[HS_MAX_PARAMS];
-    char pbuf[HS_MAX_PARAMS][512];
+    char pbuf[HS_MAX_PARAMS][HS_PARAM_MAX];
     size_t nparams;
     json_t *body; /* parsed JSON body, or NULL */
     enum hs_auth_kind auth;
     char token[320];
     struct hs_source src;
     int status;
-    json_t *out; /* response body (stolen by the dispatcher) */
+    json_t *out;          /* response body (stolen by the dispatcher) */
+    struct sync_buf text; /* or the body as text (hs_reply_text) */
+    int has_text;
 };
 
 void hs_reply(struct hs_ctx *c, int status, json_t *body);
+/* Answers with JSON text already written (render.c); takes over *text and empties it. */
+void hs_reply_text(struct hs_ctx *c, int status, struct sync_buf *text);
 void hs_fail(struct hs_ctx *c, int status, const char *category, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void hs_not_found(struct hs_ctx *c, const char *what, const char *id);
+/* 404 OBJECT_NOT_FOUND, as HubSpot answers for a record id it does not know. */
+void hs_not_found(struct hs_ctx *c);
 const char *hs_query(struct hs_ctx *c, const char *name);
 int hs_query_bool(struct hs_ctx *c, const char *name, int def);
 /* Reads an integer query parameter; returns -1 (after failing c) when it is malformed. */
 int hs_query_int(struct hs_ctx *c, const char *name, int64_t def, int64_t min, int64_t max,
                  int64_t *out);
+#define HS_BATCH_MAX 100 /* inputs of one batch call ("Batch operations are limited to 100") */
+/* borrowed: the "inputs" array of a batch body, of at most max inputs; NULL after failing c
+ * with 400 VALIDATION_ERROR. */
+json_t *hs_inputs(struct hs_ctx *c, size_t max);
+/* The numeric paging offset in the "after" query parameter (0 when absent); -1 after failing
+ * c when it is not one. */
+int hs_query_after(struct hs_ctx *c, int64_t *after);
+/* new: {"next":{"after":"<next>","link":link or ""}}, the paging member of a page. */
+json_t *hs_paging(int64_t next, const char *link);
 /* The object type of path parameter i; fails c with 400 when unknown. */
 int hs_param_type(struct hs_ctx *c, size_t i);
 
 /* The dispatcher: the sync_http handler of main.c. ctx is a struct hs_portal. */
 void routes_handle(void *ctx, struct sync_http_request *req, struct sync_http_response *res);
-/* The route template matching method and path, for /__emu/stats; NULL when none. */
-const char *routes_template(const char *method, const char *path);
 
 /* Handlers, by file. Each takes the request context; the portal lock is held. */
 typedef void (*hs_handler_fn)(struct hs_ctx *c);
@@ -326,8 +432,9 @@ void obj_h_get(struct hs_ctx *c);
 void obj_h_create(struct hs_ctx *c);
 void obj_h_update(struct hs_ctx *c);
 void obj_h_archive(struct hs_ctx *c);
-void obj_h_merge(struct hs_ctx *c);
 void obj_h_gdpr(struct hs_ctx *c);
+/* merge.c */
+void obj_h_merge(struct hs_ctx *c);
 /* batch.c */
 void batch_h_read(struct hs_ctx *c);
 void batch_h_create(struct hs_ctx *c);
@@ -490,7 +597,6 @@ struct hs_limits {
 };
 void limits_init(struct hs_limits *l, int enabled);
 void limits_release(struct hs_limits *l);
-void limits_clear_windows(struct hs_limits *l);
 /* Admits one request; on refusal fills c with the 429 and returns -1. Adds the
  * X-HubSpot-RateLimit-* headers to c->res for non-search calls. */
 int limits_admit(struct hs_ctx *c, int is_search);
@@ -528,8 +634,9 @@ void assoc_detach(struct hs_portal *p, struct hs_record *r);
 json_t *assoc_apply_create(struct hs_portal *p, struct hs_record *r, const json_t *arr,
                            const struct hs_source *src, int check_only);
 const char *assoc_cat_name(int cat);
-/* new: the v3 "associations" member for the listed types. */
-json_t *assoc_v3_json(struct hs_portal *p, const struct hs_record *r, const int *types, int n);
+/* The v3 "associations" member for the listed types (nothing when r has none of them). */
+void assoc_render_v3(struct sync_buf *b, struct hs_portal *p, const struct hs_record *r,
+                     const int *types, int n);
 
 /* ---- pipelines.c ---- */
 void pipes_init(struct hs_portal *p);
@@ -579,6 +686,8 @@ void wh_on_assoc(struct hs_portal *p, const struct hs_record *from, const struct
 void wh_on_merge(struct hs_portal *p, const struct hs_record *primary, uint64_t merged_id,
                  uint64_t new_id, size_t moved, const struct hs_source *src);
 json_t *wh_deliveries_json(struct hs_portal *p);
+/* The portal settings changed (batch size, retries, timeouts, signature version). */
+void webhooks_settings_changed(struct hs_portal *p);
 /* The three signatures of a delivery (unit-tested against the research vectors). */
 void wh_sign(const char *secret, const char *method, const char *url, const char *body,
              const char *timestamp, struct sync_buf *v1, struct sync_buf *v2, struct sync_buf *v3);
@@ -595,12 +704,18 @@ struct hs_settings {
     int64_t search_max_groups, search_max_filters_per_group, search_max_filters;
     int64_t search_max_results;
     int64_t labels_imply_unlabeled; /* a labeled association also carries the unlabeled type */
+    int webhook_signature_v2;       /* X-HubSpot-Signature is v2 (else v1) */
 };
 void settings_defaults(struct hs_settings *s);
 json_t *settings_to_json(const struct hs_settings *s);
 int settings_configure(struct hs_settings *s, const json_t *body, char *err, size_t errlen);
 
 /* ---- the portal ---- */
+#define HS_LOCKS_MAX 32 /* pending 423 lock rules */
+/* The message of every 423: HubSpot's lock lasts about 2 s. */
+#define HS_LOCKED_MSG                                                                              \
+    "Too many records are being synced at once; the resource is locked. Retry after 2 seconds."
+
 struct hs_lock_rule {
     uint64_t id; /* 0: by type */
     int type;    /* -1: by id */
@@ -628,10 +743,9 @@ struct hs_portal {
     struct hs_settings settings;
     struct hs_stats stats;
     struct emu_faults faults;
-    struct hs_lock_rule locks[32];
+    struct hs_lock_rule locks[HS_LOCKS_MAX];
     size_t nlocks;
     struct hs_webhooks *wh;
-    uint64_t seed_rounds;
     int64_t lag_until; /* no record is waiting to become searchable after this instant */
     int limits_default_enabled;
     void *persist; /* persist.c */
@@ -646,9 +760,12 @@ void portal_reset(struct hs_portal *p);
 uint64_t portal_next_id(struct hs_portal *p);
 /* Consumes a 423 lock rule matching the record (or type); 1 when the write must fail. */
 int portal_locked(struct hs_portal *p, int type, uint64_t id);
+/* Control API: adds 423 lock rules from {"ids":[...]} or {"objectType"}, with "count" (1);
+ * 0, or -1 with err filled (nothing added). */
+int portal_add_locks(struct hs_portal *p, const json_t *body, char *err, size_t errlen);
 void portal_count_call(struct hs_portal *p, const char *method, const char *tmpl);
 json_t *portal_stats_json(struct hs_portal *p);
-void settings_apply_limits(struct hs_portal *p);
+void portal_stats_reset(struct hs_portal *p);
 
 /* control.c */
 void control_handle(struct hs_portal *p, struct sync_http_request *req,

@@ -222,11 +222,6 @@ static const char *const group_names[HS_NTYPES] = {"contactinformation",
 static const char *const ptype_names[] = {"string",      "number", "date",        "datetime",
                                           "enumeration", "bool",   "phone_number"};
 
-const char *hs_ptype_name(enum hs_ptype t)
-{
-    return ptype_names[t];
-}
-
 int hs_ptype_parse(const char *s)
 {
     for (int i = 0; i < 7; i++)
@@ -420,6 +415,31 @@ static void add_table(struct hs_catalog *cat, int t, const struct std_prop *tbl,
         add_std(cat, t, &tbl[i], (*order)++, now_iso);
 }
 
+/* Resolves the server-maintained properties and the default output set of type t. */
+static void catalog_index(struct hs_catalog *cat, int t)
+{
+    static const char *const sys_names[HS_SYS_N] = {"hs_object_id",
+                                                    NULL,
+                                                    NULL,
+                                                    "hs_lastmodifieddate",
+                                                    "hs_object_source",
+                                                    "hs_ticket_id",
+                                                    "hs_merged_object_ids",
+                                                    "hubspot_owner_id"};
+    for (int i = 0; i < HS_SYS_N; i++) {
+        const char *name = i == HS_SYS_CREATED   ? hs_types[t].created
+                           : i == HS_SYS_LASTMOD ? hs_types[t].lastmod
+                                                 : sys_names[i];
+        cat->sys[i] = hs_map_get(&cat->by_name, name);
+    }
+    cat->ndefaults = 0;
+    for (size_t i = 0; hs_types[t].defaults[i] && cat->ndefaults < HS_DEFAULTS_MAX; i++) {
+        struct hs_prop *prop = hs_map_get(&cat->by_name, hs_types[t].defaults[i]);
+        if (prop)
+            cat->defaults[cat->ndefaults++] = prop;
+    }
+}
+
 void props_init_catalogs(struct hs_portal *p)
 {
     static const struct std_prop *const specific[HS_NTYPES] = {
@@ -438,6 +458,7 @@ void props_init_catalogs(struct hs_portal *p)
         add_table(cat, t, common_tail, &order, now_iso);
         cat->groups = json_pack("[{s:s, s:s, s:i, s:b}]", "name", group_names[t], "label",
                                 group_names[t], "displayOrder", 0, "archived", 0);
+        catalog_index(cat, t);
     }
 }
 
@@ -466,7 +487,7 @@ int props_email_ok(const char *s)
 {
     const char *at = strchr(s, '@');
     const char *dot;
-    if (!at || at == s || strchr(at + 1, '@'))
+    if (!at || at == s || strchr(at + 1, '@') || strlen(s) > HS_EMAIL_MAX)
         return 0;
     for (const char *q = s; *q; q++)
         if (isspace((unsigned char)*q) || *q == ',' || *q == ';' || *q == '<' || *q == '>' ||
@@ -519,97 +540,160 @@ static int option_ok(const struct hs_prop *prop, const char *v, size_t n)
     return 0;
 }
 
+/* Copies in to out (truncating to outlen), the stored form of most values. */
+static void copy_text(char *out, size_t outlen, const char *in)
+{
+    size_t n = strlen(in);
+    if (!outlen)
+        return;
+    if (n >= outlen)
+        n = outlen - 1;
+    memcpy(out, in, n);
+    out[n] = '\0';
+}
+
+static int check_number(const char *in, char *out, size_t outlen, const char **code, char *msg,
+                        size_t msglen)
+{
+    if (!number_ok(in)) {
+        *code = "INVALID_INTEGER";
+        snprintf(msg, msglen, "%s was not a valid number.", in);
+        return -1;
+    }
+    copy_text(out, outlen, in);
+    return 0;
+}
+
+static int check_bool(const char *in, char *out, size_t outlen, const char **code, char *msg,
+                      size_t msglen)
+{
+    if (strcasecmp(in, "true") == 0 || strcasecmp(in, "false") == 0) {
+        copy_text(out, outlen, strcasecmp(in, "true") == 0 ? "true" : "false");
+        return 0;
+    }
+    *code = "INVALID_BOOLEAN";
+    snprintf(msg, msglen, "%s was not a valid boolean (true or false).", in);
+    return -1;
+}
+
+/* A date is midnight UTC, as epoch ms or YYYY-MM-DD; stored as YYYY-MM-DD. */
+static int check_date(const char *in, char *out, size_t outlen, const char **code, char *msg,
+                      size_t msglen)
+{
+    int64_t ms, r;
+    *code = "INVALID_DATE";
+    if (parse_when(in, &ms)) {
+        snprintf(msg, msglen, "%s was not a valid date (epoch milliseconds or YYYY-MM-DD).", in);
+        return -1;
+    }
+    r = ((ms % 86400000) + 86400000) % 86400000;
+    if (r != 0) {
+        snprintf(msg, msglen, "%s is at %d:%d:%d.%d UTC, not midnight!", in, (int)(r / 3600000),
+                 (int)(r / 60000 % 60), (int)(r / 1000 % 60), (int)(r % 1000));
+        return -1;
+    }
+    *code = NULL;
+    sync_time_format_date(ms, out, outlen);
+    return 0;
+}
+
+/* A datetime is epoch ms or ISO-8601; stored as ISO-8601 UTC with milliseconds. */
+static int check_datetime(const char *in, char *out, size_t outlen, const char **code, char *msg,
+                          size_t msglen)
+{
+    int64_t ms;
+    if (parse_when(in, &ms)) {
+        *code = "INVALID_DATETIME";
+        snprintf(msg, msglen, "%s was not a valid datetime (epoch milliseconds or ISO-8601).", in);
+        return -1;
+    }
+    sync_time_format_iso(ms, out, outlen);
+    return 0;
+}
+
+/* An enumeration takes one of its options (a checkbox: several, ';'-separated). */
+static int check_enum(const struct hs_prop *prop, const char *in, char *out, size_t outlen,
+                      const char **code, char *msg, size_t msglen)
+{
+    const char *q = in;
+    while (prop->nopts) {
+        size_t n = (prop->flags & HS_PF_MULTI) ? strcspn(q, ";") : strlen(q);
+        if (n && !option_ok(prop, q, n)) {
+            *code = "INVALID_OPTION";
+            snprintf(msg, msglen, "%.*s was not one of the allowed options: [", (int)n, q);
+            for (size_t i = 0; i < prop->nopts; i++) {
+                size_t l = strlen(msg);
+                snprintf(msg + l, msglen - l, "%s%s", i ? ", " : "", prop->opts[i]);
+            }
+            snprintf(msg + strlen(msg), msglen - strlen(msg), "]");
+            return -1;
+        }
+        if (!q[n])
+            break;
+        q += n + 1;
+    }
+    copy_text(out, outlen, in);
+    return 0;
+}
+
+/* Text; an e-mail property takes an address and stores it lower-case. */
+static int check_text(const struct hs_prop *prop, const char *in, char *out, size_t outlen,
+                      const char **code, char *msg, size_t msglen)
+{
+    size_t i;
+    if (!(prop->flags & HS_PF_EMAIL)) {
+        copy_text(out, outlen, in);
+        return 0;
+    }
+    if (!props_email_ok(in)) {
+        *code = "INVALID_EMAIL";
+        snprintf(msg, msglen, "Email address %s is invalid", in);
+        return -1;
+    }
+    for (i = 0; in[i] && i + 1 < outlen; i++)
+        out[i] = (char)tolower((unsigned char)in[i]);
+    out[i] = '\0';
+    return 0;
+}
+
+/* Characters (UTF-8 code points) in s. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
 int props_validate_value(const struct hs_prop *prop, const char *in, char *out, size_t outlen,
                          const char **code, char *msg, size_t msglen)
 {
-    int64_t ms;
     *code = NULL;
     if (!in || !*in) {
         if (outlen)
             out[0] = '\0';
         return 0;
     }
+    if (strlen(in) > HS_VALUE_MAX && utf8_chars(in) > HS_VALUE_MAX) {
+        *code = "INVALID_VALUE";
+        snprintf(msg, msglen, "Property values can be at most %d characters long.", HS_VALUE_MAX);
+        return -1;
+    }
     switch (prop->type) {
     case HS_PT_NUMBER:
-        if (!number_ok(in)) {
-            *code = "INVALID_INTEGER";
-            snprintf(msg, msglen, "%s was not a valid number.", in);
-            return -1;
-        }
-        snprintf(out, outlen, "%s", in);
-        return 0;
+        return check_number(in, out, outlen, code, msg, msglen);
     case HS_PT_BOOL:
-        if (strcasecmp(in, "true") == 0 || strcasecmp(in, "false") == 0) {
-            snprintf(out, outlen, "%s", strcasecmp(in, "true") == 0 ? "true" : "false");
-            return 0;
-        }
-        *code = "INVALID_BOOLEAN";
-        snprintf(msg, msglen, "%s was not a valid boolean (true or false).", in);
-        return -1;
+        return check_bool(in, out, outlen, code, msg, msglen);
     case HS_PT_DATE:
-        if (parse_when(in, &ms)) {
-            *code = "INVALID_DATE";
-            snprintf(msg, msglen, "%s was not a valid date (epoch milliseconds or YYYY-MM-DD).",
-                     in);
-            return -1;
-        }
-        if (((ms % 86400000) + 86400000) % 86400000 != 0) {
-            int64_t r = ((ms % 86400000) + 86400000) % 86400000;
-            *code = "INVALID_DATE";
-            snprintf(msg, msglen, "%s is at %d:%d:%d.%d UTC, not midnight!", in, (int)(r / 3600000),
-                     (int)(r / 60000 % 60), (int)(r / 1000 % 60), (int)(r % 1000));
-            return -1;
-        }
-        sync_time_format_date(ms, out, outlen);
-        return 0;
+        return check_date(in, out, outlen, code, msg, msglen);
     case HS_PT_DATETIME:
-        if (parse_when(in, &ms)) {
-            *code = "INVALID_DATETIME";
-            snprintf(msg, msglen, "%s was not a valid datetime (epoch milliseconds or ISO-8601).",
-                     in);
-            return -1;
-        }
-        sync_time_format_iso(ms, out, outlen);
-        return 0;
+        return check_datetime(in, out, outlen, code, msg, msglen);
     case HS_PT_ENUM:
-        if (prop->nopts) {
-            const char *q = in;
-            while (1) {
-                size_t n = (prop->flags & HS_PF_MULTI) ? strcspn(q, ";") : strlen(q);
-                if (n && !option_ok(prop, q, n)) {
-                    *code = "INVALID_OPTION";
-                    snprintf(msg, msglen, "%.*s was not one of the allowed options: [", (int)n, q);
-                    for (size_t i = 0; i < prop->nopts; i++) {
-                        size_t l = strlen(msg);
-                        snprintf(msg + l, msglen - l, "%s%s", i ? ", " : "", prop->opts[i]);
-                    }
-                    snprintf(msg + strlen(msg), msglen - strlen(msg), "]");
-                    return -1;
-                }
-                if (!q[n])
-                    break;
-                q += n + 1;
-            }
-        }
-        snprintf(out, outlen, "%s", in);
-        return 0;
+        return check_enum(prop, in, out, outlen, code, msg, msglen);
     case HS_PT_STRING:
     case HS_PT_PHONE:
     default:
-        if (prop->flags & HS_PF_EMAIL) {
-            size_t i;
-            if (!props_email_ok(in)) {
-                *code = "INVALID_EMAIL";
-                snprintf(msg, msglen, "Email address %s is invalid", in);
-                return -1;
-            }
-            for (i = 0; in[i] && i + 1 < outlen; i++)
-                out[i] = (char)tolower((unsigned char)in[i]);
-            out[i] = '\0';
-            return 0;
-        }
-        snprintf(out, outlen, "%s", in);
-        return 0;
+        return check_text(prop, in, out, outlen, code, msg, msglen);
     }
 }
 
@@ -622,37 +706,110 @@ void hs_write_release(struct hs_write *w)
     w->n = 0;
 }
 
-static void add_error(json_t *legacy, json_t *errors, const char *name, const char *code,
-                      const char *msg)
+/* The problems of one write, in both of HubSpot's forms: the legacy list the message quotes
+ * and errors[]. Created on the first problem. */
+struct problems {
+    json_t *legacy, *errors;
+};
+
+static void add_error(struct problems *pb, const char *name, const char *code, const char *msg)
 {
-    json_array_append_new(legacy,
+    if (!pb->legacy) {
+        pb->legacy = json_array();
+        pb->errors = json_array();
+    }
+    json_array_append_new(pb->legacy,
                           json_pack("{s:b, s:s, s:s, s:s, s:s}", "isValid", 0, "message", msg,
                                     "error", code, "name", name, "localizedErrorMessage", msg));
-    json_array_append_new(errors, json_pack("{s:s, s:s, s:s, s:{s:[s]}}", "message", msg, "code",
-                                            code, "in", name, "context", "propertyName", name));
+    json_array_append_new(pb->errors,
+                          json_pack("{s:s, s:s, s:s, s:{s:[s]}}", "message", msg, "code", code,
+                                    "in", name, "context", "propertyName", name));
 }
 
-static const char *value_text(const json_t *v, char *buf, size_t n)
+/* new: the 400 VALIDATION_ERROR body of the problems; releases them. */
+static json_t *problems_body(struct problems *pb)
 {
-    if (json_is_string(v))
-        return json_string_value(v);
-    if (json_is_integer(v)) {
-        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
-        return buf;
+    struct sync_buf b = SYNC_BUF_INIT(1 << 20);
+    json_t *body;
+    sync_json_dump(pb->legacy, &b);
+    body = hs_error_body("VALIDATION_ERROR", NULL, pb->errors, NULL,
+                         "Property values were not valid: %s", sync_buf_str(&b));
+    sync_buf_release(&b);
+    json_decref(pb->legacy);
+    return body;
+}
+
+/* Checks one key of a write into pv (the value is new; NULL clears), or returns -1 after
+ * adding the problem to pb. */
+static int check_one(struct hs_portal *p, enum hs_type t, const char *key, const json_t *v,
+                     int trusted, struct problems *pb, struct hs_pval *pv)
+{
+    struct hs_prop *prop = props_find(p, t, key);
+    char nbuf[64], msg[1024];
+    const char *code, *text;
+    char **out = &pv->value;
+    size_t outlen;
+
+    if (!prop) {
+        snprintf(msg, sizeof(msg), "Property \"%s\" does not exist", key);
+        add_error(pb, key, "PROPERTY_DOESNT_EXIST", msg);
+        return -1;
     }
-    if (json_is_real(v)) {
-        snprintf(buf, n, "%.17g", json_real_value(v));
-        return buf;
+    if ((prop->flags & HS_PF_READONLY) && !trusted) {
+        snprintf(msg, sizeof(msg), "\"%s\" is a read only property; its value cannot be set.", key);
+        add_error(pb, key, "READ_ONLY_VALUE", msg);
+        return -1;
     }
-    if (json_is_boolean(v))
-        return json_is_true(v) ? "true" : "false";
-    if (json_is_null(v))
-        return "";
-    return NULL;
+    text = json_is_null(v) ? "" : hs_json_text(v, nbuf, sizeof(nbuf));
+    if (!text) {
+        snprintf(msg, sizeof(msg), "Property \"%s\" must be a string value", key);
+        add_error(pb, key, "INVALID_VALUE", msg);
+        return -1;
+    }
+    outlen = strlen(text) + SYNC_TIME_ISO_MAX + 1;
+    *out = malloc(outlen);
+    if (!*out || props_validate_value(prop, text, *out, outlen, &code, msg, sizeof(msg))) {
+        add_error(pb, key, *out ? code : "INTERNAL_ERROR", *out ? msg : "out of memory");
+        free(*out);
+        return -1;
+    }
+    if (prop == p->cat[t].sys[HS_SYS_OWNER] && **out && !owners_exists(p, *out)) {
+        snprintf(msg, sizeof(msg), "%s was not one of the allowed options", *out);
+        add_error(pb, key, "INVALID_OPTION", msg);
+        free(*out);
+        return -1;
+    }
+    if (!**out) {
+        free(*out);
+        *out = NULL;
+    }
+    pv->prop = prop;
+    return 0;
 }
 
 static json_t *check_write(struct hs_portal *p, enum hs_type t, const json_t *properties,
-                           struct hs_write *w, int trusted);
+                           struct hs_write *w, int trusted)
+{
+    struct problems pb = {NULL, NULL};
+    size_t cap = json_is_object(properties) ? json_object_size(properties) : 0;
+    const char *key;
+    json_t *v;
+
+    w->v = calloc(cap ? cap : 1, sizeof(*w->v));
+    w->n = 0;
+    if (!w->v)
+        return hs_error_body("INTERNAL_ERROR", NULL, NULL, NULL, "out of memory");
+    if (cap)
+        json_object_foreach((json_t *)properties, key, v)
+        {
+            if (check_one(p, t, key, v, trusted, &pb, &w->v[w->n]) == 0)
+                w->n++;
+        }
+    if (!pb.legacy)
+        return NULL;
+    hs_write_release(w);
+    return problems_body(&pb);
+}
 
 json_t *props_check_write(struct hs_portal *p, enum hs_type t, const json_t *properties,
                           struct hs_write *w)
@@ -664,77 +821,6 @@ json_t *props_check_write_trusted(struct hs_portal *p, enum hs_type t, const jso
                                   struct hs_write *w)
 {
     return check_write(p, t, properties, w, 1);
-}
-
-static json_t *check_write(struct hs_portal *p, enum hs_type t, const json_t *properties,
-                           struct hs_write *w, int trusted)
-{
-    json_t *legacy = json_array(), *errors = json_array(), *body = NULL;
-    const char *key;
-    json_t *v;
-    size_t cap = json_is_object(properties) ? json_object_size(properties) : 0;
-
-    w->v = calloc(cap ? cap : 1, sizeof(*w->v));
-    w->n = 0;
-    if (cap)
-        json_object_foreach((json_t *)properties, key, v)
-        {
-            struct hs_prop *prop = props_find(p, t, key);
-            char nbuf[64], msg[1024], *out;
-            const char *code, *text;
-            size_t outlen;
-            if (!prop) {
-                snprintf(msg, sizeof(msg), "Property \"%s\" does not exist", key);
-                add_error(legacy, errors, key, "PROPERTY_DOESNT_EXIST", msg);
-                continue;
-            }
-            if ((prop->flags & HS_PF_READONLY) && !trusted) {
-                snprintf(msg, sizeof(msg),
-                         "\"%s\" is a read only property; its value cannot be set.", key);
-                add_error(legacy, errors, key, "READ_ONLY_VALUE", msg);
-                continue;
-            }
-            text = value_text(v, nbuf, sizeof(nbuf));
-            if (!text) {
-                snprintf(msg, sizeof(msg), "Property \"%s\" must be a string value", key);
-                add_error(legacy, errors, key, "INVALID_VALUE", msg);
-                continue;
-            }
-            outlen = strlen(text) + SYNC_TIME_ISO_MAX + 1;
-            out = malloc(outlen);
-            if (!out)
-                continue;
-            if (props_validate_value(prop, text, out, outlen, &code, msg, sizeof(msg))) {
-                add_error(legacy, errors, key, code, msg);
-                free(out);
-                continue;
-            }
-            if (strcmp(key, "hubspot_owner_id") == 0 && *out && !owners_exists(p, out)) {
-                snprintf(msg, sizeof(msg), "%s was not one of the allowed options", out);
-                add_error(legacy, errors, key, "INVALID_OPTION", msg);
-                free(out);
-                continue;
-            }
-            if (!*out) {
-                free(out);
-                out = NULL;
-            }
-            w->v[w->n].prop = prop;
-            w->v[w->n].value = out;
-            w->n++;
-        }
-    if (json_array_size(errors)) {
-        struct sync_buf b = SYNC_BUF_INIT(1 << 20);
-        sync_json_dump(legacy, &b);
-        body = hs_error_body("VALIDATION_ERROR", NULL, errors, NULL,
-                             "Property values were not valid: %s", sync_buf_str(&b));
-        sync_buf_release(&b);
-        hs_write_release(w);
-        errors = NULL;
-    }
-    json_decref(legacy);
-    json_decref(errors);
-    return body;
 }
 
 /* ---- the properties API ---- */
@@ -807,24 +893,35 @@ void props_h_get(struct hs_ctx *c)
     hs_reply(c, 200, json_incref(prop->def));
 }
 
-/* Validates a create body and adds the property; NULL or a new error body with *status. */
-static json_t *create_one(struct hs_portal *p, int t, const json_t *in, struct hs_prop **out,
-                          int *status)
+#define OPTIONS_MAX 5000 /* options of one enumeration, as in HubSpot */
+
+/* The group named name in groups (its index in *idx), or NULL. */
+static json_t *group_named(json_t *groups, const char *name, size_t *idx)
+{
+    size_t i;
+    json_t *g;
+    json_array_foreach(groups, i, g)
+    {
+        if (strcmp(sync_json_str(g, "name"), name) == 0) {
+            if (idx)
+                *idx = i;
+            return g;
+        }
+    }
+    return NULL;
+}
+
+/* The checks of a property create body; NULL or a new error body with *status. */
+static json_t *check_create(struct hs_portal *p, int t, const json_t *in, int *status)
 {
     const char *name = sync_json_str(in, "name");
-    const char *label = sync_json_str(in, "label");
     const char *type = sync_json_str(in, "type");
     const char *field = sync_json_str(in, "fieldType");
     const char *group = sync_json_str(in, "groupName");
-    int pt = hs_ptype_parse(type);
-    int unique = sync_json_bool(in, "hasUniqueValue", 0);
-    char iso[SYNC_TIME_ISO_MAX];
-    struct hs_prop *prop;
-    json_t *def;
-    unsigned flags = 0;
+    json_t *opts = json_object_get(in, "options");
 
     *status = 400;
-    if (!name || !label || !type || !field || !group)
+    if (!name || !sync_json_str(in, "label") || !type || !field || !group)
         return hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
                              "Invalid input JSON: name, label, type, fieldType and groupName are "
                              "required");
@@ -833,38 +930,59 @@ static json_t *create_one(struct hs_portal *p, int t, const json_t *in, struct h
                              "Property name '%s' is invalid: use lower-case letters, digits and "
                              "underscores, starting with a letter",
                              name);
-    if (pt < 0 || !field_type_ok(field))
+    if (hs_ptype_parse(type) < 0 || !field_type_ok(field))
         return hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
                              "Invalid type '%s' or fieldType '%s'", type, field);
-    {
-        size_t gi;
-        json_t *g;
-        int found = 0;
-        json_array_foreach(p->cat[t].groups, gi, g) found |=
-            strcmp(sync_json_str(g, "name"), group) == 0;
-        if (!found)
-            return hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
-                                 "Property group %s does not exist for object type %s", group,
-                                 hs_types[t].type_id);
-    }
+    if (json_array_size(opts) > OPTIONS_MAX)
+        return hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
+                             "An enumeration can have at most %d options", OPTIONS_MAX);
+    if (!group_named(p->cat[t].groups, group, NULL))
+        return hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
+                             "Property group %s does not exist for object type %s", group,
+                             hs_types[t].type_id);
     if (hs_map_get(&p->cat[t].by_name, name)) {
         *status = 409;
         return hs_error_body("CONFLICT", "PropertyValidationError.PROPERTY_EXISTS", NULL, NULL,
                              "Property named '%s' already exists.", name);
     }
-    if (unique)
-        flags |= HS_PF_UNIQUE;
-    if (pt == HS_PT_ENUM && strcmp(field, "checkbox") == 0)
-        flags |= HS_PF_MULTI;
+    return NULL;
+}
+
+/* new: the definition the properties API shows for a checked create body. */
+static json_t *create_def(const json_t *in)
+{
+    char iso[SYNC_TIME_ISO_MAX];
+    const char *desc = sync_json_str(in, "description");
     sync_time_format_iso(sync_time_now_ms(), iso, sizeof(iso));
-    def = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b, s:b, s:s, s:s, s:b}", "name", name, "label",
-        label, "type", type, "fieldType", field, "description",
-        sync_json_str(in, "description") ? sync_json_str(in, "description") : "", "groupName",
-        group, "displayOrder", (json_int_t)sync_json_int(in, "displayOrder", -1), "externalOptions",
-        0, "hidden", sync_json_bool(in, "hidden", 0), "formField",
-        sync_json_bool(in, "formField", 0), "createdAt", iso, "updatedAt", iso, "archived", 0);
-    prop = catalog_add(&p->cat[t], name, (enum hs_ptype)pt, flags, def);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b, s:b, s:s, s:s, s:b, s:s, s:s}",
+                     "name", sync_json_str(in, "name"), "label", sync_json_str(in, "label"), "type",
+                     sync_json_str(in, "type"), "fieldType", sync_json_str(in, "fieldType"),
+                     "description", desc ? desc : "", "groupName", sync_json_str(in, "groupName"),
+                     "displayOrder", (json_int_t)sync_json_int(in, "displayOrder", -1),
+                     "externalOptions", 0, "hidden", sync_json_bool(in, "hidden", 0), "formField",
+                     sync_json_bool(in, "formField", 0), "createdAt", iso, "updatedAt", iso,
+                     "archived", 0, "createdUserId", "4242", "updatedUserId", "4242");
+}
+
+/* Validates a create body and adds the property; NULL or a new error body with *status. A new
+ * name has no values yet, so a unique property starts with an empty index. */
+static json_t *create_one(struct hs_portal *p, int t, const json_t *in, struct hs_prop **out,
+                          int *status)
+{
+    json_t *err = check_create(p, t, in, status), *def;
+    int pt;
+    unsigned flags = 0;
+    struct hs_prop *prop;
+
+    if (err)
+        return err;
+    pt = hs_ptype_parse(sync_json_str(in, "type"));
+    if (sync_json_bool(in, "hasUniqueValue", 0))
+        flags |= HS_PF_UNIQUE;
+    if (pt == HS_PT_ENUM && strcmp(sync_json_str(in, "fieldType"), "checkbox") == 0)
+        flags |= HS_PF_MULTI;
+    def = create_def(in);
+    prop = catalog_add(&p->cat[t], sync_json_str(in, "name"), (enum hs_ptype)pt, flags, def);
     if (!prop) {
         json_decref(def);
         *status = 500;
@@ -873,19 +991,6 @@ static json_t *create_one(struct hs_portal *p, int t, const json_t *in, struct h
     json_object_set_new(def, "options", options_json(prop, json_object_get(in, "options")));
     set_opts_from_json(prop);
     meta_json(prop);
-    json_object_set_new(def, "createdUserId", json_string("4242"));
-    json_object_set_new(def, "updatedUserId", json_string("4242"));
-    if (prop->uniq) {
-        struct hs_store *s = &p->st[t];
-        for (size_t i = 0; i < s->n; i++) {
-            const char *v = hs_record_get(s->v[i], prop);
-            char key[512];
-            if (v && !s->v[i]->archived) {
-                props_unique_key(v, key, sizeof(key));
-                hs_map_put(prop->uniq, key, s->v[i]);
-            }
-        }
-    }
     persist_mark(p);
     *out = prop;
     return NULL;
@@ -907,6 +1012,37 @@ void props_h_create(struct hs_ctx *c)
     hs_reply(c, 201, json_incref(prop->def));
 }
 
+/* The checks of a property update body, before anything changes; -1 after failing c. */
+static int check_update(struct hs_ctx *c, int t, const struct hs_prop *prop)
+{
+    const char *type = sync_json_str(c->body, "type");
+    const char *field = sync_json_str(c->body, "fieldType");
+    const char *group = sync_json_str(c->body, "groupName");
+    if (!json_is_object(c->body)) {
+        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON: expected an object");
+        return -1;
+    }
+    if (type && (hs_ptype_parse(type) < 0 || (prop->flags & HS_PF_HUBSPOT))) {
+        hs_fail(c, 400, "VALIDATION_ERROR", "Cannot change the type of property %s", prop->name);
+        return -1;
+    }
+    if (field && !field_type_ok(field)) {
+        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid fieldType '%s'", field);
+        return -1;
+    }
+    if (group && !group_named(c->p->cat[t].groups, group, NULL)) {
+        hs_fail(c, 400, "VALIDATION_ERROR", "Property group %s does not exist for object type %s",
+                group, hs_types[t].type_id);
+        return -1;
+    }
+    if (json_array_size(json_object_get(c->body, "options")) > OPTIONS_MAX) {
+        hs_fail(c, 400, "VALIDATION_ERROR", "An enumeration can have at most %d options",
+                OPTIONS_MAX);
+        return -1;
+    }
+    return 0;
+}
+
 void props_h_update(struct hs_ctx *c)
 {
     static const char *const keys[] = {"label",        "description", "groupName", "fieldType",
@@ -923,18 +1059,10 @@ void props_h_update(struct hs_ctx *c)
                 c->params[1], hs_types[t].type_id);
         return;
     }
-    if (!json_is_object(c->body)) {
-        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON: expected an object");
+    if (check_update(c, t, prop))
         return;
-    }
     if ((v = json_object_get(c->body, "type")) && json_is_string(v)) {
-        int pt = hs_ptype_parse(json_string_value(v));
-        if (pt < 0 || (prop->flags & HS_PF_HUBSPOT)) {
-            hs_fail(c, 400, "VALIDATION_ERROR", "Cannot change the type of property %s",
-                    prop->name);
-            return;
-        }
-        prop->type = (enum hs_ptype)pt;
+        prop->type = (enum hs_ptype)hs_ptype_parse(json_string_value(v));
         json_object_set(prop->def, "type", v);
     }
     for (size_t i = 0; keys[i]; i++)
@@ -982,34 +1110,16 @@ void props_h_archive(struct hs_ctx *c)
     hs_reply(c, 204, NULL);
 }
 
-static json_t *batch_body(json_t *results, json_t *errors)
-{
-    char iso[SYNC_TIME_ISO_MAX];
-    json_t *b;
-    sync_time_format_iso(sync_time_now_ms(), iso, sizeof(iso));
-    b = json_pack("{s:s, s:o, s:s, s:s}", "status", "COMPLETE", "results", results, "startedAt",
-                  iso, "completedAt", iso);
-    if (errors && json_array_size(errors)) {
-        json_object_set_new(b, "numErrors", json_integer((json_int_t)json_array_size(errors)));
-        json_object_set_new(b, "errors", errors);
-    } else {
-        json_decref(errors);
-    }
-    return b;
-}
-
 void props_h_batch_read(struct hs_ctx *c)
 {
     int t = hs_param_type(c, 0);
-    json_t *inputs = json_object_get(c->body, "inputs"), *res, *errs, *in;
+    json_t *inputs, *res, *errs, *in;
     int archived = sync_json_bool(c->body, "archived", 0);
     size_t i;
     if (t < 0)
         return;
-    if (!json_is_array(inputs)) {
-        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON: inputs must be an array");
+    if (!(inputs = hs_inputs(c, HS_BATCH_MAX)))
         return;
-    }
     res = json_array();
     errs = json_array();
     json_array_foreach(inputs, i, in)
@@ -1024,20 +1134,18 @@ void props_h_batch_read(struct hs_ctx *c)
                                                 json_pack("{s:[s]}", "name", name ? name : ""),
                                                 "Unable to find property %s", name ? name : ""));
     }
-    hs_reply(c, json_array_size(errs) ? 207 : 200, batch_body(res, errs));
+    hs_reply_batch(c, 200, sync_time_now_ms(), res, errs);
 }
 
 void props_h_batch_create(struct hs_ctx *c)
 {
     int t = hs_param_type(c, 0);
-    json_t *inputs = json_object_get(c->body, "inputs"), *res, *errs, *in;
+    json_t *inputs, *res, *errs, *in;
     size_t i;
     if (t < 0)
         return;
-    if (!json_is_array(inputs)) {
-        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON: inputs must be an array");
+    if (!(inputs = hs_inputs(c, HS_BATCH_MAX)))
         return;
-    }
     res = json_array();
     errs = json_array();
     json_array_foreach(inputs, i, in)
@@ -1050,20 +1158,18 @@ void props_h_batch_create(struct hs_ctx *c)
         else
             json_array_append(res, prop->def);
     }
-    hs_reply(c, json_array_size(errs) ? 207 : 201, batch_body(res, errs));
+    hs_reply_batch(c, 201, sync_time_now_ms(), res, errs);
 }
 
 void props_h_batch_archive(struct hs_ctx *c)
 {
     int t = hs_param_type(c, 0);
-    json_t *inputs = json_object_get(c->body, "inputs"), *in;
+    json_t *inputs, *in;
     size_t i;
     if (t < 0)
         return;
-    if (!json_is_array(inputs)) {
-        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON: inputs must be an array");
+    if (!(inputs = hs_inputs(c, HS_BATCH_MAX)))
         return;
-    }
     json_array_foreach(inputs, i, in)
     {
         const char *name = sync_json_str(in, "name");
@@ -1085,11 +1191,9 @@ void props_h_groups(struct hs_ctx *c)
 void props_h_group_get(struct hs_ctx *c)
 {
     int t = hs_param_type(c, 0);
-    size_t i;
     json_t *g;
     if (t < 0)
         return;
-    (void)i;
     g = group_find(c, t, NULL);
     if (g)
         hs_reply(c, 200, json_incref(g));
@@ -1100,7 +1204,6 @@ void props_h_group_create(struct hs_ctx *c)
     int t = hs_param_type(c, 0);
     const char *name = sync_json_str(c->body, "name");
     const char *label = sync_json_str(c->body, "label");
-    size_t i;
     json_t *g;
     if (t < 0)
         return;
@@ -1108,12 +1211,9 @@ void props_h_group_create(struct hs_ctx *c)
         hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON: name and label are required");
         return;
     }
-    json_array_foreach(c->p->cat[t].groups, i, g)
-    {
-        if (strcmp(sync_json_str(g, "name"), name) == 0) {
-            hs_fail(c, 409, "CONFLICT", "Property group named '%s' already exists.", name);
-            return;
-        }
+    if (group_named(c->p->cat[t].groups, name, NULL)) {
+        hs_fail(c, 409, "CONFLICT", "Property group named '%s' already exists.", name);
+        return;
     }
     g = json_pack("{s:s, s:s, s:I, s:b}", "name", name, "label", label, "displayOrder",
                   (json_int_t)sync_json_int(c->body, "displayOrder", -1), "archived", 0);
@@ -1124,18 +1224,10 @@ void props_h_group_create(struct hs_ctx *c)
 
 static json_t *group_find(struct hs_ctx *c, int t, size_t *idx)
 {
-    size_t i;
-    json_t *g;
-    json_array_foreach(c->p->cat[t].groups, i, g)
-    {
-        if (strcmp(sync_json_str(g, "name"), c->params[1]) == 0) {
-            if (idx)
-                *idx = i;
-            return g;
-        }
-    }
-    hs_fail(c, 404, "OBJECT_NOT_FOUND", "Unable to find property group %s", c->params[1]);
-    return NULL;
+    json_t *g = group_named(c->p->cat[t].groups, c->params[1], idx);
+    if (!g)
+        hs_fail(c, 404, "OBJECT_NOT_FOUND", "Unable to find property group %s", c->params[1]);
+    return g;
 }
 
 void props_h_group_update(struct hs_ctx *c)
@@ -1202,7 +1294,7 @@ void props_load(struct hs_portal *p, const json_t *j)
             json_t *def = json_deep_copy(json_object_get(x, "def"));
             const char *name = sync_json_str(def, "name");
             struct hs_prop *prop;
-            if (!name) {
+            if (!name_ok(name)) {
                 json_decref(def);
                 continue;
             }
@@ -1213,5 +1305,6 @@ void props_load(struct hs_portal *p, const json_t *j)
             prop->archived = sync_json_bool(x, "archived", 0);
             set_opts_from_json(prop);
         }
+        catalog_index(cat, t);
     }
 }

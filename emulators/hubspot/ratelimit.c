@@ -84,12 +84,6 @@ void limits_release(struct hs_limits *l)
     window_release(&l->search);
 }
 
-void limits_clear_windows(struct hs_limits *l)
-{
-    l->burst.n = l->oauth_burst.n = l->search.n = 0;
-    l->day_count = 0;
-}
-
 json_t *limits_429_body(const char *policy)
 {
     char cid[37], rid[37];
@@ -111,6 +105,48 @@ static void header_num(struct sync_http_response *res, const char *name, int64_t
     sync_http_response_header(res, name, buf);
 }
 
+/* Requests of w in the last second (the deprecated "secondly" pair still reports them). */
+static int64_t last_second(const struct hs_window *w, int64_t now)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        if (w->ts[(w->head + w->n - 1 - i) % w->cap] <= now - 1000)
+            break;
+        n++;
+    }
+    return n;
+}
+
+/* The X-HubSpot-RateLimit-* headers of an admitted non-search call (no Daily pair for OAuth). */
+static void add_headers(struct hs_ctx *c, const struct hs_window *w, int64_t max, int oauth,
+                        int64_t now)
+{
+    const struct hs_limits *l = &c->p->limits;
+    if (!oauth) {
+        header_num(c->res, "X-HubSpot-RateLimit-Daily", l->daily);
+        header_num(c->res, "X-HubSpot-RateLimit-Daily-Remaining", l->daily - l->day_count);
+    }
+    header_num(c->res, "X-HubSpot-RateLimit-Interval-Milliseconds", 10000);
+    header_num(c->res, "X-HubSpot-RateLimit-Max", max);
+    header_num(c->res, "X-HubSpot-RateLimit-Remaining", max - (int64_t)w->n);
+    header_num(c->res, "X-HubSpot-RateLimit-Secondly", max / 10);
+    header_num(c->res, "X-HubSpot-RateLimit-Secondly-Remaining", max / 10 - last_second(w, now));
+}
+
+/* Search: its own per-second window, counted in the daily total; no headers. */
+static int admit_search(struct hs_ctx *c, int64_t now)
+{
+    struct hs_limits *l = &c->p->limits;
+    window_trim(&l->search, now, 1000);
+    if (l->enabled && (int64_t)l->search.n >= l->search_per_second) {
+        hs_reply(c, 429, limits_429_body("SECONDLY"));
+        return -1;
+    }
+    window_push(&l->search, now);
+    l->day_count++;
+    return 0;
+}
+
 int limits_admit(struct hs_ctx *c, int is_search)
 {
     struct hs_limits *l = &c->p->limits;
@@ -124,16 +160,8 @@ int limits_admit(struct hs_ctx *c, int is_search)
         l->day = day;
         l->day_count = 0;
     }
-    if (is_search) {
-        window_trim(&l->search, now, 1000);
-        if (l->enabled && (int64_t)l->search.n >= l->search_per_second) {
-            hs_reply(c, 429, limits_429_body("SECONDLY"));
-            return -1;
-        }
-        window_push(&l->search, now);
-        l->day_count++;
-        return 0;
-    }
+    if (is_search)
+        return admit_search(c, now);
     window_trim(w, now, 10000);
     if (l->enabled && !oauth && l->day_count >= l->daily) {
         hs_reply(c, 429, limits_429_body("DAILY"));
@@ -148,24 +176,7 @@ int limits_admit(struct hs_ctx *c, int is_search)
     }
     window_push(w, now);
     l->day_count++;
-    if (!oauth) {
-        header_num(c->res, "X-HubSpot-RateLimit-Daily", l->daily);
-        header_num(c->res, "X-HubSpot-RateLimit-Daily-Remaining", l->daily - l->day_count);
-    }
-    header_num(c->res, "X-HubSpot-RateLimit-Interval-Milliseconds", 10000);
-    header_num(c->res, "X-HubSpot-RateLimit-Max", max);
-    header_num(c->res, "X-HubSpot-RateLimit-Remaining", max - (int64_t)w->n);
-    header_num(c->res, "X-HubSpot-RateLimit-Secondly", max / 10);
-    {
-        /* requests in the last second, for the deprecated secondly pair */
-        int64_t last = 0;
-        for (size_t i = 0; i < w->n; i++)
-            if (w->ts[(w->head + w->n - 1 - i) % w->cap] > now - 1000)
-                last++;
-            else
-                break;
-        header_num(c->res, "X-HubSpot-RateLimit-Secondly-Remaining", max / 10 - last);
-    }
+    add_headers(c, w, max, oauth, now);
     return 0;
 }
 

@@ -194,13 +194,11 @@ static int match(const char *pattern, const char *path, struct hs_ctx *c)
             size_t n = (size_t)(qe - q);
             if (n == 0 || np >= HS_MAX_PARAMS)
                 return 0;
-            if (c) {
-                if (n >= sizeof(c->pbuf[0]))
-                    n = sizeof(c->pbuf[0]) - 1;
-                memcpy(c->pbuf[np], q, n);
-                c->pbuf[np][n] = '\0';
-                c->params[np] = c->pbuf[np];
-            }
+            if (n >= HS_PARAM_MAX)
+                return 0;
+            memcpy(c->pbuf[np], q, n);
+            c->pbuf[np][n] = '\0';
+            c->params[np] = c->pbuf[np];
             np++;
         } else if ((size_t)(pe - p) != (size_t)(qe - q) || strncmp(p, q, (size_t)(pe - p)) != 0) {
             return 0;
@@ -210,8 +208,7 @@ static int match(const char *pattern, const char *path, struct hs_ctx *c)
     }
     if (*p || *q)
         return 0;
-    if (c)
-        c->nparams = np;
+    c->nparams = np;
     return 1;
 }
 
@@ -223,19 +220,23 @@ static const struct route *find_route(const char *method, const char *path, stru
     return NULL;
 }
 
-const char *routes_template(const char *method, const char *path)
-{
-    const struct route *r = find_route(method, path, NULL);
-    return r ? r->pattern : NULL;
-}
-
 /* ---- context helpers ---- */
 
 void hs_reply(struct hs_ctx *c, int status, json_t *body)
 {
     json_decref(c->out);
+    sync_buf_release(&c->text);
+    c->has_text = 0;
     c->status = status;
     c->out = body;
+}
+
+void hs_reply_text(struct hs_ctx *c, int status, struct sync_buf *text)
+{
+    hs_reply(c, status, NULL);
+    c->text = *text;
+    c->has_text = 1;
+    sync_buf_init(text, text->cap);
 }
 
 void hs_fail(struct hs_ctx *c, int status, const char *category, const char *fmt, ...)
@@ -248,11 +249,9 @@ void hs_fail(struct hs_ctx *c, int status, const char *category, const char *fmt
     hs_reply(c, status, hs_error_body(category, NULL, NULL, NULL, "%s", msg));
 }
 
-void hs_not_found(struct hs_ctx *c, const char *what, const char *id)
+void hs_not_found(struct hs_ctx *c)
 {
     hs_fail(c, 404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
-    (void)what;
-    (void)id;
 }
 
 const char *hs_query(struct hs_ctx *c, const char *name)
@@ -291,6 +290,45 @@ int hs_query_int(struct hs_ctx *c, const char *name, int64_t def, int64_t min, i
     return 0;
 }
 
+json_t *hs_inputs(struct hs_ctx *c, size_t max)
+{
+    json_t *in = json_object_get(c->body, "inputs");
+    if (!json_is_array(in)) {
+        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON: inputs must be an array");
+        return NULL;
+    }
+    if (json_array_size(in) > max) {
+        hs_fail(c, 400, "VALIDATION_ERROR",
+                "Batch input limit exceeded: %zu inputs were given, at most %zu are allowed",
+                json_array_size(in), max);
+        return NULL;
+    }
+    return in;
+}
+
+int hs_query_after(struct hs_ctx *c, int64_t *after)
+{
+    const char *a = hs_query(c, "after");
+    char *end;
+    *after = 0;
+    if (!a || !*a)
+        return 0;
+    *after = strtoll(a, &end, 10);
+    if (*end || *after < 0) {
+        *after = 0;
+        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid paging cursor: %s", a);
+        return -1;
+    }
+    return 0;
+}
+
+json_t *hs_paging(int64_t next, const char *link)
+{
+    char after[32];
+    snprintf(after, sizeof(after), "%lld", (long long)next);
+    return json_pack("{s:{s:s, s:s}}", "next", "after", after, "link", link ? link : "");
+}
+
 int hs_param_type(struct hs_ctx *c, size_t i)
 {
     int t = i < c->nparams ? hs_type_parse(c->params[i]) : -1;
@@ -308,9 +346,7 @@ static json_t *fault_body(int status)
     case 429:
         return limits_429_body("TEN_SECONDLY_ROLLING");
     case 423:
-        return hs_error_body("LOCKED", NULL, NULL, NULL,
-                             "Too many records are being synced at once; the resource is locked. "
-                             "Retry after 2 seconds.");
+        return hs_error_body("LOCKED", NULL, NULL, NULL, "%s", HS_LOCKED_MSG);
     case 477:
         return hs_error_body("MIGRATION_IN_PROGRESS", NULL, NULL, NULL,
                              "This account is being migrated to another data centre.");
@@ -354,8 +390,91 @@ static void finish(struct hs_ctx *c)
 {
     if (c->status == 0)
         c->status = 500;
+    if (c->has_text) {
+        sync_buf_release(&c->res->body);
+        c->res->body = c->text;
+        c->res->status = c->status;
+        c->res->content_type = NULL;
+        sync_buf_init(&c->text, 0);
+        c->has_text = 0;
+        return;
+    }
     sync_http_response_json(c->res, c->status, c->out);
     c->out = NULL;
+}
+
+/* Answers with the injected error status and the vendor's body for it. */
+static void fail_injected(struct hs_ctx *c)
+{
+    int status;
+    pthread_mutex_lock(&c->p->faults.lock);
+    status = c->p->faults.error_status;
+    pthread_mutex_unlock(&c->p->faults.lock);
+    if (status == 477)
+        sync_http_response_header(c->res, "Retry-After", "2");
+    hs_reply(c, status, fault_body(status));
+}
+
+/* Parses a JSON body into c->body; -1 after failing c. */
+static int parse_body(struct hs_ctx *c, const struct route *rt)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    if (!c->req->body.len || (rt->flags & F_FORM))
+        return 0;
+    c->body = sync_json_parse(c->req->body.data, c->req->body.len, &err);
+    if (c->body)
+        return 0;
+    hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON on %s", err.message);
+    return -1;
+}
+
+/* Authentication, the rate limits, the scope, then the handler: all under the portal lock. */
+static void run(struct hs_ctx *c, const struct route *rt)
+{
+    pthread_mutex_lock(&c->p->lock);
+    if ((rt->flags & F_NOAUTH) || auth_check(c, (rt->flags & F_DEVKEY) != 0) == 0) {
+        int admitted = (rt->flags & (F_NOAUTH | F_DEVKEY)) ||
+                       limits_admit(c, (rt->flags & F_SEARCH) != 0) == 0;
+        if (admitted && scope_check(c, rt) == 0)
+            rt->fn(c);
+    }
+    pthread_mutex_unlock(&c->p->lock);
+}
+
+/* The method as counted: a client may send any token, and the stats must stay bounded. */
+static const char *known_method(const char *m)
+{
+    static const char *const known[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strcmp(m, known[i]) == 0)
+            return known[i];
+    return "OTHER";
+}
+
+static void count_call(struct hs_portal *p, const char *method, const char *tmpl)
+{
+    pthread_mutex_lock(&p->lock);
+    portal_count_call(p, method, tmpl);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* An API call on a route: counted, then faulted, or parsed and run. */
+static void serve(struct hs_ctx *c, const struct route *rt, const char *path)
+{
+    enum emu_fault fault;
+    count_call(c->p, c->req->method, rt->pattern);
+    fault = emu_faults_decide(&c->p->faults, path, (rt->flags & F_WRITE) != 0);
+    if (fault == EMU_FAULT_DROP_BEFORE) {
+        c->res->drop = 1;
+        return;
+    }
+    if (fault == EMU_FAULT_ERROR)
+        fail_injected(c);
+    else if (parse_body(c, rt) == 0)
+        run(c, rt);
+    if (fault == EMU_FAULT_DROP_AFTER)
+        c->res->drop = 1;
+    finish(c);
 }
 
 void routes_handle(void *ctx, struct sync_http_request *req, struct sync_http_response *res)
@@ -364,11 +483,13 @@ void routes_handle(void *ctx, struct sync_http_request *req, struct sync_http_re
     struct hs_ctx *c;
     const struct route *rt;
     char path[2048];
-    size_t n;
-    enum emu_fault fault;
+    size_t n = strlen(req->path);
 
-    snprintf(path, sizeof(path), "%s", req->path);
-    n = strlen(path);
+    if (n >= sizeof(path)) {
+        sync_http_response_text(res, 414, "text/plain", "URI Too Long\n");
+        return;
+    }
+    memcpy(path, req->path, n + 1);
     while (n > 1 && path[n - 1] == '/')
         path[--n] = '\0';
     if (strncmp(path, "/__emu/", 7) == 0 || strcmp(path, "/__emu") == 0) {
@@ -384,58 +505,15 @@ void routes_handle(void *ctx, struct sync_http_request *req, struct sync_http_re
     c->req = req;
     c->res = res;
     rt = find_route(req->method, path, c);
-    if (!rt) {
-        pthread_mutex_lock(&p->lock);
-        portal_count_call(p, req->method, "(unknown)");
-        pthread_mutex_unlock(&p->lock);
+    if (rt) {
+        serve(c, rt, path);
+    } else {
+        count_call(p, known_method(req->method), "(unknown)");
         hs_fail(c, 404, "OBJECT_NOT_FOUND", "No route for %s %s", req->method, path);
         finish(c);
-        free(c);
-        return;
     }
-    pthread_mutex_lock(&p->lock);
-    portal_count_call(p, req->method, rt->pattern);
-    pthread_mutex_unlock(&p->lock);
-
-    fault = emu_faults_decide(&p->faults, path, (rt->flags & F_WRITE) != 0);
-    if (fault == EMU_FAULT_ERROR) {
-        int status;
-        pthread_mutex_lock(&p->faults.lock);
-        status = p->faults.error_status;
-        pthread_mutex_unlock(&p->faults.lock);
-        if (status == 477)
-            sync_http_response_header(res, "Retry-After", "2");
-        hs_reply(c, status, fault_body(status));
-        finish(c);
-        free(c);
-        return;
-    }
-    if (fault == EMU_FAULT_DROP_BEFORE) {
-        res->drop = 1;
-        free(c);
-        return;
-    }
-    if (req->body.len && !(rt->flags & F_FORM)) {
-        struct sync_err err = SYNC_ERR_INIT;
-        c->body = sync_json_parse(req->body.data, req->body.len, &err);
-        if (!c->body) {
-            hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON on %s", err.message);
-            finish(c);
-            free(c);
-            return;
-        }
-    }
-    pthread_mutex_lock(&p->lock);
-    if ((rt->flags & F_NOAUTH) || auth_check(c, (rt->flags & F_DEVKEY) != 0) == 0) {
-        int admitted = (rt->flags & (F_NOAUTH | F_DEVKEY)) ||
-                       limits_admit(c, (rt->flags & F_SEARCH) != 0) == 0;
-        if (admitted && scope_check(c, rt) == 0)
-            rt->fn(c);
-    }
-    pthread_mutex_unlock(&p->lock);
-    if (fault == EMU_FAULT_DROP_AFTER)
-        res->drop = 1;
-    finish(c);
     json_decref(c->body);
+    sync_buf_release(&c->text);
+    json_decref(c->out);
     free(c);
 }

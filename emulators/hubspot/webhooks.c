@@ -48,6 +48,13 @@ struct wh_batch {
     int64_t due; /* monotonic ms */
 };
 
+/* Events waiting to go out, oldest first: a ring that grows up to QUEUE_MAX and then drops its
+ * oldest event for each new one. */
+struct wh_queue {
+    json_t **v;
+    size_t cap, head, n;
+};
+
 struct hs_webhooks {
     struct hs_portal *p;
     pthread_mutex_t lock;
@@ -63,7 +70,7 @@ struct hs_webhooks {
     char target[1024];
     int max_concurrent;
     int64_t settings_created, settings_updated;
-    json_t *queue; /* array of events */
+    struct wh_queue queue;
     int64_t dropped;
     struct wh_batch *retry;
     size_t nretry;
@@ -71,7 +78,6 @@ struct hs_webhooks {
     int64_t batch_size, retry_base, max_retries, timeout_ms, window_ms;
     int64_t first_at; /* monotonic time the oldest queued event arrived */
     int legacy_v2;
-    int64_t in_flight;
 };
 
 /* ---- signatures ---- */
@@ -145,6 +151,56 @@ static const char *source_id(const struct hs_source *src, char *buf, size_t n)
     return buf;
 }
 
+static json_t *queue_pop(struct wh_queue *q)
+{
+    json_t *ev = q->v[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->n--;
+    return ev;
+}
+
+static void queue_clear(struct wh_queue *q)
+{
+    while (q->n)
+        json_decref(queue_pop(q));
+}
+
+static void queue_release(struct wh_queue *q)
+{
+    queue_clear(q);
+    free(q->v);
+    memset(q, 0, sizeof(*q));
+}
+
+/* Appends ev (stolen); 1 when the oldest event had to go to make room. */
+static int queue_push(struct wh_queue *q, json_t *ev)
+{
+    int dropped = 0;
+    if (q->n == q->cap && q->cap < QUEUE_MAX) {
+        size_t cap = q->cap ? q->cap * 2 : 256;
+        json_t **v = malloc((cap > QUEUE_MAX ? QUEUE_MAX : cap) * sizeof(*v));
+        if (v) {
+            for (size_t i = 0; i < q->n; i++)
+                v[i] = q->v[(q->head + i) % q->cap];
+            free(q->v);
+            q->v = v;
+            q->cap = cap > QUEUE_MAX ? QUEUE_MAX : cap;
+            q->head = 0;
+        }
+    }
+    if (q->n == q->cap) {
+        if (!q->cap) {
+            json_decref(ev);
+            return 1;
+        }
+        json_decref(queue_pop(q));
+        dropped = 1;
+    }
+    q->v[(q->head + q->n) % q->cap] = ev;
+    q->n++;
+    return dropped;
+}
+
 static void enqueue(struct hs_webhooks *w, json_t *ev)
 {
     pthread_mutex_lock(&w->lock);
@@ -154,14 +210,10 @@ static void enqueue(struct hs_webhooks *w, json_t *ev)
         json_decref(ev);
         return;
     }
-    if (json_array_size(w->queue) >= QUEUE_MAX) {
-        json_array_remove(w->queue, 0);
-        w->dropped++;
-    }
-    if (!json_array_size(w->queue))
+    if (!w->queue.n)
         w->first_at = sync_time_monotonic_ms();
-    json_array_append_new(w->queue, ev);
-    if ((int64_t)json_array_size(w->queue) >= w->batch_size)
+    w->dropped += queue_push(&w->queue, ev);
+    if ((int64_t)w->queue.n >= w->batch_size)
         pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->lock);
 }
@@ -340,9 +392,8 @@ static void log_attempt(struct hs_webhooks *w, const char *url, long status, int
     json_array_append_new(w->log, e);
 }
 
-static int deliver(struct hs_webhooks *w, struct sync_http_client *hc, const char *url,
-                   json_t *events, int attempt, long timeout_ms, int v2, long *status, char *errmsg,
-                   size_t errlen)
+static int deliver(struct sync_http_client *hc, const char *url, json_t *events, int attempt,
+                   long timeout_ms, int v2, long *status, char *errmsg, size_t errlen)
 {
     struct sync_buf body = SYNC_BUF_INIT(64 * 1024 * 1024);
     struct sync_buf s1 = SYNC_BUF_INIT(256), s3 = SYNC_BUF_INIT(256);
@@ -355,7 +406,6 @@ static int deliver(struct hs_webhooks *w, struct sync_http_client *hc, const cha
     json_t *e;
     int ok;
 
-    (void)w;
     json_array_foreach(events, i, e) json_object_set_new(e, "attemptNumber", json_integer(attempt));
     sync_json_dump(events, &body);
     snprintf(ts, sizeof(ts), "%lld", (long long)(sync_time_now_ms() - sync_time_offset_ms()));
@@ -404,6 +454,84 @@ static void wait_ms(struct hs_webhooks *w, int64_t ms)
     pthread_cond_timedwait(&w->cond, &w->lock, &ts);
 }
 
+/* Takes the first retry that is due into b; the earliest due time of the others goes to
+ * *next_due. 1 when one was taken. */
+static int take_retry(struct hs_webhooks *w, int64_t now, struct wh_batch *b, int64_t *next_due)
+{
+    *next_due = INT64_MAX;
+    for (size_t i = 0; i < w->nretry; i++) {
+        if (w->retry[i].due <= now) {
+            *b = w->retry[i];
+            w->retry[i] = w->retry[--w->nretry];
+            return 1;
+        }
+        if (w->retry[i].due < *next_due)
+            *next_due = w->retry[i].due;
+    }
+    return 0;
+}
+
+/* Events that happen together go out together: while the queue is short of a batch and the
+ * oldest event is younger than the window, wait (ms through *wait). */
+static int hold_for_window(const struct hs_webhooks *w, int64_t now, int64_t *wait)
+{
+    if (!w->queue.n || (int64_t)w->queue.n >= w->batch_size || now - w->first_at >= w->window_ms)
+        return 0;
+    *wait = w->window_ms - (now - w->first_at);
+    return 1;
+}
+
+/* Moves up to webhook_batch_size queued events into b. */
+static void take_batch(struct hs_webhooks *w, struct wh_batch *b)
+{
+    b->events = json_array();
+    b->attempt = 0;
+    while (w->queue.n && (int64_t)json_array_size(b->events) < w->batch_size)
+        json_array_append_new(b->events, queue_pop(&w->queue));
+    w->first_at = sync_time_monotonic_ms();
+}
+
+/* After a failed attempt: again after retry_base * 2^attempt (+ up to 10 % jitter), while
+ * attempts and room remain. Takes b's events either way. */
+static void schedule_retry(struct hs_webhooks *w, struct wh_batch b, struct emu_rng *rng)
+{
+    int64_t delay = w->retry_base;
+    struct wh_batch *v;
+    if (b.attempt >= w->max_retries || w->nretry >= RETRY_MAX ||
+        !(v = realloc(w->retry, (w->nretry + 1) * sizeof(*v)))) {
+        json_decref(b.events);
+        return;
+    }
+    w->retry = v;
+    for (int k = 0; k < b.attempt && delay < 3600000; k++)
+        delay *= 2;
+    delay += (int64_t)emu_rng_below(rng, (uint64_t)(delay / 10 + 1));
+    b.attempt++;
+    b.due = sync_time_monotonic_ms() + delay;
+    w->retry[w->nretry++] = b;
+}
+
+/* Sends b to the target (without holding w->lock), logs the attempt, and retries or drops
+ * it. */
+static void send_batch(struct hs_webhooks *w, struct sync_http_client *hc, struct wh_batch b,
+                       struct emu_rng *rng)
+{
+    char url[1024], errmsg[256] = "";
+    long status = 0, timeout = (long)w->timeout_ms;
+    int v2 = w->legacy_v2, ok;
+
+    snprintf(url, sizeof(url), "%s", w->target);
+    pthread_mutex_unlock(&w->lock);
+    ok = deliver(hc, url, b.events, b.attempt, timeout, v2, &status, errmsg, sizeof(errmsg));
+    pthread_mutex_lock(&w->lock);
+    log_attempt(w, url, status, b.attempt, json_array_size(b.events), ok ? NULL : errmsg);
+    if (ok)
+        json_decref(b.events);
+    else
+        schedule_retry(w, b, rng);
+}
+
+/* The sender thread: due retries first, then batches from the queue. */
 static void *sender(void *arg)
 {
     struct hs_webhooks *w = arg;
@@ -415,90 +543,26 @@ static void *sender(void *arg)
     emu_rng_init(&rng, 7);
     pthread_mutex_lock(&w->lock);
     while (!w->stop) {
-        int64_t now = sync_time_monotonic_ms(), next_due = INT64_MAX;
+        int64_t now = sync_time_monotonic_ms(), next_due, wait = 200;
         struct wh_batch b = {NULL, 0, 0};
-        char url[1024];
-        long status = 0;
-        char errmsg[256] = "";
-        int ok;
-
-        for (size_t i = 0; i < w->nretry; i++) {
-            if (w->retry[i].due <= now) {
-                b = w->retry[i];
-                w->retry[i] = w->retry[--w->nretry];
-                break;
-            }
-            if (w->retry[i].due < next_due)
-                next_due = w->retry[i].due;
-        }
-        if (!b.events && w->target[0] && json_array_size(w->queue) &&
-            (int64_t)json_array_size(w->queue) < w->batch_size &&
-            now - w->first_at < w->window_ms) {
-            /* let events that happen together go out together */
-            int64_t wait = w->window_ms - (now - w->first_at);
-            if (next_due != INT64_MAX && next_due - now < wait)
+        int have = take_retry(w, now, &b, &next_due);
+        if (!have && w->target[0] && hold_for_window(w, now, &wait)) {
+            if (next_due - now < wait)
                 wait = next_due - now;
+        } else if (!have && w->target[0] && w->queue.n) {
+            take_batch(w, &b);
+            have = 1;
+        } else if (!have && next_due != INT64_MAX) {
+            wait = next_due - now < 200 ? next_due - now : 200;
+        }
+        if (!have) {
             wait_ms(w, wait < 1 ? 1 : wait);
             continue;
         }
-        if (!b.events && w->target[0] && json_array_size(w->queue)) {
-            size_t n = json_array_size(w->queue);
-            if ((int64_t)n > w->batch_size)
-                n = (size_t)w->batch_size;
-            b.events = json_array();
-            for (size_t i = 0; i < n; i++)
-                json_array_append(b.events, json_array_get(w->queue, i));
-            w->first_at = sync_time_monotonic_ms();
-            if (n == json_array_size(w->queue)) {
-                json_array_clear(w->queue);
-            } else {
-                json_t *rest = json_array();
-                for (size_t i = n; i < json_array_size(w->queue); i++)
-                    json_array_append(rest, json_array_get(w->queue, i));
-                json_decref(w->queue);
-                w->queue = rest;
-            }
-        }
-        if (!b.events) {
-            int64_t wait = next_due == INT64_MAX ? 200 : next_due - now;
-            wait_ms(w, wait < 1 ? 1 : wait > 200 ? 200 : wait);
-            continue;
-        }
-        if (!w->target[0]) {
+        if (!w->target[0])
             json_decref(b.events);
-            continue;
-        }
-        snprintf(url, sizeof(url), "%s", w->target);
-        w->in_flight++;
-        {
-            long timeout = (long)w->timeout_ms;
-            int v2 = w->legacy_v2;
-            pthread_mutex_unlock(&w->lock);
-            ok = deliver(w, &hc, url, b.events, b.attempt, timeout, v2, &status, errmsg,
-                         sizeof(errmsg));
-            pthread_mutex_lock(&w->lock);
-        }
-        w->in_flight--;
-        log_attempt(w, url, status, b.attempt, json_array_size(b.events), ok ? NULL : errmsg);
-        if (ok || b.attempt >= w->max_retries || w->nretry >= RETRY_MAX) {
-            json_decref(b.events);
-            continue;
-        }
-        {
-            struct wh_batch *v = realloc(w->retry, (w->nretry + 1) * sizeof(*v));
-            int64_t delay = w->retry_base;
-            if (!v) {
-                json_decref(b.events);
-                continue;
-            }
-            w->retry = v;
-            for (int k = 0; k < b.attempt && delay < 3600000; k++)
-                delay *= 2;
-            delay += (int64_t)emu_rng_below(&rng, (uint64_t)(delay / 10 + 1));
-            b.attempt++;
-            b.due = sync_time_monotonic_ms() + delay;
-            w->retry[w->nretry++] = b;
-        }
+        else
+            send_batch(w, &hc, b, &rng);
     }
     pthread_mutex_unlock(&w->lock);
     sync_http_client_release(&hc);
@@ -514,6 +578,7 @@ static void sync_settings(struct hs_portal *p)
     w->max_retries = p->settings.webhook_max_retries;
     w->timeout_ms = p->settings.webhook_timeout_ms;
     w->window_ms = p->settings.webhook_batch_window_ms;
+    w->legacy_v2 = p->settings.webhook_signature_v2;
     pthread_mutex_unlock(&w->lock);
 }
 
@@ -525,7 +590,6 @@ int webhooks_start(struct hs_portal *p)
     w->p = p;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);
-    w->queue = json_array();
     w->log = json_array();
     w->next_sub = 1;
     w->next_event = 1;
@@ -553,7 +617,7 @@ void webhooks_stop(struct hs_portal *p)
         json_decref(w->retry[i].events);
     free(w->retry);
     free(w->subs);
-    json_decref(w->queue);
+    queue_release(&w->queue);
     json_decref(w->log);
     pthread_cond_destroy(&w->cond);
     pthread_mutex_destroy(&w->lock);
@@ -570,27 +634,19 @@ void webhooks_reset(struct hs_portal *p)
     w->next_sub = 1;
     pthread_mutex_lock(&w->lock);
     w->target[0] = '\0';
-    json_array_clear(w->queue);
+    queue_clear(&w->queue);
     json_array_clear(w->log);
     for (size_t i = 0; i < w->nretry; i++)
         json_decref(w->retry[i].events);
     w->nretry = 0;
     w->dropped = 0;
-    w->legacy_v2 = 0;
     pthread_mutex_unlock(&w->lock);
     sync_settings(p);
 }
 
-/* Called by control.c after PUT /__emu/settings. */
-void webhooks_settings_changed(struct hs_portal *p, int legacy_v2);
-void webhooks_settings_changed(struct hs_portal *p, int legacy_v2)
+void webhooks_settings_changed(struct hs_portal *p)
 {
     sync_settings(p);
-    if (legacy_v2 >= 0) {
-        pthread_mutex_lock(&W(p)->lock);
-        W(p)->legacy_v2 = legacy_v2;
-        pthread_mutex_unlock(&W(p)->lock);
-    }
 }
 
 json_t *wh_deliveries_json(struct hs_portal *p)
@@ -598,9 +654,8 @@ json_t *wh_deliveries_json(struct hs_portal *p)
     struct hs_webhooks *w = W(p);
     json_t *o;
     pthread_mutex_lock(&w->lock);
-    o = json_pack("{s:O, s:I, s:I, s:I}", "deliveries", w->log, "pending",
-                  (json_int_t)json_array_size(w->queue), "retrying", (json_int_t)w->nretry,
-                  "dropped", (json_int_t)w->dropped);
+    o = json_pack("{s:O, s:I, s:I, s:I}", "deliveries", w->log, "pending", (json_int_t)w->queue.n,
+                  "retrying", (json_int_t)w->nretry, "dropped", (json_int_t)w->dropped);
     pthread_mutex_unlock(&w->lock);
     return o;
 }
@@ -681,7 +736,7 @@ void wh_h_settings_delete(struct hs_ctx *c)
         return;
     pthread_mutex_lock(&w->lock);
     w->target[0] = '\0';
-    json_array_clear(w->queue);
+    queue_clear(&w->queue);
     pthread_mutex_unlock(&w->lock);
     persist_mark(c->p);
     hs_reply(c, 204, NULL);
@@ -839,15 +894,13 @@ void wh_h_sub_delete(struct hs_ctx *c)
 void wh_h_subs_batch_update(struct hs_ctx *c)
 {
     struct hs_webhooks *w = W(c->p);
-    json_t *inputs = json_object_get(c->body, "inputs"), *in, *res, *errors;
-    char iso[SYNC_TIME_ISO_MAX];
+    json_t *inputs, *in, *res, *errors;
+    int64_t started = sync_time_now_ms();
     size_t i;
     if (!app_ok(c))
         return;
-    if (!json_is_array(inputs)) {
-        hs_fail(c, 400, "VALIDATION_ERROR", "Invalid input JSON: inputs must be an array");
+    if (!(inputs = hs_inputs(c, HS_BATCH_MAX)))
         return;
-    }
     res = json_array();
     errors = json_array();
     json_array_foreach(inputs, i, in)
@@ -867,19 +920,8 @@ void wh_h_subs_batch_update(struct hs_ctx *c)
                                   hs_error_body("OBJECT_NOT_FOUND", NULL, NULL, NULL,
                                                 "Subscription %lld not found", (long long)id));
     }
-    sync_time_format_iso(sync_time_now_ms(), iso, sizeof(iso));
     persist_mark(c->p);
-    {
-        json_t *b = json_pack("{s:s, s:o, s:s, s:s, s:s}", "status", "COMPLETE", "results", res,
-                              "requestedAt", iso, "startedAt", iso, "completedAt", iso);
-        if (json_array_size(errors)) {
-            json_object_set_new(b, "numErrors", json_integer((json_int_t)json_array_size(errors)));
-            json_object_set_new(b, "errors", errors);
-        } else {
-            json_decref(errors);
-        }
-        hs_reply(c, json_array_size(errors) ? 207 : 200, b);
-    }
+    hs_reply_batch(c, 200, started, res, errors);
 }
 
 /* For persist.c. */

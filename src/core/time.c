@@ -76,11 +76,43 @@ static void split(int64_t ms, struct civil *c)
     c->ms = (unsigned)(rem % 1000);
 }
 
+/* Writes v as exactly width decimal digits at p; returns the end. */
+static char *put_digits(char *p, unsigned v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
 char *sync_time_format_iso(int64_t ms, char *out, size_t n)
 {
     struct civil c;
+    char *p = out;
     split(ms, &c);
-    snprintf(out, n, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", c.y, c.mo, c.d, c.h, c.mi, c.s, c.ms);
+    if (c.y < 0 || c.y > 9999 || n < 25) {
+        /* rare forms (and short buffers) take the slow, general path */
+        snprintf(out, n, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", c.y, c.mo, c.d, c.h, c.mi, c.s,
+                 c.ms);
+        return out;
+    }
+    /* the hot path of every record the emulators write out: no printf */
+    p = put_digits(p, (unsigned)c.y, 4);
+    *p++ = '-';
+    p = put_digits(p, c.mo, 2);
+    *p++ = '-';
+    p = put_digits(p, c.d, 2);
+    *p++ = 'T';
+    p = put_digits(p, c.h, 2);
+    *p++ = ':';
+    p = put_digits(p, c.mi, 2);
+    *p++ = ':';
+    p = put_digits(p, c.s, 2);
+    *p++ = '.';
+    p = put_digits(p, c.ms, 3);
+    *p++ = 'Z';
+    *p = '\0';
     return out;
 }
 

@@ -3,7 +3,7 @@
 // email and by a custom unique property.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHubspot, apiError, assertErrorShape, assertRecordShape, noLimits, ISO_MS } from './lib/hubspot.mjs';
+import { startHubspot, apiError, assertErrorShape, assertRecordShape, noLimits, ISO_MS, PAT } from './lib/hubspot.mjs';
 
 let hs;
 let c;
@@ -130,6 +130,32 @@ test('batch create without trace ids: one bad input fails the whole batch (400),
   );
   assertErrorShape(b2, 'CONFLICT');
   assert.match(b2.message, /Existing ID: \d+/);
+});
+
+test('batch create without trace ids: an activity without hs_timestamp fails the whole batch', async () => {
+  const body = await apiError(
+    c.crm.objects.tasks.batchApi.create({
+      inputs: [
+        { properties: { hs_timestamp: '2024-01-01T00:00:00.000Z', hs_task_subject: 'all.or.none.task' }, associations: [] },
+        { properties: { hs_task_subject: 'no timestamp' }, associations: [] },
+      ],
+    }),
+    400,
+  );
+  assertErrorShape(body, 'VALIDATION_ERROR');
+  assert.equal(body.errors[0].code, 'REQUIRED_FIELD');
+  const found = await c.crm.objects.tasks.searchApi.doSearch({ query: 'all.or.none.task', limit: 10 });
+  assert.equal(found.total, 0, 'nothing was written');
+});
+
+test('batch upsert: an input whose properties are not an object fails the whole call without trace ids', async () => {
+  const w = await fetch(`${hs.url}/crm/v3/objects/contacts/batch/upsert`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${PAT}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ inputs: [{ id: 'not.an.object@example.com', idProperty: 'email', properties: 'x' }] }),
+  });
+  assert.equal(w.status, 400);
+  assertErrorShape(await w.json(), 'VALIDATION_ERROR');
 });
 
 test('batch read: 200; missing ids give 207 with OBJECT_NOT_FOUND naming them; idProperty; archived', async () => {

@@ -338,6 +338,32 @@ test('contacts merge: 200 with the merged record; the merged-away contact no lon
   await apiError(c.crm.contacts.basicApi.merge({ primaryObjectId: merged.id, objectIdToMerge: merged.id }), 400);
 });
 
+test('merges chain: the last primary answers to every merged id and address', async () => {
+  const mk = (e) => c.crm.contacts.basicApi.create({ properties: { email: e } });
+  const a = await mk('chain.a@example.com');
+  const b = await mk('chain.b@example.com');
+  const z = await mk('chain.z@example.com');
+  await c.crm.contacts.basicApi.merge({ primaryObjectId: a.id, objectIdToMerge: b.id });
+  await c.crm.contacts.basicApi.merge({ primaryObjectId: z.id, objectIdToMerge: a.id });
+  for (const id of [a.id, b.id]) {
+    const r = await c.crm.contacts.basicApi.getById(id, ['email', 'hs_merged_object_ids', 'hs_additional_emails']);
+    assert.equal(r.id, z.id);
+    assert.deepEqual(r.properties.hs_merged_object_ids.split(';').sort(), [a.id, b.id].sort());
+    assert.deepEqual(r.properties.hs_additional_emails.split(';').sort(), ['chain.a@example.com', 'chain.b@example.com']);
+  }
+  const byEmail = await c.crm.contacts.basicApi.getById('chain.b@example.com', undefined, undefined, undefined, false, 'email');
+  assert.equal(byEmail.id, z.id);
+});
+
+test('a property value past 65,536 characters is a 400 VALIDATION_ERROR; one at the limit is kept', async () => {
+  const body = await apiError(c.crm.contacts.basicApi.create({ properties: { firstname: 'x'.repeat(65537) } }), 400);
+  assertErrorShape(body, 'VALIDATION_ERROR');
+  assert.equal(body.errors[0].code, 'INVALID_VALUE');
+  const ok = await c.crm.contacts.basicApi.create({ properties: { firstname: 'y'.repeat(65536) } });
+  const r = await c.crm.contacts.basicApi.getById(ok.id, ['firstname']);
+  assert.equal(r.properties.firstname.length, 65536);
+});
+
 test('GDPR delete: 204; the contact is gone for good, even with archived=true; by idProperty email', async () => {
   const x = await c.crm.contacts.basicApi.create({ properties: { email: 'gdpr.one@example.com' } });
   await c.crm.contacts.basicApi.purge({ objectId: x.id });

@@ -70,3 +70,15 @@ Test(time, clock_offset_shifts_now)
     cr_assert_geq(b - a, 86400000);
     cr_assert_lt(b - a, 86400000 + 5000);
 }
+
+Test(time, formats_iso_at_the_edges_of_the_fast_path)
+{
+    char b[SYNC_TIME_ISO_MAX], small[10];
+    cr_assert_str_eq(sync_time_format_iso(0, b, sizeof b), "1970-01-01T00:00:00.000Z");
+    cr_assert_str_eq(sync_time_format_iso(-1, b, sizeof b), "1969-12-31T23:59:59.999Z");
+    cr_assert_str_eq(sync_time_format_iso(253402300799999LL, b, sizeof b),
+                     "9999-12-31T23:59:59.999Z");
+    cr_assert_str_eq(sync_time_format_iso(253402300800000LL, b, sizeof b),
+                     "10000-01-01T00:00:00.000Z");
+    cr_assert_str_eq(sync_time_format_iso(0, small, sizeof small), "1970-01-0");
+}

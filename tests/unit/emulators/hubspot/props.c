@@ -2,6 +2,7 @@
  * booleans, e-mail addresses, enumerations and checkboxes, dates that must be midnight UTC,
  * datetimes) and the e-mail syntax check. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "emulators/hubspot/portal.h"
@@ -169,4 +170,45 @@ Test(props, unique_keys_fold_case_and_trim)
     char k[64];
     props_unique_key("  Ada@Example.COM ", k, sizeof(k));
     cr_assert_str_eq(k, "ada@example.com");
+}
+
+Test(props, values_longer_than_hubspots_limit_are_refused)
+{
+    struct hs_prop p = prop(HS_PT_STRING, 0);
+    size_t n = HS_VALUE_MAX + 1;
+    char *in = malloc(n + 1), *out = malloc(n + 64), msg[256];
+    const char *code;
+    memset(in, 'a', n);
+    in[n] = '\0';
+    cr_assert_eq(props_validate_value(&p, in, out, n + 64, &code, msg, sizeof(msg)), -1);
+    cr_assert_str_eq(code, "INVALID_VALUE");
+    in[n - 1] = '\0';
+    cr_assert_eq(props_validate_value(&p, in, out, n + 64, &code, msg, sizeof(msg)), 0);
+    free(in);
+    free(out);
+}
+
+Test(props, limits_count_characters_not_bytes)
+{
+    struct hs_prop p = prop(HS_PT_STRING, 0);
+    size_t n = HS_VALUE_MAX * 2; /* HS_VALUE_MAX two-byte characters */
+    char *in = malloc(n + 1), *out = malloc(n + 64), msg[256];
+    const char *code;
+    for (size_t i = 0; i < n; i += 2)
+        memcpy(in + i, "\xc3\xa7", 2);
+    in[n] = '\0';
+    cr_assert_eq(props_validate_value(&p, in, out, n + 64, &code, msg, sizeof(msg)), 0);
+    free(in);
+    free(out);
+}
+
+Test(props, email_addresses_longer_than_254_bytes_are_invalid)
+{
+    char addr[300];
+    memset(addr, 'a', sizeof(addr));
+    memcpy(addr + 240, "@example.com", 13); /* 252 bytes */
+    cr_assert(props_email_ok(addr));
+    memset(addr, 'a', sizeof(addr));
+    memcpy(addr + 250, "@example.com", 13); /* 262 bytes */
+    cr_assert_not(props_email_ok(addr));
 }
