@@ -296,17 +296,22 @@ static void ctl_clock_get(struct ctl *k)
     char iso[SYNC_TIME_ISO_MAX];
     sync_time_format_iso(sync_time_now_ms(), iso, sizeof(iso));
     reply(k, 200,
-          json_pack("{s:s, s:I}", "now", iso, "offset_ms", (json_int_t)sync_time_offset_ms()));
+          json_pack("{s:s, s:I, s:b}", "now", iso, "offset_ms", (json_int_t)sync_time_offset_ms(),
+                    "frozen", sync_time_frozen()));
 }
 
 static void ctl_clock_put(struct ctl *k)
 {
     json_t *off = json_object_get(k->body, "offset_ms");
     json_t *adv = json_object_get(k->body, "advance_ms");
-    if ((!off && !adv) || (off && !json_is_integer(off)) || (adv && !json_is_integer(adv))) {
-        bad(k, "give offset_ms or advance_ms (integers)");
+    json_t *frz = json_object_get(k->body, "freeze");
+    if ((!off && !adv && !frz) || (off && !json_is_integer(off)) ||
+        (adv && !json_is_integer(adv)) || (frz && !json_is_boolean(frz))) {
+        bad(k, "give offset_ms or advance_ms (integers), or freeze (a boolean)");
         return;
     }
+    if (frz)
+        sync_time_freeze(json_is_true(frz));
     if (off)
         sync_time_set_offset_ms(json_integer_value(off));
     if (adv)

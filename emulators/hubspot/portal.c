@@ -190,6 +190,7 @@ void portal_reset(struct hs_portal *p)
     limits_init(&p->limits, p->limits_default_enabled);
     emu_faults_clear(&p->faults);
     sync_time_set_offset_ms(0);
+    sync_time_freeze(0);
     webhooks_reset(p);
     persist_wipe(p);
 }

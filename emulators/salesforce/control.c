@@ -109,6 +109,7 @@ void h_emu_reset(struct sf_call *c)
     limits_reset(&c->srv->limits, !c->srv->no_limits);
     locators_clear(c->srv->locators);
     sync_time_set_offset_ms(0);
+    sync_time_freeze(0);
     if (seed > 0)
         json_decref(server_seed(c->srv, seed));
     persist_all(c);
@@ -194,9 +195,9 @@ static void clock_answer(struct sf_call *c)
 {
     char now[SYNC_TIME_ISO_MAX];
     call_json(c, 200,
-              json_pack("{s:s, s:I}", "now",
+              json_pack("{s:s, s:I, s:b}", "now",
                         sync_time_format_iso(sync_time_now_ms(), now, sizeof(now)), "offset_ms",
-                        (json_int_t)sync_time_offset_ms()));
+                        (json_int_t)sync_time_offset_ms(), "frozen", sync_time_frozen()));
 }
 
 void h_emu_clock_get(struct sf_call *c)
@@ -212,10 +213,17 @@ void h_emu_clock_put(struct sf_call *c)
     if (!body || ctl_int(c, body, "offset_ms", -span, span, &off) ||
         ctl_int(c, body, "advance_ms", -span, span, &adv))
         return;
-    if (!json_object_get(body, "offset_ms") && !json_object_get(body, "advance_ms")) {
-        ctl_error(c, "give offset_ms or advance_ms");
+    json_t *frz = json_object_get(body, "freeze");
+    if (frz && !json_is_boolean(frz)) {
+        ctl_error(c, "freeze must be a boolean");
         return;
     }
+    if (!json_object_get(body, "offset_ms") && !json_object_get(body, "advance_ms") && !frz) {
+        ctl_error(c, "give offset_ms or advance_ms, or freeze");
+        return;
+    }
+    if (frz)
+        sync_time_freeze(json_is_true(frz));
     sync_time_set_offset_ms(off + adv);
     clock_answer(c);
 }

@@ -10,12 +10,29 @@
 #include <time.h>
 
 static _Atomic int64_t clock_offset_ms;
+static _Atomic int64_t clock_frozen_at; /* 0: running; else the real-clock instant it stopped at */
 
-int64_t sync_time_now_ms(void)
+static int64_t real_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + atomic_load(&clock_offset_ms);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t sync_time_now_ms(void)
+{
+    int64_t frozen = atomic_load(&clock_frozen_at);
+    return (frozen ? frozen : real_now_ms()) + atomic_load(&clock_offset_ms);
+}
+
+void sync_time_freeze(int on)
+{
+    atomic_store(&clock_frozen_at, on ? real_now_ms() : 0);
+}
+
+int sync_time_frozen(void)
+{
+    return atomic_load(&clock_frozen_at) != 0;
 }
 
 int64_t sync_time_monotonic_ms(void)

@@ -11,8 +11,10 @@
  * "+HHMM" or "+HH" offsets, and a bare date (midnight UTC). Everything is
  * UTC inside the program; no function here reads the local time zone.
  *
- * A process-wide offset (sync_time_set_offset_ms) shifts "now"; the
- * emulators use it for their clock-offset control call.
+ * A process-wide offset (sync_time_set_offset_ms) shifts "now", and a
+ * freeze (sync_time_freeze) stops it at one instant; the emulators use
+ * them for their clock control call (a frozen clock gives every write the
+ * same timestamp, as a burst of writes inside one millisecond would).
  */
 #ifndef SYNC_CORE_TIME_H
 #define SYNC_CORE_TIME_H
@@ -29,6 +31,9 @@ int64_t sync_time_now_ms(void);
 int64_t sync_time_monotonic_ms(void);
 void sync_time_set_offset_ms(int64_t offset);
 int64_t sync_time_offset_ms(void);
+/* Stops "now" at its current value (on) or lets it run again (off); offsets still apply. */
+void sync_time_freeze(int on);
+int sync_time_frozen(void);
 
 /* Each writes at most n bytes (n >= SYNC_TIME_ISO_MAX is always enough) and returns out. */
 char *sync_time_format_iso(int64_t ms, char *out, size_t n);

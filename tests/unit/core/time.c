@@ -1,5 +1,6 @@
 /* Tests src/core/time.c: the vendors' datetime forms round-trip and bad text is refused. */
 #include <criterion/criterion.h>
+#include <time.h>
 
 #include "core/time.h"
 
@@ -81,4 +82,21 @@ Test(time, formats_iso_at_the_edges_of_the_fast_path)
     cr_assert_str_eq(sync_time_format_iso(253402300800000LL, b, sizeof b),
                      "10000-01-01T00:00:00.000Z");
     cr_assert_str_eq(sync_time_format_iso(0, small, sizeof small), "1970-01-0");
+}
+
+Test(time, a_frozen_clock_stands_still_and_still_takes_offsets)
+{
+    struct timespec pause = {0, 20 * 1000000L};
+    sync_time_freeze(1);
+    cr_assert(sync_time_frozen());
+    int64_t a = sync_time_now_ms();
+    nanosleep(&pause, NULL);
+    cr_assert_eq(sync_time_now_ms(), a);
+    sync_time_set_offset_ms(1000);
+    cr_assert_eq(sync_time_now_ms(), a + 1000);
+    sync_time_set_offset_ms(0);
+    sync_time_freeze(0);
+    cr_assert_not(sync_time_frozen());
+    nanosleep(&pause, NULL);
+    cr_assert_gt(sync_time_now_ms(), a);
 }
