@@ -4,8 +4,9 @@ BUILD      ?= build
 ASAN_BUILD ?= build/asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 NODE_TESTS  = $(sort $(wildcard tests/peers/*.test.mjs))
+SCENARIOS   = $(sort $(wildcard tests/scenarios/*.test.mjs))
 
-.PHONY: all setup build unit integration peers asan check demo bench format clean
+.PHONY: all setup build unit integration peers scenarios asan check demo bench format clean
 
 all: build
 
@@ -28,7 +29,14 @@ peers: build
 	  CRMSYNC_BIN_DIR=$(CURDIR)/$(BUILD)/bin node --test --test-concurrency=2 $(NODE_TESTS); \
 	else echo "no peer tests"; fi
 
-# The unit and integration tests, then the peer tests, again with AddressSanitizer + UBSan.
+# End-to-end scenarios: both emulators and the real crmsync binary (tests/scenarios/).
+scenarios: build
+	@if [ -n "$(SCENARIOS)" ]; then \
+	  CRMSYNC_BIN_DIR=$(CURDIR)/$(BUILD)/bin node --test --test-concurrency=2 $(SCENARIOS); \
+	else echo "no scenarios"; fi
+
+# The unit and integration tests, then the peer tests and scenarios, again with AddressSanitizer
+# + UBSan.
 asan: setup
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSYNC_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
@@ -38,8 +46,12 @@ asan: setup
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  CRMSYNC_BIN_DIR=$(CURDIR)/$(ASAN_BUILD)/bin node --test --test-concurrency=2 $(NODE_TESTS); \
 	fi
+	@if [ -n "$(SCENARIOS)" ]; then \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  CRMSYNC_BIN_DIR=$(CURDIR)/$(ASAN_BUILD)/bin node --test --test-concurrency=2 $(SCENARIOS); \
+	fi
 
-check: unit integration peers asan
+check: unit integration peers scenarios asan
 
 demo: build
 	@bash scripts/demo.sh $(BUILD)/bin

@@ -408,6 +408,7 @@ struct cfg_key {
 static const struct cfg_key cfg_keys[] = {
     {"hubspot.base_url", CFG_URL, OFF(hubspot.base_url), "https://api.hubapi.com", 0, 0, 0},
     {"hubspot.access_token", CFG_STRING, OFF(hubspot.access_token), NULL, 0, 0, CFG_SECRET},
+    {"hubspot.search_settle", CFG_DURATION, OFF(hubspot.search_settle_ms), "5s", 0, MS_MINUTE, 0},
     {"hubspot.oauth.client_id", CFG_STRING, OFF(hubspot.oauth.client_id), NULL, 0, 0, 0},
     {"hubspot.oauth.client_secret", CFG_STRING, OFF(hubspot.oauth.client_secret), NULL, 0, 0,
      CFG_SECRET},

@@ -154,6 +154,7 @@ struct sync_config {
     struct {
         char *base_url;
         char *access_token;
+        int64_t search_settle_ms; /* how long HubSpot search may lag a write */
         struct sync_config_oauth oauth;
     } hubspot;
     struct {

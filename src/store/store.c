@@ -370,6 +370,18 @@ enum sync_rc sync_store_link_insert(struct sync_store *st, struct sync_link *l,
     return leave(st, st->ops->link_insert(st, l, err));
 }
 
+enum sync_rc sync_store_link_insert_as(struct sync_store *st, struct sync_link *l,
+                                       struct sync_err *err)
+{
+    enum sync_rc rc = need_link_id(l->link_id, err);
+    if (!rc)
+        rc = check_link(l, err);
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    l->created_at = l->updated_at = sync_time_now_ms();
+    return leave(st, st->ops->link_insert(st, l, err));
+}
+
 enum sync_rc sync_store_link_get(struct sync_store *st, const char *link_id, struct sync_link *out,
                                  struct sync_err *err)
 {

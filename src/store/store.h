@@ -154,6 +154,11 @@ struct sync_link {
  * (sf_object, sf_id) belongs to at most one link: a second is SYNC_ERR_INVALID. */
 enum sync_rc sync_store_link_insert(struct sync_store *st, struct sync_link *l,
                                     struct sync_err *err);
+/* As sync_store_link_insert, but stores the caller's l->link_id ("L" + 24 lower-case hex
+ * digits) instead of a fresh one: the planner writes a new link's id into its operations before
+ * the link is stored. An id already stored is SYNC_ERR_INVALID. */
+enum sync_rc sync_store_link_insert_as(struct sync_store *st, struct sync_link *l,
+                                       struct sync_err *err);
 /* Each fills out or returns SYNC_ERR_NOT_FOUND. */
 enum sync_rc sync_store_link_get(struct sync_store *st, const char *link_id, struct sync_link *out,
                                  struct sync_err *err);

@@ -464,6 +464,32 @@ Test(store, link_insert_assigns_fresh_link_ids)
     sync_store_close(st);
 }
 
+Test(store, link_insert_as_keeps_the_callers_link_id_once)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_link l = {0}, got, again;
+
+    snprintf(l.link_id, sizeof(l.link_id), "L0123456789abcdef01234567");
+    snprintf(l.kind, sizeof(l.kind), "contact");
+    snprintf(l.hs_id, sizeof(l.hs_id), "101");
+    snprintf(l.sf_object, sizeof(l.sf_object), "Lead");
+    l.state = SYNC_LINK_PENDING_CREATE;
+    OK(sync_store_link_insert_as(st, &l, &err));
+    cr_assert_gt(l.created_at, 0);
+    OK(sync_store_link_get(st, "L0123456789abcdef01234567", &got, &err));
+    cr_assert_str_eq(got.hs_id, "101");
+    cr_assert_eq(got.state, SYNC_LINK_PENDING_CREATE);
+    again = l;
+    snprintf(again.hs_id, sizeof(again.hs_id), "102");
+    cr_assert_eq(sync_store_link_insert_as(st, &again, &err), SYNC_ERR_INVALID, "id taken");
+    snprintf(again.link_id, sizeof(again.link_id), "L0123456789ABCDEF01234567");
+    cr_assert_eq(sync_store_link_insert_as(st, &again, &err), SYNC_ERR_INVALID, "not a link id");
+    again.link_id[0] = '\0';
+    cr_assert_eq(sync_store_link_insert_as(st, &again, &err), SYNC_ERR_INVALID);
+    sync_store_close(st);
+}
+
 Test(store, links_are_found_by_link_id_hubspot_id_and_salesforce_id)
 {
     struct sync_err err = SYNC_ERR_INIT;

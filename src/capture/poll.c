@@ -1,0 +1,543 @@
+/*
+ * poll.c: polling capture (see poll.h): keyset windows through the
+ * connector into the inbox, the cursor advanced in the same transaction
+ * as the changes it covers, a lookback with an (Id, SystemModstamp)
+ * dedupe for Salesforce. Called by the engine's pass.
+ */
+#include "capture/poll.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/crypto.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/time.h"
+
+#define CURSOR_MAX (4 * 1024 * 1024) /* a position with SYNC_POLL_SEEN_MAX pairs fits easily */
+#define PAYLOAD_MAX (16 * 1024 * 1024)
+
+struct cursor {
+    struct sync_conn_cursor at;
+    json_t *seen; /* id -> [SystemModstamp ms, "digest of the values read"] */
+};
+
+void sync_poll_cursor_name(const struct sync_poll_source *src, char *out, size_t n)
+{
+    snprintf(out, n, "%s:%s", src->system, src->object);
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* Keyset order of ids: numerically for HubSpot's decimal ids, bytewise otherwise. */
+static int id_cmp(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (all_digits(a) && all_digits(b) && la != lb)
+        return la < lb ? -1 : 1;
+    return strcmp(a, b);
+}
+
+static int keyset_cmp(const struct sync_conn_cursor *a, const struct sync_conn_cursor *b)
+{
+    if (a->ts_ms != b->ts_ms)
+        return a->ts_ms < b->ts_ms ? -1 : 1;
+    return id_cmp(a->id, b->id);
+}
+
+int sync_poll_record_key(enum sync_vendor vendor, const char *object, const json_t *rec,
+                         const char **id, int64_t *version, int *deleted)
+{
+    const char *stamp;
+
+    if (!json_is_object(rec))
+        return 0;
+    if (vendor == SYNC_VENDOR_SALESFORCE) {
+        *id = sync_json_str(rec, "Id");
+        stamp = sync_json_str(rec, "SystemModstamp");
+        *deleted = sync_json_bool(rec, "IsDeleted", 0);
+    } else {
+        const json_t *props = json_object_get(rec, "properties");
+        const char *lm =
+            strcmp(object, "contacts") == 0 ? "lastmodifieddate" : "hs_lastmodifieddate";
+        *id = sync_json_str(rec, "id");
+        stamp = sync_json_str(props, lm);
+        if (!stamp)
+            stamp = sync_json_str(rec, "updatedAt");
+        *deleted = sync_json_bool(rec, "archived", 0);
+    }
+    if (!*id || !**id || !stamp)
+        return 0;
+    if (sync_time_parse(stamp, version) != SYNC_OK) {
+        char *end;
+        long long ms = strtoll(stamp, &end, 10);
+        if (*end || end == stamp)
+            return 0;
+        *version = ms;
+    }
+    return 1;
+}
+
+/* ---- the cursor's position ---- */
+
+static enum sync_rc cursor_load(struct sync_store *st, const char *name, struct cursor *cur,
+                                struct sync_err *err)
+{
+    struct sync_buf pos = SYNC_BUF_INIT(CURSOR_MAX);
+    struct sync_err perr = SYNC_ERR_INIT;
+    enum sync_rc rc = sync_store_cursor_get(st, name, &pos, NULL, err);
+    json_t *j;
+
+    memset(cur, 0, sizeof(*cur));
+    cur->seen = json_object();
+    if (!cur->seen) {
+        sync_buf_release(&pos);
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    }
+    if (rc == SYNC_ERR_NOT_FOUND) {
+        sync_err_clear(err);
+        sync_buf_release(&pos);
+        return SYNC_OK;
+    }
+    if (rc) {
+        sync_buf_release(&pos);
+        return rc;
+    }
+    j = sync_json_parse(pos.data, pos.len, &perr);
+    sync_buf_release(&pos);
+    if (!json_is_object(j)) {
+        /* a position this build cannot read: start over rather than stop capturing */
+        sync_warn("capture", "cursor %s is unreadable (%s); starting from the beginning", name,
+                  perr.message);
+        json_decref(j);
+        return SYNC_OK;
+    }
+    cur->at.ts_ms = sync_json_int(j, "ts", 0);
+    snprintf(cur->at.id, sizeof(cur->at.id), "%s",
+             sync_json_str(j, "id") ? sync_json_str(j, "id") : "");
+    if (json_is_object(json_object_get(j, "seen")))
+        json_object_update(cur->seen, json_object_get(j, "seen"));
+    json_decref(j);
+    return SYNC_OK;
+}
+
+static int64_t seen_ts(const json_t *v)
+{
+    return json_integer_value(json_array_get(v, 0));
+}
+
+/* A short digest of a record's values: Salesforce stamps whole seconds, so two versions of a
+ * record written in one second share (Id, SystemModstamp) and only their values tell them
+ * apart. */
+static void record_digest(const json_t *rec, char out[17])
+{
+    struct sync_buf text = SYNC_BUF_INIT(16 * 1024 * 1024), hex = SYNC_BUF_INIT(128);
+
+    out[0] = '\0';
+    if (sync_json_dump(rec, &text) == SYNC_OK && sync_sha256_hex(text.data, text.len, &hex) == 0)
+        snprintf(out, 17, "%.16s", sync_buf_str(&hex));
+    sync_buf_release(&text);
+    sync_buf_release(&hex);
+}
+
+static int ts_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Forgets pairs older than the lookback behind the cursor, and the oldest past the cap. */
+static void seen_prune(json_t *seen, int64_t floor_ms)
+{
+    const char *id;
+    json_t *v, *tmp;
+    size_t n;
+
+    json_object_foreach_safe(seen, tmp, id, v)
+    {
+        if (!json_is_array(v) || seen_ts(v) < floor_ms)
+            json_object_del(seen, id);
+    }
+    n = json_object_size(seen);
+    if (n > SYNC_POLL_SEEN_MAX) {
+        int64_t *ts = malloc(n * sizeof(*ts)), cut;
+        size_t i = 0;
+        if (!ts) {
+            json_object_clear(seen);
+            return;
+        }
+        json_object_foreach(seen, id, v)
+        {
+            ts[i++] = seen_ts(v);
+        }
+        qsort(ts, n, sizeof(*ts), ts_cmp);
+        cut = ts[n - SYNC_POLL_SEEN_MAX];
+        free(ts);
+        json_object_foreach_safe(seen, tmp, id, v)
+        {
+            if (seen_ts(v) < cut)
+                json_object_del(seen, id);
+        }
+    }
+}
+
+static enum sync_rc cursor_text(const struct cursor *cur, struct sync_buf *out)
+{
+    json_t *j = json_pack("{s:I, s:s, s:O}", "ts", (json_int_t)cur->at.ts_ms, "id", cur->at.id,
+                          "seen", cur->seen);
+    enum sync_rc rc = j ? sync_json_dump(j, out) : SYNC_ERR_NOMEM;
+    json_decref(j);
+    return rc;
+}
+
+/* ---- one page into the inbox ---- */
+
+struct page {
+    const struct sync_poll_source *src;
+    enum sync_vendor vendor;
+    const json_t *records;
+    size_t stored;
+};
+
+static enum sync_rc page_store(struct sync_store *st, struct page *pg, const char *name,
+                               const char *position, struct sync_err *err)
+{
+    struct sync_buf payload = SYNC_BUF_INIT(PAYLOAD_MAX);
+    const json_t *rec;
+    enum sync_rc rc;
+    size_t i;
+
+    if ((rc = sync_store_begin(st, err)))
+        return rc;
+    json_array_foreach(pg->records, i, rec)
+    {
+        struct sync_change ch;
+        const char *id;
+        int64_t version;
+        int deleted, stored = 0;
+
+        if (!sync_poll_record_key(pg->vendor, pg->src->object, rec, &id, &version, &deleted))
+            continue;
+        sync_buf_reset(&payload);
+        if ((rc = sync_json_dump(rec, &payload))) {
+            sync_err_set(err, rc, "capture: a %s record is too large to keep", pg->src->object);
+            break;
+        }
+        memset(&ch, 0, sizeof(ch));
+        ch.system = pg->src->system;
+        ch.object = pg->src->object;
+        ch.record_id = id;
+        ch.version = version;
+        ch.deleted = deleted;
+        ch.payload = sync_buf_str(&payload);
+        if ((rc = sync_store_inbox_put(st, &ch, &stored, err)))
+            break;
+        pg->stored += stored != 0;
+    }
+    sync_buf_release(&payload);
+    if (rc == SYNC_OK && position)
+        rc = sync_store_cursor_set(st, name, position, err);
+    if (rc == SYNC_OK)
+        return sync_store_commit(st, err);
+    sync_store_rollback(st, NULL);
+    return rc;
+}
+
+/* The page's records not seen before (the lookback re-reads some), into fresh. */
+static void page_filter(const struct sync_poll_source *src, enum sync_vendor vendor,
+                        struct cursor *cur, const json_t *records, json_t *fresh)
+{
+    const json_t *rec;
+    size_t i;
+
+    json_array_foreach(records, i, rec)
+    {
+        const char *id;
+        int64_t version;
+        int deleted;
+        json_t *was;
+
+        if (!sync_poll_record_key(vendor, src->object, rec, &id, &version, &deleted))
+            continue;
+        if (src->lookback_ms > 0) {
+            char digest[17];
+            const char *had;
+            record_digest(rec, digest);
+            was = json_object_get(cur->seen, id);
+            had = json_string_value(json_array_get(was, 1));
+            if (seen_ts(was) == version && digest[0] && had && strcmp(had, digest) == 0)
+                continue;
+            json_object_set_new(cur->seen, id, json_pack("[I, s]", (json_int_t)version, digest));
+        }
+        json_array_append(fresh, (json_t *)rec);
+    }
+}
+
+enum sync_rc sync_poll_source(struct sync_store *st, struct sync_conn *c,
+                              const struct sync_poll_source *src, int64_t now_ms,
+                              struct sync_poll_result *out, struct sync_err *err)
+{
+    struct sync_buf before = SYNC_BUF_INIT(CURSOR_MAX), after = SYNC_BUF_INIT(CURSOR_MAX);
+    struct sync_conn_window w;
+    struct cursor cur;
+    char name[SYNC_STORE_NAME_MAX];
+    enum sync_vendor vendor = sync_conn_vendor(c);
+    enum sync_rc rc;
+
+    memset(out, 0, sizeof(*out));
+    sync_poll_cursor_name(src, name, sizeof(name));
+    if ((rc = cursor_load(st, name, &cur, err)))
+        goto done;
+    if ((rc = cursor_text(&cur, &before)))
+        goto nomem;
+    memset(&w, 0, sizeof(w));
+    w.object = src->object;
+    w.fields = src->fields;
+    w.after = cur.at;
+    w.lookback_ms = src->lookback_ms;
+    w.upper_ms = now_ms;
+    w.include_deleted = src->include_deleted;
+    w.limit = src->page;
+    for (;;) {
+        struct sync_conn_batch b;
+        struct page pg;
+        json_t *fresh = json_array();
+
+        sync_conn_batch_init(&b);
+        if (!fresh || !b.records) {
+            json_decref(fresh);
+            sync_conn_batch_release(&b);
+            goto nomem;
+        }
+        rc = sync_conn_read_changes(c, &w, &b, err);
+        if (rc) {
+            json_decref(fresh);
+            sync_conn_batch_release(&b);
+            goto done;
+        }
+        out->read += json_array_size(b.records);
+        page_filter(src, vendor, &cur, b.records, fresh);
+        if (keyset_cmp(&b.next, &cur.at) > 0)
+            cur.at = b.next;
+        if (src->lookback_ms > 0)
+            seen_prune(cur.seen, cur.at.ts_ms - src->lookback_ms);
+        sync_buf_reset(&after);
+        if ((rc = cursor_text(&cur, &after))) {
+            json_decref(fresh);
+            sync_conn_batch_release(&b);
+            goto nomem;
+        }
+        memset(&pg, 0, sizeof(pg));
+        pg.src = src;
+        pg.vendor = vendor;
+        pg.records = fresh;
+        if (json_array_size(fresh) || strcmp(sync_buf_str(&before), sync_buf_str(&after)))
+            rc = page_store(st, &pg, name, sync_buf_str(&after), err);
+        out->stored += pg.stored;
+        json_decref(fresh);
+        sync_buf_reset(&before);
+        if (rc == SYNC_OK && sync_buf_addstr(&before, sync_buf_str(&after)))
+            rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+        if (rc == SYNC_OK && b.done)
+            out->covered_ms = b.upper_ms;
+        if (rc || b.done) {
+            sync_conn_batch_release(&b);
+            break;
+        }
+        w.after = b.next;
+        w.lookback_ms = 0;
+        sync_conn_batch_release(&b);
+    }
+    goto done;
+nomem:
+    rc = sync_err_set(err, SYNC_ERR_NOMEM, "capture: out of memory");
+done:
+    json_decref(cur.seen);
+    sync_buf_release(&before);
+    sync_buf_release(&after);
+    return rc;
+}
+
+/* ---- deletes (HubSpot's archived list) ---- */
+
+struct deletes {
+    int64_t since;  /* the cursor: archived at or after this */
+    json_t *at;     /* ids already captured that were archived exactly at since */
+    json_t *fresh;  /* [{"id","deletedAt"}] to capture */
+    int64_t newest; /* the latest archive time seen */
+    json_t *at_new; /* ids archived at newest */
+};
+
+static enum sync_rc deletes_cursor(struct sync_store *st, const char *name, struct deletes *d,
+                                   struct sync_err *err)
+{
+    struct sync_buf pos = SYNC_BUF_INIT(CURSOR_MAX);
+    struct sync_err perr = SYNC_ERR_INIT;
+    enum sync_rc rc = sync_store_cursor_get(st, name, &pos, NULL, err);
+    json_t *j;
+
+    if (rc == SYNC_ERR_NOT_FOUND) {
+        sync_err_clear(err);
+        sync_buf_release(&pos);
+        return SYNC_OK;
+    }
+    if (rc) {
+        sync_buf_release(&pos);
+        return rc;
+    }
+    j = sync_json_parse(pos.data, pos.len, &perr);
+    sync_buf_release(&pos);
+    if (json_is_object(j)) {
+        d->since = sync_json_int(j, "since", 0);
+        if (json_is_array(json_object_get(j, "ids")))
+            json_array_extend(d->at, json_object_get(j, "ids"));
+    }
+    json_decref(j);
+    return SYNC_OK;
+}
+
+static int id_listed(const json_t *ids, const char *id)
+{
+    const json_t *v;
+    size_t i;
+
+    json_array_foreach(ids, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void deletes_take(struct deletes *d, const json_t *records)
+{
+    const json_t *r;
+    size_t i;
+
+    json_array_foreach(records, i, r)
+    {
+        const char *id = sync_json_str(r, "id");
+        int64_t at = sync_json_int(r, "deletedAt", 0);
+
+        if (!id || at < d->since || (at == d->since && id_listed(d->at, id)))
+            continue;
+        json_array_append(d->fresh, (json_t *)r);
+        if (at > d->newest) {
+            d->newest = at;
+            json_array_clear(d->at_new);
+        }
+        if (at == d->newest)
+            json_array_append_new(d->at_new, json_string(id));
+    }
+}
+
+static enum sync_rc deletes_store(struct sync_store *st, const struct sync_poll_source *src,
+                                  const char *name, struct deletes *d, size_t *stored,
+                                  struct sync_err *err)
+{
+    struct sync_buf payload = SYNC_BUF_INIT(4096), pos = SYNC_BUF_INIT(CURSOR_MAX);
+    json_t *cur;
+    const json_t *r;
+    enum sync_rc rc;
+    size_t i;
+
+    if (d->newest == d->since)
+        json_array_extend(d->at_new, d->at); /* the same instant: remember both */
+    cur = json_pack("{s:I, s:O}", "since",
+                    (json_int_t)(d->newest > d->since ? d->newest : d->since), "ids", d->at_new);
+    rc = cur ? sync_json_dump(cur, &pos) : SYNC_ERR_NOMEM;
+    json_decref(cur);
+    if (rc) {
+        sync_buf_release(&pos);
+        return sync_err_set(err, rc, "capture: the delete cursor of %s is too large", name);
+    }
+    if ((rc = sync_store_begin(st, err))) {
+        sync_buf_release(&pos);
+        return rc;
+    }
+    json_array_foreach(d->fresh, i, r)
+    {
+        struct sync_change ch;
+        json_t *p = json_pack("{s:s, s:b, s:I}", "id", sync_json_str(r, "id"), "archived", 1,
+                              "deletedAt", (json_int_t)sync_json_int(r, "deletedAt", 0));
+        int put = 0;
+
+        sync_buf_reset(&payload);
+        rc = p ? sync_json_dump(p, &payload) : SYNC_ERR_NOMEM;
+        json_decref(p);
+        if (rc) {
+            sync_err_set(err, rc, "capture: out of memory");
+            break;
+        }
+        memset(&ch, 0, sizeof(ch));
+        ch.system = src->system;
+        ch.object = src->object;
+        ch.record_id = sync_json_str(r, "id");
+        ch.version = sync_json_int(r, "deletedAt", 0);
+        ch.deleted = 1;
+        ch.payload = sync_buf_str(&payload);
+        if ((rc = sync_store_inbox_put(st, &ch, &put, err)))
+            break;
+        *stored += put != 0;
+    }
+    if (rc == SYNC_OK)
+        rc = sync_store_cursor_set(st, name, sync_buf_str(&pos), err);
+    if (rc == SYNC_OK)
+        rc = sync_store_commit(st, err);
+    else
+        sync_store_rollback(st, NULL);
+    sync_buf_release(&payload);
+    sync_buf_release(&pos);
+    return rc;
+}
+
+enum sync_rc sync_poll_deletes(struct sync_store *st, struct sync_conn *c,
+                               const struct sync_poll_source *src, struct sync_poll_result *out,
+                               struct sync_err *err)
+{
+    struct deletes d;
+    char name[SYNC_STORE_NAME_MAX];
+    enum sync_rc rc;
+    struct sync_conn_batch b;
+
+    memset(out, 0, sizeof(*out));
+    memset(&d, 0, sizeof(d));
+    snprintf(name, sizeof(name), "%s:%s:deleted", src->system, src->object);
+    d.at = json_array();
+    d.fresh = json_array();
+    d.at_new = json_array();
+    sync_conn_batch_init(&b);
+    if (!d.at || !d.fresh || !d.at_new || !b.records) {
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "capture: out of memory");
+        goto done;
+    }
+    if ((rc = deletes_cursor(st, name, &d, err)))
+        goto done;
+    d.newest = d.since;
+    /* the list pages through every archived record: collect it all, then store it at once, so
+     * the cursor never moves past a page not read yet */
+    do {
+        json_array_clear(b.records);
+        if ((rc = sync_conn_read_deletes(c, src->object, d.since, 0, &b, err)))
+            goto done;
+        out->read += json_array_size(b.records);
+        deletes_take(&d, b.records);
+    } while (b.after[0]);
+    if (json_array_size(d.fresh))
+        rc = deletes_store(st, src, name, &d, &out->stored, err);
+done:
+    sync_conn_batch_release(&b);
+    json_decref(d.at);
+    json_decref(d.fresh);
+    json_decref(d.at_new);
+    return rc;
+}

@@ -1,0 +1,38 @@
+/*
+ * builtin.h: the crmsync subcommands (git's builtin.h shape) and what
+ * they share.
+ *
+ * main.c parses the global options, finds the subcommand in its table and
+ * calls it with the arguments that follow its name (argv[0] is the
+ * subcommand's name). Each subcommand lives in its own cmd_<name>.c and
+ * returns the process exit status: 0 done, 1 it failed, 2 bad usage or a
+ * bad configuration.
+ */
+#ifndef SYNC_CLI_BUILTIN_H
+#define SYNC_CLI_BUILTIN_H
+
+#include <stdio.h>
+
+#include "engine/config.h"
+
+#define CLI_OK 0
+#define CLI_FAILED 1
+#define CLI_USAGE 2
+
+struct cli {
+    const char *config_path; /* --config FILE; NULL: ./crmsync.yaml */
+};
+
+int cmd_explain(int argc, const char **argv, const struct cli *cli);
+int cmd_run(int argc, const char **argv, const struct cli *cli);
+int cmd_status(int argc, const char **argv, const struct cli *cli);
+int cmd_sync(int argc, const char **argv, const struct cli *cli);
+
+/* Loads and checks the configuration (problems go to stderr) and applies its log level.
+ * Returns CLI_OK, or CLI_USAGE after printing every problem; cfg must be released either way. */
+int cli_config_load(const struct cli *cli, struct sync_config *cfg);
+
+/* Prints an epoch-ms time as ISO-8601 UTC, or "never" for 0. */
+const char *cli_time(long long ms, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * main.c: the crmsync command line. Global options, then one subcommand
+ * from the table below (git's git.c shape); each subcommand is its own
+ * cmd_<name>.c (builtin.h). Also what the subcommands share: loading the
+ * configuration and printing times.
+ *
+ *   crmsync [--config FILE] <command> [<args>]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/builtin.h"
+#include "core/log.h"
+#include "core/time.h"
+
+#define CRMSYNC_VERSION "0.1.0"
+
+struct cmd_struct {
+    const char *name;
+    int (*fn)(int argc, const char **argv, const struct cli *cli);
+    const char *help;
+};
+
+static const struct cmd_struct commands[] = {
+    {"explain", cmd_explain, "why a record synced as it did: explain hubspot|salesforce OBJECT ID"},
+    {"run", cmd_run, "sync continuously, polling every poll_interval, until stopped"},
+    {"status", cmd_status, "links by state, pending work, open errors, API usage"},
+    {"sync", cmd_sync, "capture, plan and apply (--once: until nothing is left, then exit)"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: crmsync [--config FILE] [--version] [--help] <command> [<args>]\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "   %-9s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\nThe configuration is read from --config FILE, else ./crmsync.yaml "
+               "(docs/CONFIG.md).\n");
+}
+
+int cli_config_load(const struct cli *cli, struct sync_config *cfg)
+{
+    struct sync_config_problems *pr = calloc(1, sizeof(*pr));
+    enum sync_rc rc;
+
+    if (sync_config_init(cfg) || !pr) {
+        free(pr);
+        fprintf(stderr, "crmsync: out of memory\n");
+        return CLI_FAILED;
+    }
+    rc = sync_config_load_file(cfg, cli->config_path, pr);
+    if (rc) {
+        struct sync_buf b = SYNC_BUF_INIT(256 * 1024);
+        sync_config_problems_format(pr, &b);
+        fprintf(stderr, "%s", sync_buf_str(&b));
+        if (b.len && b.data[b.len - 1] != '\n')
+            fputc('\n', stderr);
+        sync_buf_release(&b);
+        free(pr);
+        return CLI_USAGE;
+    }
+    free(pr);
+    sync_log_set_level((enum sync_log_level)cfg->log_level);
+    return CLI_OK;
+}
+
+const char *cli_time(long long ms, char *buf, size_t n)
+{
+    if (ms <= 0)
+        snprintf(buf, n, "never");
+    else
+        sync_time_format_iso(ms, buf, n);
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli = {NULL};
+    int i;
+
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "crmsync: %s needs a file\n", a);
+                return CLI_USAGE;
+            }
+            cli.config_path = argv[++i];
+        } else if (strncmp(a, "--config=", 9) == 0) {
+            cli.config_path = a + 9;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return CLI_OK;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("crmsync %s\n", CRMSYNC_VERSION);
+            return CLI_OK;
+        } else {
+            fprintf(stderr, "crmsync: unknown option '%s'\n", a);
+            usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+        if (strcmp(commands[k].name, argv[i]) == 0)
+            return commands[k].fn(argc - i, (const char **)(argv + i), &cli);
+    fprintf(stderr, "crmsync: '%s' is not a crmsync command\n", argv[i]);
+    usage(stderr);
+    return CLI_USAGE;
+}

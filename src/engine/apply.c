@@ -1,0 +1,640 @@
+/*
+ * apply.c: the outbox drained in batches per (target, object, operation)
+ * through sync_conn_write, each result recorded with the entry's removal
+ * in one transaction (see apply.h). Called by the engine's pass.
+ *
+ * One round: claim the earliest due group, merge entries that write the
+ * same record (a later plan's fields win; every entry's ledger rows are
+ * kept, in order), make sure the link-id field exists before the first
+ * upsert, write, read back whatever came back ambiguous, then record.
+ */
+#include "engine/apply.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "engine/sync_int.h"
+
+#define CLAIM_MAX 200      /* entries one round claims; the connector chunks them */
+#define ROUNDS_MAX 1000    /* rounds one run makes at most */
+#define BACKOFF_BASE 500   /* ms; doubled per attempt */
+#define RATE_WAIT 60000    /* ms after a rate limit stopped a write */
+#define READ_BACK_MAX 2000 /* ambiguous records read back per call */
+
+struct entry {
+    int64_t id;
+    char link_id[SYNC_LINK_ID_LEN + 1];
+    int attempts;
+    json_t *payload; /* parsed */
+    size_t primary;  /* the entry whose write carries this one (itself when it goes out) */
+    size_t rec;      /* its index in the records sent (primaries only) */
+};
+
+struct batch {
+    char target[SYNC_STORE_KIND_MAX];
+    char object[SYNC_STORE_NAME_MAX];
+    char op[SYNC_STORE_KIND_MAX];
+    enum sync_side side;
+    enum sync_conn_op cop;
+    struct entry *items;
+    size_t n, cap;
+    int bad; /* an entry could not be read: the claim is undone */
+};
+
+static void batch_release(struct batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        json_decref(b->items[i].payload);
+    free(b->items);
+    memset(b, 0, sizeof(*b));
+}
+
+static enum sync_rc claim_one(void *ctx, const struct sync_outbox_entry *o)
+{
+    struct batch *b = ctx;
+    struct sync_err perr = SYNC_ERR_INIT;
+    struct entry *it;
+
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        struct entry *items = realloc(b->items, cap * sizeof(*items));
+        if (!items)
+            return SYNC_ERR_NOMEM;
+        b->items = items;
+        b->cap = cap;
+    }
+    if (b->n == 0) {
+        snprintf(b->target, sizeof(b->target), "%s", o->target);
+        snprintf(b->object, sizeof(b->object), "%s", o->object);
+        snprintf(b->op, sizeof(b->op), "%s", o->op);
+    }
+    it = &b->items[b->n];
+    memset(it, 0, sizeof(*it));
+    it->id = o->id;
+    snprintf(it->link_id, sizeof(it->link_id), "%s", o->link_id);
+    it->attempts = o->attempts;
+    it->payload = sync_json_parse(o->payload, strlen(o->payload), &perr);
+    if (!json_is_object(it->payload)) {
+        json_decref(it->payload);
+        it->payload = json_object(); /* recorded as a permanent failure below */
+        if (!it->payload)
+            return SYNC_ERR_NOMEM;
+        json_object_set_new(it->payload, "unreadable", json_true());
+    }
+    b->n++;
+    return SYNC_OK;
+}
+
+/* ---- reading entries ---- */
+
+static const char *p_str(const struct entry *it, const char *key)
+{
+    const char *s = sync_json_str(it->payload, key);
+    return s ? s : "";
+}
+
+static const char *src_str(const struct entry *it, const char *key)
+{
+    const char *s = sync_json_str(json_object_get(it->payload, "source"), key);
+    return s ? s : "";
+}
+
+/* The key two entries share when they write the same record. */
+static const char *entry_key(const struct batch *b, const struct entry *it)
+{
+    return b->cop == SYNC_CONN_UPSERT ? it->link_id : p_str(it, "id");
+}
+
+static int parse_op(const char *op, enum sync_conn_op *out)
+{
+    if (strcmp(op, "upsert") == 0)
+        *out = SYNC_CONN_UPSERT;
+    else if (strcmp(op, "update") == 0)
+        *out = SYNC_CONN_UPDATE;
+    else if (strcmp(op, "delete") == 0)
+        *out = SYNC_CONN_DELETE;
+    else
+        return -1;
+    return 0;
+}
+
+/* ---- backoff ---- */
+
+static int64_t backoff_ms(const struct sync_engine *e, int attempts)
+{
+    int64_t cap = sync_settings_int(e->settings, SYNC_SETTING_RETRY_INTERVAL);
+    int64_t d = BACKOFF_BASE;
+
+    for (int i = 0; i < attempts && d < cap; i++)
+        d *= 2;
+    return d < cap ? d : cap;
+}
+
+/* ---- results ---- */
+
+/* Removes an applied entry. Gone already: another engine process on the same store applied it
+ * after this one's lease lapsed; the write was idempotent, so that is fine too. */
+static enum sync_rc complete(struct sync_engine *e, const struct entry *it, struct sync_err *err)
+{
+    struct sync_err cerr = SYNC_ERR_INIT;
+    enum sync_rc rc = sync_store_outbox_complete(e->st, it->id, &cerr);
+    if (rc && rc != SYNC_ERR_NOT_FOUND && err)
+        *err = cerr;
+    return rc == SYNC_ERR_NOT_FOUND ? SYNC_OK : rc;
+}
+
+struct outcome {
+    enum sync_conn_outcome what;
+    char id[64];
+    struct sync_err err;
+    int resolved; /* an ambiguous write read back */
+};
+
+static const char *const vendor_categories[] = {
+    "custom_code", "duplicates",     "field_permissions",
+    "picklist",    "property_value", "required_field",
+    "owner",       "other",          NULL};
+
+static enum sync_rc link_after_write(struct sync_engine *e, const struct batch *b,
+                                     const struct entry *it, const struct outcome *oc, int64_t now,
+                                     struct sync_err *err)
+{
+    struct sync_link l, other;
+    struct sync_err lerr = SYNC_ERR_INIT;
+    enum sync_rc rc = sync_store_link_get(e->st, it->link_id, &l, &lerr);
+    int hs = b->side == SYNC_SIDE_HUBSPOT;
+
+    if (rc == SYNC_ERR_NOT_FOUND)
+        return SYNC_OK;
+    if (rc) {
+        if (err)
+            *err = lerr;
+        return rc;
+    }
+    if (b->cop == SYNC_CONN_UPSERT && oc->id[0]) {
+        char *mine = hs ? l.hs_id : l.sf_id;
+        if (strcmp(mine, oc->id) != 0) {
+            rc = hs ? sync_store_link_get_by_hs(e->st, l.kind, oc->id, &other, &lerr)
+                    : sync_store_link_get_by_sf(e->st, b->object, oc->id, &other, &lerr);
+            if (rc == SYNC_OK && strcmp(other.link_id, l.link_id) != 0) {
+                struct sync_error_row er;
+                char msg[SYNC_ERR_MSG_MAX];
+                snprintf(msg, sizeof(msg), "%s %s %s already syncs through link %s",
+                         hs ? "HubSpot" : "Salesforce", b->object, oc->id, other.link_id);
+                memset(&er, 0, sizeof(er));
+                er.system = src_str(it, "system");
+                er.object = src_str(it, "object");
+                er.record_id = src_str(it, "id");
+                er.link_id = it->link_id;
+                er.category = "duplicates";
+                er.message = msg;
+                return sync_store_error_record(e->st, &er, err);
+            }
+            if (rc && rc != SYNC_ERR_NOT_FOUND) {
+                if (err)
+                    *err = lerr;
+                return rc;
+            }
+            snprintf(mine, SYNC_STORE_ID_MAX, "%s", oc->id);
+            if (hs == 0)
+                snprintf(l.sf_object, sizeof(l.sf_object), "%s", b->object);
+        }
+        if ((l.state == SYNC_LINK_PENDING_CREATE || l.state == SYNC_LINK_FAILED) && l.hs_id[0] &&
+            l.sf_id[0])
+            l.state = SYNC_LINK_LINKED;
+    }
+    if (hs)
+        l.last_to_hs = now;
+    else
+        l.last_to_sf = now;
+    return sync_store_link_update(e->st, &l, err);
+}
+
+static enum sync_rc ledger_after_write(struct sync_engine *e, const struct entry *it,
+                                       struct sync_err *err)
+{
+    const json_t *row;
+    size_t i;
+
+    json_array_foreach(json_object_get(it->payload, "ledger"), i, row)
+    {
+        struct sync_ledger_entry le;
+        enum sync_rc rc;
+
+        memset(&le, 0, sizeof(le));
+        le.link_id = it->link_id;
+        le.field = sync_json_str(row, "field");
+        le.value = sync_json_str(row, "value");
+        le.written_by = sync_json_str(row, "by");
+        le.agreed_at = sync_json_int(row, "at", 0);
+        if (!le.field || !le.written_by)
+            continue;
+        if ((rc = sync_store_ledger_put(e->st, &le, err)) && rc != SYNC_ERR_NOT_FOUND)
+            return rc;
+    }
+    return SYNC_OK;
+}
+
+static enum sync_rc record_ok(struct sync_engine *e, const struct batch *b, const struct entry *it,
+                              const struct outcome *oc, int64_t now, struct sync_err *err)
+{
+    const char *sys = src_str(it, "system"), *obj = src_str(it, "object"), *rid = src_str(it, "id");
+    enum sync_rc rc = link_after_write(e, b, it, oc, now, err);
+
+    if (rc == SYNC_OK)
+        rc = ledger_after_write(e, it, err);
+    for (size_t k = 0; rc == SYNC_OK && sys[0] && obj[0] && rid[0] && vendor_categories[k]; k++)
+        rc = sync_store_error_resolve(e->st, sys, obj, rid, vendor_categories[k], err);
+    return rc ? rc : complete(e, it, err);
+}
+
+static enum sync_rc record_error(struct sync_engine *e, const struct batch *b,
+                                 const struct entry *it, const struct sync_err *verr,
+                                 const char *category)
+{
+    struct sync_error_row er;
+    char msg[SYNC_ERR_MSG_MAX + 512];
+
+    memset(&er, 0, sizeof(er));
+    er.system = src_str(it, "system");
+    er.object = src_str(it, "object");
+    er.record_id = src_str(it, "id");
+    if (!er.system[0] || !er.object[0] || !er.record_id[0]) {
+        er.system = b->target;
+        er.object = b->object;
+        er.record_id = p_str(it, "id")[0] ? p_str(it, "id") : it->link_id;
+    }
+    er.link_id = it->link_id;
+    er.category = category;
+    er.code = verr->code[0] ? verr->code : NULL;
+    snprintf(msg, sizeof(msg), "%s %s of %s %s: %s", b->target, b->op, b->object,
+             p_str(it, "id")[0] ? p_str(it, "id") : "(new)", verr->message);
+    er.message = msg;
+    return sync_store_error_record(e->st, &er, NULL);
+}
+
+static enum sync_rc record_failed(struct sync_engine *e, const struct batch *b,
+                                  const struct entry *it, const struct outcome *oc,
+                                  struct sync_err *err)
+{
+    enum sync_vendor v =
+        b->side == SYNC_SIDE_HUBSPOT ? SYNC_VENDOR_HUBSPOT : SYNC_VENDOR_SALESFORCE;
+    const char *cat =
+        sync_err_category_name(sync_err_categorize(v, oc->err.code, oc->err.http_status));
+    struct sync_link l;
+    enum sync_rc rc = record_error(e, b, it, &oc->err, cat);
+
+    if (rc == SYNC_OK && b->cop == SYNC_CONN_UPSERT &&
+        sync_store_link_get(e->st, it->link_id, &l, NULL) == SYNC_OK &&
+        l.state == SYNC_LINK_PENDING_CREATE) {
+        l.state = SYNC_LINK_FAILED;
+        rc = sync_store_link_update(e->st, &l, err);
+    }
+    return rc ? rc : complete(e, it, err);
+}
+
+static enum sync_rc record_retry(struct sync_engine *e, const struct batch *b,
+                                 const struct entry *it, const struct outcome *oc, int64_t now,
+                                 struct sync_err *err)
+{
+    int64_t due = now + backoff_ms(e, it->attempts);
+
+    if (oc->err.cls == SYNC_ERRCLASS_RATELIMITED && due < now + RATE_WAIT)
+        due = now + RATE_WAIT;
+    if (it->attempts + 1 >= sync_settings_int(e->settings, SYNC_SETTING_RETRY_MAX_ATTEMPTS)) {
+        /* past the automatic retries: visible as an error, tried again at the retry interval */
+        enum sync_rc rc = record_error(e, b, it, &oc->err, "other");
+        if (rc)
+            return rc;
+        due = now + sync_settings_int(e->settings, SYNC_SETTING_RETRY_INTERVAL);
+    }
+    {
+        struct sync_err rerr = SYNC_ERR_INIT;
+        enum sync_rc rc = sync_store_outbox_reschedule(e->st, it->id, due, &rerr);
+        if (rc && rc != SYNC_ERR_NOT_FOUND && err)
+            *err = rerr;
+        return rc == SYNC_ERR_NOT_FOUND ? SYNC_OK : rc;
+    }
+}
+
+/* One transaction: every entry's result, link, ledger, errors and removal or reschedule. */
+static enum sync_rc record_batch(struct sync_engine *e, const struct batch *b,
+                                 const struct outcome *oc, struct sync_pass_stats *stats,
+                                 struct sync_err *err)
+{
+    int64_t now = sync_time_now_ms();
+    size_t ok = 0, failed = 0, retried = 0;
+    enum sync_rc rc = sync_store_begin(e->st, err);
+
+    for (size_t i = 0; rc == SYNC_OK && i < b->n; i++) {
+        const struct entry *it = &b->items[i];
+        const struct outcome *o = &oc[b->items[it->primary].rec];
+
+        if (json_object_get(it->payload, "unreadable")) {
+            struct outcome bad;
+            memset(&bad, 0, sizeof(bad));
+            sync_err_set(&bad.err, SYNC_ERR_PARSE, "the outbox entry cannot be read");
+            rc = record_failed(e, b, it, &bad, err);
+            failed++;
+            continue;
+        }
+        switch (o->what) {
+        case SYNC_CONN_OK:
+            rc = record_ok(e, b, it, o, now, err);
+            ok++;
+            break;
+        case SYNC_CONN_FAILED:
+            if (o->err.cls == SYNC_ERRCLASS_RETRYABLE || o->err.cls == SYNC_ERRCLASS_RATELIMITED) {
+                rc = record_retry(e, b, it, o, now, err);
+                retried++;
+            } else {
+                rc = record_failed(e, b, it, o, err);
+                failed++;
+            }
+            break;
+        default:
+            rc = record_retry(e, b, it, o, now, err);
+            retried++;
+            break;
+        }
+    }
+    if (rc == SYNC_OK)
+        rc = sync_store_commit(e->st, err);
+    else
+        sync_store_rollback(e->st, NULL);
+    if (rc == SYNC_OK) {
+        stats->written += ok;
+        stats->failed += failed;
+        stats->retried += retried;
+    }
+    return rc;
+}
+
+/* ---- ambiguous outcomes ---- */
+
+static int blank(const json_t *v)
+{
+    return !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0);
+}
+
+/* Whether a value read back is the value written (vendors normalise some: case, number form). */
+static int same_value(const json_t *sent, const json_t *got)
+{
+    if (blank(sent) || blank(got))
+        return blank(sent) && blank(got);
+    if (json_equal(sent, got))
+        return 1;
+    if (json_is_string(sent) && json_is_string(got))
+        return strcasecmp(json_string_value(sent), json_string_value(got)) == 0;
+    if (json_is_number(sent) || json_is_number(got)) {
+        double a =
+            json_is_number(sent) ? json_number_value(sent) : strtod(json_string_value(sent), NULL);
+        double c =
+            json_is_number(got) ? json_number_value(got) : strtod(json_string_value(got), NULL);
+        return fabs(a - c) < 1e-9 * (fabs(a) + 1);
+    }
+    if (json_is_boolean(sent) && json_is_string(got))
+        return strcmp(json_string_value(got), json_is_true(sent) ? "true" : "false") == 0;
+    return 0;
+}
+
+static const json_t *found_by(const json_t *records, enum sync_side side, const char *key,
+                              int by_link)
+{
+    const json_t *r;
+    size_t i;
+
+    json_array_foreach(records, i, r)
+    {
+        const char *v;
+        if (side == SYNC_SIDE_SALESFORCE)
+            v = by_link ? sync_json_str(r, SYNC_SF_LINK_FIELD) : sync_json_str(r, "Id");
+        else
+            v = by_link ? sync_json_str(json_object_get(r, "properties"), SYNC_HS_LINK_PROPERTY)
+                        : sync_json_str(r, "id");
+        if (v && strcasecmp(v, key) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static int fields_landed(enum sync_side side, const json_t *sent, const json_t *rec)
+{
+    const json_t *have = side == SYNC_SIDE_HUBSPOT ? json_object_get(rec, "properties") : rec;
+    const char *k;
+    const json_t *v;
+
+    json_object_foreach((json_t *)sent, k, v)
+    {
+        const json_t *g = side == SYNC_SIDE_SALESFORCE ? sync_json_get_nocase(have, k, NULL)
+                                                       : json_object_get(have, k);
+        if (!same_value(v, g))
+            return 0;
+    }
+    return 1;
+}
+
+/* Reads back every ambiguous record: found as written -> OK; not there -> not sent (it is
+ * written again on the entry's next attempt); the read failing -> stays ambiguous. */
+static void resolve_ambiguous(struct sync_engine *e, const struct batch *b,
+                              const struct sync_conn_rec *recs, size_t n, struct outcome *oc)
+{
+    struct sync_conn *c = sync__engine_conn(e, b->side);
+    const char **keys = calloc(n ? n : 1, sizeof(*keys));
+    const char *const *fields = NULL;
+    const struct sync_fieldset *fs = sync__engine_fields(e, b->side, b->object);
+    struct sync_conn_batch got;
+    struct sync_err rerr = SYNC_ERR_INIT;
+    size_t m = 0;
+    enum sync_rc rc;
+
+    if (!keys)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (oc[i].what == SYNC_CONN_AMBIGUOUS && m < READ_BACK_MAX)
+            keys[m++] = b->cop == SYNC_CONN_UPSERT ? recs[i].link_id : recs[i].id;
+    if (!m) {
+        free(keys);
+        return;
+    }
+    if (fs)
+        fields = fs->names;
+    sync_conn_batch_init(&got);
+    if (b->cop == SYNC_CONN_UPSERT)
+        rc = sync_conn_read_back(c, b->object, keys, m, fields, &got, &rerr);
+    else
+        rc = sync_conn_fetch(c, b->object, NULL, keys, m, fields, &got, &rerr);
+    if (rc) {
+        sync_warn("apply", "reading back %zu ambiguous %s %s write%s failed: %s", m, b->target,
+                  b->object, m == 1 ? "" : "s", rerr.message);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            const json_t *r;
+            const char *key = b->cop == SYNC_CONN_UPSERT ? recs[i].link_id : recs[i].id;
+            if (oc[i].what != SYNC_CONN_AMBIGUOUS)
+                continue;
+            r = found_by(got.records, b->side, key, b->cop == SYNC_CONN_UPSERT);
+            oc[i].resolved = 1;
+            if (b->cop == SYNC_CONN_DELETE
+                    ? r == NULL
+                    : r != NULL && (b->cop == SYNC_CONN_UPSERT ||
+                                    fields_landed(b->side, recs[i].fields, r))) {
+                const char *id = b->side == SYNC_SIDE_SALESFORCE ? sync_json_str(r, "Id")
+                                                                 : sync_json_str(r, "id");
+                oc[i].what = SYNC_CONN_OK;
+                snprintf(oc[i].id, sizeof(oc[i].id), "%s", id ? id : recs[i].id ? recs[i].id : "");
+                sync_info("apply", "ambiguous %s %s write of %s landed (read back)", b->target,
+                          b->object, key);
+            } else {
+                oc[i].what = SYNC_CONN_NOT_SENT;
+                sync_info("apply", "ambiguous %s %s write of %s did not land (read back)",
+                          b->target, b->object, key);
+            }
+        }
+    }
+    sync_conn_batch_release(&got);
+    free(keys);
+}
+
+/* ---- one round ---- */
+
+/* Merges entries that write the same record into the first of them; returns how many go out. */
+static size_t batch_merge(struct batch *b, json_t **fields)
+{
+    size_t nrec = 0;
+
+    for (size_t i = 0; i < b->n; i++) {
+        struct entry *it = &b->items[i];
+        const char *key = entry_key(b, it);
+        json_t *f = json_object_get(it->payload, "fields");
+
+        it->primary = i;
+        for (size_t j = 0; key[0] && j < i; j++)
+            if (b->items[j].primary == j && strcmp(entry_key(b, &b->items[j]), key) == 0) {
+                it->primary = j;
+                break;
+            }
+        if (it->primary == i) {
+            it->rec = nrec;
+            fields[nrec++] = json_is_object(f) ? json_deep_copy(f) : json_object();
+        } else if (json_is_object(f)) {
+            json_object_update(fields[b->items[it->primary].rec], f);
+        }
+    }
+    return nrec;
+}
+
+static enum sync_rc round_write(struct sync_engine *e, struct batch *b,
+                                struct sync_pass_stats *stats, struct sync_err *err)
+{
+    json_t **fields = calloc(b->n, sizeof(*fields));
+    struct sync_conn_rec *recs = calloc(b->n, sizeof(*recs));
+    struct sync_conn_result *res = calloc(b->n, sizeof(*res));
+    struct outcome *oc = calloc(b->n, sizeof(*oc));
+    struct sync_err werr = SYNC_ERR_INIT;
+    size_t nrec;
+    enum sync_rc rc = SYNC_OK;
+
+    if (!fields || !recs || !res || !oc) {
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    nrec = batch_merge(b, fields);
+    for (size_t i = 0; i < b->n; i++) {
+        const struct entry *it = &b->items[i];
+        struct sync_conn_rec *r;
+        if (it->primary != i)
+            continue;
+        r = &recs[it->rec];
+        r->link_id = it->link_id;
+        r->id = p_str(it, "id");
+        r->fields = fields[it->rec];
+        if ((unsigned)sync_json_int(it->payload, "flags", 0) & SYNC_APPLY_F_ASSIGN)
+            r->flags |= SYNC_CONN_REC_ASSIGN;
+    }
+    if (b->cop == SYNC_CONN_UPSERT)
+        rc = sync__engine_ensure_link(e, b->side, b->object, &werr);
+    if (rc == SYNC_OK) {
+        rc = sync_conn_write(sync__engine_conn(e, b->side), b->cop, b->object, recs, nrec, res,
+                             &werr);
+        for (size_t i = 0; i < nrec; i++) {
+            oc[i].what = res[i].outcome;
+            oc[i].err = res[i].err;
+            snprintf(oc[i].id, sizeof(oc[i].id), "%s", res[i].id);
+        }
+        if (rc && !sync_conn_err_ambiguous(&werr))
+            sync_warn("apply", "%s %s %s: %s", b->target, b->op, b->object, werr.message);
+        resolve_ambiguous(e, b, recs, nrec, oc);
+    } else {
+        sync_warn("apply", "%s %s: the link-id field is not usable: %s", b->target, b->object,
+                  werr.message);
+        for (size_t i = 0; i < nrec; i++) {
+            oc[i].what = SYNC_CONN_NOT_SENT;
+            oc[i].err = werr;
+        }
+    }
+    rc = record_batch(e, b, oc, stats, err);
+out:
+    for (size_t i = 0; fields && i < b->n; i++)
+        json_decref(fields[i]);
+    free(fields);
+    free(recs);
+    free(res);
+    free(oc);
+    return rc;
+}
+
+enum sync_rc sync_apply_run(struct sync_engine *e, struct sync_pass_stats *stats,
+                            struct sync_err *err)
+{
+    for (int round = 0; round < ROUNDS_MAX; round++) {
+        struct sync_outbox_claim req;
+        struct batch b;
+        enum sync_rc rc;
+
+        memset(&req, 0, sizeof(req));
+        memset(&b, 0, sizeof(b));
+        req.now = sync_time_now_ms();
+        req.lease_ms = SYNC_ENGINE_LEASE_MS;
+        req.max = CLAIM_MAX;
+        rc = sync_store_outbox_claim(e->st, &req, claim_one, &b, err);
+        if (rc) {
+            batch_release(&b);
+            return rc;
+        }
+        if (b.n == 0) {
+            batch_release(&b);
+            return SYNC_OK;
+        }
+        b.side = strcmp(b.target, "hubspot") == 0 ? SYNC_SIDE_HUBSPOT : SYNC_SIDE_SALESFORCE;
+        if (parse_op(b.op, &b.cop)) {
+            struct outcome *oc = calloc(b.n, sizeof(*oc));
+            if (!oc) {
+                batch_release(&b);
+                return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+            }
+            for (size_t i = 0; i < b.n; i++) {
+                b.items[i].primary = i;
+                b.items[i].rec = i;
+                oc[i].what = SYNC_CONN_FAILED;
+                oc[i].err.cls = SYNC_ERRCLASS_PERMANENT;
+                sync_err_set(&oc[i].err, SYNC_ERR_INVALID, "operation '%s' is not supported", b.op);
+                oc[i].err.cls = SYNC_ERRCLASS_PERMANENT;
+            }
+            rc = record_batch(e, &b, oc, stats, err);
+            free(oc);
+        } else {
+            rc = round_write(e, &b, stats, err);
+        }
+        batch_release(&b);
+        if (rc)
+            return rc;
+    }
+    return SYNC_OK;
+}

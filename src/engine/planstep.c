@@ -1,0 +1,1120 @@
+/*
+ * planstep.c: the plan step of a pass. Takes a batch of inbox changes,
+ * looks up what the planner needs for each (the record's link and ledger,
+ * its open errors, the other side's current record, same-email
+ * candidates), fetching from the vendors in batches first and one record
+ * at a time when the planner asks for one more (SYNC_PLAN_NEED_RECORD),
+ * then stores each plan in one transaction: link, ledger, error and
+ * conflict rows, outbox entries for the writes (with the ledger rows that
+ * wait for them), the decision trace, and the change's removal from the
+ * inbox. Called by the pass (sync.c) through sync__plan_inbox.
+ *
+ * Writes are checked against the target's field catalogue first: a field
+ * the target does not have, or will not let the integration write, is
+ * dropped from the write (and its ledger row with it) and traced, so one
+ * missing property never fails a whole record.
+ *
+ * A record the engine created carries the link id, so a change on it
+ * captured before its create's result was recorded (a crash in between)
+ * finds its link through the id it carries.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/crypto.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "engine/apply.h"
+#include "engine/match.h"
+#include "engine/planner.h"
+#include "engine/sync_int.h"
+#include "engine/value.h"
+
+#define PLAN_TRIES 6 /* planner calls per change (each NEED_RECORD adds one record) */
+#define MAX_LEDGER 2048
+#define MAX_ERRORS 32
+#define MAX_CANDIDATES 64
+#define TRACE_MAX (256 * 1024)
+#define PAYLOAD_MAX (16 * 1024 * 1024)
+
+struct change {
+    char system[SYNC_STORE_KIND_MAX];
+    char object[SYNC_STORE_NAME_MAX];
+    char id[SYNC_STORE_ID_MAX];
+    int64_t version;
+    int deleted;
+    char *payload;
+    json_t *json; /* parsed payload */
+    enum sync_kind kind;
+    enum sync_side side;
+    int known; /* an object this build syncs, with a readable payload */
+};
+
+struct changes {
+    struct change *items;
+    size_t n, cap;
+};
+
+/* Records fetched this round. */
+struct pool {
+    json_t *recs;      /* "hubspot/<object>/<id>" or "salesforce/<id18>" -> vendor record */
+    json_t *sf_people; /* normalised email -> [Leads and Contacts] (key fields only) */
+    json_t *hs_people; /* normalised email -> [HubSpot contacts] (every field read) */
+};
+
+/* ---- taking the inbox ---- */
+
+static enum sync_rc take_one(void *ctx, const struct sync_change *c)
+{
+    struct changes *cs = ctx;
+    struct change *ch;
+
+    if (cs->n == cs->cap) {
+        size_t cap = cs->cap ? cs->cap * 2 : 64;
+        struct change *items = realloc(cs->items, cap * sizeof(*items));
+        if (!items)
+            return SYNC_ERR_NOMEM;
+        cs->items = items;
+        cs->cap = cap;
+    }
+    ch = &cs->items[cs->n];
+    memset(ch, 0, sizeof(*ch));
+    snprintf(ch->system, sizeof(ch->system), "%s", c->system);
+    snprintf(ch->object, sizeof(ch->object), "%s", c->object);
+    snprintf(ch->id, sizeof(ch->id), "%s", c->record_id);
+    ch->version = c->version;
+    ch->deleted = c->deleted;
+    if (!(ch->payload = strdup(c->payload)))
+        return SYNC_ERR_NOMEM;
+    cs->n++;
+    return SYNC_OK;
+}
+
+static void changes_release(struct changes *cs)
+{
+    for (size_t i = 0; i < cs->n; i++) {
+        free(cs->items[i].payload);
+        json_decref(cs->items[i].json);
+    }
+    free(cs->items);
+    memset(cs, 0, sizeof(*cs));
+}
+
+/* ---- the pool ---- */
+
+static void pool_key(char *out, size_t n, enum sync_side side, const char *object, const char *id)
+{
+    char id18[19];
+
+    if (side == SYNC_SIDE_SALESFORCE) {
+        if (sync_value_sf_id18(id, id18))
+            snprintf(id18, sizeof(id18), "%.18s", id);
+        snprintf(out, n, "salesforce/%s", id18);
+    } else {
+        snprintf(out, n, "hubspot/%s/%s", object, id);
+    }
+}
+
+static json_t *pool_get(const struct pool *p, enum sync_side side, const char *object,
+                        const char *id)
+{
+    char key[256];
+    pool_key(key, sizeof(key), side, object, id);
+    return json_object_get(p->recs, key);
+}
+
+static void pool_put(struct pool *p, enum sync_side side, const char *object, json_t *rec)
+{
+    const char *id =
+        side == SYNC_SIDE_SALESFORCE ? sync_json_str(rec, "Id") : sync_json_str(rec, "id");
+    char key[256];
+
+    if (!id)
+        return;
+    pool_key(key, sizeof(key), side, object, id);
+    json_object_set(p->recs, key, rec);
+}
+
+static void people_add(json_t *people, const char *email, json_t *rec)
+{
+    char norm[SYNC_MATCH_EMAIL_MAX];
+    json_t *list;
+
+    if (!sync_match_email_norm(email, norm, sizeof(norm)))
+        return;
+    if (!(list = json_object_get(people, norm))) {
+        list = json_array();
+        json_object_set_new(people, norm, list);
+    }
+    json_array_append(list, rec);
+}
+
+/* A unique list of strings (emails, ids) to look up. */
+struct strs {
+    json_t *set; /* value -> true, keeps them unique */
+};
+
+static void strs_add(struct strs *s, const char *v)
+{
+    if (v && *v)
+        json_object_set_new(s->set, v, json_true());
+}
+
+/* The list as a C array (borrowed from the set). */
+static const char **strs_list(const struct strs *s, size_t *n)
+{
+    const char **out = calloc(json_object_size(s->set) + 1, sizeof(*out));
+    const char *k;
+    json_t *v;
+
+    *n = 0;
+    if (!out)
+        return NULL;
+    json_object_foreach(s->set, k, v)
+    {
+        out[(*n)++] = k;
+    }
+    return out;
+}
+
+static enum sync_rc fetch_into(struct sync_engine *e, struct pool *p, enum sync_side side,
+                               const char *object, const struct strs *ids, struct sync_err *err)
+{
+    const struct sync_fieldset *fs = sync__engine_fields(e, side, object);
+    struct sync_conn_batch b;
+    const json_t *r;
+    size_t n, i;
+    const char **list = strs_list(ids, &n);
+    enum sync_rc rc;
+
+    if (!list)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (!n) {
+        free(list);
+        return SYNC_OK;
+    }
+    sync_conn_batch_init(&b);
+    rc = sync_conn_fetch(sync__engine_conn(e, side), object, NULL, list, n, fs ? fs->names : NULL,
+                         &b, err);
+    json_array_foreach(b.records, i, r)
+    {
+        pool_put(p, side, object, (json_t *)r);
+    }
+    sync_conn_batch_release(&b);
+    free(list);
+    return rc;
+}
+
+/* ---- links ---- */
+
+static void link_to_plan(const struct sync_link *l, struct sync_plan_link *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->link_id, sizeof(out->link_id), "%s", l->link_id);
+    snprintf(out->kind, sizeof(out->kind), "%s", l->kind);
+    snprintf(out->hs_id, sizeof(out->hs_id), "%s", l->hs_id);
+    snprintf(out->sf_object, sizeof(out->sf_object), "%s", l->sf_object);
+    snprintf(out->sf_id, sizeof(out->sf_id), "%s", l->sf_id);
+    out->state = (enum sync_plan_link_state)l->state;
+}
+
+static void link_from_plan(const struct sync_plan_link *p, struct sync_link *out)
+{
+    snprintf(out->link_id, sizeof(out->link_id), "%s", p->link_id);
+    snprintf(out->kind, sizeof(out->kind), "%s", p->kind);
+    snprintf(out->hs_id, sizeof(out->hs_id), "%s", p->hs_id);
+    snprintf(out->sf_object, sizeof(out->sf_object), "%s", p->sf_object);
+    snprintf(out->sf_id, sizeof(out->sf_id), "%s", p->sf_id);
+    out->state = (enum sync_link_state)p->state;
+}
+
+/* The link of a record; SYNC_ERR_NOT_FOUND when it has none. */
+static enum sync_rc link_of(struct sync_engine *e, enum sync_kind kind, enum sync_side side,
+                            const char *object, const char *id, struct sync_link *out,
+                            struct sync_err *err)
+{
+    if (!id || !*id)
+        return SYNC_ERR_NOT_FOUND;
+    if (side == SYNC_SIDE_HUBSPOT)
+        return sync_store_link_get_by_hs(e->st, sync_kind_name(kind), id, out, err);
+    return sync_store_link_get_by_sf(e->st, object, id, out, err);
+}
+
+static int found(enum sync_rc rc)
+{
+    return rc == SYNC_OK;
+}
+
+/* ---- one change's inputs ---- */
+
+struct inputs {
+    struct sync_rec rec;               /* the change */
+    struct sync_rec other;             /* the other side's record, when known */
+    struct sync_rec extra[PLAN_TRIES]; /* records fetched for NEED_RECORD */
+    size_t nextra;
+    char gone_id[PLAN_TRIES][SYNC_STORE_ID_MAX];
+    int have_link;
+    struct sync_link link;
+    struct sync_plan_link plink;
+    struct sync_plan_link target;
+    int have_target;
+    char *ledger_mem; /* one block for the ledger strings */
+    struct sync_plan_ledger ledger[MAX_LEDGER];
+    size_t nledger;
+    char err_mem[MAX_ERRORS][SYNC_STORE_KIND_MAX];
+    const char *errors[MAX_ERRORS];
+    size_t nerrors;
+    struct sync_match_candidate cands[MAX_CANDIDATES];
+    struct sync_plan_link cand_links[MAX_CANDIDATES];
+    struct sync_rec cand_recs[MAX_CANDIDATES];
+    size_t ncands;
+    char new_link_id[SYNC_LINK_ID_LEN + 1];
+};
+
+static void inputs_release(struct inputs *in)
+{
+    sync_rec_release(&in->rec);
+    sync_rec_release(&in->other);
+    for (size_t i = 0; i < in->nextra; i++)
+        sync_rec_release(&in->extra[i]);
+    for (size_t i = 0; i < in->ncands; i++)
+        sync_rec_release(&in->cand_recs[i]);
+    free(in->ledger_mem);
+}
+
+struct ledger_walk {
+    struct inputs *in;
+    struct sync_buf mem;
+    size_t offs[MAX_LEDGER][2]; /* field, value offsets (value (size_t)-1: blank) */
+};
+
+static enum sync_rc ledger_row(void *ctx, const struct sync_ledger_entry *le)
+{
+    struct ledger_walk *w = ctx;
+    size_t k = w->in->nledger;
+
+    if (k == MAX_LEDGER)
+        return SYNC_DECLINED;
+    w->offs[k][0] = w->mem.len;
+    if (sync_buf_add(&w->mem, le->field, strlen(le->field) + 1))
+        return SYNC_ERR_NOMEM;
+    w->offs[k][1] = (size_t)-1;
+    if (le->value) {
+        w->offs[k][1] = w->mem.len;
+        if (sync_buf_add(&w->mem, le->value, strlen(le->value) + 1))
+            return SYNC_ERR_NOMEM;
+    }
+    w->in->nledger++;
+    return SYNC_OK;
+}
+
+static enum sync_rc ledger_load(struct sync_engine *e, struct inputs *in, struct sync_err *err)
+{
+    struct ledger_walk *w = calloc(1, sizeof(*w));
+    enum sync_rc rc;
+
+    if (!w)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    w->in = in;
+    sync_buf_init(&w->mem, 64 * 1024 * 1024);
+    rc = sync_store_ledger_list(e->st, in->link.link_id, ledger_row, w, err);
+    if (rc == SYNC_OK && in->nledger) {
+        in->ledger_mem = sync_buf_detach(&w->mem, NULL);
+        for (size_t i = 0; i < in->nledger; i++) {
+            in->ledger[i].field = in->ledger_mem + w->offs[i][0];
+            in->ledger[i].value =
+                w->offs[i][1] == (size_t)-1 ? NULL : in->ledger_mem + w->offs[i][1];
+        }
+    }
+    sync_buf_release(&w->mem);
+    free(w);
+    return rc;
+}
+
+static enum sync_rc error_row(void *ctx, const struct sync_error_row *er)
+{
+    struct inputs *in = ctx;
+    if (in->nerrors == MAX_ERRORS)
+        return SYNC_DECLINED;
+    snprintf(in->err_mem[in->nerrors], sizeof(in->err_mem[0]), "%s", er->category);
+    in->errors[in->nerrors] = in->err_mem[in->nerrors];
+    in->nerrors++;
+    return SYNC_OK;
+}
+
+static enum sync_rc new_link_id(char out[SYNC_LINK_ID_LEN + 1], struct sync_err *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char r[(SYNC_LINK_ID_LEN - 1) / 2];
+
+    if (sync_random_bytes(r, sizeof(r)))
+        return sync_err_set(err, SYNC_ERR_INTERNAL, "engine: no random bytes for a link id");
+    out[0] = 'L';
+    for (size_t i = 0; i < sizeof(r); i++) {
+        out[1 + 2 * i] = hex[r[i] >> 4];
+        out[2 + 2 * i] = hex[r[i] & 15];
+    }
+    out[SYNC_LINK_ID_LEN] = '\0';
+    return SYNC_OK;
+}
+
+/* A record the engine created carries its link id: a change on it before the create's result
+ * was recorded finds the link that way, with this side's id filled in. */
+static void link_by_carried_id(struct sync_engine *e, const struct change *ch, struct inputs *in)
+{
+    const char *lid = sync_rec_link_id(&in->rec.r);
+    struct sync_link l;
+    char *mine;
+
+    if (!lid || sync_store_link_get(e->st, lid, &l, NULL) != SYNC_OK ||
+        strcmp(l.kind, sync_kind_name(ch->kind)) != 0)
+        return;
+    mine = ch->side == SYNC_SIDE_HUBSPOT ? l.hs_id : l.sf_id;
+    if (mine[0])
+        return; /* the link holds another record: this one is not ours */
+    snprintf(mine, SYNC_STORE_ID_MAX, "%s", ch->id);
+    if (ch->side == SYNC_SIDE_SALESFORCE)
+        snprintf(l.sf_object, sizeof(l.sf_object), "%s", in->rec.r.object);
+    in->link = l;
+    in->have_link = 1;
+    sync_debug("plan", "%s %s %s carries link id %s: the record the engine created", ch->system,
+               ch->object, ch->id, lid);
+}
+
+/* A record fetched on demand, into the pool; NULL when the vendor has no such record. */
+static json_t *fetch_one(struct sync_engine *e, struct pool *p, enum sync_side side,
+                         const char *object, const char *id, struct sync_err *err, enum sync_rc *rc)
+{
+    struct strs ids = {json_object()};
+    json_t *r;
+
+    *rc = SYNC_OK;
+    if ((r = pool_get(p, side, object, id))) {
+        json_decref(ids.set);
+        return r;
+    }
+    strs_add(&ids, id);
+    *rc = fetch_into(e, p, side, object, &ids, err);
+    json_decref(ids.set);
+    return *rc ? NULL : pool_get(p, side, object, id);
+}
+
+/* Same-email candidates on the other side. */
+static enum sync_rc candidates_load(struct sync_engine *e, const struct change *ch, struct pool *p,
+                                    struct inputs *in, struct sync_err *err)
+{
+    char norm[SYNC_MATCH_EMAIL_MAX];
+    const json_t *list, *r;
+    size_t i;
+
+    if (!sync_match_email_norm(sync_rec_email(&in->rec.r), norm, sizeof(norm)))
+        return SYNC_OK;
+    if (ch->side == SYNC_SIDE_HUBSPOT) {
+        list = json_object_get(p->sf_people, norm);
+        json_array_foreach(list, i, r)
+        {
+            struct sync_match_candidate *c = &in->cands[in->ncands];
+            struct sync_rec *cr = &in->cand_recs[in->ncands];
+            struct sync_link l;
+            json_t *full;
+            if (in->ncands == MAX_CANDIDATES)
+                break;
+            if (sync_rec_init(cr, SYNC_SIDE_SALESFORCE, "Lead", (json_t *)r))
+                continue;
+            memset(c, 0, sizeof(*c));
+            c->object = cr->r.object;
+            c->id = cr->r.id;
+            c->email = sync_rec_email(&cr->r);
+            c->created_at = cr->r.created_at;
+            c->modified_at = cr->r.version;
+            c->converted = cr->r.converted;
+            if (found(link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, c->object, c->id, &l,
+                              NULL))) {
+                link_to_plan(&l, &in->cand_links[in->ncands]);
+                c->link = &in->cand_links[in->ncands];
+            }
+            /* a full record fetched this round stands in for the key fields */
+            if ((full = pool_get(p, SYNC_SIDE_SALESFORCE, c->object, c->id))) {
+                struct sync_rec tmp;
+                if (sync_rec_init(&tmp, SYNC_SIDE_SALESFORCE, c->object, full) == 0) {
+                    sync_rec_release(cr);
+                    *cr = tmp;
+                    c->object = cr->r.object;
+                    c->id = cr->r.id;
+                    c->email = sync_rec_email(&cr->r);
+                    c->record = &cr->r;
+                } else {
+                    sync_rec_release(&tmp);
+                }
+            }
+            in->ncands++;
+        }
+        return SYNC_OK;
+    }
+    list = json_object_get(p->hs_people, norm);
+    json_array_foreach(list, i, r)
+    {
+        struct sync_match_candidate *c = &in->cands[in->ncands];
+        struct sync_rec *cr = &in->cand_recs[in->ncands];
+        struct sync_link l;
+        if (in->ncands == MAX_CANDIDATES)
+            break;
+        if (sync_rec_init(cr, SYNC_SIDE_HUBSPOT, "contacts", (json_t *)r))
+            continue;
+        memset(c, 0, sizeof(*c));
+        c->object = "contacts";
+        c->id = cr->r.id;
+        c->email = sync_rec_email(&cr->r);
+        c->created_at = cr->r.created_at;
+        c->modified_at = cr->r.version;
+        c->record = &cr->r;
+        if (found(link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT, "contacts", c->id, &l, NULL))) {
+            link_to_plan(&l, &in->cand_links[in->ncands]);
+            c->link = &in->cand_links[in->ncands];
+            if (l.sf_id[0]) {
+                /* when the record it syncs with last changed: a duplicate updated later takes
+                 * the sync over */
+                enum sync_rc rc;
+                json_t *linked =
+                    fetch_one(e, p, SYNC_SIDE_SALESFORCE, l.sf_object, l.sf_id, err, &rc);
+                struct sync_rec lr;
+                if (rc)
+                    return rc;
+                if (linked && sync_rec_init(&lr, SYNC_SIDE_SALESFORCE, l.sf_object, linked) == 0)
+                    c->linked_modified_at = lr.r.version;
+                if (linked)
+                    sync_rec_release(&lr);
+            }
+        }
+        in->ncands++;
+    }
+    return SYNC_OK;
+}
+
+/* The link a merge or a conversion re-points to, if one already holds that record. */
+static void target_load(struct sync_engine *e, const struct change *ch, struct inputs *in)
+{
+    const struct sync_plan_record *r = &in->rec.r, *o = in->other.json ? &in->other.r : NULL;
+    struct sync_link l;
+    enum sync_rc rc = SYNC_ERR_NOT_FOUND;
+
+    if (r->merged_into)
+        rc = link_of(e, ch->kind, ch->side, r->object, r->merged_into, &l, NULL);
+    else if (r->converted && r->converted_contact_id)
+        rc = link_of(e, ch->kind, SYNC_SIDE_SALESFORCE, "Contact", r->converted_contact_id, &l,
+                     NULL);
+    else if (o && o->converted && o->converted_contact_id)
+        rc = link_of(e, ch->kind, SYNC_SIDE_SALESFORCE, "Contact", o->converted_contact_id, &l,
+                     NULL);
+    if (rc == SYNC_OK) {
+        link_to_plan(&l, &in->target);
+        in->have_target = 1;
+    }
+}
+
+static enum sync_rc inputs_load(struct sync_engine *e, struct change *ch, struct pool *p,
+                                struct inputs *in, struct sync_err *err)
+{
+    struct sync_error_query q;
+    enum sync_rc rc;
+
+    if (sync_rec_init(&in->rec, ch->side, ch->object, ch->json))
+        return sync_err_set(err, SYNC_ERR_PARSE, "the captured record has no id");
+    in->rec.r.version = ch->version;
+    in->rec.r.deleted |= ch->deleted;
+    rc = link_of(e, ch->kind, ch->side, in->rec.r.object, ch->id, &in->link, err);
+    if (rc == SYNC_OK)
+        in->have_link = 1;
+    else if (rc == SYNC_ERR_NOT_FOUND)
+        link_by_carried_id(e, ch, in);
+    else
+        return rc;
+    sync_err_clear(err);
+    if (in->have_link) {
+        const char *oid = ch->side == SYNC_SIDE_HUBSPOT ? in->link.sf_id : in->link.hs_id;
+        const char *oobj =
+            ch->side == SYNC_SIDE_HUBSPOT ? in->link.sf_object : sync_kind_hs_object(ch->kind);
+        json_t *o = oid[0] ? pool_get(p,
+                                      ch->side == SYNC_SIDE_HUBSPOT ? SYNC_SIDE_SALESFORCE
+                                                                    : SYNC_SIDE_HUBSPOT,
+                                      oobj, oid)
+                           : NULL;
+        link_to_plan(&in->link, &in->plink);
+        if ((rc = ledger_load(e, in, err)))
+            return rc;
+        if (o)
+            sync_rec_init(&in->other,
+                          ch->side == SYNC_SIDE_HUBSPOT ? SYNC_SIDE_SALESFORCE : SYNC_SIDE_HUBSPOT,
+                          oobj, o);
+    }
+    memset(&q, 0, sizeof(q));
+    q.system = ch->system;
+    q.object = ch->object;
+    q.record_id = ch->id;
+    if ((rc = sync_store_error_list(e->st, &q, error_row, in, err)))
+        return rc;
+    if (ch->side == SYNC_SIDE_HUBSPOT || !in->have_link)
+        if ((rc = candidates_load(e, ch, p, in, err)))
+            return rc;
+    target_load(e, ch, in);
+    return new_link_id(in->new_link_id, err);
+}
+
+/* ---- checking writes against the target's catalogue ---- */
+
+/* The ledger key a written field is recorded under. */
+static const char *ledger_key(struct sync_engine *e, enum sync_kind kind,
+                              const struct sync_plan_op *op, const char *field)
+{
+    const struct sync_mapping *m;
+
+    if (op->target == SYNC_SIDE_HUBSPOT)
+        return field;
+    if (strcasecmp(field, "AccountId") == 0)
+        return "assoc:company";
+    m = sync_mapping_set_find_sf(&e->maps, kind, op->object, field);
+    return m ? m->hs.name : field;
+}
+
+static int writable(const struct sync_field_def *d, int create)
+{
+    if (!d || (d->flags & SYNC_FIELD_CALCULATED))
+        return 0;
+    return (d->flags & (create ? SYNC_FIELD_CREATEABLE : SYNC_FIELD_UPDATEABLE)) != 0;
+}
+
+/* Drops fields the target cannot take from every write (and their ledger rows); marks writes
+ * left with nothing to do (updates) in skip[]. */
+static enum sync_rc writes_check(struct sync_engine *e, enum sync_kind kind, struct sync_plan *plan,
+                                 char *skip, struct sync_err *err)
+{
+    for (size_t i = 0; i < plan->nops; i++) {
+        struct sync_plan_op *op = &plan->ops[i];
+        const struct sync_field_catalog *cat;
+        const char *k;
+        json_t *v, *tmp;
+        enum sync_rc rc;
+
+        if ((op->kind != SYNC_PLAN_OP_CREATE && op->kind != SYNC_PLAN_OP_UPDATE) || !op->fields)
+            continue;
+        if ((rc = sync__engine_catalog(e, op->target, op->object, &cat, err)))
+            return rc;
+        json_object_foreach_safe(op->fields, tmp, k, v)
+        {
+            const char *lk;
+            if (writable(sync_field_catalog_find(cat, k), op->kind == SYNC_PLAN_OP_CREATE))
+                continue;
+            lk = ledger_key(e, kind, op, k);
+            sync_trace_add(&plan->trace,
+                           "field %s: %s %s has no field %s the integration may %s; "
+                           "it is not synced",
+                           lk, op->target == SYNC_SIDE_HUBSPOT ? "HubSpot" : "Salesforce",
+                           op->object, k, op->kind == SYNC_PLAN_OP_CREATE ? "set" : "change");
+            for (size_t j = 0; j < plan->nops; j++) {
+                struct sync_plan_op *lp = &plan->ops[j];
+                if (lp->kind == SYNC_PLAN_OP_LEDGER_PUT && lp->target == op->target && lp->field &&
+                    strcmp(lp->field, lk) == 0 && strcmp(lp->link_id, op->link_id) == 0)
+                    skip[j] = 1;
+            }
+            json_object_del(op->fields, k);
+        }
+        if (op->kind == SYNC_PLAN_OP_UPDATE && json_object_size(op->fields) == 0)
+            skip[i] = 1;
+    }
+    return SYNC_OK;
+}
+
+/* ---- storing a plan ---- */
+
+static const char *op_name(enum sync_plan_op_kind k)
+{
+    return k == SYNC_PLAN_OP_CREATE ? "upsert" : k == SYNC_PLAN_OP_UPDATE ? "update" : "delete";
+}
+
+static const char *agreed_name(enum sync_side s)
+{
+    return s == SYNC_SIDE_NONE ? "both" : sync__side_name(s);
+}
+
+/* The outbox payload of write op i, with the ledger rows that wait for it. */
+static json_t *write_payload(const struct change *ch, const struct sync_plan *plan, size_t i,
+                             const char *skip, char *ledger_taken)
+{
+    const struct sync_plan_op *op = &plan->ops[i];
+    json_t *ledger = json_array();
+    json_t *fields = op->fields ? json_incref(op->fields) : json_object();
+    json_t *p = json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:o, s:i, s:o}", "kind",
+                          sync_kind_name(ch->kind), "source", "system", ch->system, "object",
+                          ch->object, "id", ch->id, "id", op->id, "fields", fields, "flags",
+                          (op->flags & SYNC_PLAN_F_ASSIGN_RULES) ? (int)SYNC_APPLY_F_ASSIGN : 0,
+                          "ledger", ledger);
+
+    if (!p)
+        return NULL;
+    if (op->kind == SYNC_PLAN_OP_DELETE)
+        return p;
+    for (size_t j = 0; j < plan->nops; j++) {
+        const struct sync_plan_op *lp = &plan->ops[j];
+        if (lp->kind != SYNC_PLAN_OP_LEDGER_PUT || skip[j] || ledger_taken[j] ||
+            lp->target != op->target || strcmp(lp->link_id, op->link_id) != 0)
+            continue;
+        ledger_taken[j] = 1;
+        json_array_append_new(
+            ledger, json_pack("{s:s, s:s?, s:s, s:I}", "field", lp->field, "value", lp->value, "by",
+                              agreed_name(lp->agreed_by), "at", (json_int_t)lp->at));
+    }
+    return p;
+}
+
+static enum sync_rc op_link(struct sync_engine *e, const struct sync_plan_op *op,
+                            struct sync_err *err)
+{
+    struct sync_link l;
+    enum sync_rc rc;
+
+    memset(&l, 0, sizeof(l));
+    if (op->kind == SYNC_PLAN_OP_BIND_LINK) {
+        link_from_plan(&op->link, &l);
+        return sync_store_link_insert_as(e->st, &l, err);
+    }
+    if ((rc = sync_store_link_get(e->st, op->link.link_id, &l, err)))
+        return rc;
+    snprintf(l.hs_id, sizeof(l.hs_id), "%s", op->link.hs_id);
+    snprintf(l.sf_object, sizeof(l.sf_object), "%s", op->link.sf_object);
+    snprintf(l.sf_id, sizeof(l.sf_id), "%s", op->link.sf_id);
+    l.state = (enum sync_link_state)op->link.state;
+    return sync_store_link_update(e->st, &l, err);
+}
+
+static enum sync_rc op_enqueue(struct sync_engine *e, const struct change *ch,
+                               struct sync_plan *plan, size_t i, const char *skip,
+                               char *ledger_taken, struct sync_err *err)
+{
+    const struct sync_plan_op *op = &plan->ops[i];
+    struct sync_buf text = SYNC_BUF_INIT(PAYLOAD_MAX);
+    struct sync_outbox_entry o;
+    json_t *p;
+    enum sync_rc rc;
+
+    if (!op->link_id[0]) {
+        sync_trace_add(&plan->trace, "%s of %s %s has no link: not supported by this build",
+                       op_name(op->kind), op->object, op->id);
+        return SYNC_OK;
+    }
+    if (!(p = write_payload(ch, plan, i, skip, ledger_taken)))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    rc = sync_json_dump(p, &text);
+    json_decref(p);
+    if (rc) {
+        sync_buf_release(&text);
+        return sync_err_set(err, rc, "engine: the write is too large for the outbox");
+    }
+    memset(&o, 0, sizeof(o));
+    o.link_id = op->link_id;
+    o.target = sync__side_name(op->target);
+    o.object = op->object;
+    o.op = op_name(op->kind);
+    o.payload = sync_buf_str(&text);
+    rc = sync_store_outbox_enqueue(e->st, &o, NULL, err);
+    sync_buf_release(&text);
+    return rc;
+}
+
+static enum sync_rc op_store(struct sync_engine *e, const struct change *ch, struct sync_plan *plan,
+                             size_t i, const char *skip, char *ledger_taken,
+                             struct sync_pass_stats *stats, struct sync_err *err)
+{
+    const struct sync_plan_op *op = &plan->ops[i];
+    enum sync_rc rc = SYNC_OK;
+
+    switch (op->kind) {
+    case SYNC_PLAN_OP_BIND_LINK:
+    case SYNC_PLAN_OP_REPOINT_LINK:
+    case SYNC_PLAN_OP_LINK_STATE:
+        return op_link(e, op, err);
+    case SYNC_PLAN_OP_CREATE:
+    case SYNC_PLAN_OP_UPDATE:
+    case SYNC_PLAN_OP_DELETE:
+        rc = op_enqueue(e, ch, plan, i, skip, ledger_taken, err);
+        if (rc == SYNC_OK && op->link_id[0])
+            stats->enqueued++;
+        return rc;
+    case SYNC_PLAN_OP_ASSOCIATE:
+        sync_trace_add(&plan->trace,
+                       "association of %s %s with %s %s is not written by this build yet",
+                       op->object, op->id[0] ? op->id : "(the linked record)", op->to_object,
+                       op->to_id[0] ? op->to_id : "(the linked record)");
+        return SYNC_OK;
+    case SYNC_PLAN_OP_RECORD_ERROR: {
+        struct sync_error_row er;
+        memset(&er, 0, sizeof(er));
+        er.system = sync__side_name(op->target);
+        er.object = op->object;
+        er.record_id = op->id;
+        er.link_id = op->link_id[0] ? op->link_id : NULL;
+        er.category = sync_plan_errcat_name(op->category);
+        er.message = op->message;
+        stats->record_errors++;
+        return sync_store_error_record(e->st, &er, err);
+    }
+    case SYNC_PLAN_OP_CLEAR_ERROR:
+        return sync_store_error_resolve(e->st, sync__side_name(op->target), op->object, op->id,
+                                        sync_plan_errcat_name(op->category), err);
+    case SYNC_PLAN_OP_RECORD_CONFLICT: {
+        struct sync_conflict_row cr;
+        memset(&cr, 0, sizeof(cr));
+        cr.link_id = op->link_id;
+        cr.field = op->field;
+        cr.hs_value = op->value;
+        cr.hs_at = op->hs_at;
+        cr.sf_value = op->sf_value;
+        cr.sf_at = op->sf_at;
+        cr.rule = sync_rule_name(op->rule);
+        cr.winner = sync_plan_side_name(op->winner);
+        return sync_store_conflict_insert(e->st, &cr, NULL, err);
+    }
+    case SYNC_PLAN_OP_LEDGER_PUT:
+        if (op->target == SYNC_SIDE_NONE) {
+            struct sync_ledger_entry le;
+            memset(&le, 0, sizeof(le));
+            le.link_id = op->link_id;
+            le.field = op->field;
+            le.value = op->value;
+            le.written_by = agreed_name(op->agreed_by);
+            le.agreed_at = op->at;
+            return sync_store_ledger_put(e->st, &le, err);
+        }
+        return SYNC_OK; /* rides with its write (write_payload) */
+    default:
+        return SYNC_OK;
+    }
+}
+
+/* The link a decision is filed under: the change's, or the one the plan made. */
+static const char *plan_link_id(const struct inputs *in, const struct sync_plan *plan)
+{
+    const struct sync_plan_op *b = sync_plan_find(plan, SYNC_PLAN_OP_BIND_LINK, SYNC_SIDE_NONE, 0);
+    if (in && in->have_link)
+        return in->link.link_id;
+    return b ? b->link_id : NULL;
+}
+
+static enum sync_rc decision_store(struct sync_engine *e, const struct change *ch,
+                                   const char *link_id, const char *action,
+                                   const struct sync_trace *t, const char *extra,
+                                   struct sync_err *err)
+{
+    struct sync_buf text = SYNC_BUF_INIT(TRACE_MAX);
+    struct sync_decision_row d;
+    enum sync_rc rc;
+
+    if (t)
+        sync_trace_format(t, &text);
+    if (extra)
+        sync_buf_addstr(&text, extra);
+    memset(&d, 0, sizeof(d));
+    d.system = ch->system;
+    d.object = ch->object;
+    d.record_id = ch->id;
+    d.link_id = link_id;
+    d.action = action;
+    d.trace = sync_buf_str(&text);
+    rc = sync_store_decision_append(e->st, &d, 0, err);
+    sync_buf_release(&text);
+    return rc;
+}
+
+static enum sync_rc plan_store(struct sync_engine *e, const struct change *ch,
+                               const struct inputs *in, struct sync_plan *plan, const char *skip,
+                               struct sync_pass_stats *stats, struct sync_err *err)
+{
+    char *taken = calloc(plan->nops + 1, 1);
+    struct sync_pass_stats local;
+    enum sync_rc rc;
+
+    if (!taken)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    memset(&local, 0, sizeof(local));
+    rc = sync_store_begin(e->st, err);
+    for (size_t i = 0; rc == SYNC_OK && i < plan->nops; i++)
+        if (!skip[i])
+            rc = op_store(e, ch, plan, i, skip, taken, &local, err);
+    if (rc == SYNC_OK)
+        rc = decision_store(e, ch, plan_link_id(in, plan), plan->action, &plan->trace, NULL, err);
+    if (rc == SYNC_OK)
+        rc = sync_store_inbox_delete(e->st, ch->system, ch->object, ch->id, ch->version, err);
+    if (rc == SYNC_OK)
+        rc = sync_store_commit(e->st, err);
+    else
+        sync_store_rollback(e->st, NULL);
+    free(taken);
+    if (rc == SYNC_OK) {
+        stats->planned++;
+        stats->enqueued += local.enqueued;
+        stats->record_errors += local.record_errors;
+    }
+    return rc;
+}
+
+/* A change that cannot be planned or stored for a reason of its own (not the store's): its
+ * decision says why, an error is opened on it, and it leaves the inbox. */
+static enum sync_rc change_refused(struct sync_engine *e, const struct change *ch,
+                                   const char *link_id, const struct sync_trace *t, const char *why,
+                                   struct sync_pass_stats *stats, struct sync_err *err)
+{
+    struct sync_error_row er;
+    char line[SYNC_ERR_MSG_MAX + 64];
+    enum sync_rc rc;
+
+    snprintf(line, sizeof(line), "not synced: %s\n", why);
+    memset(&er, 0, sizeof(er));
+    er.system = ch->system;
+    er.object = ch->object;
+    er.record_id = ch->id;
+    er.link_id = link_id;
+    er.category = "other";
+    er.message = why;
+    rc = sync_store_begin(e->st, err);
+    rc = rc ? rc : decision_store(e, ch, link_id, "error", t, line, err);
+    rc = rc ? rc : sync_store_error_record(e->st, &er, err);
+    rc = rc ? rc : sync_store_inbox_delete(e->st, ch->system, ch->object, ch->id, ch->version, err);
+    rc = rc ? rc : sync_store_commit(e->st, err);
+    if (rc)
+        sync_store_rollback(e->st, NULL);
+    else
+        stats->planned++, stats->record_errors++;
+    sync_warn("plan", "%s %s %s: %s", ch->system, ch->object, ch->id, why);
+    return rc;
+}
+
+/* ---- one change ---- */
+
+static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct pool *p,
+                                int64_t now, struct sync_pass_stats *stats, struct sync_err *err)
+{
+    struct inputs *in = calloc(1, sizeof(*in));
+    struct sync_plan_input pi;
+    struct sync_plan plan;
+    char *skip = NULL;
+    enum sync_rc rc;
+    int tries;
+
+    if (!in)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    sync_plan_init(&plan);
+    if ((rc = inputs_load(e, ch, p, in, err))) {
+        if (rc == SYNC_ERR_PARSE)
+            rc = change_refused(e, ch, NULL, NULL, err->message, stats, err);
+        goto out;
+    }
+    memset(&pi, 0, sizeof(pi));
+    pi.now = now;
+    pi.new_link_id = in->new_link_id;
+    pi.settings = e->settings;
+    pi.mappings = &e->maps;
+    pi.change = &in->rec.r;
+    pi.link = in->have_link ? &in->plink : NULL;
+    pi.ledger = in->ledger;
+    pi.nledger = in->nledger;
+    pi.other = in->other.json ? &in->other.r : NULL;
+    pi.candidates = in->cands;
+    pi.ncandidates = in->ncands;
+    pi.target_link = in->have_target ? &in->target : NULL;
+    pi.hs_qualifies = 1;
+    pi.open_errors = in->errors;
+    pi.nopen_errors = in->nerrors;
+    for (tries = 0; tries < PLAN_TRIES; tries++) {
+        json_t *r;
+        struct sync_rec *x;
+        if ((rc = sync_plan_make(&pi, &plan, err)))
+            goto out;
+        if (plan.status != SYNC_PLAN_NEED_RECORD)
+            break;
+        r = fetch_one(e, p, plan.need.system, plan.need.object, plan.need.id, err, &rc);
+        if (rc)
+            goto out;
+        x = &in->extra[in->nextra];
+        if (!r || sync_rec_init(x, plan.need.system, plan.need.object, r)) {
+            sync_rec_release(x);
+            sync_rec_init_gone(x, plan.need.system, plan.need.object, plan.need.id,
+                               in->gone_id[in->nextra], sizeof(in->gone_id[0]));
+        }
+        in->nextra++;
+        pi.other = &x->r;
+        if (!in->have_target) {
+            target_load(e, ch, in);
+            pi.target_link = in->have_target ? &in->target : NULL;
+        }
+    }
+    if (plan.status == SYNC_PLAN_NEED_RECORD) {
+        rc = change_refused(e, ch, plan_link_id(in, &plan), &plan.trace,
+                            "the planner kept asking for more records", stats, err);
+        goto out;
+    }
+    if (plan.status == SYNC_PLAN_DEFERRED)
+        goto out; /* stays in the inbox */
+    if (!(skip = calloc(plan.nops + 1, 1))) {
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = writes_check(e, ch->kind, &plan, skip, err)))
+        goto out;
+    rc = plan_store(e, ch, in, &plan, skip, stats, err);
+    if (rc == SYNC_ERR_INVALID || rc == SYNC_ERR_NOT_FOUND) {
+        /* a constraint the plan broke (a record already linked elsewhere): not the store's
+         * fault, so the change must not block the inbox */
+        char why[SYNC_ERR_MSG_MAX + 32];
+        snprintf(why, sizeof(why), "the plan could not be stored: %s", err->message);
+        sync_err_clear(err);
+        rc = change_refused(e, ch, plan_link_id(in, &plan), &plan.trace, why, stats, err);
+    }
+out:
+    free(skip);
+    sync_plan_release(&plan);
+    inputs_release(in);
+    free(in);
+    return rc;
+}
+
+/* ---- a round ---- */
+
+/* Batched look-ups for the whole round: the linked records of the other side and same-email
+ * people. */
+static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct pool *p,
+                             struct sync_err *err)
+{
+    struct strs sf_emails = {json_object()}, hs_emails = {json_object()};
+    struct strs hs_ids = {json_object()}, sf_leads = {json_object()}, sf_contacts = {json_object()};
+    enum sync_rc rc = SYNC_OK;
+
+    for (size_t i = 0; i < cs->n; i++) {
+        struct change *ch = &cs->items[i];
+        struct sync_rec rec;
+        struct sync_link l;
+        char norm[SYNC_MATCH_EMAIL_MAX];
+        int linked;
+
+        if (!ch->known || sync_rec_init(&rec, ch->side, ch->object, ch->json))
+            continue;
+        linked = found(link_of(e, ch->kind, ch->side, rec.r.object, ch->id, &l, NULL));
+        if (ch->kind == SYNC_KIND_CONTACT &&
+            sync_match_email_norm(sync_rec_email(&rec.r), norm, sizeof(norm))) {
+            if (ch->side == SYNC_SIDE_HUBSPOT)
+                strs_add(&sf_emails, norm);
+            else if (!linked)
+                strs_add(&hs_emails, norm);
+        }
+        if (linked && ch->side == SYNC_SIDE_HUBSPOT && l.sf_id[0])
+            strs_add(strcasecmp(l.sf_object, "Contact") == 0 ? &sf_contacts : &sf_leads, l.sf_id);
+        else if (linked && ch->side == SYNC_SIDE_SALESFORCE && l.hs_id[0])
+            strs_add(&hs_ids, l.hs_id);
+        sync_rec_release(&rec);
+    }
+    if (json_object_size(sf_emails.set)) {
+        static const char *const keys[] = {"Email", "CreatedDate", NULL};
+        struct sync_conn_batch b;
+        const json_t *r;
+        size_t n, i;
+        const char **list = strs_list(&sf_emails, &n);
+        sync_conn_batch_init(&b);
+        rc = list ? sync_conn_find_people(e->sf, list, n, keys, &b, err) : SYNC_ERR_NOMEM;
+        json_array_foreach(b.records, i, r)
+        {
+            people_add(p->sf_people, sync_json_str(r, "Email"), (json_t *)r);
+        }
+        sync_conn_batch_release(&b);
+        free(list);
+    }
+    if (rc == SYNC_OK && json_object_size(hs_emails.set)) {
+        const struct sync_fieldset *fs = sync__engine_fields(e, SYNC_SIDE_HUBSPOT, "contacts");
+        struct sync_conn_batch b;
+        const json_t *r;
+        size_t n, i;
+        const char **list = strs_list(&hs_emails, &n);
+        sync_conn_batch_init(&b);
+        rc = list ? sync_conn_find_people(e->hs, list, n, fs ? fs->names : NULL, &b, err)
+                  : SYNC_ERR_NOMEM;
+        json_array_foreach(b.records, i, r)
+        {
+            people_add(p->hs_people, sync_json_str(json_object_get(r, "properties"), "email"),
+                       (json_t *)r);
+            pool_put(p, SYNC_SIDE_HUBSPOT, "contacts", (json_t *)r);
+        }
+        sync_conn_batch_release(&b);
+        free(list);
+    }
+    if (rc == SYNC_OK)
+        rc = fetch_into(e, p, SYNC_SIDE_SALESFORCE, "Lead", &sf_leads, err);
+    if (rc == SYNC_OK)
+        rc = fetch_into(e, p, SYNC_SIDE_SALESFORCE, "Contact", &sf_contacts, err);
+    if (rc == SYNC_OK)
+        rc = fetch_into(e, p, SYNC_SIDE_HUBSPOT, "contacts", &hs_ids, err);
+    json_decref(sf_emails.set);
+    json_decref(hs_emails.set);
+    json_decref(hs_ids.set);
+    json_decref(sf_leads.set);
+    json_decref(sf_contacts.set);
+    if (rc == SYNC_ERR_NOMEM)
+        sync_err_set(err, rc, "out of memory");
+    return rc;
+}
+
+/* Parses each change and says whether this build syncs its object. */
+static void changes_read(struct sync_engine *e, struct changes *cs)
+{
+    for (size_t i = 0; i < cs->n; i++) {
+        struct change *ch = &cs->items[i];
+        struct sync_err perr = SYNC_ERR_INIT;
+
+        if (sync_object_kind(ch->system, ch->object, &ch->kind, &ch->side))
+            continue;
+        if (!sync__engine_fields(e, ch->side, ch->object))
+            continue;
+        ch->json = sync_json_parse(ch->payload, strlen(ch->payload), &perr);
+        ch->known = json_is_object(ch->json);
+    }
+}
+
+enum sync_rc sync__plan_inbox(struct sync_engine *e, int64_t now, struct sync_pass_stats *stats,
+                              struct sync_err *err)
+{
+    struct changes cs;
+    struct pool p;
+    enum sync_rc rc;
+
+    memset(&cs, 0, sizeof(cs));
+    rc = sync_store_inbox_take(e->st, SYNC_ENGINE_PLAN_BATCH, take_one, &cs, err);
+    if (rc || cs.n == 0) {
+        changes_release(&cs);
+        return rc;
+    }
+    changes_read(e, &cs);
+    p.recs = json_object();
+    p.sf_people = json_object();
+    p.hs_people = json_object();
+    if (!p.recs || !p.sf_people || !p.hs_people)
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (rc == SYNC_OK)
+        rc = prefetch(e, &cs, &p, err);
+    for (size_t i = 0; rc == SYNC_OK && i < cs.n; i++) {
+        struct change *ch = &cs.items[i];
+        if (!ch->known) {
+            char why[256];
+            snprintf(why, sizeof(why),
+                     "%s %s is not an object this build syncs, or its "
+                     "captured values cannot be read",
+                     ch->system, ch->object);
+            rc = change_refused(e, ch, NULL, NULL, why, stats, err);
+            continue;
+        }
+        rc = plan_change(e, ch, &p, now, stats, err);
+    }
+    json_decref(p.recs);
+    json_decref(p.sf_people);
+    json_decref(p.hs_people);
+    changes_release(&cs);
+    return rc;
+}

@@ -1,0 +1,249 @@
+/*
+ * record.c: vendor JSON records wrapped as planner records, and the field
+ * lists the engine reads per object (see record.h). Called by the plan
+ * step and the pass.
+ */
+#include "engine/record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "connectors/connector.h"
+#include "core/json.h"
+#include "core/time.h"
+
+static int64_t time_of(const char *s)
+{
+    int64_t ms = 0;
+    char *end;
+
+    if (!s || !*s)
+        return 0;
+    if (sync_time_parse(s, &ms) == SYNC_OK)
+        return ms;
+    ms = strtoll(s, &end, 10);
+    return *end ? 0 : ms;
+}
+
+static const char *str_or_null(const json_t *o, const char *key)
+{
+    const char *s = sync_json_str(o, key);
+    return s && *s ? s : NULL;
+}
+
+static int init_sf(struct sync_rec *out, const char *object, json_t *json)
+{
+    struct sync_plan_record *r = &out->r;
+    const char *type = sync_json_str(json_object_get(json, "attributes"), "type");
+
+    r->system = SYNC_SIDE_SALESFORCE;
+    r->object = type && *type ? type : object;
+    r->id = sync_json_str(json, "Id");
+    r->version = time_of(sync_json_str(json, "SystemModstamp"));
+    r->created_at = time_of(sync_json_str(json, "CreatedDate"));
+    r->deleted = sync_json_bool(json, "IsDeleted", 0);
+    r->merged_into = r->deleted ? str_or_null(json, "MasterRecordId") : NULL;
+    r->converted = sync_json_bool(json, "IsConverted", 0);
+    r->converted_contact_id = str_or_null(json, "ConvertedContactId");
+    r->converted_account_id = str_or_null(json, "ConvertedAccountId");
+    r->converted_opportunity_id = str_or_null(json, "ConvertedOpportunityId");
+    r->fields = json;
+    return r->id && *r->id ? 0 : -1;
+}
+
+static int init_hs(struct sync_rec *out, const char *object, json_t *json)
+{
+    struct sync_plan_record *r = &out->r;
+    const json_t *props = json_object_get(json, "properties");
+    const char *lm = strcmp(object, "contacts") == 0 ? "lastmodifieddate" : "hs_lastmodifieddate";
+
+    r->system = SYNC_SIDE_HUBSPOT;
+    r->object = object;
+    r->id = sync_json_str(json, "id");
+    r->version = time_of(sync_json_str(props, lm));
+    if (!r->version)
+        r->version = time_of(sync_json_str(json, "updatedAt"));
+    r->created_at = time_of(sync_json_str(props, "createdate"));
+    if (!r->created_at)
+        r->created_at = time_of(sync_json_str(json, "createdAt"));
+    r->deleted = sync_json_bool(json, "archived", 0);
+    r->fields = json_is_object(props) ? props : NULL;
+    return r->id && *r->id ? 0 : -1;
+}
+
+int sync_rec_init(struct sync_rec *out, enum sync_side side, const char *object, json_t *json)
+{
+    memset(out, 0, sizeof(*out));
+    if (!json_is_object(json))
+        return -1;
+    out->json = json_incref(json);
+    return side == SYNC_SIDE_SALESFORCE ? init_sf(out, object, json) : init_hs(out, object, json);
+}
+
+void sync_rec_init_gone(struct sync_rec *out, enum sync_side side, const char *object,
+                        const char *id, char *idbuf, size_t idn)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(idbuf, idn, "%s", id);
+    out->r.system = side;
+    out->r.object = object;
+    out->r.id = idbuf;
+    out->r.deleted = 1;
+}
+
+void sync_rec_release(struct sync_rec *r)
+{
+    json_decref(r->json);
+    memset(r, 0, sizeof(*r));
+}
+
+static const char *field_str(const struct sync_plan_record *r, const char *name)
+{
+    const json_t *v;
+
+    if (!r || !r->fields)
+        return NULL;
+    v = r->system == SYNC_SIDE_SALESFORCE ? sync_json_get_nocase(r->fields, name, NULL)
+                                          : json_object_get(r->fields, name);
+    return json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
+}
+
+const char *sync_rec_email(const struct sync_plan_record *r)
+{
+    return field_str(r, r && r->system == SYNC_SIDE_SALESFORCE ? "Email" : "email");
+}
+
+const char *sync_rec_link_id(const struct sync_plan_record *r)
+{
+    return field_str(r, r && r->system == SYNC_SIDE_SALESFORCE ? SYNC_SF_LINK_FIELD
+                                                               : SYNC_HS_LINK_PROPERTY);
+}
+
+/* ---- field lists ---- */
+
+static int listed(const struct sync_fieldset *fs, const char *name)
+{
+    for (size_t i = 0; i < fs->n; i++)
+        if (strcasecmp(fs->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static enum sync_rc add(struct sync_fieldset *fs, size_t cap, const char *name)
+{
+    if (!name || !*name || listed(fs, name))
+        return SYNC_OK;
+    if (fs->n + 1 >= cap)
+        return SYNC_ERR_TOO_LARGE;
+    fs->names[fs->n++] = name;
+    fs->names[fs->n] = NULL;
+    return SYNC_OK;
+}
+
+/* The keys the planner reads beyond the mappings, per object. */
+static const char *const *extras(enum sync_side side, const char *object)
+{
+    static const char *const hs_contact[] = {"email", "createdate", "lastmodifieddate",
+                                             SYNC_HS_LINK_PROPERTY, NULL};
+    static const char *const hs_other[] = {"createdate", "hs_lastmodifieddate",
+                                           SYNC_HS_LINK_PROPERTY, NULL};
+    static const char *const sf_lead[] = {"Email",
+                                          "CreatedDate",
+                                          "SystemModstamp",
+                                          "IsConverted",
+                                          "ConvertedContactId",
+                                          "ConvertedAccountId",
+                                          "ConvertedOpportunityId",
+                                          "MasterRecordId",
+                                          SYNC_SF_LINK_FIELD,
+                                          NULL};
+    static const char *const sf_contact[] = {"Email",     "CreatedDate",    "SystemModstamp",
+                                             "AccountId", "MasterRecordId", SYNC_SF_LINK_FIELD,
+                                             NULL};
+    static const char *const sf_account[] = {"CreatedDate", "SystemModstamp", "MasterRecordId",
+                                             SYNC_SF_LINK_FIELD, NULL};
+    static const char *const sf_other[] = {"CreatedDate", "SystemModstamp", SYNC_SF_LINK_FIELD,
+                                           NULL};
+
+    if (side == SYNC_SIDE_HUBSPOT)
+        return strcmp(object, "contacts") == 0 ? hs_contact : hs_other;
+    if (strcasecmp(object, "Lead") == 0)
+        return sf_lead;
+    if (strcasecmp(object, "Contact") == 0)
+        return sf_contact;
+    if (strcasecmp(object, "Account") == 0)
+        return sf_account;
+    return sf_other;
+}
+
+enum sync_rc sync_fieldset_build(struct sync_fieldset *fs, const struct sync_mapping_set *maps,
+                                 enum sync_kind kind, enum sync_side side, const char *object)
+{
+    size_t nmaps = sync_mapping_set_list(maps, kind, NULL, 0), cap;
+    const struct sync_mapping **list;
+    const char *const *ex = extras(side, object);
+    enum sync_rc rc = SYNC_OK;
+
+    memset(fs, 0, sizeof(*fs));
+    cap = nmaps + 16;
+    list = calloc(nmaps ? nmaps : 1, sizeof(*list));
+    fs->names = calloc(cap, sizeof(*fs->names));
+    if (!list || !fs->names) {
+        free(list);
+        free(fs->names);
+        fs->names = NULL;
+        return SYNC_ERR_NOMEM;
+    }
+    sync_mapping_set_list(maps, kind, list, nmaps);
+    for (size_t i = 0; ex[i] && rc == SYNC_OK; i++)
+        rc = add(fs, cap, ex[i]);
+    for (size_t i = 0; i < nmaps && rc == SYNC_OK; i++) {
+        if (side == SYNC_SIDE_HUBSPOT) {
+            rc = add(fs, cap, list[i]->hs.name);
+        } else {
+            const struct sync_sf_field *f = sync_mapping_sf_field(list[i], object);
+            if (f)
+                rc = add(fs, cap, f->name);
+        }
+    }
+    free(list);
+    if (rc)
+        sync_fieldset_release(fs);
+    return rc;
+}
+
+void sync_fieldset_release(struct sync_fieldset *fs)
+{
+    free(fs->names);
+    memset(fs, 0, sizeof(*fs));
+}
+
+int sync_object_kind(const char *system, const char *object, enum sync_kind *kind,
+                     enum sync_side *side)
+{
+    if (!system || !object)
+        return -1;
+    if (strcmp(system, "hubspot") == 0) {
+        *side = SYNC_SIDE_HUBSPOT;
+        for (int k = 0; k < SYNC_KIND__COUNT; k++)
+            if (strcmp(object, sync_kind_hs_object((enum sync_kind)k)) == 0) {
+                *kind = (enum sync_kind)k;
+                return 0;
+            }
+        return -1;
+    }
+    if (strcmp(system, "salesforce") != 0)
+        return -1;
+    *side = SYNC_SIDE_SALESFORCE;
+    for (int k = 0; k < SYNC_KIND__COUNT; k++) {
+        const char *const *objs = sync_kind_sf_objects((enum sync_kind)k);
+        for (int i = 0; objs[i]; i++)
+            if (strcasecmp(objs[i], object) == 0) {
+                *kind = (enum sync_kind)k;
+                return 0;
+            }
+    }
+    return -1;
+}

@@ -1,0 +1,478 @@
+/*
+ * sync.c: the engine object and its passes (see sync.h): the store and
+ * both connectors set up from crmsync.yaml, the captured objects and the
+ * fields read for each, the vendors' field catalogues and link-id fields
+ * (checked once per process), API usage from the vendors' headers, and
+ * the pass loop behind `crmsync sync --once` and `crmsync run`.
+ *
+ * The plan step is planstep.c and apply is apply.c; both work on the
+ * struct sync_engine of sync_int.h.
+ */
+#include "engine/sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/time.h"
+#include "engine/apply.h"
+#include "engine/sync_int.h"
+
+/* `once` waits for outbox entries due this soon (short retries, claims a killed process left);
+ * later ones are left for later */
+#define WAIT_DUE_MS (SYNC_ENGINE_LEASE_MS + 2000)
+
+const char *sync__side_name(enum sync_side side)
+{
+    return side == SYNC_SIDE_HUBSPOT ? "hubspot" : "salesforce";
+}
+
+struct sync_conn *sync__engine_conn(struct sync_engine *e, enum sync_side side)
+{
+    return side == SYNC_SIDE_HUBSPOT ? e->hs : e->sf;
+}
+
+struct sync_store *sync_engine_store(struct sync_engine *e)
+{
+    return e->st;
+}
+
+/* ---- usage from the vendors' headers ---- */
+
+static void on_usage(void *arg, const struct sync_conn_usage *u)
+{
+    struct sync_engine *e = arg;
+    struct sync_engine_usage *k = &e->usage[u->vendor == SYNC_VENDOR_HUBSPOT ? 0 : 1];
+
+    if (u->daily_used >= 0 && u->daily_limit > 0) {
+        k->have_daily = 1;
+        k->daily_used = u->daily_used;
+        k->daily_limit = u->daily_limit;
+    }
+    if (u->window_limit > 0 && u->window_remaining >= 0) {
+        k->have_window = 1;
+        k->window_limit = u->window_limit;
+        k->window_used = u->window_limit - u->window_remaining;
+    }
+}
+
+enum sync_rc sync__engine_flush_usage(struct sync_engine *e, struct sync_err *err)
+{
+    for (int v = 0; v < 2; v++) {
+        struct sync_engine_usage *k = &e->usage[v];
+        struct sync_api_usage u;
+        enum sync_rc rc;
+
+        memset(&u, 0, sizeof(u));
+        snprintf(u.vendor, sizeof(u.vendor), "%s", v == 0 ? "hubspot" : "salesforce");
+        if (k->have_daily) {
+            snprintf(u.metric, sizeof(u.metric), "daily");
+            u.used = k->daily_used;
+            u.quota = k->daily_limit;
+            if ((rc = sync_store_api_usage_record(e->st, &u, err)))
+                return rc;
+        }
+        if (k->have_window) {
+            snprintf(u.metric, sizeof(u.metric), "10s");
+            u.used = k->window_used;
+            u.quota = k->window_limit;
+            if ((rc = sync_store_api_usage_record(e->st, &u, err)))
+                return rc;
+        }
+        k->have_daily = k->have_window = 0;
+    }
+    return SYNC_OK;
+}
+
+/* ---- setting up ---- */
+
+static enum sync_rc conns_open(struct sync_engine *e, struct sync_err *err)
+{
+    const struct sync_config *cfg = e->cfg;
+    struct sync_conn_config hc, sc;
+
+    memset(&hc, 0, sizeof(hc));
+    hc.vendor = SYNC_VENDOR_HUBSPOT;
+    hc.base_url = cfg->hubspot.base_url;
+    if (cfg->hubspot.access_token && cfg->hubspot.access_token[0]) {
+        hc.auth = SYNC_AUTH_STATIC_TOKEN;
+        hc.access_token = cfg->hubspot.access_token;
+    } else {
+        hc.auth = SYNC_AUTH_REFRESH_TOKEN;
+        hc.client_id = cfg->hubspot.oauth.client_id;
+        hc.client_secret = cfg->hubspot.oauth.client_secret;
+        hc.refresh_token = cfg->hubspot.oauth.refresh_token;
+    }
+    /* the connector reads 0 as its default; 1 ms is "no settling" */
+    hc.search_settle_ms = cfg->hubspot.search_settle_ms > 0 ? cfg->hubspot.search_settle_ms : 1;
+    hc.on_usage = on_usage;
+    hc.usage_arg = e;
+    if (!(e->hs = sync_conn_new(&hc, err)))
+        return err ? err->rc : SYNC_ERR_INVALID;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.vendor = SYNC_VENDOR_SALESFORCE;
+    sc.login_url = cfg->salesforce.login_url && cfg->salesforce.login_url[0]
+                       ? cfg->salesforce.login_url
+                   : cfg->salesforce.sandbox ? "https://test.salesforce.com"
+                                             : "https://login.salesforce.com";
+    sc.client_id = cfg->salesforce.client_id;
+    sc.client_secret = cfg->salesforce.client_secret;
+    if (cfg->salesforce.username && cfg->salesforce.username[0]) {
+        sc.auth = SYNC_AUTH_PASSWORD;
+        sc.username = cfg->salesforce.username;
+        sc.password = cfg->salesforce.password;
+        sc.security_token = cfg->salesforce.security_token;
+    } else {
+        sc.auth = SYNC_AUTH_REFRESH_TOKEN;
+        sc.refresh_token = cfg->salesforce.refresh_token;
+    }
+    sc.on_usage = on_usage;
+    sc.usage_arg = e;
+    if (!(e->sf = sync_conn_new(&sc, err)))
+        return err ? err->rc : SYNC_ERR_INVALID;
+    return SYNC_OK;
+}
+
+static enum sync_rc source_add(struct sync_engine *e, enum sync_kind kind, enum sync_side side,
+                               const char *object, struct sync_err *err)
+{
+    struct sync_engine_source *s;
+    enum sync_rc rc;
+
+    if (e->nsources == SYNC_ENGINE_MAX_SOURCES)
+        return sync_err_set(err, SYNC_ERR_TOO_LARGE, "engine: too many sources");
+    s = &e->sources[e->nsources];
+    memset(s, 0, sizeof(*s));
+    s->kind = kind;
+    s->side = side;
+    s->object = object;
+    if ((rc = sync_fieldset_build(&s->fields, &e->maps, kind, side, object)))
+        return sync_err_set(err, rc, "engine: cannot list the fields of %s", object);
+    s->poll.system = sync__side_name(side);
+    s->poll.object = object;
+    s->poll.fields = s->fields.names;
+    if (side == SYNC_SIDE_SALESFORCE) {
+        s->poll.lookback_ms = SYNC_ENGINE_SF_LOOKBACK_MS;
+        s->poll.include_deleted = 1;
+    }
+    e->nsources++;
+    return SYNC_OK;
+}
+
+/* The objects this build syncs: contacts (HubSpot contacts, Salesforce Leads and Contacts). */
+static enum sync_rc sources_open(struct sync_engine *e, struct sync_err *err)
+{
+    enum sync_rc rc = SYNC_OK;
+
+    if (sync_settings_int(e->settings, SYNC_SETTING_CONTACT_SYNC)) {
+        rc = source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT, "contacts", err);
+        rc = rc ? rc : source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Lead", err);
+        rc = rc ? rc : source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Contact", err);
+    }
+    return rc;
+}
+
+static void problems_to_err(const struct sync_config_problems *pr, struct sync_err *err)
+{
+    struct sync_buf b = SYNC_BUF_INIT(16 * 1024);
+    sync_config_problems_format(pr, &b);
+    sync_err_set(err, SYNC_ERR_INVALID, "%s", sync_buf_str(&b));
+    sync_buf_release(&b);
+}
+
+enum sync_rc sync_engine_open(struct sync_engine **out, const struct sync_config *cfg,
+                              struct sync_err *err)
+{
+    struct sync_engine *e = calloc(1, sizeof(*e));
+    struct sync_config_problems *pr = NULL;
+    const char *list;
+    enum sync_rc rc;
+
+    *out = NULL;
+    if (!e)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    e->cfg = cfg;
+    e->settings = &cfg->settings;
+    e->hs_settle_ms = cfg->hubspot.search_settle_ms;
+    list = sync_settings_str(e->settings, SYNC_SETTING_INCLUSION_LIST);
+    if (list && list[0]) {
+        rc = sync_err_set(err, SYNC_ERR_INVALID,
+                          "settings.inclusion_list: inclusion lists are not supported by this "
+                          "build yet; remove the setting to sync every contact");
+        goto fail;
+    }
+    if ((rc = sync_mapping_set_init(&e->maps))) {
+        rc = sync_err_set(err, rc, "engine: cannot set up the mappings");
+        goto fail;
+    }
+    if (!(pr = calloc(1, sizeof(*pr)))) {
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    if ((rc = sync_config_apply_mappings(cfg, &e->maps, NULL, NULL, pr))) {
+        problems_to_err(pr, err);
+        goto fail;
+    }
+    if ((rc = sync_store_open(&e->st, cfg->store, err)))
+        goto fail;
+    if ((rc = conns_open(e, err)))
+        goto fail;
+    if ((rc = sources_open(e, err)))
+        goto fail;
+    free(pr);
+    *out = e;
+    return SYNC_OK;
+fail:
+    free(pr);
+    sync_engine_close(e);
+    return rc ? rc : SYNC_ERR_INVALID;
+}
+
+void sync_engine_close(struct sync_engine *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->nsources; i++)
+        sync_fieldset_release(&e->sources[i].fields);
+    for (size_t i = 0; i < e->ncats; i++)
+        sync_field_catalog_release(&e->cats[i].cat);
+    sync_conn_free(e->hs);
+    sync_conn_free(e->sf);
+    sync_store_close(e->st);
+    sync_mapping_set_release(&e->maps);
+    free(e);
+}
+
+const struct sync_fieldset *sync__engine_fields(struct sync_engine *e, enum sync_side side,
+                                                const char *object)
+{
+    for (size_t i = 0; i < e->nsources; i++)
+        if (e->sources[i].side == side && strcasecmp(e->sources[i].object, object) == 0)
+            return &e->sources[i].fields;
+    return NULL;
+}
+
+/* ---- what the vendors say about their objects ---- */
+
+static struct sync_engine_catalog *catalog_slot(struct sync_engine *e, enum sync_side side,
+                                                const char *object)
+{
+    for (size_t i = 0; i < e->ncats; i++)
+        if (e->cats[i].side == side && strcasecmp(e->cats[i].object, object) == 0)
+            return &e->cats[i];
+    return NULL;
+}
+
+enum sync_rc sync__engine_catalog(struct sync_engine *e, enum sync_side side, const char *object,
+                                  const struct sync_field_catalog **out, struct sync_err *err)
+{
+    struct sync_engine_catalog *slot = catalog_slot(e, side, object);
+    enum sync_rc rc;
+
+    if (slot) {
+        *out = &slot->cat;
+        return SYNC_OK;
+    }
+    if (e->ncats == SYNC_ENGINE_MAX_CATALOGS)
+        return sync_err_set(err, SYNC_ERR_TOO_LARGE, "engine: too many field catalogues");
+    slot = &e->cats[e->ncats];
+    memset(slot, 0, sizeof(*slot));
+    rc = sync_conn_describe(sync__engine_conn(e, side), object, &slot->cat, err);
+    if (rc) {
+        sync_field_catalog_release(&slot->cat);
+        return rc;
+    }
+    slot->side = side;
+    snprintf(slot->object, sizeof(slot->object), "%s", object);
+    e->ncats++;
+    *out = &slot->cat;
+    return SYNC_OK;
+}
+
+enum sync_rc sync__engine_ensure_link(struct sync_engine *e, enum sync_side side,
+                                      const char *object, struct sync_err *err)
+{
+    const struct sync_field_catalog *cat;
+    struct sync_engine_catalog *slot;
+    enum sync_rc rc;
+
+    if ((rc = sync__engine_catalog(e, side, object, &cat, err)))
+        return rc;
+    slot = catalog_slot(e, side, object);
+    if (slot->link_ensured)
+        return SYNC_OK;
+    if ((rc = sync_conn_ensure_link_field(sync__engine_conn(e, side), object, err)))
+        return rc;
+    slot->link_ensured = 1;
+    return SYNC_OK;
+}
+
+/* ---- passes ---- */
+
+static enum sync_rc capture_all(struct sync_engine *e, int64_t now, struct sync_pass_stats *stats,
+                                struct sync_err *err)
+{
+    enum sync_rc first = SYNC_OK;
+    int64_t covered = INT64_MAX;
+
+    for (size_t i = 0; i < e->nsources; i++) {
+        struct sync_engine_source *s = &e->sources[i];
+        struct sync_poll_result res;
+        struct sync_err perr = SYNC_ERR_INIT;
+        enum sync_rc rc =
+            sync_poll_source(e->st, sync__engine_conn(e, s->side), &s->poll, now, &res, &perr);
+
+        stats->read += res.read;
+        stats->captured += res.stored;
+        if (rc) {
+            /* one side failing does not stop the other from syncing */
+            sync_warn("capture", "%s %s: %s", s->poll.system, s->object, perr.message);
+            if (!first) {
+                first = rc;
+                if (err)
+                    *err = perr;
+            }
+            covered = 0;
+            continue;
+        }
+        if (res.covered_ms < covered)
+            covered = res.covered_ms;
+        if (res.stored)
+            sync_debug("capture", "%s %s: %zu change%s", s->poll.system, s->object, res.stored,
+                       res.stored == 1 ? "" : "s");
+        if (s->side == SYNC_SIDE_HUBSPOT && now >= s->deletes_due_ms) {
+            rc = sync_poll_deletes(e->st, e->hs, &s->poll, &res, &perr);
+            stats->read += res.read;
+            stats->captured += res.stored;
+            if (rc) {
+                sync_warn("capture", "%s %s deletes: %s", s->poll.system, s->object, perr.message);
+                if (!first) {
+                    first = rc;
+                    if (err)
+                        *err = perr;
+                }
+                continue;
+            }
+            s->deletes_due_ms = now + SYNC_ENGINE_DELETES_EVERY_MS;
+        }
+    }
+    stats->covered_ms = covered == INT64_MAX ? now : covered;
+    return first;
+}
+
+enum sync_rc sync_engine_pass(struct sync_engine *e, struct sync_pass_stats *stats,
+                              struct sync_err *err)
+{
+    struct sync_err cerr = SYNC_ERR_INIT;
+    int64_t now = sync_time_now_ms();
+    enum sync_rc crc, rc;
+    size_t before;
+
+    crc = capture_all(e, now, stats, &cerr);
+    do {
+        before = stats->planned;
+        rc = sync__plan_inbox(e, sync_time_now_ms(), stats, err);
+    } while (rc == SYNC_OK && stats->planned > before);
+    if (rc == SYNC_OK)
+        rc = sync_apply_run(e, stats, err);
+    if (rc == SYNC_OK)
+        rc = sync__engine_flush_usage(e, err);
+    else
+        sync__engine_flush_usage(e, NULL);
+    if (rc == SYNC_OK && crc) {
+        if (err)
+            *err = cerr;
+        rc = crc;
+    }
+    return rc;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts;
+    if (ms <= 0)
+        return;
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
+}
+
+static void stats_add(struct sync_pass_stats *t, const struct sync_pass_stats *p)
+{
+    t->read += p->read;
+    t->captured += p->captured;
+    t->planned += p->planned;
+    t->enqueued += p->enqueued;
+    t->record_errors += p->record_errors;
+    t->written += p->written;
+    t->failed += p->failed;
+    t->retried += p->retried;
+    t->covered_ms = p->covered_ms;
+}
+
+static enum sync_rc count_inbox(void *ctx, const struct sync_change *c)
+{
+    (void)c;
+    ++*(size_t *)ctx;
+    return SYNC_DECLINED;
+}
+
+/* How long until the outbox has an entry due (0: one is due now; -1: none soon). */
+static enum sync_rc outbox_wait(struct sync_engine *e, int64_t *wait, struct sync_err *err)
+{
+    struct sync_outbox_stats os;
+    enum sync_rc rc = sync_store_outbox_stats(e->st, &os, err);
+    int64_t now = sync_time_now_ms();
+
+    *wait = -1;
+    if (rc || os.waiting + os.claimed == 0)
+        return rc;
+    if (os.next_attempt_at <= now)
+        *wait = 0;
+    else if (os.next_attempt_at - now <= WAIT_DUE_MS)
+        *wait = os.next_attempt_at - now;
+    return SYNC_OK;
+}
+
+enum sync_rc sync_engine_once(struct sync_engine *e, unsigned max_passes,
+                              struct sync_pass_stats *stats, struct sync_err *err)
+{
+    int64_t start = sync_time_now_ms();
+
+    memset(stats, 0, sizeof(*stats));
+    if (!max_passes)
+        max_passes = 100;
+    for (unsigned n = 0; n < max_passes; n++) {
+        struct sync_pass_stats p;
+        size_t inbox = 0;
+        int64_t wait;
+        enum sync_rc rc;
+
+        memset(&p, 0, sizeof(p));
+        rc = sync_engine_pass(e, &p, err);
+        stats_add(stats, &p);
+        if (rc)
+            return rc;
+        if (p.captured || p.planned || p.written || p.failed)
+            continue;
+        if ((rc = sync_store_inbox_take(e->st, 1, count_inbox, &inbox, err)))
+            return rc;
+        if ((rc = outbox_wait(e, &wait, err)))
+            return rc;
+        if (inbox || wait == 0)
+            continue;
+        if (wait > 0) {
+            sleep_ms(wait);
+            continue;
+        }
+        if (p.covered_ms >= start)
+            return SYNC_OK;
+        /* HubSpot's search has not settled past our start yet */
+        sleep_ms(start - p.covered_ms + 1 < 60000 ? start - p.covered_ms + 1 : 60000);
+    }
+    return sync_err_set(err, SYNC_AGAIN, "sync: still busy after %u passes", max_passes);
+}

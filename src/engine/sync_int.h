@@ -1,0 +1,99 @@
+/*
+ * sync_int.h: the engine object shared by the pass (sync.c), the plan
+ * step (planstep.c) and apply (apply.c). Nothing outside src/engine
+ * includes it; the CLI uses sync.h.
+ *
+ * One struct sync_engine serves one portal/org pair from one thread: it
+ * owns the store handle, both connectors, the mapping set, the capture
+ * sources with their field lists, and what it learnt from the vendors
+ * during this process (field catalogues, link fields checked, the latest
+ * usage headers).
+ */
+#ifndef SYNC_ENGINE_SYNC_INT_H
+#define SYNC_ENGINE_SYNC_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/poll.h"
+#include "connectors/connector.h"
+#include "engine/config.h"
+#include "engine/mapping.h"
+#include "engine/record.h"
+#include "engine/sync.h"
+#include "store/store.h"
+
+#define SYNC_ENGINE_MAX_SOURCES 8
+#define SYNC_ENGINE_MAX_CATALOGS 16
+#define SYNC_ENGINE_SF_LOOKBACK_MS (60 * 1000) /* Salesforce late commits */
+/* An outbox claim's lease: longer than one apply round. A claim left by a process that died
+ * mid-round is due again when it lapses (`once` waits that long for it). */
+#define SYNC_ENGINE_LEASE_MS (5 * 1000)
+#define SYNC_ENGINE_PLAN_BATCH 200 /* inbox changes planned per round */
+/* HubSpot's archived list has no time filter (every read pages through all of it): read it on
+ * the first pass of a process, then this often */
+#define SYNC_ENGINE_DELETES_EVERY_MS (5 * 60 * 1000)
+
+/* One captured object, with the fields read for it. */
+struct sync_engine_source {
+    enum sync_kind kind;
+    enum sync_side side;
+    const char *object;
+    struct sync_fieldset fields;
+    struct sync_poll_source poll;
+    int64_t deletes_due_ms; /* HubSpot: when the archived list is read next */
+};
+
+/* What a vendor's describe said about one object, fetched once per process. */
+struct sync_engine_catalog {
+    enum sync_side side;
+    char object[64];
+    struct sync_field_catalog cat;
+    int link_ensured; /* the link-id field was checked (Salesforce) or made (HubSpot) */
+};
+
+struct sync_engine_usage {
+    int have_daily, have_window;
+    long long daily_used, daily_limit;
+    long long window_used, window_limit;
+};
+
+struct sync_engine {
+    const struct sync_config *cfg;
+    const struct sync_settings *settings;
+    struct sync_mapping_set maps;
+    struct sync_store *st;
+    struct sync_conn *hs, *sf;
+    struct sync_engine_source sources[SYNC_ENGINE_MAX_SOURCES];
+    size_t nsources;
+    struct sync_engine_catalog cats[SYNC_ENGINE_MAX_CATALOGS];
+    size_t ncats;
+    struct sync_engine_usage usage[2]; /* [0] HubSpot, [1] Salesforce */
+    int64_t hs_settle_ms;
+};
+
+/* The connector of a side. */
+struct sync_conn *sync__engine_conn(struct sync_engine *e, enum sync_side side);
+/* The fields read for an object of a side; NULL when the engine does not capture it. */
+const struct sync_fieldset *sync__engine_fields(struct sync_engine *e, enum sync_side side,
+                                                const char *object);
+/* The object's field catalogue, described on first use. */
+enum sync_rc sync__engine_catalog(struct sync_engine *e, enum sync_side side, const char *object,
+                                  const struct sync_field_catalog **out, struct sync_err *err);
+/* Makes sure the object's link-id field exists (HubSpot: creates crmsync_link_id) before the
+ * first upsert of this process. */
+enum sync_rc sync__engine_ensure_link(struct sync_engine *e, enum sync_side side,
+                                      const char *object, struct sync_err *err);
+/* Writes the latest usage the vendors reported into the store. */
+enum sync_rc sync__engine_flush_usage(struct sync_engine *e, struct sync_err *err);
+
+/* "hubspot" / "salesforce". */
+const char *sync__side_name(enum sync_side side);
+
+/* The plan step (planstep.c): plans up to SYNC_ENGINE_PLAN_BATCH inbox changes, storing each
+ * plan's link, ledger, error and conflict rows, its outbox entries and its decision trace, and
+ * removing the change, in one transaction per change. */
+enum sync_rc sync__plan_inbox(struct sync_engine *e, int64_t now, struct sync_pass_stats *stats,
+                              struct sync_err *err);
+
+#endif
