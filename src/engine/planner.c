@@ -136,6 +136,7 @@ struct ctx {
     char label[160]; /* the change's record, as the trace names it */
     /* planner-owned error categories checked by this plan, and found failing */
     int checked[SYNC_PLAN_ERR__COUNT], failed[SYNC_PLAN_ERR__COUNT];
+    int repointed; /* the link now pairs another record: its old agreements do not apply */
 };
 
 static void trace(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -383,6 +384,8 @@ static const char *hs_prop(const struct sync_plan_record *r, const char *name)
 
 static const struct sync_plan_ledger *ledger_find(const struct ctx *c, const char *field)
 {
+    if (c->repointed)
+        return NULL;
     for (size_t i = 0; i < c->in->nledger; i++)
         if (c->in->ledger[i].field && strcmp(c->in->ledger[i].field, field) == 0)
             return &c->in->ledger[i];
@@ -967,7 +970,8 @@ static int sync_fields(struct ctx *c, struct pair *pr)
     if (pr->creating == SYNC_SIDE_NONE)
         trace(c, "%s: syncing fields with HubSpot %s %s and Salesforce %s %s (%s)", c->label,
               sync_kind_name(c->kind), pr->hs->id, pr->sf_object, pr->sf->id,
-              c->in->nledger ? "against the ledger's last agreement" : "first sync: no ledger yet");
+              c->in->nledger && !c->repointed ? "against the ledger's last agreement"
+                                              : "first sync: no ledger yet");
     for (size_t i = 0; i < n && !c->rc; i++)
         sync_field(c, pr, maps[i]);
     if (c->kind == SYNC_KIND_DEAL || strcasecmp(pr->sf_object, "Contact") == 0)
@@ -1147,9 +1151,12 @@ static void repoint(struct ctx *c, const struct sync_plan_link *l, enum sync_sid
     }
     n.state = SYNC_PLAN_LINK_LINKED;
     link_op(c, SYNC_PLAN_OP_REPOINT_LINK, &n);
+    /* the new record has agreed on nothing yet: the next field sync is a first sync, so a blank
+     * on it never clears the other side (rules.h invariant 6) */
+    c->repointed = 1;
     trace(c,
           "%s: %s: link %s re-pointed from %s %s to %s %s (kept, never deleted and "
-          "re-created)",
+          "re-created; its ledger starts afresh with the new record)",
           c->label, why, l->link_id,
           side == SYNC_SIDE_HUBSPOT ? sync_kind_name(c->kind) : l->sf_object,
           side == SYNC_SIDE_HUBSPOT ? l->hs_id : l->sf_id,

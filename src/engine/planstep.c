@@ -682,6 +682,9 @@ static enum sync_rc op_link(struct sync_engine *e, const struct sync_plan_op *op
     }
     if ((rc = sync_store_link_get(e->st, op->link.link_id, &l, err)))
         return rc;
+    if ((strcmp(l.hs_id, op->link.hs_id) || strcmp(l.sf_id, op->link.sf_id)) &&
+        (rc = sync_store_ledger_clear(e->st, l.link_id, err)))
+        return rc;
     snprintf(l.hs_id, sizeof(l.hs_id), "%s", op->link.hs_id);
     snprintf(l.sf_object, sizeof(l.sf_object), "%s", op->link.sf_object);
     snprintf(l.sf_id, sizeof(l.sf_id), "%s", op->link.sf_id);

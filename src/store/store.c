@@ -467,6 +467,15 @@ enum sync_rc sync_store_ledger_list(struct sync_store *st, const char *link_id,
     return leave(st, st->ops->ledger_list(st, link_id, fn, ctx, err));
 }
 
+enum sync_rc sync_store_ledger_clear(struct sync_store *st, const char *link_id,
+                                     struct sync_err *err)
+{
+    enum sync_rc rc = need_link_id(link_id, err);
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->ledger_clear(st, link_id, err));
+}
+
 /* ---- cursors ---- */
 
 enum sync_rc sync_store_cursor_get(struct sync_store *st, const char *source, struct sync_buf *out,

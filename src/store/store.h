@@ -198,6 +198,10 @@ typedef enum sync_rc (*sync_store_ledger_fn)(void *ctx, const struct sync_ledger
 /* Every entry of the link, in field order. */
 enum sync_rc sync_store_ledger_list(struct sync_store *st, const char *link_id,
                                     sync_store_ledger_fn fn, void *ctx, struct sync_err *err);
+/* Forgets every agreement of a link: its next sync is a first sync (a link re-pointed at another
+ * record agrees on nothing yet with it). */
+enum sync_rc sync_store_ledger_clear(struct sync_store *st, const char *link_id,
+                                     struct sync_err *err);
 
 /* ---- cursors: per capture source, e.g. "salesforce:Lead" ---- */
 

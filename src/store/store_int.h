@@ -85,6 +85,7 @@ struct sync_store_ops {
                                struct sync_err *err);
     enum sync_rc (*ledger_list)(struct sync_store *st, const char *link_id, sync_store_ledger_fn fn,
                                 void *ctx, struct sync_err *err);
+    enum sync_rc (*ledger_clear)(struct sync_store *st, const char *link_id, struct sync_err *err);
 
     enum sync_rc (*cursor_get)(struct sync_store *st, const char *source, struct sync_buf *out,
                                int64_t *updated_at, struct sync_err *err);

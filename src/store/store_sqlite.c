@@ -57,6 +57,7 @@ enum stmt_id {
     S_LINK_LIST,
     S_LEDGER_PUT,
     S_LEDGER_LIST,
+    S_LEDGER_CLEAR,
     S_CURSOR_GET,
     S_CURSOR_SET,
     S_INBOX_PUT,
@@ -137,6 +138,7 @@ static const char *const stmt_sql[S__COUNT] = {
                      "agreed_at = excluded.agreed_at",
     [S_LEDGER_LIST] = "SELECT link_id, field, value, written_by, agreed_at FROM ledger "
                       "WHERE link_id = ?1 ORDER BY field",
+    [S_LEDGER_CLEAR] = "DELETE FROM ledger WHERE link_id = ?1",
     [S_CURSOR_GET] = "SELECT position, updated_at FROM cursors WHERE source = ?1",
     [S_CURSOR_SET] = "INSERT INTO cursors (source, position, updated_at) VALUES (?1, ?2, ?3) "
                      "ON CONFLICT (source) DO UPDATE SET position = excluded.position, "
@@ -999,6 +1001,19 @@ static enum sync_rc store_sqlite_ledger_list(struct sync_store *st, const char *
     return walk(b, s, "list ledger", ledger_row, (any_fn)fn, ctx, err);
 }
 
+static enum sync_rc store_sqlite_ledger_clear(struct sync_store *st, const char *link_id,
+                                              struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_LEDGER_CLEAR, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, link_id);
+    return finish(b, s, "clear ledger", err);
+}
+
 /* ---- cursors ---- */
 
 struct cursor_out {
@@ -1625,6 +1640,7 @@ const struct sync_store_ops store_sqlite_ops = {
     .link_list = store_sqlite_link_list,
     .ledger_put = store_sqlite_ledger_put,
     .ledger_list = store_sqlite_ledger_list,
+    .ledger_clear = store_sqlite_ledger_clear,
     .cursor_get = store_sqlite_cursor_get,
     .cursor_set = store_sqlite_cursor_set,
     .inbox_put = store_sqlite_inbox_put,

@@ -689,6 +689,28 @@ Test(store, ledger_put_upserts_one_field_and_lists_the_links_fields)
     sync_store_close(st);
 }
 
+Test(store, ledger_clear_forgets_one_links_agreements_only)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_link a, b;
+    struct rows ra = {0}, rb = {0};
+
+    make_link(st, "1", "003A", SYNC_LINK_LINKED, &a);
+    make_link(st, "2", "003B", SYNC_LINK_LINKED, &b);
+    struct sync_ledger_entry e = {a.link_id, "email", "x@y.z", "hubspot", 1000};
+    OK(sync_store_ledger_put(st, &e, &err));
+    e.link_id = b.link_id;
+    OK(sync_store_ledger_put(st, &e, &err));
+    OK(sync_store_ledger_clear(st, a.link_id, &err));
+    OK(sync_store_ledger_list(st, a.link_id, on_ledger, &ra, &err));
+    OK(sync_store_ledger_list(st, b.link_id, on_ledger, &rb, &err));
+    cr_assert_eq(ra.n, 0);
+    cr_assert_eq(rb.n, 1);
+    cr_assert_eq(sync_store_ledger_clear(st, "L1", &err), SYNC_ERR_INVALID);
+    sync_store_close(st);
+}
+
 Test(store, ledger_put_for_an_unknown_link_is_not_found)
 {
     struct sync_err err = SYNC_ERR_INIT;
