@@ -613,7 +613,8 @@ static enum sync_rc canon(const char *field, enum sync_vkind k, enum src src, co
     case SYNC_VK_BOOL:
         if (bool_scan(raw, &b))
             return bad_value(err, field, raw, "is not a boolean (true or false)");
-        return sync_buf_addstr(out, b ? "true" : "false");
+        /* false is blank: an unset HubSpot checkbox and a Salesforce false are the same value */
+        return b ? sync_buf_addstr(out, "true") : SYNC_OK;
     case SYNC_VK_DATE:
         return canon_date(field, src, raw, out, err);
     case SYNC_VK_DATETIME:

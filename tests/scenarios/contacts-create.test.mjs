@@ -6,6 +6,7 @@ import { callsTo, peopleByEmail, startPair } from './lib/pair.mjs';
 
 const SF_UPSERT = 'PATCH /services/data/vXX.X/composite/sobjects/{object}/{field}';
 const HS_UPSERT = 'POST /crm/v3/objects/{objectType}/batch/upsert';
+const HS_UPDATE = 'POST /crm/v3/objects/{objectType}/batch/update';
 
 let pair;
 before(async () => {
@@ -40,6 +41,8 @@ test('a new HubSpot contact becomes a Salesforce lead created by an upsert on th
   assert.match(lead.CrmSync_Link_Id__c, /^L[0-9a-f]{24}$/);
   const stats = await pair.stats();
   assert.equal(callsTo(stats.sf, SF_UPSERT), 1, 'one Collections upsert made the lead');
+  // Salesforce's defaults on the new lead (HasOptedOutOfEmail false) are no change for HubSpot
+  assert.equal(callsTo(stats.hs, HS_UPDATE), 0, 'nothing is written back to HubSpot');
 
   const st = await pair.status();
   assert.equal(st.links.contact.LINKED, 1);

@@ -211,17 +211,19 @@ Test(value, numbers_go_to_hubspot_as_canonical_text)
 
 /* ---- booleans ---- */
 
-Test(value, booleans_are_true_or_false_on_both_sides)
+Test(value, booleans_are_true_or_blank_on_both_sides)
 {
     struct sync_sf_field f = sf("HasOptedOutOfEmail", SYNC_SFT_BOOLEAN);
     struct sync_hs_prop p = hs("hs_email_optout", SYNC_HST_BOOL, SYNC_HSF_BOOLEANCHECKBOX);
     struct sync_hs_prop old = hs("legacy", SYNC_HST_ENUMERATION, SYNC_HSF_BOOLEANCHECKBOX);
 
     EQ(from_sf(&f, SYNC_VK_BOOL, "true"), "true");
-    EQ(from_sf(&f, SYNC_VK_BOOL, "false"), "false");
+    /* false and unset are one value, so Salesforce's false on a new lead is no change for an
+     * unset HubSpot checkbox */
+    EQ(from_sf(&f, SYNC_VK_BOOL, "false"), "");
     FAILS(from_sf(&f, SYNC_VK_BOOL, "\"true\""), "is not a boolean");
     EQ(from_hs(&p, SYNC_VK_BOOL, "TRUE"), "true");
-    EQ(from_hs(&p, SYNC_VK_BOOL, "false"), "false");
+    EQ(from_hs(&p, SYNC_VK_BOOL, "false"), "");
     EQ(from_hs(&old, SYNC_VK_BOOL, "Yes"), "true");
     EQ(from_hs(&p, SYNC_VK_BOOL, ""), "");
     FAILS(from_hs(&p, SYNC_VK_BOOL, "maybe"), "hs_email_optout: 'maybe' is not a boolean");
