@@ -456,6 +456,16 @@ enum sync_rc sync_conn_ensure_link_field(struct sync_conn *c, const char *object
     return c->ops->ensure_link_field(c, object, err);
 }
 
+enum sync_rc sync_conn_list_owners(struct sync_conn *c, int include_inactive,
+                                   struct sync_conn_batch *out, struct sync_err *err)
+{
+    if (!out->records)
+        sync_conn_batch_init(out);
+    if (!out->records)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    return c->ops->list_owners(c, include_inactive, out, err);
+}
+
 /* ---- writes ---- */
 
 static void mark(struct sync_conn_result *res, const size_t *idx, size_t m,

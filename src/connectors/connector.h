@@ -284,6 +284,9 @@ struct sync_conn_ops {
                           struct sync_conn_result *res, struct sync_err *err);
     enum sync_rc (*ensure_link_field)(struct sync_conn *c, const char *object,
                                       struct sync_err *err);
+    /* Every user who may own records, every page, as neutral rows (see sync_conn_list_owners). */
+    enum sync_rc (*list_owners)(struct sync_conn *c, int include_inactive,
+                                struct sync_conn_batch *out, struct sync_err *err);
 };
 
 extern const struct sync_conn_ops sync_salesforce_ops;
@@ -345,6 +348,13 @@ enum sync_rc sync_conn_read_back(struct sync_conn *c, const char *object,
  * checks CrmSync_Link_Id__c is an external id). */
 enum sync_rc sync_conn_ensure_link_field(struct sync_conn *c, const char *object,
                                          struct sync_err *err);
+
+/* The owner directory of one side: out->records = [{"id","email","active"}] (email null when
+ * the vendor has none). Salesforce: Users (SELECT Id, Email, IsActive FROM User; without
+ * include_inactive only IsActive = true); HubSpot: owners (GET /crm/v3/owners, every page;
+ * archived owners, active false, only with include_inactive). */
+enum sync_rc sync_conn_list_owners(struct sync_conn *c, int include_inactive,
+                                   struct sync_conn_batch *out, struct sync_err *err);
 
 /* 1 when err describes an ambiguous write. */
 int sync_conn_err_ambiguous(const struct sync_err *err);

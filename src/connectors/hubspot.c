@@ -396,6 +396,63 @@ static enum sync_rc hs_read_deletes(struct sync_conn *c, const char *object, int
     return SYNC_OK;
 }
 
+/* ---- owners (the owner directory) ---- */
+
+/* Every page of the owners list, archived (deactivated) or not, as neutral rows. */
+static enum sync_rc owners_pages(struct sync_conn *c, int archived, struct sync_conn_batch *out,
+                                 struct sync_err *err)
+{
+    char after[128] = "";
+    enum sync_rc rc = SYNC_OK;
+
+    do {
+        struct sync_buf url = SYNC_BUF_INIT(4096);
+        json_t *ans = NULL, *r;
+        const char *next;
+        size_t i;
+
+        rc = api_url(c, &url, "/crm/v3/owners?limit=%d&archived=%s", HS_LIST_MAX,
+                     archived ? "true" : "false");
+        if (rc == SYNC_OK && after[0]) {
+            rc = sync_buf_addstr(&url, "&after=");
+            rc = rc ? rc : sync_url_encode(&url, after, strlen(after));
+        }
+        rc = rc ? rc : sync__conn_call(c, "GET", sync_buf_str(&url), NULL, 0, 0, &ans, NULL, err);
+        sync_buf_release(&url);
+        if (rc)
+            return rc;
+        json_array_foreach(json_object_get(ans, "results"), i, r)
+        {
+            const json_t *idv = json_object_get(r, "id");
+            char id[64];
+            if (json_is_string(idv))
+                snprintf(id, sizeof(id), "%s", json_string_value(idv));
+            else if (json_is_integer(idv))
+                snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(idv));
+            else
+                continue;
+            json_array_append_new(
+                out->records,
+                json_pack("{s:s, s:s?, s:b}", "id", id, "email", sync_json_str(r, "email"),
+                          "active", !archived && !json_is_true(json_object_get(r, "archived"))));
+        }
+        next = sync_json_str(json_object_get(json_object_get(ans, "paging"), "next"), "after");
+        snprintf(after, sizeof(after), "%s", next ? next : "");
+        json_decref(ans);
+    } while (after[0]);
+    return rc;
+}
+
+static enum sync_rc hs_list_owners(struct sync_conn *c, int include_inactive,
+                                   struct sync_conn_batch *out, struct sync_err *err)
+{
+    enum sync_rc rc = owners_pages(c, 0, out, err);
+    if (rc == SYNC_OK && include_inactive)
+        rc = owners_pages(c, 1, out, err);
+    out->done = 1;
+    return rc;
+}
+
 /* ---- batch read ---- */
 
 static json_t *props_list(const char *const *fields, const char *extra)
@@ -643,4 +700,5 @@ const struct sync_conn_ops sync_hubspot_ops = {
     .find_people = hs_find_people,
     .write = hs_write,
     .ensure_link_field = hs_ensure_link_field,
+    .list_owners = hs_list_owners,
 };

@@ -635,6 +635,35 @@ static enum sync_rc sf_ensure_link_field(struct sync_conn *c, const char *object
     return rc;
 }
 
+/* ---- users (the owner directory) ---- */
+
+static enum sync_rc sf_list_owners(struct sync_conn *c, int include_inactive,
+                                   struct sync_conn_batch *out, struct sync_err *err)
+{
+    struct sync_conn_batch raw;
+    const char *soql = include_inactive ? "SELECT Id, Email, IsActive FROM User ORDER BY Id"
+                                        : "SELECT Id, Email, IsActive FROM User WHERE IsActive = "
+                                          "true ORDER BY Id";
+    enum sync_rc rc;
+    size_t count, i;
+    json_t *r;
+
+    sync_conn_batch_init(&raw);
+    rc = run_query(c, soql, 0, &raw, &count, err);
+    json_array_foreach(raw.records, i, r)
+    {
+        const char *id = sync_json_str(r, "Id"), *email = sync_json_str(r, "Email");
+        if (rc || !id)
+            continue;
+        json_array_append_new(out->records,
+                              json_pack("{s:s, s:s?, s:b}", "id", id, "email", email, "active",
+                                        json_is_true(json_object_get(r, "IsActive"))));
+    }
+    sync_conn_batch_release(&raw);
+    out->done = 1;
+    return rc;
+}
+
 const struct sync_conn_ops sync_salesforce_ops = {
     .name = "salesforce",
     .vendor = SYNC_VENDOR_SALESFORCE,
@@ -654,4 +683,5 @@ const struct sync_conn_ops sync_salesforce_ops = {
     .find_people = sf_find_people,
     .write = sf_write,
     .ensure_link_field = sf_ensure_link_field,
+    .list_owners = sf_list_owners,
 };

@@ -63,6 +63,8 @@ struct pool {
     json_t *recs;      /* "hubspot/<object>/<id>" or "salesforce/<id18>" -> vendor record */
     json_t *sf_people; /* normalised email -> [Leads and Contacts] (key fields only) */
     json_t *hs_people; /* normalised email -> [HubSpot contacts] (every field read) */
+    const struct sync_plan_owner *owners; /* the owner directory (owners.c), borrowed */
+    size_t nowners;
 };
 
 /* ---- taking the inbox ---- */
@@ -918,6 +920,8 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     pi.new_link_id = in->new_link_id;
     pi.settings = e->settings;
     pi.mappings = &e->maps;
+    pi.owners = p->owners;
+    pi.nowners = p->nowners;
     pi.change = &in->rec.r;
     pi.link = in->have_link ? &in->plink : NULL;
     pi.ledger = in->ledger;
@@ -1100,8 +1104,12 @@ enum sync_rc sync__plan_inbox(struct sync_engine *e, int64_t now, struct sync_pa
     p.hs_people = json_object();
     if (!p.recs || !p.sf_people || !p.hs_people)
         rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    p.owners = NULL;
+    p.nowners = 0;
     if (rc == SYNC_OK)
         rc = prefetch(e, &cs, &p, err);
+    if (rc == SYNC_OK)
+        rc = sync__engine_owners(e, now, &p.owners, &p.nowners, err);
     for (size_t i = 0; rc == SYNC_OK && i < cs.n; i++) {
         struct change *ch = &cs.items[i];
         if (!ch->known) {

@@ -240,6 +240,7 @@ void sync_engine_close(struct sync_engine *e)
         sync_fieldset_release(&e->sources[i].fields);
     for (size_t i = 0; i < e->ncats; i++)
         sync_field_catalog_release(&e->cats[i].cat);
+    sync__engine_owners_release(e);
     sync_conn_free(e->hs);
     sync_conn_free(e->sf);
     sync_store_close(e->st);

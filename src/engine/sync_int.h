@@ -19,6 +19,7 @@
 #include "connectors/connector.h"
 #include "engine/config.h"
 #include "engine/mapping.h"
+#include "engine/planner.h"
 #include "engine/record.h"
 #include "engine/sync.h"
 #include "store/store.h"
@@ -33,6 +34,17 @@
 /* HubSpot's archived list has no time filter (every read pages through all of it): read it on
  * the first pass of a process, then this often */
 #define SYNC_ENGINE_DELETES_EVERY_MS (5 * 60 * 1000)
+
+/* The owner directory is read again after this long (new reps, deactivated users). */
+#define SYNC_ENGINE_OWNERS_TTL_MS (60 * 1000)
+
+/* The owner directory (owners.c): each side's neutral rows and the planner's view of them. */
+struct sync_engine_owners {
+    json_t *rows[2]; /* [0] HubSpot owners, [1] Salesforce users: [{"id","email","active"}] */
+    struct sync_plan_owner *items; /* strings borrowed from rows */
+    size_t n;
+    int64_t loaded_ms; /* 0: never read */
+};
 
 /* One captured object, with the fields read for it. */
 struct sync_engine_source {
@@ -70,6 +82,7 @@ struct sync_engine {
     size_t ncats;
     struct sync_engine_usage usage[2]; /* [0] HubSpot, [1] Salesforce */
     int64_t hs_settle_ms;
+    struct sync_engine_owners owners;
 };
 
 /* The connector of a side. */
@@ -86,6 +99,13 @@ enum sync_rc sync__engine_ensure_link(struct sync_engine *e, enum sync_side side
                                       const char *object, struct sync_err *err);
 /* Writes the latest usage the vendors reported into the store. */
 enum sync_rc sync__engine_flush_usage(struct sync_engine *e, struct sync_err *err);
+
+/* The owner directory (owners.c), read when older than SYNC_ENGINE_OWNERS_TTL_MS; borrowed
+ * until the next call. A side that cannot be read keeps its last list (logged). */
+enum sync_rc sync__engine_owners(struct sync_engine *e, int64_t now,
+                                 const struct sync_plan_owner **out, size_t *n,
+                                 struct sync_err *err);
+void sync__engine_owners_release(struct sync_engine *e);
 
 /* "hubspot" / "salesforce". */
 const char *sync__side_name(enum sync_side side);

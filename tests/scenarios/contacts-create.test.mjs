@@ -41,8 +41,13 @@ test('a new HubSpot contact becomes a Salesforce lead created by an upsert on th
   assert.match(lead.CrmSync_Link_Id__c, /^L[0-9a-f]{24}$/);
   const stats = await pair.stats();
   assert.equal(callsTo(stats.sf, SF_UPSERT), 1, 'one Collections upsert made the lead');
-  // Salesforce's defaults on the new lead (HasOptedOutOfEmail false) are no change for HubSpot
-  assert.equal(callsTo(stats.hs, HS_UPDATE), 0, 'nothing is written back to HubSpot');
+  // Salesforce's defaults on the new lead (HasOptedOutOfEmail false) are no change for HubSpot;
+  // the lead's owner (the integration user, as no owner was mapped) is, as natively: one write
+  assert.equal(callsTo(stats.hs, HS_UPDATE), 1, 'only the owner is written back to HubSpot');
+  const owners = (await pair.hs.api('GET', '/crm/v3/owners')).body.results;
+  const integration = owners.find((o) => o.email === 'integration@crmsync.test');
+  const contact = await pair.hs.get('contacts', id);
+  assert.equal(contact.properties.hubspot_owner_id, String(integration.id));
 
   const st = await pair.status();
   assert.equal(st.links.contact.LINKED, 1);
