@@ -911,7 +911,7 @@ static void on_setting(struct loader *L, const char *prefix, const char *key, in
     char path[128];
     int id = sync_setting_find(key), r;
 
-    snprintf(path, sizeof(path), "settings.%s", key);
+    snprintf(path, sizeof(path), "settings.%s", key ? key : "");
     if (id < 0) {
         problem(L, line, "%s: unknown setting", path);
         return;

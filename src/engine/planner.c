@@ -1777,6 +1777,7 @@ static int check_deal_stages(struct ctx *c, const struct sync_plan_record *r)
 
 /* Where a lifecycle stage sits in HubSpot's default order (blank: 0); -1 for a stage this
  * order does not know, which is never moved. */
+enum { LIFECYCLE_RANK_OPPORTUNITY = 5, LIFECYCLE_RANK_CUSTOMER = 6 };
 static int lifecycle_rank(const char *s)
 {
     static const char *const order[] = {
@@ -1857,6 +1858,9 @@ static void sync_deal_contacts(struct ctx *c, const struct sync_plan_record *hs,
         const struct sync_plan_stage *s =
             stage_by_sf(c, sf_record_type(sf), sf_text(sf, "StageName"));
         const char *target = s && s->won ? "customer" : "opportunity";
+        /* ranked once, out of line of the loop (comparing a short literal with the longer stage
+         * names inlined trips -Wstring-compare at -O3) */
+        const int target_rank = s && s->won ? LIFECYCLE_RANK_CUSTOMER : LIFECYCLE_RANK_OPPORTUNITY;
         for (size_t k = 0; k < sf->ncontacts; k++) {
             const struct sync_plan_assoc *a = &sf->contacts[k];
             struct sync_plan_op *op;
@@ -1867,7 +1871,7 @@ static void sync_deal_contacts(struct ctx *c, const struct sync_plan_record *hs,
                       a->other_id, a->lifecycle ? "not in the default order" : "unknown");
                 continue;
             }
-            if (lifecycle_rank(a->lifecycle) >= lifecycle_rank(target))
+            if (lifecycle_rank(a->lifecycle) >= target_rank)
                 continue;
             if (!(op = op_add(c, SYNC_PLAN_OP_UPDATE, SYNC_SIDE_HUBSPOT, "contacts", a->other_id,
                               "")) ||
