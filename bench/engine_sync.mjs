@@ -1,0 +1,286 @@
+// Engine benchmark: an initial sync of N people, then an idle cycle.
+//
+//   node bench/engine_sync.mjs [N] [--bin DIR]      (N defaults to 2000; DIR to $CRMSYNC_BIN_DIR
+//                                                     or build/bin)
+//
+// Starts emu-hubspot and emu-salesforce (rate limits off) on free loopback ports, creates N HubSpot
+// contacts (batch creates, 100 per call) and N Salesforce leads (Collections creates, 200 per
+// call) with distinct e-mails, zeroes the emulators' call counters, then runs
+// `crmsync sync --once` from an empty store (every person is created on the other side: 2N synced
+// records) and a second `sync --once` (the idle cycle). It prints wall time, records/s, API calls per
+// synced record on each side (from /__emu/stats), crmsync's peak resident memory and the idle
+// cycle's calls and time, then stops both emulators. Each crmsync run is killed after 5 minutes.
+// Not part of `make check`; see bench/README.md.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const defaultBinDir = process.env.CRMSYNC_BIN_DIR || path.resolve(here, '../build/bin');
+
+const PAT = 'pat-na1-crmsync-demo';
+const SF_VERSION = 'v62.0';
+const RUN_TIMEOUT_MS = 300000;
+const TIME_BIN = '/usr/bin/time';
+
+function parseArgs(argv) {
+  const opts = { n: 2000, bin: defaultBinDir };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--bin') opts.bin = path.resolve(argv[++i]);
+    else if (/^\d+$/.test(argv[i])) opts.n = Number(argv[i]);
+    else throw new Error(`usage: node bench/engine_sync.mjs [N] [--bin DIR] (got "${argv[i]}")`);
+  }
+  if (opts.n < 1 || opts.n > 100000) throw new Error('N must be 1..100000');
+  return opts;
+}
+
+async function call(url, method, headers, body) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${url} -> ${res.status}: ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function sfLogin(sf) {
+  const res = await fetch(`${sf.url}/services/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'crmsync-demo',
+      client_secret: 'crmsync-demo-secret',
+      username: 'integration@crmsync.test',
+      password: 'demo-passwordDEMOTOKEN',
+    }),
+  });
+  const body = await res.json();
+  if (!body.access_token) throw new Error(`Salesforce login failed: ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+// Runs fn(0..chunks-1) with at most `width` in flight.
+async function inWaves(chunks, width, fn) {
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, chunks) }, worker));
+}
+
+async function createHubspotContacts(hs, n) {
+  const per = 100;
+  await inWaves(Math.ceil(n / per), 4, async (c) => {
+    const inputs = [];
+    for (let i = c * per; i < Math.min(n, (c + 1) * per); i++) {
+      inputs.push({
+        properties: {
+          email: `hs.person${i}@bench-hs.example`,
+          firstname: `Hub${i}`,
+          lastname: `Person${i}`,
+          phone: `+1 415 555 ${String(i % 10000).padStart(4, '0')}`,
+          company: `Hub Co ${i % 97}`,
+          city: 'Boston',
+        },
+      });
+    }
+    await call(`${hs.url}/crm/v3/objects/contacts/batch/create`, 'POST',
+      { authorization: `Bearer ${PAT}` }, { inputs });
+  });
+}
+
+async function createSalesforceLeads(sf, n) {
+  const token = await sfLogin(sf);
+  const per = 200;
+  await inWaves(Math.ceil(n / per), 4, async (c) => {
+    const records = [];
+    for (let i = c * per; i < Math.min(n, (c + 1) * per); i++) {
+      records.push({
+        attributes: { type: 'Lead' },
+        Email: `sf.person${i}@bench-sf.example`,
+        FirstName: `Sales${i}`,
+        LastName: `Person${i}`,
+        Company: `Force Co ${i % 89}`,
+        Phone: `+1 212 555 ${String(i % 10000).padStart(4, '0')}`,
+        City: 'Denver',
+      });
+    }
+    const out = await call(`${sf.url}/services/data/${SF_VERSION}/composite/sobjects`, 'POST',
+      { authorization: `Bearer ${token}` }, { allOrNone: true, records });
+    const bad = out.filter((r) => !r.success);
+    if (bad.length) throw new Error(`lead create failed: ${JSON.stringify(bad[0])}`);
+  });
+}
+
+function configYaml(hs, sf, store) {
+  return `hubspot:
+  base_url: ${hs.url}
+  access_token: ${PAT}
+  search_settle: 0s
+salesforce:
+  login_url: ${sf.url}
+  client_id: crmsync-demo
+  client_secret: crmsync-demo-secret
+  username: integration@crmsync.test
+  password: demo-password
+  security_token: DEMOTOKEN
+store: sqlite:${store}
+poll_interval: 1s
+log_level: warn
+`;
+}
+
+// Peak RSS while the process runs, from /proc/<pid>/status (VmHWM), for when /usr/bin/time is absent.
+function watchHwm(pid) {
+  let kb = 0;
+  const timer = setInterval(() => {
+    try {
+      const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+      if (m) kb = Math.max(kb, Number(m[1]));
+    } catch {
+      /* gone */
+    }
+  }, 20);
+  return () => {
+    clearInterval(timer);
+    return kb;
+  };
+}
+
+// crmsync runs in its own process group (with /usr/bin/time above it): kill both.
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+}
+
+// One `crmsync --config FILE sync --once`: { ms, peakKb, summary }.
+async function syncOnce(bin, configPath, children) {
+  const crmsync = path.join(bin, 'crmsync');
+  const useTime = fs.existsSync(TIME_BIN);
+  const argv = ['--config', configPath, 'sync', '--once'];
+  const t0 = process.hrtime.bigint();
+  const child = useTime
+    ? spawn(TIME_BIN, ['-v', crmsync, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    : spawn(crmsync, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.add(child);
+  const stopWatch = useTime ? null : watchHwm(child.pid);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.length > 1 << 20) stderr = stderr.slice(-(1 << 19));
+  });
+  const killer = setTimeout(() => killGroup(child), RUN_TIMEOUT_MS);
+  const code = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? s)));
+  clearTimeout(killer);
+  children.delete(child);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const hwm = stopWatch ? stopWatch() : 0;
+  if (code !== 0) throw new Error(`crmsync sync --once exited ${code}:\n${stderr.slice(-4000)}${stdout}`);
+  let peakKb = hwm;
+  let cpu = null;
+  if (useTime) {
+    const num = (re) => Number((stderr.match(re) || [0, 0])[1]);
+    peakKb = num(/Maximum resident set size \(kbytes\): (\d+)/);
+    cpu = num(/User time \(seconds\): ([\d.]+)/) + num(/System time \(seconds\): ([\d.]+)/);
+  }
+  const summary = (stdout.match(/^sync: .*$/m) || [stdout.trim()])[0];
+  return { ms, peakKb, cpu, summary, via: useTime ? 'time -v' : 'VmHWM' };
+}
+
+async function stats(emu) {
+  return emu.control('GET', '/__emu/stats');
+}
+
+function topEndpoints(s, k = 6) {
+  return Object.entries(s.calls.by_endpoint)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, k)
+    .map(([route, n]) => `    ${String(n).padStart(7)}  ${route}`)
+    .join('\n');
+}
+
+const fmt = (x, d = 0) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const n = opts.n;
+  // The peer harness takes its binaries from CRMSYNC_BIN_DIR when it is first imported.
+  process.env.CRMSYNC_BIN_DIR = opts.bin;
+  const { startEmulator } = await import('../tests/peers/lib/emu.mjs');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crmsync-bench-'));
+  const emus = [];
+  const children = new Set();
+  // On SIGINT/SIGTERM: stop crmsync and both emulators, remove the temp dir, exit.
+  const onSignal = async (sig) => {
+    for (const c of children) killGroup(c);
+    for (const e of emus) await e.stop().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const hs = await startEmulator('hubspot', ['--no-limits']);
+    emus.push(hs);
+    const sf = await startEmulator('salesforce', ['--no-limits']);
+    emus.push(sf);
+
+    const tSetup = Date.now();
+    await Promise.all([createHubspotContacts(hs, n), createSalesforceLeads(sf, n)]);
+    const before = { hs: await stats(hs), sf: await stats(sf) };
+    if (before.hs.records.contacts !== n || before.sf.records.Lead !== n)
+      throw new Error(`setup made ${before.hs.records.contacts} contacts, ${before.sf.records.Lead} leads`);
+    console.log(`# setup: ${n} HubSpot contacts, ${n} Salesforce leads in ${Date.now() - tSetup} ms`);
+
+    const configPath = path.join(dir, 'crmsync.yaml');
+    fs.writeFileSync(configPath, configYaml(hs, sf, path.join(dir, 'crmsync.db')));
+    await Promise.all([hs.control('POST', '/__emu/stats/reset'), sf.control('POST', '/__emu/stats/reset')]);
+
+    const first = await syncOnce(opts.bin, configPath, children);
+    const afterFirst = { hs: await stats(hs), sf: await stats(sf) };
+    const synced = 2 * n;
+    const gotHs = afterFirst.hs.records.contacts;
+    const gotSf = afterFirst.sf.records.Lead + (afterFirst.sf.records.Contact || 0);
+    const complete = gotHs === synced && gotSf === synced;
+
+    await Promise.all([hs.control('POST', '/__emu/stats/reset'), sf.control('POST', '/__emu/stats/reset')]);
+    const idle = await syncOnce(opts.bin, configPath, children);
+    const afterIdle = { hs: await stats(hs), sf: await stats(sf) };
+
+    const hsCalls = afterFirst.hs.calls.total;
+    const sfCalls = afterFirst.sf.calls.total;
+    console.log(`# N = ${n}: ${n} HubSpot contacts + ${n} Salesforce leads -> ${synced} synced records`);
+    console.log(`initial sync: ${fmt(first.ms / 1000, 2)} s wall, ${fmt(synced / (first.ms / 1000))} records/s`);
+    console.log(`  ${first.summary}`);
+    console.log(`  after: HubSpot contacts ${gotHs}, Salesforce leads+contacts ${gotSf} (expected ${synced} each: ${complete ? 'complete' : 'INCOMPLETE'})`);
+    console.log(`  Salesforce API calls: ${sfCalls} total, ${fmt(sfCalls / synced, 4)} per synced record`);
+    console.log(topEndpoints(afterFirst.sf));
+    console.log(`  HubSpot API calls: ${hsCalls} total, ${fmt(hsCalls / synced, 4)} per synced record`);
+    console.log(topEndpoints(afterFirst.hs));
+    console.log(`  crmsync peak RSS: ${fmt(first.peakKb / 1024, 1)} MiB (${first.via})` +
+      (first.cpu === null ? '' : `, CPU (user+sys) ${fmt(first.cpu, 2)} s`));
+    console.log(`idle cycle: ${fmt(idle.ms / 1000, 2)} s wall, Salesforce ${afterIdle.sf.calls.total} calls, HubSpot ${afterIdle.hs.calls.total} calls, peak RSS ${fmt(idle.peakKb / 1024, 1)} MiB`);
+    console.log(`  ${idle.summary}`);
+    console.log(topEndpoints(afterIdle.sf));
+    console.log(topEndpoints(afterIdle.hs));
+    if (!complete) process.exitCode = 1;
+  } finally {
+    for (const e of emus) await e.stop().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e.stack || String(e));
+  process.exit(1);
+});
