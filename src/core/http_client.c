@@ -170,14 +170,12 @@ static enum sync_rc transfer_finish(struct sync_http_client *c, struct transfer 
                                     struct sync_err *err)
 {
     enum sync_rc rc = SYNC_OK;
-    curl_off_t sent = 0;
     long hsize = 0;
 
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->resp->status);
     if (cc != CURLE_OK) {
         curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &hsize);
-        curl_easy_getinfo(t->easy, CURLINFO_SIZE_UPLOAD_T, &sent);
-        /* the request left in full but no complete answer came back */
+        /* the request left (its headers at least), so the server may have acted on it */
         t->resp->ambiguous = hsize > 0;
         rc = sync_err_set(err, SYNC_ERR_HTTP, "%s%s%s", curl_easy_strerror(cc),
                           t->errbuf[0] ? ": " : "", t->errbuf);

@@ -48,6 +48,8 @@ test('a new HubSpot contact becomes a Salesforce lead created by an upsert on th
   const integration = owners.find((o) => o.email === 'integration@crmsync.test');
   const contact = await pair.hs.get('contacts', id);
   assert.equal(contact.properties.hubspot_owner_id, String(integration.id));
+  // and that write carried the owner only: the lead's HasOptedOutOfEmail false is no change
+  assert.ok(!contact.properties.hs_email_optout, `opt-out written: ${contact.properties.hs_email_optout}`);
 
   const st = await pair.status();
   assert.equal(st.links.contact.LINKED, 1);
