@@ -832,6 +832,16 @@ static enum sync_rc decision_store(struct sync_engine *e, const struct change *c
     return rc;
 }
 
+/* Ends one change's savepoint: keeps its work when rc is SYNC_OK, undoes it otherwise. */
+static enum sync_rc unit_end(struct sync_engine *e, enum sync_rc rc, struct sync_err *err)
+{
+    if (rc == SYNC_OK)
+        rc = sync_store_savepoint_release(e->st, err);
+    if (rc)
+        sync_store_savepoint_rollback(e->st, NULL);
+    return rc;
+}
+
 static enum sync_rc plan_store(struct sync_engine *e, const struct change *ch,
                                const struct inputs *in, struct sync_plan *plan, const char *skip,
                                struct sync_pass_stats *stats, struct sync_err *err)
@@ -843,7 +853,7 @@ static enum sync_rc plan_store(struct sync_engine *e, const struct change *ch,
     if (!taken)
         return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
     memset(&local, 0, sizeof(local));
-    rc = sync_store_begin(e->st, err);
+    rc = sync_store_savepoint(e->st, err);
     for (size_t i = 0; rc == SYNC_OK && i < plan->nops; i++)
         if (!skip[i])
             rc = op_store(e, ch, plan, i, skip, taken, &local, err);
@@ -851,10 +861,7 @@ static enum sync_rc plan_store(struct sync_engine *e, const struct change *ch,
         rc = decision_store(e, ch, plan_link_id(in, plan), plan->action, &plan->trace, NULL, err);
     if (rc == SYNC_OK)
         rc = sync_store_inbox_delete(e->st, ch->system, ch->object, ch->id, ch->version, err);
-    if (rc == SYNC_OK)
-        rc = sync_store_commit(e->st, err);
-    else
-        sync_store_rollback(e->st, NULL);
+    rc = unit_end(e, rc, err);
     free(taken);
     if (rc == SYNC_OK) {
         stats->planned++;
@@ -882,14 +889,12 @@ static enum sync_rc change_refused(struct sync_engine *e, const struct change *c
     er.link_id = link_id;
     er.category = "other";
     er.message = why;
-    rc = sync_store_begin(e->st, err);
+    rc = sync_store_savepoint(e->st, err);
     rc = rc ? rc : decision_store(e, ch, link_id, "error", t, line, err);
     rc = rc ? rc : sync_store_error_record(e->st, &er, err);
     rc = rc ? rc : sync_store_inbox_delete(e->st, ch->system, ch->object, ch->id, ch->version, err);
-    rc = rc ? rc : sync_store_commit(e->st, err);
-    if (rc)
-        sync_store_rollback(e->st, NULL);
-    else
+    rc = unit_end(e, rc, err);
+    if (rc == SYNC_OK)
         stats->planned++, stats->record_errors++;
     sync_warn("plan", "%s %s %s: %s", ch->system, ch->object, ch->id, why);
     return rc;
@@ -1085,6 +1090,37 @@ static void changes_read(struct sync_engine *e, struct changes *cs)
     }
 }
 
+/* Plans the round's changes inside the open transaction, then commits it. A change that fails
+ * for the store's sake stops the round; the changes planned before it are kept. */
+static enum sync_rc round_plan(struct sync_engine *e, struct changes *cs, struct pool *p,
+                               int64_t now, struct sync_pass_stats *stats, struct sync_err *err)
+{
+    struct sync_pass_stats local;
+    enum sync_rc rc = SYNC_OK, crc;
+
+    memset(&local, 0, sizeof(local));
+    for (size_t i = 0; rc == SYNC_OK && i < cs->n; i++) {
+        struct change *ch = &cs->items[i];
+        if (!ch->known) {
+            char why[256];
+            snprintf(why, sizeof(why),
+                     "%s %s is not an object this build syncs, or its "
+                     "captured values cannot be read",
+                     ch->system, ch->object);
+            rc = change_refused(e, ch, NULL, NULL, why, &local, err);
+            continue;
+        }
+        rc = plan_change(e, ch, p, now, &local, err);
+    }
+    crc = sync_store_commit(e->st, rc ? NULL : err);
+    if (crc == SYNC_OK) {
+        stats->planned += local.planned;
+        stats->enqueued += local.enqueued;
+        stats->record_errors += local.record_errors;
+    }
+    return rc ? rc : crc;
+}
+
 enum sync_rc sync__plan_inbox(struct sync_engine *e, int64_t now, struct sync_pass_stats *stats,
                               struct sync_err *err)
 {
@@ -1110,19 +1146,12 @@ enum sync_rc sync__plan_inbox(struct sync_engine *e, int64_t now, struct sync_pa
         rc = prefetch(e, &cs, &p, err);
     if (rc == SYNC_OK)
         rc = sync__engine_owners(e, now, &p.owners, &p.nowners, err);
-    for (size_t i = 0; rc == SYNC_OK && i < cs.n; i++) {
-        struct change *ch = &cs.items[i];
-        if (!ch->known) {
-            char why[256];
-            snprintf(why, sizeof(why),
-                     "%s %s is not an object this build syncs, or its "
-                     "captured values cannot be read",
-                     ch->system, ch->object);
-            rc = change_refused(e, ch, NULL, NULL, why, stats, err);
-            continue;
-        }
-        rc = plan_change(e, ch, &p, now, stats, err);
-    }
+    /* the round's changes commit together (one disk sync per round); each change is a
+     * savepoint of its own, so one that fails is undone alone */
+    if (rc == SYNC_OK)
+        rc = sync_store_begin(e->st, err);
+    if (rc == SYNC_OK)
+        rc = round_plan(e, &cs, &p, now, stats, err);
     json_decref(p.recs);
     json_decref(p.sf_people);
     json_decref(p.hs_people);

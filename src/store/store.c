@@ -179,8 +179,10 @@ enum sync_rc sync_store_begin(struct sync_store *st, struct sync_err *err)
         return leave(st, sync_err_set(err, SYNC_ERR_INVALID,
                                       "store: a transaction is already open (no nesting)"));
     rc = st->ops->begin(st, err);
-    if (!rc)
+    if (!rc) {
         st->in_txn = 1;
+        st->savepoints = 0;
+    }
     return leave(st, rc);
 }
 
@@ -193,12 +195,12 @@ enum sync_rc sync_store_commit(struct sync_store *st, struct sync_err *err)
     rc = enter(st, err);
     if (rc == SYNC_ERR_IO) {
         st->ops->rollback(st, NULL); /* an injected commit failure stores nothing */
-        st->in_txn = 0;
+        st->in_txn = st->savepoints = 0;
     }
     if (rc)
         return rc;
     rc = st->ops->commit(st, err); /* on failure the backend has rolled back */
-    st->in_txn = 0;
+    st->in_txn = st->savepoints = 0;
     return leave(st, rc);
 }
 
@@ -209,13 +211,52 @@ enum sync_rc sync_store_rollback(struct sync_store *st, struct sync_err *err)
                             "store: called from inside a store callback; act after the walk");
     if (!st->in_txn)
         return sync_err_set(err, SYNC_ERR_INVALID, "store: rollback without a transaction");
-    st->in_txn = 0;
+    st->in_txn = st->savepoints = 0;
     return st->ops->rollback(st, err);
 }
 
 int sync_store_in_transaction(const struct sync_store *st)
 {
     return st->in_txn;
+}
+
+enum sync_rc sync_store_savepoint(struct sync_store *st, struct sync_err *err)
+{
+    enum sync_rc rc;
+
+    if (!st->in_txn && !st->busy)
+        return sync_err_set(err, SYNC_ERR_INVALID, "store: a savepoint needs a transaction");
+    if ((rc = enter(st, err)))
+        return rc;
+    rc = st->ops->savepoint(st, err);
+    if (!rc)
+        st->savepoints++;
+    return leave(st, rc);
+}
+
+enum sync_rc sync_store_savepoint_release(struct sync_store *st, struct sync_err *err)
+{
+    enum sync_rc rc;
+
+    if (!st->savepoints && !st->busy)
+        return sync_err_set(err, SYNC_ERR_INVALID, "store: release without a savepoint");
+    if ((rc = enter(st, err)))
+        return rc; /* still open: the caller rolls it back */
+    rc = st->ops->savepoint_release(st, err);
+    if (!rc)
+        st->savepoints--;
+    return leave(st, rc);
+}
+
+enum sync_rc sync_store_savepoint_rollback(struct sync_store *st, struct sync_err *err)
+{
+    if (st->busy)
+        return sync_err_set(err, SYNC_ERR_INVALID,
+                            "store: called from inside a store callback; act after the walk");
+    if (!st->savepoints)
+        return sync_err_set(err, SYNC_ERR_INVALID, "store: rollback without a savepoint");
+    st->savepoints--;
+    return st->ops->savepoint_rollback(st, err);
 }
 
 /* ---- settings ---- */

@@ -16,7 +16,8 @@
  * Transactions: every operation outside sync_store_begin/commit is atomic
  * on its own. Between begin and commit, operations belong to one
  * transaction that commits or rolls back as a whole (ENGINE.md invariants
- * 1, 4 and 5 rest on this). Nesting is refused. A failed commit leaves no
+ * 1, 4 and 5 rest on this). Nesting is refused; savepoints (below) give
+ * the parts of a transaction their own undo. A failed commit leaves no
  * transaction open and nothing of it stored. Closing a store with a
  * transaction open rolls it back, as a crash would.
  *
@@ -87,6 +88,13 @@ enum sync_rc sync_store_begin(struct sync_store *st, struct sync_err *err);
 enum sync_rc sync_store_commit(struct sync_store *st, struct sync_err *err);
 enum sync_rc sync_store_rollback(struct sync_store *st, struct sync_err *err);
 int sync_store_in_transaction(const struct sync_store *st);
+/* Savepoints, inside an open transaction only: a unit of work that can be undone on its own
+ * while the transaction keeps the rest (the plan step stores a round of changes in one
+ * transaction, one savepoint per change). They nest. Each is ended by exactly one release (keep
+ * its work as part of the transaction) or rollback (undo its work, and end it). */
+enum sync_rc sync_store_savepoint(struct sync_store *st, struct sync_err *err);
+enum sync_rc sync_store_savepoint_release(struct sync_store *st, struct sync_err *err);
+enum sync_rc sync_store_savepoint_rollback(struct sync_store *st, struct sync_err *err);
 
 /* ---- settings: key -> JSON text ---- */
 
@@ -375,7 +383,8 @@ enum sync_rc sync_store_api_usage_get(struct sync_store *st, const char *vendor,
 
 /* Makes the nth store operation from now (1: the next) fail with SYNC_ERR_IO before it touches
  * the database; with persist, every later one fails too. 0 disarms. Every operation counts
- * except close, rollback, in_transaction and these two; a failed commit rolls back. */
+ * except close, rollback, savepoint rollback, in_transaction and these two; a failed commit
+ * rolls back. */
 void sync_store_fault_set(struct sync_store *st, unsigned long nth, int persist);
 /* Operations run since open (the unit the fault counter counts in). */
 unsigned long sync_store_op_count(const struct sync_store *st);

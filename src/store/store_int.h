@@ -32,6 +32,7 @@ struct sync_store_ops;
 struct sync_store {
     const struct sync_store_ops *ops;
     int in_txn;             /* between a successful begin and commit/rollback */
+    int savepoints;         /* open savepoints of the transaction */
     int busy;               /* an operation (and maybe its callback) is running */
     unsigned long ops_run;  /* operations started since open */
     unsigned long fault_at; /* fail the operation with this ops_run number; 0: never */
@@ -54,6 +55,9 @@ struct sync_store_ops {
     enum sync_rc (*begin)(struct sync_store *st, struct sync_err *err);
     enum sync_rc (*commit)(struct sync_store *st, struct sync_err *err);
     enum sync_rc (*rollback)(struct sync_store *st, struct sync_err *err);
+    enum sync_rc (*savepoint)(struct sync_store *st, struct sync_err *err);
+    enum sync_rc (*savepoint_release)(struct sync_store *st, struct sync_err *err);
+    enum sync_rc (*savepoint_rollback)(struct sync_store *st, struct sync_err *err);
 
     enum sync_rc (*setting_get)(struct sync_store *st, const char *key, struct sync_buf *out,
                                 struct sync_err *err);

@@ -41,6 +41,9 @@ enum stmt_id {
     S_SAVEPOINT,
     S_RELEASE,
     S_ROLLBACK_TO,
+    S_UNIT,
+    S_UNIT_RELEASE,
+    S_UNIT_ROLLBACK,
     S_META_GET,
     S_META_SET,
     S_SETTING_GET,
@@ -110,6 +113,9 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_SAVEPOINT] = "SAVEPOINT store_op",
     [S_RELEASE] = "RELEASE store_op",
     [S_ROLLBACK_TO] = "ROLLBACK TO store_op",
+    [S_UNIT] = "SAVEPOINT unit",
+    [S_UNIT_RELEASE] = "RELEASE unit",
+    [S_UNIT_ROLLBACK] = "ROLLBACK TO unit",
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [S_META_SET] = "INSERT INTO meta (key, value) VALUES (?1, ?2) "
                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -706,6 +712,29 @@ static enum sync_rc store_sqlite_rollback(struct sync_store *st, struct sync_err
     if (sqlite3_get_autocommit(b->db))
         return SYNC_OK; /* SQLite already rolled it back */
     return run(b, S_ROLLBACK, "rollback", err);
+}
+
+/* The caller's savepoints are named "unit"; SQLite's ROLLBACK TO and RELEASE act on the most
+ * recent savepoint of that name, so they nest. */
+static enum sync_rc store_sqlite_savepoint(struct sync_store *st, struct sync_err *err)
+{
+    return run(B(st), S_UNIT, "savepoint", err);
+}
+
+static enum sync_rc store_sqlite_savepoint_release(struct sync_store *st, struct sync_err *err)
+{
+    return run(B(st), S_UNIT_RELEASE, "release", err);
+}
+
+static enum sync_rc store_sqlite_savepoint_rollback(struct sync_store *st, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    enum sync_rc rc;
+
+    if (sqlite3_get_autocommit(b->db))
+        return SYNC_OK; /* SQLite already rolled the whole transaction back */
+    rc = run(b, S_UNIT_ROLLBACK, "rollback", err);
+    return rc ? rc : run(b, S_UNIT_RELEASE, "rollback", err);
 }
 
 /* ---- settings ---- */
@@ -1626,6 +1655,9 @@ const struct sync_store_ops store_sqlite_ops = {
     .begin = store_sqlite_begin,
     .commit = store_sqlite_commit,
     .rollback = store_sqlite_rollback,
+    .savepoint = store_sqlite_savepoint,
+    .savepoint_release = store_sqlite_savepoint_release,
+    .savepoint_rollback = store_sqlite_savepoint_rollback,
     .setting_get = store_sqlite_setting_get,
     .setting_set = store_sqlite_setting_set,
     .setting_list = store_sqlite_setting_list,

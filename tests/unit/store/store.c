@@ -304,6 +304,50 @@ Test(store, rollback_undoes_inbox_rows_and_cursor_together)
     sync_store_close(st);
 }
 
+Test(store, a_savepoint_rollback_undoes_its_part_and_the_transaction_keeps_the_rest)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_change a = change("salesforce", "003A", 10, "{}");
+    struct sync_change b = change("salesforce", "003B", 11, "{}");
+
+    cr_assert_eq(sync_store_savepoint(st, &err), SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "needs a transaction"), "%s", err.message);
+    OK(sync_store_begin(st, &err));
+    OK(sync_store_savepoint(st, &err));
+    OK(sync_store_inbox_put(st, &a, NULL, &err));
+    OK(sync_store_savepoint_release(st, &err));
+    OK(sync_store_savepoint(st, &err));
+    OK(sync_store_inbox_put(st, &b, NULL, &err));
+    OK(sync_store_savepoint(st, &err)); /* nested */
+    OK(sync_store_cursor_set(st, "salesforce:Contact", "11", &err));
+    OK(sync_store_savepoint_release(st, &err));
+    OK(sync_store_savepoint_rollback(st, &err)); /* undoes b and the nested cursor */
+    cr_assert_eq(sync_store_savepoint_release(st, &err), SYNC_ERR_INVALID);
+    cr_assert(sync_store_in_transaction(st));
+    OK(sync_store_commit(st, &err));
+    cr_assert_eq(inbox_count(st), 1);
+    cr_assert_not(has_cursor(st, "salesforce:Contact"));
+    sync_store_close(st);
+}
+
+Test(store, a_fault_at_a_savepoint_release_leaves_it_for_the_callers_rollback)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_change a = change("salesforce", "003A", 10, "{}");
+
+    OK(sync_store_begin(st, &err));
+    OK(sync_store_savepoint(st, &err));
+    OK(sync_store_inbox_put(st, &a, NULL, &err));
+    sync_store_fault_set(st, 1, 0);
+    cr_assert_eq(sync_store_savepoint_release(st, &err), SYNC_ERR_IO);
+    OK(sync_store_savepoint_rollback(st, &err));
+    OK(sync_store_commit(st, &err));
+    cr_assert_eq(inbox_count(st), 0);
+    sync_store_close(st);
+}
+
 Test(store, a_failed_operation_inside_a_transaction_leaves_it_open_for_rollback)
 {
     struct sync_err err = SYNC_ERR_INIT;
