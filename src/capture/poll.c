@@ -1,8 +1,9 @@
 /*
  * poll.c: polling capture (see poll.h): keyset windows through the
  * connector into the inbox, the cursor advanced in the same transaction
- * as the changes it covers, a lookback with an (Id, SystemModstamp)
- * dedupe for Salesforce. Called by the engine's pass.
+ * as the changes it covers, a lookback with an (Id, SystemModstamp,
+ * values) dedupe for Salesforce kept in the store. Called by the engine's
+ * pass.
  */
 #include "capture/poll.h"
 
@@ -15,13 +16,8 @@
 #include "core/log.h"
 #include "core/time.h"
 
-#define CURSOR_MAX (4 * 1024 * 1024) /* a position with SYNC_POLL_SEEN_MAX pairs fits easily */
+#define CURSOR_MAX (64 * 1024) /* a window position; the delete cursor's ids fit too */
 #define PAYLOAD_MAX (16 * 1024 * 1024)
-
-struct cursor {
-    struct sync_conn_cursor at;
-    json_t *seen; /* id -> [SystemModstamp ms, "digest of the values read"] */
-};
 
 void sync_poll_cursor_name(const struct sync_poll_source *src, char *out, size_t n)
 {
@@ -89,20 +85,15 @@ int sync_poll_record_key(enum sync_vendor vendor, const char *object, const json
 
 /* ---- the cursor's position ---- */
 
-static enum sync_rc cursor_load(struct sync_store *st, const char *name, struct cursor *cur,
-                                struct sync_err *err)
+static enum sync_rc cursor_load(struct sync_store *st, const char *name,
+                                struct sync_conn_cursor *at, struct sync_err *err)
 {
     struct sync_buf pos = SYNC_BUF_INIT(CURSOR_MAX);
     struct sync_err perr = SYNC_ERR_INIT;
     enum sync_rc rc = sync_store_cursor_get(st, name, &pos, NULL, err);
     json_t *j;
 
-    memset(cur, 0, sizeof(*cur));
-    cur->seen = json_object();
-    if (!cur->seen) {
-        sync_buf_release(&pos);
-        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
-    }
+    memset(at, 0, sizeof(*at));
     if (rc == SYNC_ERR_NOT_FOUND) {
         sync_err_clear(err);
         sync_buf_release(&pos);
@@ -121,18 +112,20 @@ static enum sync_rc cursor_load(struct sync_store *st, const char *name, struct 
         json_decref(j);
         return SYNC_OK;
     }
-    cur->at.ts_ms = sync_json_int(j, "ts", 0);
-    snprintf(cur->at.id, sizeof(cur->at.id), "%s",
-             sync_json_str(j, "id") ? sync_json_str(j, "id") : "");
-    if (json_is_object(json_object_get(j, "seen")))
-        json_object_update(cur->seen, json_object_get(j, "seen"));
+    at->ts_ms = sync_json_int(j, "ts", 0);
+    snprintf(at->id, sizeof(at->id), "%s", sync_json_str(j, "id") ? sync_json_str(j, "id") : "");
+    at->tie = sync_json_bool(j, "tie", 0);
     json_decref(j);
     return SYNC_OK;
 }
 
-static int64_t seen_ts(const json_t *v)
+static enum sync_rc cursor_text(const struct sync_conn_cursor *at, struct sync_buf *out)
 {
-    return json_integer_value(json_array_get(v, 0));
+    json_t *j = json_pack("{s:I, s:s, s:b}", "ts", (json_int_t)at->ts_ms, "id", at->id, "tie",
+                          at->tie);
+    enum sync_rc rc = j ? sync_json_dump(j, out) : SYNC_ERR_NOMEM;
+    json_decref(j);
+    return rc;
 }
 
 /* A short digest of a record's values: Salesforce stamps whole seconds, so two versions of a
@@ -149,67 +142,64 @@ static void record_digest(const json_t *rec, char out[17])
     sync_buf_release(&hex);
 }
 
-static int ts_cmp(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Forgets pairs older than the lookback behind the cursor, and the oldest past the cap. */
-static void seen_prune(json_t *seen, int64_t floor_ms)
-{
-    const char *id;
-    json_t *v, *tmp;
-    size_t n;
-
-    json_object_foreach_safe(seen, tmp, id, v)
-    {
-        if (!json_is_array(v) || seen_ts(v) < floor_ms)
-            json_object_del(seen, id);
-    }
-    n = json_object_size(seen);
-    if (n > SYNC_POLL_SEEN_MAX) {
-        int64_t *ts = malloc(n * sizeof(*ts)), cut;
-        size_t i = 0;
-        if (!ts) {
-            json_object_clear(seen);
-            return;
-        }
-        json_object_foreach(seen, id, v)
-        {
-            ts[i++] = seen_ts(v);
-        }
-        qsort(ts, n, sizeof(*ts), ts_cmp);
-        cut = ts[n - SYNC_POLL_SEEN_MAX];
-        free(ts);
-        json_object_foreach_safe(seen, tmp, id, v)
-        {
-            if (seen_ts(v) < cut)
-                json_object_del(seen, id);
-        }
-    }
-}
-
-static enum sync_rc cursor_text(const struct cursor *cur, struct sync_buf *out)
-{
-    json_t *j = json_pack("{s:I, s:s, s:O}", "ts", (json_int_t)cur->at.ts_ms, "id", cur->at.id,
-                          "seen", cur->seen);
-    enum sync_rc rc = j ? sync_json_dump(j, out) : SYNC_ERR_NOMEM;
-    json_decref(j);
-    return rc;
-}
-
 /* ---- one page into the inbox ---- */
 
 struct page {
     const struct sync_poll_source *src;
     enum sync_vendor vendor;
+    const char *name; /* the cursor's, which also names the source's seen rows */
     const json_t *records;
     size_t stored;
 };
 
-static enum sync_rc page_store(struct sync_store *st, struct page *pg, const char *name,
-                               const char *position, struct sync_err *err)
+/* A lookback re-reads rows: 1 when this one was read before with the same stamp and values. */
+static enum sync_rc seen_before(struct sync_store *st, const struct page *pg, const json_t *rec,
+                                const char *id, int64_t version, int *seen, struct sync_err *err)
+{
+    char digest[17];
+
+    *seen = 0;
+    if (pg->src->lookback_ms <= 0)
+        return SYNC_OK;
+    record_digest(rec, digest);
+    if (!digest[0])
+        return SYNC_OK; /* cannot tell: capture it again (planning sees an echo) */
+    return sync_store_seen_mark(st, pg->name, id, version, digest, seen, err);
+}
+
+static enum sync_rc page_put(struct sync_store *st, struct page *pg, const json_t *rec,
+                             struct sync_buf *payload, struct sync_err *err)
+{
+    struct sync_change ch;
+    const char *id;
+    int64_t version;
+    int deleted, seen, stored = 0;
+    enum sync_rc rc;
+
+    if (!sync_poll_record_key(pg->vendor, pg->src->object, rec, &id, &version, &deleted))
+        return SYNC_OK;
+    if ((rc = seen_before(st, pg, rec, id, version, &seen, err)) || seen)
+        return rc;
+    sync_buf_reset(payload);
+    if ((rc = sync_json_dump(rec, payload)))
+        return sync_err_set(err, rc, "capture: a %s record is too large to keep", pg->src->object);
+    memset(&ch, 0, sizeof(ch));
+    ch.system = pg->src->system;
+    ch.object = pg->src->object;
+    ch.record_id = id;
+    ch.version = version;
+    ch.deleted = deleted;
+    ch.payload = sync_buf_str(payload);
+    rc = sync_store_inbox_put(st, &ch, &stored, err);
+    pg->stored += stored != 0;
+    return rc;
+}
+
+/* The page's changes, the cursor past them and (lookback sources) the rows read, in one
+ * transaction. */
+static enum sync_rc page_store(struct sync_store *st, struct page *pg,
+                               const struct sync_conn_cursor *at, const char *position,
+                               struct sync_err *err)
 {
     struct sync_buf payload = SYNC_BUF_INIT(PAYLOAD_MAX);
     const json_t *rec;
@@ -220,130 +210,86 @@ static enum sync_rc page_store(struct sync_store *st, struct page *pg, const cha
         return rc;
     json_array_foreach(pg->records, i, rec)
     {
-        struct sync_change ch;
-        const char *id;
-        int64_t version;
-        int deleted, stored = 0;
-
-        if (!sync_poll_record_key(pg->vendor, pg->src->object, rec, &id, &version, &deleted))
-            continue;
-        sync_buf_reset(&payload);
-        if ((rc = sync_json_dump(rec, &payload))) {
-            sync_err_set(err, rc, "capture: a %s record is too large to keep", pg->src->object);
+        if ((rc = page_put(st, pg, rec, &payload, err)))
             break;
-        }
-        memset(&ch, 0, sizeof(ch));
-        ch.system = pg->src->system;
-        ch.object = pg->src->object;
-        ch.record_id = id;
-        ch.version = version;
-        ch.deleted = deleted;
-        ch.payload = sync_buf_str(&payload);
-        if ((rc = sync_store_inbox_put(st, &ch, &stored, err)))
-            break;
-        pg->stored += stored != 0;
     }
     sync_buf_release(&payload);
-    if (rc == SYNC_OK && position)
-        rc = sync_store_cursor_set(st, name, position, err);
+    if (rc == SYNC_OK)
+        rc = sync_store_cursor_set(st, pg->name, position, err);
+    if (rc == SYNC_OK && pg->src->lookback_ms > 0)
+        rc = sync_store_seen_prune(st, pg->name, at->ts_ms - pg->src->lookback_ms, err);
     if (rc == SYNC_OK)
         return sync_store_commit(st, err);
     sync_store_rollback(st, NULL);
     return rc;
 }
 
-/* The page's records not seen before (the lookback re-reads some), into fresh. */
-static void page_filter(const struct sync_poll_source *src, enum sync_vendor vendor,
-                        struct cursor *cur, const json_t *records, json_t *fresh)
+/* Whether this poll re-reads the lookback: on a process's first poll of the source, then at most
+ * every SYNC_POLL_SWEEP_EVERY_MS. */
+static int64_t lookback_now(struct sync_poll_source *src, int64_t now_ms)
 {
-    const json_t *rec;
-    size_t i;
-
-    json_array_foreach(records, i, rec)
-    {
-        const char *id;
-        int64_t version;
-        int deleted;
-        json_t *was;
-
-        if (!sync_poll_record_key(vendor, src->object, rec, &id, &version, &deleted))
-            continue;
-        if (src->lookback_ms > 0) {
-            char digest[17];
-            const char *had;
-            record_digest(rec, digest);
-            was = json_object_get(cur->seen, id);
-            had = json_string_value(json_array_get(was, 1));
-            if (seen_ts(was) == version && digest[0] && had && strcmp(had, digest) == 0)
-                continue;
-            json_object_set_new(cur->seen, id, json_pack("[I, s]", (json_int_t)version, digest));
-        }
-        json_array_append(fresh, (json_t *)rec);
-    }
+    if (src->lookback_ms <= 0)
+        return 0;
+    if (src->swept_ms && now_ms - src->swept_ms < SYNC_POLL_SWEEP_EVERY_MS)
+        return 0;
+    return src->lookback_ms;
 }
 
 enum sync_rc sync_poll_source(struct sync_store *st, struct sync_conn *c,
-                              const struct sync_poll_source *src, int64_t now_ms,
+                              struct sync_poll_source *src, int64_t now_ms,
                               struct sync_poll_result *out, struct sync_err *err)
 {
     struct sync_buf before = SYNC_BUF_INIT(CURSOR_MAX), after = SYNC_BUF_INIT(CURSOR_MAX);
     struct sync_conn_window w;
-    struct cursor cur;
+    struct sync_conn_cursor at;
     char name[SYNC_STORE_NAME_MAX];
     enum sync_vendor vendor = sync_conn_vendor(c);
     enum sync_rc rc;
 
     memset(out, 0, sizeof(*out));
     sync_poll_cursor_name(src, name, sizeof(name));
-    if ((rc = cursor_load(st, name, &cur, err)))
+    if ((rc = cursor_load(st, name, &at, err)))
         goto done;
-    if ((rc = cursor_text(&cur, &before)))
+    if ((rc = cursor_text(&at, &before)))
         goto nomem;
     memset(&w, 0, sizeof(w));
     w.object = src->object;
     w.fields = src->fields;
-    w.after = cur.at;
-    w.lookback_ms = src->lookback_ms;
+    w.after = at;
+    w.lookback_ms = lookback_now(src, now_ms);
     w.upper_ms = now_ms;
     w.include_deleted = src->include_deleted;
     w.limit = src->page;
     for (;;) {
         struct sync_conn_batch b;
         struct page pg;
-        json_t *fresh = json_array();
 
         sync_conn_batch_init(&b);
-        if (!fresh || !b.records) {
-            json_decref(fresh);
+        if (!b.records) {
             sync_conn_batch_release(&b);
             goto nomem;
         }
         rc = sync_conn_read_changes(c, &w, &b, err);
         if (rc) {
-            json_decref(fresh);
             sync_conn_batch_release(&b);
             goto done;
         }
         out->read += json_array_size(b.records);
-        page_filter(src, vendor, &cur, b.records, fresh);
-        if (keyset_cmp(&b.next, &cur.at) > 0)
-            cur.at = b.next;
-        if (src->lookback_ms > 0)
-            seen_prune(cur.seen, cur.at.ts_ms - src->lookback_ms);
+        if (keyset_cmp(&b.next, &at) > 0 || b.next.tie != at.tie)
+            at = b.next;
         sync_buf_reset(&after);
-        if ((rc = cursor_text(&cur, &after))) {
-            json_decref(fresh);
+        if ((rc = cursor_text(&at, &after))) {
             sync_conn_batch_release(&b);
             goto nomem;
         }
         memset(&pg, 0, sizeof(pg));
         pg.src = src;
         pg.vendor = vendor;
-        pg.records = fresh;
-        if (json_array_size(fresh) || strcmp(sync_buf_str(&before), sync_buf_str(&after)))
-            rc = page_store(st, &pg, name, sync_buf_str(&after), err);
+        pg.name = name;
+        pg.records = b.records;
+        if (json_array_size(b.records) || strcmp(sync_buf_str(&before), sync_buf_str(&after)))
+            rc = page_store(st, &pg, &at, sync_buf_str(&after), err);
         out->stored += pg.stored;
-        json_decref(fresh);
         sync_buf_reset(&before);
         if (rc == SYNC_OK && sync_buf_addstr(&before, sync_buf_str(&after)))
             rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
@@ -353,15 +299,18 @@ enum sync_rc sync_poll_source(struct sync_store *st, struct sync_conn *c,
             sync_conn_batch_release(&b);
             break;
         }
+        if (w.lookback_ms)
+            src->swept_ms = now_ms;
         w.after = b.next;
         w.lookback_ms = 0;
         sync_conn_batch_release(&b);
     }
+    if (rc == SYNC_OK && w.lookback_ms)
+        src->swept_ms = now_ms;
     goto done;
 nomem:
     rc = sync_err_set(err, SYNC_ERR_NOMEM, "capture: out of memory");
 done:
-    json_decref(cur.seen);
     sync_buf_release(&before);
     sync_buf_release(&after);
     return rc;

@@ -12,18 +12,21 @@
  * Salesforce stamps SystemModstamp when a transaction starts, so a long
  * transaction can commit rows stamped before the cursor, and it stamps
  * whole seconds, so a row changed twice in one second keeps its stamp. A
- * source with a lookback re-reads that far behind its cursor on each poll
- * and drops the rows it has already seen: same Id, same SystemModstamp
- * and the same values (a digest of them). The cursor carries the recently
- * seen rows (bounded; past the bound a re-read row is simply captured
- * again, which planning treats as an echo).
- *
+ * source with a lookback re-reads that far behind its cursor (on a
+ * process's first poll, then at most every SYNC_POLL_SWEEP_EVERY_MS, so a
+ * commit up to lookback minus that interval late is caught) and drops the
+ * rows it has already read: same Id, same SystemModstamp and the same
+ * values (a digest of them). The rows read are kept in the store
+ * (sync_store_seen_mark) as long as the lookback can reach them, in the
+ * page's transaction, so no bound on a burst's size applies.
+
  * HubSpot search lags writes: the connector clamps each window's upper
  * bound to a settled instant, and the result's covered_ms says how far
  * the inbox is now complete for the source.
  *
- * The cursor position is JSON: {"ts":ms,"id":"...",
- * "seen":{"<id>":[ms,"<digest>"],...}}. A source without a cursor starts at the epoch:
+ * The cursor position is JSON: {"ts":ms,"id":"...","tie":bool} (the
+ * connector's keyset position; tie: HubSpot's next page reads one stamp by
+ * id). A source without a cursor starts at the epoch:
  * its first poll captures every record (the initial sync).
  *
  * Called by the engine's pass (src/engine/sync.c); uses only the store
@@ -39,7 +42,7 @@
 #include "core/err.h"
 #include "store/store.h"
 
-#define SYNC_POLL_SEEN_MAX 10000 /* recently seen rows a cursor remembers */
+#define SYNC_POLL_SWEEP_EVERY_MS (10 * 1000) /* lookback re-reads, at most this often */
 
 struct sync_poll_source {
     const char *system;        /* "hubspot" or "salesforce" */
@@ -48,6 +51,7 @@ struct sync_poll_source {
     int64_t lookback_ms;       /* re-read this far behind the cursor (Salesforce) */
     int include_deleted;       /* Salesforce: queryAll, so deletes and merges are captured */
     size_t page;               /* records per page; 0: the vendor's maximum */
+    int64_t swept_ms;          /* set by polling: when the lookback was last re-read */
 };
 
 struct sync_poll_result {
@@ -62,7 +66,7 @@ void sync_poll_cursor_name(const struct sync_poll_source *src, char *out, size_t
 /* Polls the source once: every page up to now_ms (HubSpot: the settled instant before it).
  * Changes and the cursor are committed page by page. */
 enum sync_rc sync_poll_source(struct sync_store *st, struct sync_conn *c,
-                              const struct sync_poll_source *src, int64_t now_ms,
+                              struct sync_poll_source *src, int64_t now_ms,
                               struct sync_poll_result *out, struct sync_err *err);
 
 /* Deletes a source's windows cannot see (HubSpot: archived records leave search; Salesforce

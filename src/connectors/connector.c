@@ -196,9 +196,15 @@ static enum sync_rc budget_check(struct sync_conn *c, unsigned flags, struct syn
 static void pace_wait(struct sync_conn *c, unsigned flags)
 {
     struct sync_bucket *b = (flags & SYNC__CALL_SEARCH) ? c->search : c->bucket;
-    int64_t wait;
-    while ((wait = sync_bucket_take(b, sync__conn_now(c))) > 0)
+    int64_t wait, waited = 0;
+    while ((wait = sync_bucket_take(b, sync__conn_now(c))) > 0) {
         conn_sleep(c, wait);
+        waited += wait;
+    }
+    if (waited)
+        sync_debug("pace", "%s: waited %lld ms for the %s budget",
+                   c->cfg.vendor == SYNC_VENDOR_HUBSPOT ? "hubspot" : "salesforce",
+                   (long long)waited, b == c->search ? "search" : "request");
 }
 
 static enum sync_rc ensure_auth(struct sync_conn *c, struct sync_err *err)

@@ -255,34 +255,15 @@ static enum sync_rc hs_describe(struct sync_conn *c, const char *object,
 
 /* ---- search window ---- */
 
-static int record_lm(const json_t *r, const char *lm, int64_t *ts)
-{
-    const char *v = sync_json_str(json_object_get(r, "properties"), lm);
-    if (!v)
-        v = sync_json_str(r, "updatedAt");
-    if (!v)
-        return -1;
-    if (sync_time_parse(v, ts) == SYNC_OK)
-        return 0;
-    {
-        char *end;
-        long long ms = strtoll(v, &end, 10);
-        if (*end)
-            return -1;
-        *ts = ms;
-    }
-    return 0;
-}
-
 static enum sync_rc hs_read_changes(struct sync_conn *c, const struct sync_conn_window *w,
                                     struct sync_conn_batch *out, struct sync_err *err)
 {
     const char *lm = sync_hs_lastmodified_prop(w->object);
     struct sync_buf url = SYNC_BUF_INIT(4096);
     struct sync_conn_cursor after = w->after;
-    size_t limit = w->limit && w->limit < HS_SEARCH_MAX ? w->limit : HS_SEARCH_MAX, count, i;
-    int64_t upper = w->upper_ms, settled = sync__conn_now(c) - c->cfg.search_settle_ms, last_ts;
-    json_t *body, *ans = NULL, *results, *r;
+    size_t limit = w->limit && w->limit < HS_SEARCH_MAX ? w->limit : HS_SEARCH_MAX;
+    int64_t upper = w->upper_ms, settled = sync__conn_now(c) - c->cfg.search_settle_ms;
+    json_t *body, *ans = NULL;
     enum sync_rc rc;
 
     if (!hs_object_ok(w->object))
@@ -293,6 +274,7 @@ static enum sync_rc hs_read_changes(struct sync_conn *c, const struct sync_conn_
     if (w->lookback_ms > 0) {
         after.ts_ms -= w->lookback_ms;
         after.id[0] = '\0';
+        after.tie = 0;
     }
     out->next = after;
     if (after.ts_ms > upper) {
@@ -307,50 +289,14 @@ static enum sync_rc hs_read_changes(struct sync_conn *c, const struct sync_conn_
     sync_buf_release(&url);
     if (rc)
         return rc;
-    results = json_object_get(ans, "results");
-    count = json_array_size(results);
-    r = count ? json_array_get(results, count - 1) : NULL;
-    if (r && record_lm(r, lm, &last_ts) != 0) {
-        json_decref(ans);
-        return sync_err_set(err, SYNC_ERR_PARSE, "hubspot: record without %s", lm);
-    }
-    out->done = 0;
-    if (after.id[0]) {
-        /* tie page: every result has lm == after.ts */
-        json_array_foreach(results, i, r)
-        {
-            sync__batch_append(out, r);
-        }
-        if (count < limit) {
-            out->next.ts_ms = after.ts_ms + 1;
-            out->next.id[0] = '\0';
-            out->done = out->next.ts_ms > upper;
-        } else {
-            snprintf(out->next.id, sizeof(out->next.id), "%s", sync_json_str(r, "id"));
-        }
-    } else if (count < limit) {
-        json_array_foreach(results, i, r)
-        {
-            sync__batch_append(out, r);
-        }
-        if (r) {
-            out->next.ts_ms = last_ts;
-            snprintf(out->next.id, sizeof(out->next.id), "%s", sync_json_str(r, "id"));
-        }
-        out->done = 1;
-    } else {
-        /* a full range page: keep what is below the last timestamp, read that one by id */
-        json_array_foreach(results, i, r)
-        {
-            int64_t ts;
-            if (record_lm(r, lm, &ts) == 0 && ts < last_ts)
-                sync__batch_append(out, r);
-        }
-        out->next.ts_ms = last_ts;
-        snprintf(out->next.id, sizeof(out->next.id), "0");
-    }
+    if (!out->records)
+        out->records = json_array();
+    if (sync_hs_window_page(json_object_get(ans, "results"), lm, &after, upper, limit,
+                            out->records, &out->next, &out->done) != 0)
+        rc = sync_err_set(err, SYNC_ERR_PARSE, "hubspot: a %s search result without id or %s",
+                          w->object, lm);
     json_decref(ans);
-    return SYNC_OK;
+    return rc;
 }
 
 /* ---- archived list ---- */

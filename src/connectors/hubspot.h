@@ -17,14 +17,29 @@
 const char *sync_hs_lastmodified_prop(const char *object);
 
 /*
- * new: the search body for one page of a keyset window on (last-modified, hs_object_id).
- * HubSpot allows one sort only, so a window alternates two kinds of page:
- *   range page (after->id ""):   lm GTE after.ts AND lm LTE upper, sorted by lm
- *   tie page   (after->id set):  lm EQ after.ts AND hs_object_id GT after.id, sorted by id
+ * Keyset windows on (last-modified, hs_object_id). HubSpot allows one sort only, so a window
+ * reads two kinds of page:
+ *   range page (!after->tie): lm GTE after.ts AND lm LTE upper, sorted by lm
+ *   tie page   (after->tie):  lm EQ after.ts AND hs_object_id GT after.id, sorted by id
  * Neither uses `after` offsets, so the 10,000-result cap never stops a window.
+ *
+ * A cursor (ts, id) means: every record stamped before ts is captured, and those stamped ts with
+ * an id up to id ("" none). A range page drops what the cursor already covers and keeps what is
+ * stamped before its last stamp (a full page may end inside a group of equal stamps); the next
+ * range page starts at that last stamp. Only a full page that is one stamp throughout switches
+ * to tie pages, which read that group by id to its end and then go on at ts + 1.
  */
+
+/* The search body for one page of a window. */
 json_t *sync_hs_search_body(const char *lm_prop, const struct sync_conn_cursor *after,
                             int64_t upper_ms, const char *const *props, size_t limit);
+
+/* Reads one page's results (as the search returned them) against the window: appends the records
+ * to capture to take, sets *next and *done (the window is exhausted). -1 when a record has no
+ * readable stamp or id. */
+int sync_hs_window_page(const json_t *results, const char *lm_prop,
+                        const struct sync_conn_cursor *after, int64_t upper_ms, size_t limit,
+                        json_t *take, struct sync_conn_cursor *next, int *done);
 
 /* Fills u from the X-HubSpot-RateLimit-* header values (any may be NULL); returns 1 when at
  * least one was present. */

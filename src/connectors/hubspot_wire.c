@@ -33,9 +33,10 @@ json_t *sync_hs_search_body(const char *lm_prop, const struct sync_conn_cursor *
 
     snprintf(ts, sizeof(ts), "%lld", (long long)after->ts_ms);
     snprintf(up, sizeof(up), "%lld", (long long)upper_ms);
-    if (after->id[0]) {
+    if (after->tie) {
         json_array_append_new(filters, filter(lm_prop, "EQ", ts));
-        json_array_append_new(filters, filter("hs_object_id", "GT", after->id));
+        json_array_append_new(filters,
+                              filter("hs_object_id", "GT", after->id[0] ? after->id : "0"));
         sort = "hs_object_id";
     } else {
         json_array_append_new(filters, filter(lm_prop, "GTE", ts));
@@ -50,6 +51,122 @@ json_t *sync_hs_search_body(const char *lm_prop, const struct sync_conn_cursor *
     return json_pack("{s:[{s:o}], s:[{s:s, s:s}], s:o, s:I}", "filterGroups", "filters", filters,
                      "sorts", "propertyName", sort, "direction", "ASCENDING", "properties", list,
                      "limit", (json_int_t)limit);
+}
+
+/* HubSpot ids are decimal: a longer one is larger. */
+static int id_cmp(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return strcmp(a, b);
+}
+
+/* The record's stamp (epoch ms, or ISO as HubSpot renders dates) and id. */
+static int page_key(const json_t *r, const char *lm_prop, int64_t *ts, const char **id)
+{
+    const char *v = sync_json_str(json_object_get(r, "properties"), lm_prop);
+    char *end;
+
+    *id = sync_json_str(r, "id");
+    if (!v)
+        v = sync_json_str(r, "updatedAt");
+    if (!v || !*id || !**id)
+        return -1;
+    if (sync_time_parse(v, ts) == SYNC_OK)
+        return 0;
+    *ts = strtoll(v, &end, 10);
+    return *end || end == v ? -1 : 0;
+}
+
+/* Already captured by the cursor: stamped at its ts with an id up to its id. */
+static int covered(const struct sync_conn_cursor *after, int64_t ts, const char *id)
+{
+    return ts < after->ts_ms || (ts == after->ts_ms && after->id[0] && id_cmp(id, after->id) <= 0);
+}
+
+static int tie_page(const json_t *results, const char *lm_prop, const struct sync_conn_cursor *after,
+                    int64_t upper_ms, size_t limit, json_t *take, struct sync_conn_cursor *next,
+                    int *done)
+{
+    size_t i, count = json_array_size(results);
+    const json_t *r;
+
+    json_array_foreach(results, i, r)
+    {
+        int64_t ts;
+        const char *id;
+        if (page_key(r, lm_prop, &ts, &id))
+            return -1;
+        if (ts != after->ts_ms || covered(after, ts, id))
+            continue;
+        json_array_append(take, (json_t *)r);
+        if (id_cmp(id, next->id) > 0)
+            snprintf(next->id, sizeof(next->id), "%s", id);
+    }
+    if (count < limit) {
+        /* the group is read to its end: on past it */
+        next->ts_ms = after->ts_ms + 1;
+        next->id[0] = '\0';
+        next->tie = 0;
+        *done = next->ts_ms > upper_ms;
+    }
+    return 0;
+}
+
+static int range_page(const json_t *results, const char *lm_prop,
+                      const struct sync_conn_cursor *after, size_t limit, json_t *take,
+                      struct sync_conn_cursor *next, int *done)
+{
+    size_t i, count = json_array_size(results);
+    int64_t first = 0, last = 0;
+    const json_t *r;
+    const char *id;
+
+    if (count == 0) {
+        *done = 1;
+        return 0;
+    }
+    if (page_key(json_array_get(results, 0), lm_prop, &first, &id) ||
+        page_key(json_array_get(results, count - 1), lm_prop, &last, &id))
+        return -1;
+    if (count >= limit && first == last) {
+        /* a full page of one stamp: read that group by id */
+        next->ts_ms = last;
+        next->tie = 1;
+        if (last != after->ts_ms)
+            next->id[0] = '\0';
+        *done = 0;
+        return 0;
+    }
+    if (last != after->ts_ms)
+        next->id[0] = '\0';
+    json_array_foreach(results, i, r)
+    {
+        int64_t ts;
+        if (page_key(r, lm_prop, &ts, &id))
+            return -1;
+        if (covered(after, ts, id) || (count >= limit && ts == last))
+            continue;
+        json_array_append(take, (json_t *)r);
+        if (count < limit && ts == last && id_cmp(id, next->id) > 0)
+            snprintf(next->id, sizeof(next->id), "%s", id);
+    }
+    next->ts_ms = last;
+    next->tie = 0;
+    *done = count < limit;
+    return 0;
+}
+
+int sync_hs_window_page(const json_t *results, const char *lm_prop,
+                        const struct sync_conn_cursor *after, int64_t upper_ms, size_t limit,
+                        json_t *take, struct sync_conn_cursor *next, int *done)
+{
+    *next = *after;
+    *done = 0;
+    if (after->tie)
+        return tie_page(results, lm_prop, after, upper_ms, limit, take, next, done);
+    return range_page(results, lm_prop, after, limit, take, next, done);
 }
 
 static int num(const char *s, long long *out)

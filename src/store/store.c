@@ -539,6 +539,32 @@ enum sync_rc sync_store_cursor_set(struct sync_store *st, const char *source, co
     return leave(st, st->ops->cursor_set(st, source, position, sync_time_now_ms(), err));
 }
 
+/* ---- capture: seen rows ---- */
+
+enum sync_rc sync_store_seen_mark(struct sync_store *st, const char *source, const char *record_id,
+                                  int64_t version, const char *digest, int *seen,
+                                  struct sync_err *err)
+{
+    enum sync_rc rc = need("cursor source", source, SYNC_STORE_NAME_MAX, err);
+    if (!rc)
+        rc = need("record id", record_id, SYNC_STORE_ID_MAX, err);
+    if (!rc)
+        rc = need("digest", digest, SYNC_STORE_NAME_MAX, err);
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    *seen = 0;
+    return leave(st, st->ops->seen_mark(st, source, record_id, version, digest, seen, err));
+}
+
+enum sync_rc sync_store_seen_prune(struct sync_store *st, const char *source, int64_t floor,
+                                   struct sync_err *err)
+{
+    enum sync_rc rc = need("cursor source", source, SYNC_STORE_NAME_MAX, err);
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->seen_prune(st, source, floor, err));
+}
+
 /* ---- inbox ---- */
 
 enum sync_rc sync_store_inbox_put(struct sync_store *st, const struct sync_change *c, int *stored,

@@ -219,6 +219,18 @@ enum sync_rc sync_store_cursor_get(struct sync_store *st, const char *source, st
 enum sync_rc sync_store_cursor_set(struct sync_store *st, const char *source, const char *position,
                                    struct sync_err *err);
 
+/* ---- capture: the rows a lookback has already read, per source ---- */
+
+/* Marks record_id as read by source at version with values summed up by digest. *seen is 1 when
+ * exactly that version and digest was marked before (a re-read to drop), 0 when the row is new to
+ * the source (and now marked). */
+enum sync_rc sync_store_seen_mark(struct sync_store *st, const char *source, const char *record_id,
+                                  int64_t version, const char *digest, int *seen,
+                                  struct sync_err *err);
+/* Forgets the source's rows whose version is older than floor. */
+enum sync_rc sync_store_seen_prune(struct sync_store *st, const char *source, int64_t floor,
+                                   struct sync_err *err);
+
 /* ---- inbox: captured changes not yet planned, one per record, newest wins ---- */
 
 struct sync_change {

@@ -63,6 +63,9 @@ enum stmt_id {
     S_LEDGER_CLEAR,
     S_CURSOR_GET,
     S_CURSOR_SET,
+    S_SEEN_GET,
+    S_SEEN_SET,
+    S_SEEN_PRUNE,
     S_INBOX_PUT,
     S_INBOX_TAKE,
     S_INBOX_DELETE,
@@ -149,6 +152,11 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_CURSOR_SET] = "INSERT INTO cursors (source, position, updated_at) VALUES (?1, ?2, ?3) "
                      "ON CONFLICT (source) DO UPDATE SET position = excluded.position, "
                      "updated_at = excluded.updated_at",
+    [S_SEEN_GET] = "SELECT version, digest FROM capture_seen WHERE source = ?1 AND record_id = ?2",
+    [S_SEEN_SET] = "INSERT INTO capture_seen (source, record_id, version, digest) "
+                   "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (source, record_id) DO UPDATE SET "
+                   "version = excluded.version, digest = excluded.digest",
+    [S_SEEN_PRUNE] = "DELETE FROM capture_seen WHERE source = ?1 AND version < ?2",
     [S_INBOX_PUT] = "INSERT INTO inbox (system, object, record_id, version, deleted, payload, "
                     "captured_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
                     "ON CONFLICT (system, object, record_id) DO UPDATE SET "
@@ -1090,6 +1098,51 @@ static enum sync_rc store_sqlite_cursor_set(struct sync_store *st, const char *s
     return finish(b, s, "set cursor", err);
 }
 
+/* ---- capture: seen rows ---- */
+
+static enum sync_rc store_sqlite_seen_mark(struct sync_store *st, const char *source,
+                                           const char *record_id, int64_t version,
+                                           const char *digest, int *seen, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_SEEN_GET, &s, err);
+    int row;
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, source);
+    bind_str(s, 2, record_id);
+    rc = step(b, s, "read seen row", &row, err);
+    if (!rc && row && sqlite3_column_int64(s, 0) == version &&
+        strcmp(col_str(s, 1), digest) == 0)
+        *seen = 1;
+    done(s);
+    if (rc || *seen)
+        return rc;
+    if ((rc = prep(b, S_SEEN_SET, &s, err)))
+        return rc;
+    bind_str(s, 1, source);
+    bind_str(s, 2, record_id);
+    sqlite3_bind_int64(s, 3, version);
+    bind_str(s, 4, digest);
+    return finish(b, s, "mark seen row", err);
+}
+
+static enum sync_rc store_sqlite_seen_prune(struct sync_store *st, const char *source,
+                                            int64_t floor, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_SEEN_PRUNE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, source);
+    sqlite3_bind_int64(s, 2, floor);
+    return finish(b, s, "prune seen rows", err);
+}
+
 /* ---- inbox ---- */
 
 static enum sync_rc store_sqlite_inbox_put(struct sync_store *st, const struct sync_change *c,
@@ -1675,6 +1728,8 @@ const struct sync_store_ops store_sqlite_ops = {
     .ledger_clear = store_sqlite_ledger_clear,
     .cursor_get = store_sqlite_cursor_get,
     .cursor_set = store_sqlite_cursor_set,
+    .seen_mark = store_sqlite_seen_mark,
+    .seen_prune = store_sqlite_seen_prune,
     .inbox_put = store_sqlite_inbox_put,
     .inbox_take = store_sqlite_inbox_take,
     .inbox_delete = store_sqlite_inbox_delete,

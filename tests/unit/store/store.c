@@ -790,6 +790,30 @@ Test(store, cursors_keep_the_latest_position_per_source)
 
 /* ---- inbox ---- */
 
+Test(store, seen_rows_tell_a_reread_from_a_new_version_and_prune_behind_a_floor)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    int seen = -1;
+
+    OK(sync_store_seen_mark(st, "salesforce:Lead", "00QA", 1000, "d1", &seen, &err));
+    cr_assert_eq(seen, 0, "first read");
+    OK(sync_store_seen_mark(st, "salesforce:Lead", "00QA", 1000, "d1", &seen, &err));
+    cr_assert_eq(seen, 1, "the same stamp and values: a re-read");
+    OK(sync_store_seen_mark(st, "salesforce:Lead", "00QA", 1000, "d2", &seen, &err));
+    cr_assert_eq(seen, 0, "same second, other values: a new version");
+    OK(sync_store_seen_mark(st, "salesforce:Contact", "00QA", 1000, "d2", &seen, &err));
+    cr_assert_eq(seen, 0, "sources keep their own rows");
+    OK(sync_store_seen_prune(st, "salesforce:Lead", 1001, &err));
+    OK(sync_store_seen_mark(st, "salesforce:Lead", "00QA", 1000, "d2", &seen, &err));
+    cr_assert_eq(seen, 0, "pruned: forgotten");
+    OK(sync_store_seen_mark(st, "salesforce:Contact", "00QA", 1000, "d2", &seen, &err));
+    cr_assert_eq(seen, 1, "another source's rows stay");
+    cr_assert_eq(sync_store_seen_mark(st, "salesforce:Lead", "", 1, "d", &seen, &err),
+                 SYNC_ERR_INVALID);
+    sync_store_close(st);
+}
+
 Test(store, inbox_keeps_one_change_per_record_and_a_newer_version_replaces_an_older)
 {
     struct sync_err err = SYNC_ERR_INIT;
