@@ -121,8 +121,8 @@ static enum sync_rc cursor_load(struct sync_store *st, const char *name,
 
 static enum sync_rc cursor_text(const struct sync_conn_cursor *at, struct sync_buf *out)
 {
-    json_t *j = json_pack("{s:I, s:s, s:b}", "ts", (json_int_t)at->ts_ms, "id", at->id, "tie",
-                          at->tie);
+    json_t *j =
+        json_pack("{s:I, s:s, s:b}", "ts", (json_int_t)at->ts_ms, "id", at->id, "tie", at->tie);
     enum sync_rc rc = j ? sync_json_dump(j, out) : SYNC_ERR_NOMEM;
     json_decref(j);
     return rc;

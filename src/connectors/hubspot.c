@@ -291,8 +291,8 @@ static enum sync_rc hs_read_changes(struct sync_conn *c, const struct sync_conn_
         return rc;
     if (!out->records)
         out->records = json_array();
-    if (sync_hs_window_page(json_object_get(ans, "results"), lm, &after, upper, limit,
-                            out->records, &out->next, &out->done) != 0)
+    if (sync_hs_window_page(json_object_get(ans, "results"), lm, &after, upper, limit, out->records,
+                            &out->next, &out->done) != 0)
         rc = sync_err_set(err, SYNC_ERR_PARSE, "hubspot: a %s search result without id or %s",
                           w->object, lm);
     json_decref(ans);

@@ -85,9 +85,9 @@ static int covered(const struct sync_conn_cursor *after, int64_t ts, const char 
     return ts < after->ts_ms || (ts == after->ts_ms && after->id[0] && id_cmp(id, after->id) <= 0);
 }
 
-static int tie_page(const json_t *results, const char *lm_prop, const struct sync_conn_cursor *after,
-                    int64_t upper_ms, size_t limit, json_t *take, struct sync_conn_cursor *next,
-                    int *done)
+static int tie_page(const json_t *results, const char *lm_prop,
+                    const struct sync_conn_cursor *after, int64_t upper_ms, size_t limit,
+                    json_t *take, struct sync_conn_cursor *next, int *done)
 {
     size_t i, count = json_array_size(results);
     const json_t *r;

@@ -96,8 +96,7 @@ struct sync_store_ops {
     enum sync_rc (*cursor_set)(struct sync_store *st, const char *source, const char *position,
                                int64_t now, struct sync_err *err);
     enum sync_rc (*seen_mark)(struct sync_store *st, const char *source, const char *record_id,
-                              int64_t version, const char *digest, int *seen,
-                              struct sync_err *err);
+                              int64_t version, const char *digest, int *seen, struct sync_err *err);
     enum sync_rc (*seen_prune)(struct sync_store *st, const char *source, int64_t floor,
                                struct sync_err *err);
 

@@ -1114,8 +1114,7 @@ static enum sync_rc store_sqlite_seen_mark(struct sync_store *st, const char *so
     bind_str(s, 1, source);
     bind_str(s, 2, record_id);
     rc = step(b, s, "read seen row", &row, err);
-    if (!rc && row && sqlite3_column_int64(s, 0) == version &&
-        strcmp(col_str(s, 1), digest) == 0)
+    if (!rc && row && sqlite3_column_int64(s, 0) == version && strcmp(col_str(s, 1), digest) == 0)
         *seen = 1;
     done(s);
     if (rc || *seen)

@@ -55,8 +55,8 @@ static json_t *results_of(const long long (*rows)[2], size_t n)
         char ts[32], id[32];
         snprintf(ts, sizeof(ts), "%lld", rows[i][0]);
         snprintf(id, sizeof(id), "%lld", rows[i][1]);
-        json_array_append_new(a, json_pack("{s:s, s:{s:s}}", "id", id, "properties",
-                                           "lastmodifieddate", ts));
+        json_array_append_new(
+            a, json_pack("{s:s, s:{s:s}}", "id", id, "properties", "lastmodifieddate", ts));
     }
     return a;
 }
@@ -77,9 +77,9 @@ static struct step page(const long long (*rows)[2], size_t n, struct sync_conn_c
 {
     struct step s = {json_array(), {0, "", 0}, 0};
     json_t *res = results_of(rows, n);
-    cr_assert_eq(sync_hs_window_page(res, "lastmodifieddate", &after, 999, limit, s.take, &s.next,
-                                     &s.done),
-                 0);
+    cr_assert_eq(
+        sync_hs_window_page(res, "lastmodifieddate", &after, 999, limit, s.take, &s.next, &s.done),
+        0);
     json_decref(res);
     return s;
 }
