@@ -72,7 +72,10 @@ static void default_rates(struct sync_conn *c)
             k->rate.limit = 190;
             k->rate.window_ms = 10000;
         } else {
-            k->rate.limit = 25;
+            /* Salesforce has no per-second limit (only the daily budget and 25 concurrent
+             * long-running requests); this only keeps a runaway loop from spending the day's
+             * budget in minutes */
+            k->rate.limit = 100;
             k->rate.window_ms = 1000;
         }
     }

@@ -86,7 +86,7 @@ struct sync_conn_config {
     long timeout_ms;               /* per request; 0 means 60 s */
 
     /* Pacing. NULL bucket pointers: the connector makes its own from the configs; defaults are
-     * HubSpot 190 per 10 s and 5 searches per second, Salesforce 25 per second. */
+     * HubSpot 190 per 10 s and 5 searches per second, Salesforce 100 per second. */
     struct sync_bucket *bucket;        /* borrowed, shared */
     struct sync_bucket *search_bucket; /* borrowed, shared (HubSpot search) */
     struct sync_bucket_config rate;
