@@ -422,10 +422,12 @@ static const struct cfg_key cfg_keys[] = {
     {"salesforce.security_token", CFG_STRING, OFF(salesforce.security_token), NULL, 0, 0,
      CFG_SECRET},
     {"salesforce.refresh_token", CFG_STRING, OFF(salesforce.refresh_token), NULL, 0, 0, CFG_SECRET},
+    {"salesforce.grant", CFG_STRING, OFF(salesforce.grant), NULL, 0, 0, 0},
     {"salesforce.sandbox", CFG_BOOL, OFF(salesforce.sandbox), "false", 0, 0, 0},
     {"store", CFG_STORE, OFF(store), "sqlite:crmsync.db", 0, 0, 0},
     {"poll_interval", CFG_DURATION, OFF(poll_interval_ms), "30s", 100, MS_HOUR, CFG_RUNTIME},
     {"log_level", CFG_LOG_LEVEL, OFF(log_level), "info", 0, 0, CFG_RUNTIME},
+    {"request_timeout", CFG_DURATION, OFF(request_timeout_ms), "60s", 100, 10 * MS_MINUTE, 0},
     {"admin.listen", CFG_LISTEN, OFF(admin.listen), "127.0.0.1:8300", 0, 0, 0},
     {"admin.token", CFG_STRING, OFF(admin.token), NULL, 0, 0, CFG_SECRET},
 };
@@ -1003,7 +1005,22 @@ static void check_salesforce(struct loader *L)
 
     require(L, "salesforce.client_id", "");
     require(L, "salesforce.client_secret", "");
-    if (is_set(L, "salesforce.refresh_token")) {
+    if (is_set(L, "salesforce.grant")) {
+        const char *g = cfg->salesforce.grant;
+        if (strcmp(g, "client_credentials") == 0) {
+            /* the connected app's run-as user: client id and secret are all it takes */
+        } else if (strcmp(g, "refresh_token") == 0) {
+            require(L, "salesforce.refresh_token", "");
+        } else if (strcmp(g, "password") == 0) {
+            require(L, "salesforce.username", "");
+            require(L, "salesforce.password", "");
+        } else {
+            problem(L, missing_line(L, "salesforce.grant"),
+                    "salesforce.grant: '%s' is not a grant crmsync uses (password, refresh_token "
+                    "or client_credentials)",
+                    g);
+        }
+    } else if (is_set(L, "salesforce.refresh_token")) {
         if (is_set(L, "salesforce.username"))
             require(L, "salesforce.password", "");
         else if (is_set(L, "salesforce.password"))

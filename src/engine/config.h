@@ -162,11 +162,13 @@ struct sync_config {
         char *client_id, *client_secret;
         char *username, *password, *security_token;
         char *refresh_token;
+        char *grant; /* "password", "refresh_token" or "client_credentials"; NULL: inferred */
         int sandbox;
     } salesforce;
     char *store;
     int64_t poll_interval_ms;
     int log_level; /* enum sync_log_level */
+    int64_t request_timeout_ms; /* one vendor API request, start to answer */
     struct {
         char *listen;
         char *token;

@@ -108,6 +108,7 @@ static enum sync_rc conns_open(struct sync_engine *e, struct sync_err *err)
     }
     /* the connector reads 0 as its default; 1 ms is "no settling" */
     hc.search_settle_ms = cfg->hubspot.search_settle_ms > 0 ? cfg->hubspot.search_settle_ms : 1;
+    hc.timeout_ms = (long)cfg->request_timeout_ms;
     hc.on_usage = on_usage;
     hc.usage_arg = e;
     if (!(e->hs = sync_conn_new(&hc, err)))
@@ -121,7 +122,12 @@ static enum sync_rc conns_open(struct sync_engine *e, struct sync_err *err)
                                              : "https://login.salesforce.com";
     sc.client_id = cfg->salesforce.client_id;
     sc.client_secret = cfg->salesforce.client_secret;
-    if (cfg->salesforce.username && cfg->salesforce.username[0]) {
+    if (cfg->salesforce.grant && strcmp(cfg->salesforce.grant, "client_credentials") == 0) {
+        sc.auth = SYNC_AUTH_CLIENT_CREDENTIALS;
+    } else if (cfg->salesforce.grant && strcmp(cfg->salesforce.grant, "refresh_token") == 0) {
+        sc.auth = SYNC_AUTH_REFRESH_TOKEN;
+        sc.refresh_token = cfg->salesforce.refresh_token;
+    } else if (cfg->salesforce.username && cfg->salesforce.username[0]) {
         sc.auth = SYNC_AUTH_PASSWORD;
         sc.username = cfg->salesforce.username;
         sc.password = cfg->salesforce.password;
@@ -130,6 +136,7 @@ static enum sync_rc conns_open(struct sync_engine *e, struct sync_err *err)
         sc.auth = SYNC_AUTH_REFRESH_TOKEN;
         sc.refresh_token = cfg->salesforce.refresh_token;
     }
+    sc.timeout_ms = (long)cfg->request_timeout_ms;
     sc.on_usage = on_usage;
     sc.usage_arg = e;
     if (!(e->sf = sync_conn_new(&sc, err)))

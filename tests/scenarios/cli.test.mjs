@@ -122,3 +122,18 @@ test('bad usage and bad configuration exit 2 and say what is wrong', async () =>
   assert.match(r.stderr, /poll_interval: '30' is not a duration/);
   assert.match(r.stderr, /salesforce\.client_secret: missing/);
 });
+
+test('with salesforce.grant client_credentials, crmsync signs in as the connected app and syncs', async () => {
+  const yaml = fs
+    .readFileSync(pair.configPath, 'utf8')
+    .replace(/^  (username|password|security_token):.*\n/gm, '')
+    .replace('  client_secret: crmsync-demo-secret\n', '  client_secret: crmsync-demo-secret\n  grant: client_credentials\n');
+  assert.doesNotMatch(yaml, /username|password/);
+  fs.writeFileSync(pair.configPath, yaml);
+  await pair.hs.create('contacts', { email: 'cc@grant.example', lastname: 'Grant', company: 'Flow Co' });
+  await pair.sync();
+  const leads = (await pair.sf.live('Lead')).filter((l) => l.Email === 'cc@grant.example');
+  assert.equal(leads.length, 1);
+  const { sf } = await pair.stats();
+  assert.equal(sf.calls.by_endpoint['POST /services/oauth2/token'], 1, 'one sign-in');
+});

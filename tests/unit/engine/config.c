@@ -374,6 +374,27 @@ Test(config, salesforce_password_needs_a_username_and_sandbox_picks_the_login_ho
     cr_assert_str_eq(cfg.salesforce.login_url, "https://acme.my.salesforce.com");
 }
 
+Test(config, salesforce_grant_picks_the_flow_and_its_credentials)
+{
+    cr_assert_eq(load("hubspot:\n  access_token: x\n"
+                      "salesforce:\n  client_id: a\n  client_secret: b\n"
+                      "  grant: client_credentials\n"),
+                 SYNC_OK, "%s", problems_text());
+    cr_assert_str_eq(cfg.salesforce.grant, "client_credentials");
+
+    cr_assert_eq(load("hubspot:\n  access_token: x\n"
+                      "salesforce:\n  client_id: a\n  client_secret: b\n"
+                      "  grant: refresh_token\n  username: u\n  password: p\n"),
+                 SYNC_ERR_INVALID);
+    assert_problem(0, "crmsync.yaml:3: salesforce.refresh_token: missing");
+
+    cr_assert_eq(load("hubspot:\n  access_token: x\n"
+                      "salesforce:\n  client_id: a\n  client_secret: b\n  grant: jwt\n"),
+                 SYNC_ERR_INVALID);
+    assert_problem(0, "crmsync.yaml:6: salesforce.grant: 'jwt' is not a grant crmsync uses "
+                      "(password, refresh_token or client_credentials)");
+}
+
 Test(config, urls_need_a_scheme_a_host_and_a_sane_port)
 {
     static const char *const ok[] = {"https://api.hubapi.com", "http://127.0.0.1:8302",
@@ -443,6 +464,21 @@ Test(config, poll_interval_is_bounded)
     snprintf(p, sizeof(text) - (size_t)(p - text), "poll_interval: 500ms\n");
     cr_assert_eq(load(text), SYNC_OK);
     cr_assert_eq(cfg.poll_interval_ms, 500);
+}
+
+Test(config, request_timeout_defaults_to_a_minute_and_is_bounded)
+{
+    char text[1024];
+    snprintf(text, sizeof(text), "%s", design_example);
+    cr_assert_eq(load(text), SYNC_OK, "%s", problems_text());
+    cr_assert_eq(cfg.request_timeout_ms, 60000);
+    char *p = strstr(text, "poll_interval: 30s");
+    snprintf(p, sizeof(text) - (size_t)(p - text), "request_timeout: 50ms\n");
+    cr_assert_eq(load(text), SYNC_ERR_INVALID);
+    assert_problem(0, "crmsync.yaml:12: request_timeout: 50ms is below the minimum (100ms)");
+    snprintf(p, sizeof(text) - (size_t)(p - text), "request_timeout: 2s\n");
+    cr_assert_eq(load(text), SYNC_OK, "%s", problems_text());
+    cr_assert_eq(cfg.request_timeout_ms, 2000);
 }
 
 /* ---- the settings API ---- */
