@@ -115,14 +115,15 @@ static enum sync_rc cursor_load(struct sync_store *st, const char *name,
     at->ts_ms = sync_json_int(j, "ts", 0);
     snprintf(at->id, sizeof(at->id), "%s", sync_json_str(j, "id") ? sync_json_str(j, "id") : "");
     at->tie = sync_json_bool(j, "tie", 0);
+    at->listing = sync_json_bool(j, "list", 0);
     json_decref(j);
     return SYNC_OK;
 }
 
 static enum sync_rc cursor_text(const struct sync_conn_cursor *at, struct sync_buf *out)
 {
-    json_t *j =
-        json_pack("{s:I, s:s, s:b}", "ts", (json_int_t)at->ts_ms, "id", at->id, "tie", at->tie);
+    json_t *j = json_pack("{s:I, s:s, s:b, s:b}", "ts", (json_int_t)at->ts_ms, "id", at->id, "tie",
+                          at->tie, "list", at->listing);
     enum sync_rc rc = j ? sync_json_dump(j, out) : SYNC_ERR_NOMEM;
     json_decref(j);
     return rc;
@@ -275,8 +276,8 @@ enum sync_rc sync_poll_source(struct sync_store *st, struct sync_conn *c,
             goto done;
         }
         out->read += json_array_size(b.records);
-        if (keyset_cmp(&b.next, &at) > 0 || b.next.tie != at.tie)
-            at = b.next;
+        if (keyset_cmp(&b.next, &at) > 0 || b.next.tie != at.tie || b.next.listing || at.listing)
+            at = b.next; /* forward only, except a listing's page tokens */
         sync_buf_reset(&after);
         if ((rc = cursor_text(&at, &after))) {
             sync_conn_batch_release(&b);

@@ -175,7 +175,8 @@ const struct sync_field_def *sync_field_catalog_find(const struct sync_field_cat
 struct sync_conn_cursor {
     int64_t ts_ms;
     char id[64];
-    int tie; /* HubSpot: the next page reads the records stamped ts_ms by id (see hubspot.h) */
+    int tie;     /* HubSpot: the next page reads the records stamped ts_ms by id (see hubspot.h) */
+    int listing; /* HubSpot: the first window lists every record; id is the list's page token */
 };
 
 struct sync_conn_batch {

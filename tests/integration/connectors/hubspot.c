@@ -276,6 +276,30 @@ Test(hubspot, search_window_reads_over_200_rows_sharing_one_millisecond)
     free(res);
 }
 
+Test(hubspot, a_first_window_lists_every_record_then_searches_from_where_the_list_began)
+{
+    char links[230][40];
+    struct sync_conn_rec *recs = make_contacts(230, "first", 230, links);
+    struct sync_conn_result *res = calloc(230, sizeof(*res));
+    struct sync_err err = SYNC_ERR_INIT;
+    json_t *seen;
+    int pages;
+
+    ensure_link();
+    cr_assert_eq(sync_conn_write(conn, SYNC_CONN_UPSERT, "contacts", recs, 230, res, &err),
+                 SYNC_OK);
+    nanosleep(&(struct timespec){0, 50000000L}, NULL);
+    emu_proc_control(&emu, "POST", "/__emu/stats/reset", "{}", NULL);
+    /* a cursor at the start: the list by id, 100 a page, then one search from its start */
+    seen = read_window("contacts", 0, sync_time_now_ms(), 0, &pages);
+    cr_assert_geq(json_object_size(seen), 230);
+    cr_assert_eq(endpoint_calls("GET /crm/v3/objects/{objectType}"), 3);
+    cr_assert_eq(endpoint_calls("POST /crm/v3/objects/{objectType}/search"), 1);
+    json_decref(seen);
+    free_recs(recs, 230);
+    free(res);
+}
+
 Test(hubspot, archived_list_reports_archived_contacts)
 {
     char links[5][40];

@@ -21,7 +21,7 @@ Test(hubspot_wire, last_modified_property_depends_on_the_object)
 
 Test(hubspot_wire, range_page_filters_inside_the_window_sorted_by_last_modified)
 {
-    struct sync_conn_cursor after = {1700000000000, "", 0};
+    struct sync_conn_cursor after = {.ts_ms = 1700000000000, .id = "", .tie = 0};
     const char *props[] = {"email", "lastmodifieddate", NULL};
     char *s = dump(sync_hs_search_body("lastmodifieddate", &after, 1700000999000, props, 200));
     cr_assert_str_eq(
@@ -35,7 +35,7 @@ Test(hubspot_wire, range_page_filters_inside_the_window_sorted_by_last_modified)
 
 Test(hubspot_wire, tie_page_reads_one_timestamp_by_object_id_without_offsets)
 {
-    struct sync_conn_cursor after = {1700000000123, "512", 1};
+    struct sync_conn_cursor after = {.ts_ms = 1700000000123, .id = "512", .tie = 1};
     char *s = dump(sync_hs_search_body("hs_lastmodifieddate", &after, 1700000999000, NULL, 100));
     cr_assert_str_eq(
         s, "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"hs_lastmodifieddate\","
@@ -75,7 +75,7 @@ struct step {
 static struct step page(const long long (*rows)[2], size_t n, struct sync_conn_cursor after,
                         size_t limit)
 {
-    struct step s = {json_array(), {0, "", 0}, 0};
+    struct step s = {json_array(), {.ts_ms = 0, .id = "", .tie = 0}, 0};
     json_t *res = results_of(rows, n);
     cr_assert_eq(
         sync_hs_window_page(res, "lastmodifieddate", &after, 999, limit, s.take, &s.next, &s.done),
@@ -87,7 +87,7 @@ static struct step page(const long long (*rows)[2], size_t n, struct sync_conn_c
 Test(hubspot_wire, a_short_range_page_takes_all_and_remembers_the_last_stamps_highest_id)
 {
     const long long rows[][2] = {{10, 5}, {20, 9}, {20, 12}, {20, 3}};
-    struct step s = page(rows, 4, (struct sync_conn_cursor){0, "", 0}, 200);
+    struct step s = page(rows, 4, (struct sync_conn_cursor){.ts_ms = 0, .id = "", .tie = 0}, 200);
     cr_assert_eq(json_array_size(s.take), 4);
     cr_assert_eq(s.next.ts_ms, 20);
     cr_assert_str_eq(s.next.id, "12", "ids compare as numbers: 12 > 9 > 3");
@@ -100,7 +100,8 @@ Test(hubspot_wire, the_next_range_page_drops_what_the_cursor_covers)
 {
     /* the cursor (20, 12): 3, 9 and 12 at 20 are held; 15 at 20 arrived since */
     const long long rows[][2] = {{20, 3}, {20, 12}, {20, 15}, {20, 9}, {30, 1}};
-    struct step s = page(rows, 5, (struct sync_conn_cursor){20, "12", 0}, 200);
+    struct step s =
+        page(rows, 5, (struct sync_conn_cursor){.ts_ms = 20, .id = "12", .tie = 0}, 200);
     cr_assert_eq(json_array_size(s.take), 2);
     cr_assert_str_eq(id_at(s.take, 0), "15");
     cr_assert_str_eq(id_at(s.take, 1), "1");
@@ -112,7 +113,8 @@ Test(hubspot_wire, the_next_range_page_drops_what_the_cursor_covers)
 Test(hubspot_wire, an_idle_range_page_keeps_the_cursor_where_it_is)
 {
     const long long rows[][2] = {{20, 3}, {20, 12}};
-    struct step s = page(rows, 2, (struct sync_conn_cursor){20, "12", 0}, 200);
+    struct step s =
+        page(rows, 2, (struct sync_conn_cursor){.ts_ms = 20, .id = "12", .tie = 0}, 200);
     cr_assert_eq(json_array_size(s.take), 0);
     cr_assert_eq(s.next.ts_ms, 20);
     cr_assert_str_eq(s.next.id, "12");
@@ -123,7 +125,7 @@ Test(hubspot_wire, an_idle_range_page_keeps_the_cursor_where_it_is)
 Test(hubspot_wire, a_full_range_page_keeps_what_is_before_its_last_stamp_and_goes_on_there)
 {
     const long long rows[][2] = {{10, 1}, {11, 2}, {12, 7}, {12, 4}};
-    struct step s = page(rows, 4, (struct sync_conn_cursor){0, "", 0}, 4);
+    struct step s = page(rows, 4, (struct sync_conn_cursor){.ts_ms = 0, .id = "", .tie = 0}, 4);
     cr_assert_eq(json_array_size(s.take), 2);
     cr_assert_eq(s.next.ts_ms, 12);
     cr_assert_str_eq(s.next.id, "", "nothing stamped 12 is held yet");
@@ -137,7 +139,7 @@ Test(hubspot_wire, a_full_page_of_one_stamp_switches_to_tie_pages_read_by_id_to_
     const long long full[][2] = {{12, 9}, {12, 2}, {12, 5}};
     const long long tie1[][2] = {{12, 2}, {12, 5}, {12, 9}};
     const long long tie2[][2] = {{12, 11}};
-    struct step s = page(full, 3, (struct sync_conn_cursor){12, "", 0}, 3);
+    struct step s = page(full, 3, (struct sync_conn_cursor){.ts_ms = 12, .id = "", .tie = 0}, 3);
     cr_assert_eq(json_array_size(s.take), 0);
     cr_assert(s.next.tie);
     cr_assert_eq(s.next.ts_ms, 12);
@@ -163,7 +165,7 @@ Test(hubspot_wire, a_record_without_a_stamp_fails_the_page)
 {
     json_t *res = json_pack("[{s:s, s:{}}]", "id", "4", "properties");
     json_t *take = json_array();
-    struct sync_conn_cursor after = {0, "", 0}, next;
+    struct sync_conn_cursor after = {.ts_ms = 0, .id = "", .tie = 0}, next;
     int done;
     cr_assert_eq(sync_hs_window_page(res, "lastmodifieddate", &after, 999, 200, take, &next, &done),
                  -1);

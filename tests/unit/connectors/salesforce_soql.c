@@ -34,7 +34,7 @@ Test(salesforce_soql, datetime_literals_are_whole_seconds_in_utc)
 Test(salesforce_soql, window_query_is_the_keyset_pattern)
 {
     struct sync_buf b = SYNC_BUF_INIT(4096);
-    struct sync_conn_cursor after = {1726061259000, "00Q5g00000AaBbCEAV", 0};
+    struct sync_conn_cursor after = {.ts_ms = 1726061259000, .id = "00Q5g00000AaBbCEAV", .tie = 0};
     const char *fields[] = {"Email", "Id", "email", NULL};
     cr_assert_eq(sync_sf_soql_window(&b, "Lead", fields, &after, 1726062000000, 0, 2000), SYNC_OK);
     cr_assert_str_eq(sync_buf_str(&b),
@@ -48,7 +48,7 @@ Test(salesforce_soql, window_query_is_the_keyset_pattern)
 Test(salesforce_soql, window_without_an_id_starts_inclusive_and_query_all_adds_is_deleted)
 {
     struct sync_buf b = SYNC_BUF_INIT(4096);
-    struct sync_conn_cursor after = {1726061259000, "", 0};
+    struct sync_conn_cursor after = {.ts_ms = 1726061259000, .id = "", .tie = 0};
     cr_assert_eq(sync_sf_soql_window(&b, "Contact", NULL, &after, 1726062000000, 1, 50), SYNC_OK);
     cr_assert_str_eq(sync_buf_str(&b),
                      "SELECT Id, SystemModstamp, IsDeleted FROM Contact WHERE SystemModstamp >= "
@@ -60,7 +60,7 @@ Test(salesforce_soql, window_without_an_id_starts_inclusive_and_query_all_adds_i
 Test(salesforce_soql, names_that_are_not_identifiers_are_refused)
 {
     struct sync_buf b = SYNC_BUF_INIT(4096);
-    struct sync_conn_cursor after = {0, "", 0};
+    struct sync_conn_cursor after = {.ts_ms = 0, .id = "", .tie = 0};
     const char *bad[] = {"Email FROM User --", NULL};
     const char *v[] = {"a"};
     cr_assert_eq(sync_sf_soql_window(&b, "Lead", bad, &after, 0, 0, 10), SYNC_ERR_INVALID);
