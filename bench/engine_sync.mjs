@@ -9,7 +9,7 @@
 // `crmsync sync --once` from an empty store (every person is created on the other side: 2N synced
 // records) and a second `sync --once` (the idle cycle). It prints wall time, records/s, API calls per
 // synced record on each side (from /__emu/stats), crmsync's peak resident memory and the idle
-// cycle's calls and time, then stops both emulators. Each crmsync run is killed after 5 minutes.
+// cycle's calls and time, then stops both emulators. Each crmsync run is killed after 5 minutes or 30 ms per person, whichever is longer.
 // Not part of `make check`; see bench/README.md.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +22,7 @@ const defaultBinDir = process.env.CRMSYNC_BIN_DIR || path.resolve(here, '../buil
 
 const PAT = 'pat-na1-crmsync-demo';
 const SF_VERSION = 'v62.0';
-const RUN_TIMEOUT_MS = 300000;
+const runTimeoutMs = (n) => Math.max(300000, n * 30); // 5 min, or 30 ms per person
 const TIME_BIN = '/usr/bin/time';
 
 function parseArgs(argv) {
@@ -162,7 +162,7 @@ function killGroup(child) {
 }
 
 // One `crmsync --config FILE sync --once`: { ms, peakKb, summary }.
-async function syncOnce(bin, configPath, children) {
+async function syncOnce(bin, configPath, children, n) {
   const crmsync = path.join(bin, 'crmsync');
   const useTime = fs.existsSync(TIME_BIN);
   const argv = ['--config', configPath, 'sync', '--once'];
@@ -179,7 +179,7 @@ async function syncOnce(bin, configPath, children) {
     stderr += d;
     if (stderr.length > 1 << 20) stderr = stderr.slice(-(1 << 19));
   });
-  const killer = setTimeout(() => killGroup(child), RUN_TIMEOUT_MS);
+  const killer = setTimeout(() => killGroup(child), runTimeoutMs(n));
   const code = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? s)));
   clearTimeout(killer);
   children.delete(child);
@@ -246,7 +246,7 @@ async function main() {
     fs.writeFileSync(configPath, configYaml(hs, sf, path.join(dir, 'crmsync.db')));
     await Promise.all([hs.control('POST', '/__emu/stats/reset'), sf.control('POST', '/__emu/stats/reset')]);
 
-    const first = await syncOnce(opts.bin, configPath, children);
+    const first = await syncOnce(opts.bin, configPath, children, opts.n);
     const afterFirst = { hs: await stats(hs), sf: await stats(sf) };
     const synced = 2 * n;
     const gotHs = afterFirst.hs.records.contacts;
@@ -254,7 +254,7 @@ async function main() {
     const complete = gotHs === synced && gotSf === synced;
 
     await Promise.all([hs.control('POST', '/__emu/stats/reset'), sf.control('POST', '/__emu/stats/reset')]);
-    const idle = await syncOnce(opts.bin, configPath, children);
+    const idle = await syncOnce(opts.bin, configPath, children, opts.n);
     const afterIdle = { hs: await stats(hs), sf: await stats(sf) };
 
     const hsCalls = afterFirst.hs.calls.total;

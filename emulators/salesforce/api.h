@@ -241,6 +241,9 @@ void server_fresh_org(struct sf_server *srv);
 /* Adds n records per object, deterministically (seed.c). Write lock held. Returns
  * {"<Object>":n}. */
 json_t *server_seed(struct sf_server *srv, int64_t n);
+/* Adds, for n, n/50+1 leads and as many contacts without an e-mail and n/100+1 of each with an
+ * invalid one (as imports leave them; seed.c). Write lock held. Returns {"<Object>":n}. */
+json_t *server_seed_bad_values(struct sf_server *srv, int64_t n);
 /* Stores a record without validation (fresh org, seed, lead conversion): fills Id, system
  * fields, defaults and derived fields. fields is stolen. txn may be NULL (no change log). */
 struct sf_rec *server_insert_raw(struct sf_server *srv, struct sf_txn *txn, const char *object,

@@ -119,6 +119,8 @@ void h_emu_reset(struct sf_call *c)
 void h_emu_seed(struct sf_call *c)
 {
     json_t *body = ctl_body(c, 0);
+    const json_t *bad;
+    json_t *created;
     int64_t n = -1;
     if (!body || ctl_int(c, body, "count", 0, 100000, &n))
         return;
@@ -126,7 +128,24 @@ void h_emu_seed(struct sf_call *c)
         ctl_error(c, "count is required");
         return;
     }
-    call_json(c, 200, json_pack("{s:o}", "created", server_seed(c->srv, n)));
+    bad = json_object_get(body, "bad_values");
+    if (bad && !json_is_boolean(bad)) {
+        ctl_error(c, "bad_values must be true or false");
+        return;
+    }
+    created = server_seed(c->srv, n);
+    if (json_is_true(bad)) {
+        json_t *more = server_seed_bad_values(c->srv, n), *v;
+        const char *object;
+        json_object_foreach(more, object, v)
+        {
+            json_object_set_new(created, object,
+                                json_integer(json_integer_value(json_object_get(created, object)) +
+                                             json_integer_value(v)));
+        }
+        json_decref(more);
+    }
+    call_json(c, 200, json_pack("{s:o}", "created", created));
     persist_all(c);
 }
 

@@ -7,7 +7,9 @@
  * duplicate e-mail addresses across leads and contacts, records owned by
  * inactive users, and untidy but accepted values (phone formats, state
  * and country spellings, "[not provided]" companies, websites without a
- * scheme). Called with the org write lock held.
+ * scheme). server_seed_bad_values adds, on request, the values careless
+ * imports leave behind: leads and contacts without an e-mail or with one
+ * no mail system accepts. Called with the org write lock held.
  */
 #include <stdio.h>
 #include <string.h>
@@ -153,11 +155,14 @@ static void phone(struct seeder *s, char *out, size_t n)
     }
 }
 
-/* Stores a record created at `created` and last modified at `modified`. */
+/* Stores a record created at `created` and last modified at `modified` (never later than now:
+ * a record stamped in the future would stay out of every "changed since" read until then). */
 static struct sf_rec *put(struct seeder *s, const char *object, json_t *fields, int64_t created,
                           int64_t modified, const char *by)
 {
     struct sf_rec *r = server_insert_raw(s->srv, NULL, object, fields, created, by);
+    if (modified > s->now)
+        modified = s->now;
     if (r && modified > created) {
         json_object_set_new(r->data, "LastModifiedDate", org_time_json(modified));
         json_object_set_new(r->data, "SystemModstamp", org_time_json(modified));
@@ -438,28 +443,90 @@ static void seed_campaigns(struct seeder *s, int64_t n)
     }
 }
 
+/* Starts a seeding run: its dice (from salt, n and the earlier runs) and the owners. */
+static void seeder_open(struct seeder *s, struct sf_server *srv, uint64_t salt, int64_t n)
+{
+    struct sf_org *org = &srv->org;
+    const struct sf_object *uo = schema_object(&org->schema, "User");
+    struct sf_table *ut = uo ? org_table(org, uo) : NULL;
+
+    memset(s, 0, sizeof(*s));
+    s->srv = srv;
+    emu_rng_init(&s->rng, salt * 1000003ULL + (uint64_t)n * 7919ULL + srv->seed_rounds);
+    srv->seed_rounds++;
+    s->now = org_now();
+    /* owners: the active sales users, plus one inactive user as real orgs have */
+    for (size_t i = 0; ut && i < ut->n && s->nowners < 8; i++) {
+        const json_t *d = ut->rows[i]->data;
+        const char *type = json_string_value(json_object_get(d, "UserType"));
+        if (type && strcmp(type, "Standard") == 0)
+            s->owners[s->nowners++] = ut->rows[i]->id;
+    }
+    if (!s->nowners)
+        s->owners[s->nowners++] = org->integration_user;
+}
+
+/* A person of object (Lead or Contact) as a careless import leaves one: without an e-mail, or
+ * (invalid) with one no mail system accepts: "ada.lovelace12@acmecorp" (no top-level domain) or
+ * "ada.lovelace12 at acmecorp.example.net". */
+static int seed_bad_person(struct seeder *s, const char *object, int invalid, int64_t k)
+{
+    json_t *r = json_object();
+    char company[128], bad[256];
+    int64_t created = past(s, 120);
+
+    person_at_company(s, r, ".example.net", 1, company, sizeof(company));
+    if (!invalid) {
+        json_object_del(r, "Email");
+    } else {
+        const char *email = json_string_value(json_object_get(r, "Email"));
+        const char *at = strchr(email, '@');
+        size_t cut = (size_t)(at - email);
+        if (k % 2 == 0) {
+            snprintf(bad, sizeof(bad), "%s", email);
+            bad[cut + strcspn(bad + cut, ".")] = '\0';
+        } else {
+            snprintf(bad, sizeof(bad), "%.*s at %s", (int)cut, email, at + 1);
+        }
+        json_object_set_new(r, "Email", json_string(bad));
+    }
+    if (strcmp(object, "Lead") == 0) {
+        json_object_set_new(r, "Company", json_string(company));
+        json_object_set_new(r, "Status", json_string(PICK(&s->rng, lead_statuses)));
+    }
+    json_object_set_new(r, "LeadSource", json_string(PICK(&s->rng, lead_sources)));
+    json_object_set_new(r, "OwnerId", json_string(owner(s)));
+    return put(s, object, r, created, created + (int64_t)emu_rng_below(&s->rng, 86400) * 1000,
+               NULL) != NULL;
+}
+
+json_t *server_seed_bad_values(struct sf_server *srv, int64_t n)
+{
+    static const char *const objects[] = {"Lead", "Contact"};
+    int64_t missing = n ? n / 50 + 1 : 0, invalid = n ? n / 100 + 1 : 0;
+    json_t *out = json_object();
+    struct seeder s;
+
+    seeder_open(&s, srv, 0xbadULL, n);
+    s.emails = json_array();
+    for (size_t o = 0; o < 2; o++) {
+        int64_t made = 0;
+        for (int64_t k = 0; k < missing + invalid; k++)
+            made += seed_bad_person(&s, objects[o], k >= missing, k);
+        if (made)
+            json_object_set_new(out, objects[o], json_integer((json_int_t)made));
+    }
+    json_decref(s.emails);
+    return out;
+}
+
 json_t *server_seed(struct sf_server *srv, int64_t n)
 {
     struct seeder s;
     struct sf_org *org = &srv->org;
-    const struct sf_object *uo = schema_object(&org->schema, "User");
-    struct sf_table *ut = uo ? org_table(org, uo) : NULL;
     json_t *before = json_object(), *out = json_object();
 
-    memset(&s, 0, sizeof(s));
-    s.srv = srv;
-    emu_rng_init(&s.rng, 0x5eedULL * 1000003ULL + (uint64_t)n * 7919ULL + srv->seed_rounds);
-    srv->seed_rounds++;
-    s.now = org_now();
-    /* owners: the active sales users, plus one inactive user as real orgs have */
-    for (size_t i = 0; ut && i < ut->n && s.nowners < 8; i++) {
-        const json_t *d = ut->rows[i]->data;
-        const char *type = json_string_value(json_object_get(d, "UserType"));
-        if (type && strcmp(type, "Standard") == 0)
-            s.owners[s.nowners++] = ut->rows[i]->id;
-    }
-    if (!s.nowners)
-        s.owners[s.nowners++] = org->integration_user;
+    seeder_open(&s, srv, 0x5eedULL, n);
     for (size_t i = 0; i < org->schema.n; i++)
         json_object_set_new(before, org->schema.objects[i]->name,
                             json_integer((json_int_t)org->tables[i].live));

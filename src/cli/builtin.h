@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "engine/config.h"
+#include "engine/sync.h"
 
 #define CLI_OK 0
 #define CLI_FAILED 1
@@ -23,6 +24,7 @@ struct cli {
     const char *config_path; /* --config FILE; NULL: ./crmsync.yaml */
 };
 
+int cmd_demo(int argc, const char **argv, const struct cli *cli);
 int cmd_explain(int argc, const char **argv, const struct cli *cli);
 int cmd_run(int argc, const char **argv, const struct cli *cli);
 int cmd_status(int argc, const char **argv, const struct cli *cli);
@@ -31,6 +33,18 @@ int cmd_sync(int argc, const char **argv, const struct cli *cli);
 /* Loads and checks the configuration (problems go to stderr) and applies its log level.
  * Returns CLI_OK, or CLI_USAGE after printing every problem; cfg must be released either way. */
 int cli_config_load(const struct cli *cli, struct sync_config *cfg);
+
+/* After each pass of cli_run_loop: the pass's stats, and its error (NULL when it succeeded). */
+typedef void (*cli_pass_fn)(void *ctx, const struct sync_pass_stats *st,
+                            const struct sync_err *failed);
+/* The loop of `crmsync run` (cmd_run.c): a pass every poll_interval until SIGTERM or SIGINT
+ * (the pass under way finishes first); on_pass (may be NULL) sees each pass. */
+void cli_run_loop(struct sync_engine *e, const struct sync_config *cfg, cli_pass_fn on_pass,
+                  void *ctx);
+
+/* `crmsync status` for an open store (cmd_status.c): prints what the store says, as text or
+ * (as_json) one JSON object. */
+enum sync_rc cli_status_show(struct sync_store *st, int as_json, struct sync_err *err);
 
 /* Prints an epoch-ms time as ISO-8601 UTC, or "never" for 0. */
 const char *cli_time(long long ms, char *buf, size_t n);

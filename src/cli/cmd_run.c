@@ -3,7 +3,8 @@
  * SIGTERM or SIGINT (the pass under way finishes first; every step of a
  * pass commits as it goes, so a harder stop loses nothing either). A
  * failing pass is logged and retried at the next interval. Called by
- * main.c.
+ * main.c; the loop itself (cli_run_loop) is also what `crmsync demo`
+ * runs.
  */
 #include <errno.h>
 #include <signal.h>
@@ -43,12 +44,41 @@ static void nap(int64_t ms)
     }
 }
 
+void cli_run_loop(struct sync_engine *e, const struct sync_config *cfg, cli_pass_fn on_pass,
+                  void *ctx)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sync_info("run", "syncing every %lld ms", (long long)cfg->poll_interval_ms);
+    while (!stop_requested) {
+        struct sync_pass_stats st;
+        enum sync_rc rc;
+        memset(&st, 0, sizeof(st));
+        sync_err_clear(&err);
+        rc = sync_engine_pass(e, &st, &err);
+        if (rc)
+            sync_warn("run", "pass failed: %s", err.message);
+        else if (st.captured || st.written || st.failed)
+            sync_info("run", "%zu captured, %zu planned, %zu written, %zu failed", st.captured,
+                      st.planned, st.written, st.failed);
+        if (on_pass)
+            on_pass(ctx, &st, rc ? &err : NULL);
+        nap(cfg->poll_interval_ms);
+    }
+    sync_info("run", "stopped");
+}
+
 int cmd_run(int argc, const char **argv, const struct cli *cli)
 {
     struct sync_config cfg;
     struct sync_engine *e = NULL;
     struct sync_err err = SYNC_ERR_INIT;
-    struct sigaction sa;
     int status;
 
     if (argc > 1) {
@@ -69,24 +99,7 @@ int cmd_run(int argc, const char **argv, const struct cli *cli)
         sync_config_release(&cfg);
         return err.rc == SYNC_ERR_INVALID ? CLI_USAGE : CLI_FAILED;
     }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sync_info("run", "syncing every %lld ms", (long long)cfg.poll_interval_ms);
-    while (!stop_requested) {
-        struct sync_pass_stats st;
-        memset(&st, 0, sizeof(st));
-        sync_err_clear(&err);
-        if (sync_engine_pass(e, &st, &err))
-            sync_warn("run", "pass failed: %s", err.message);
-        else if (st.captured || st.written || st.failed)
-            sync_info("run", "%zu captured, %zu planned, %zu written, %zu failed", st.captured,
-                      st.planned, st.written, st.failed);
-        nap(cfg.poll_interval_ms);
-    }
-    sync_info("run", "stopped");
+    cli_run_loop(e, &cfg, NULL, NULL);
     sync_engine_close(e);
     sync_config_release(&cfg);
     return CLI_OK;

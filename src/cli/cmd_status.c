@@ -145,12 +145,31 @@ static void status_print(const json_t *s)
     }
 }
 
+enum sync_rc cli_status_show(struct sync_store *st, int as_json, struct sync_err *err)
+{
+    json_t *s = json_object();
+    enum sync_rc rc;
+
+    if (!s)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if ((rc = status_collect(st, s, err)) == SYNC_OK) {
+        if (as_json) {
+            char *text = json_dumps(s, JSON_INDENT(2) | JSON_SORT_KEYS);
+            printf("%s\n", text ? text : "{}");
+            free(text);
+        } else {
+            status_print(s);
+        }
+    }
+    json_decref(s);
+    return rc;
+}
+
 int cmd_status(int argc, const char **argv, const struct cli *cli)
 {
     struct sync_config cfg;
     struct sync_store *st = NULL;
     struct sync_err err = SYNC_ERR_INIT;
-    json_t *s;
     int as_json = 0, status;
 
     for (int i = 1; i < argc; i++) {
@@ -173,18 +192,10 @@ int cmd_status(int argc, const char **argv, const struct cli *cli)
         sync_config_release(&cfg);
         return CLI_FAILED;
     }
-    s = json_object();
-    if (!s || status_collect(st, s, &err)) {
-        fprintf(stderr, "crmsync status: %s\n", s ? err.message : "out of memory");
+    if (cli_status_show(st, as_json, &err)) {
+        fprintf(stderr, "crmsync status: %s\n", err.message);
         status = CLI_FAILED;
-    } else if (as_json) {
-        char *text = json_dumps(s, JSON_INDENT(2) | JSON_SORT_KEYS);
-        printf("%s\n", text ? text : "{}");
-        free(text);
-    } else {
-        status_print(s);
     }
-    json_decref(s);
     sync_store_close(st);
     sync_config_release(&cfg);
     return status;

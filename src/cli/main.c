@@ -23,6 +23,7 @@ struct cmd_struct {
 };
 
 static const struct cmd_struct commands[] = {
+    {"demo", cmd_demo, "sync the demo emulators with live progress (scripts/demo.sh; make demo)"},
     {"explain", cmd_explain, "why a record synced as it did: explain hubspot|salesforce OBJECT ID"},
     {"run", cmd_run, "sync continuously, polling every poll_interval, until stopped"},
     {"status", cmd_status, "links by state, pending work, open errors, API usage"},
