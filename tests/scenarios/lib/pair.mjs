@@ -72,15 +72,21 @@ function salesforce(emu) {
     assert.ok(body && body.access_token, `Salesforce login failed: ${JSON.stringify(body)}`);
     token = body.access_token;
   }
-  const api = async (method, p, body) => {
-    if (!token) await login();
-    return json(
+  const call = async (method, p, body) =>
+    json(
       await fetch(`${emu.url}/services/data/${SF_VERSION}${p}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       }),
     );
+  // logs in again once when the session has expired (tests may expire every session)
+  const api = async (method, p, body) => {
+    if (!token) await login();
+    const r = await call(method, p, body);
+    if (r.status !== 401) return r;
+    await login();
+    return call(method, p, body);
   };
   return {
     emu,
@@ -158,15 +164,19 @@ export async function startPair() {
     children: new Set(),
   };
 
-  // A fresh portal and org, and a new store and configuration. extraYaml is appended.
-  pair.reset = async (extraYaml = '') => {
+  // A fresh portal and org, and a new store and configuration. extraYaml is appended; logLevel
+  // replaces the default warn.
+  pair.reset = async (extraYaml = '', { logLevel = 'warn' } = {}) => {
     await Promise.all([hsEmu.control('POST', '/__emu/reset'), sfEmu.control('POST', '/__emu/reset')]);
     if (pair.dir) fs.rmSync(pair.dir, { recursive: true, force: true });
     pair.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crmsync-scenario-'));
     pair.configPath = path.join(pair.dir, 'crmsync.yaml');
     fs.writeFileSync(
       pair.configPath,
-      BASE_YAML(hsEmu, sfEmu, path.join(pair.dir, 'crmsync.db')) + extraYaml,
+      BASE_YAML(hsEmu, sfEmu, path.join(pair.dir, 'crmsync.db')).replace(
+        'log_level: warn',
+        `log_level: ${logLevel}`,
+      ) + extraYaml,
     );
   };
 
@@ -258,4 +268,166 @@ export async function peopleByEmail(pair) {
     hs: count(hs, (r) => r.properties.email),
     sf: count([...leads, ...contacts], (r) => r.Email),
   };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Sets (or with null clears) the faults of one emulator: side is 'hs' or 'sf'.
+export async function setFaults(pair, side, faults) {
+  const emu = pair[side].emu;
+  if (faults === null) await emu.control('DELETE', '/__emu/faults');
+  else await emu.control('PUT', '/__emu/faults', faults);
+}
+
+export async function clearFaults(pair) {
+  await Promise.all([setFaults(pair, 'hs', null), setFaults(pair, 'sf', null)]);
+}
+
+// Makes people: hs contacts through the UI route, sf leads through Collections (200 a call), and
+// both: the same person (e-mail, names, company) on both sides, for crmsync to match. Each person
+// is { email, side, id, fields } with fields in the vendor's own names (both: HubSpot's, and
+// sfId); returns them.
+export async function makePeople(pair, { prefix, hs = 0, sf = 0, both = 0, from = 0 }) {
+  const out = [];
+  for (let i = from; i < from + both; i++) {
+    const email = `${prefix}-both${i}@example.com`;
+    const fields = { email, firstname: 'B', lastname: `Both${i}`, company: `Both Co ${i}` };
+    const id = await pair.hs.create('contacts', fields);
+    const sfId = await pair.sf.create('Lead', { FirstName: 'B', LastName: `Both${i}`, Company: `Both Co ${i}`, Email: email });
+    out.push({ email, side: 'both', id, sfId, fields });
+  }
+  for (let i = from; i < from + hs; i++) {
+    const email = `${prefix}-hs${i}@example.com`;
+    const fields = { email, firstname: 'H', lastname: `Hs${i}`, company: `Company ${i}` };
+    out.push({ email, side: 'hs', id: await pair.hs.create('contacts', fields), fields });
+  }
+  for (let i = from; i < from + sf; i += 200) {
+    const chunk = [];
+    for (let j = i; j < Math.min(from + sf, i + 200); j++) {
+      const email = `${prefix}-sf${j}@example.com`;
+      chunk.push({ email, side: 'sf', fields: { LastName: `Sf${j}`, Company: `Firm ${j}`, Email: email } });
+    }
+    const r = await pair.sf.api('POST', '/composite/sobjects', {
+      allOrNone: true,
+      records: chunk.map((p) => ({ attributes: { type: 'Lead' }, ...p.fields })),
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r.body.forEach((res, k) => {
+      assert.ok(res.success, JSON.stringify(res));
+      chunk[k].id = res.id;
+    });
+    out.push(...chunk);
+  }
+  return out;
+}
+
+// Salesforce edits of many records in one Collections call (200 at most): [{ object, id, ...fields }].
+export async function sfUpdateMany(pair, edits) {
+  for (let i = 0; i < edits.length; i += 200) {
+    const records = edits.slice(i, i + 200).map(({ object, id, ...f }) => ({ attributes: { type: object }, id, ...f }));
+    const r = await pair.sf.api('PATCH', '/composite/sobjects', { allOrNone: true, records });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    for (const res of r.body) assert.ok(res.success, JSON.stringify(res));
+  }
+}
+
+// Both sides' live people, by lower-cased e-mail: { hs: Map(email -> [record]), sf: Map(...) }.
+// Salesforce records carry their object in attributes.type.
+export async function peopleIndex(pair) {
+  const hs = new Map();
+  const sf = new Map();
+  const add = (m, e, r) => {
+    if (!e) return;
+    const k = e.toLowerCase();
+    if (!m.has(k)) m.set(k, []);
+    m.get(k).push(r);
+  };
+  for (const r of (await pair.hs.all('contacts')).filter((x) => !x.archived)) add(hs, r.properties.email, r);
+  for (const object of ['Lead', 'Contact'])
+    for (const r of await pair.sf.live(object)) add(sf, r.Email, { ...r, attributes: { type: object } });
+  return { hs, sf };
+}
+
+const blankish = (v) => (v === undefined || v === null ? '' : String(v));
+
+// The end state every crash and fault test wants: every expected e-mail exactly once per side and
+// no other; the record crmsync created for each person (on the side opposite to origin; none for
+// people made on both sides, which are matched) carrying the link id, no link id on two records
+// of one side, and the link ids of a pair agreeing where both carry one; the given values on both
+// sides; a sample of records paired 1:1 in the store as on the vendors (explain); and the store
+// with nothing stuck. expect: Map(email -> { origin: 'hs'|'sf'|'both', hs: {prop: v}, sf:
+// {Field: v} }) (the fields to compare).
+export async function assertConverged(pair, expect, { sample = 20 } = {}) {
+  const { hs, sf } = await peopleIndex(pair);
+  const problems = [];
+  const note = (m) => problems.length < 20 && problems.push(m);
+  for (const [side, m] of [['HubSpot', hs], ['Salesforce', sf]]) {
+    for (const [email, list] of m) {
+      if (!expect.has(email)) note(`${side} has ${email}, which nobody made`);
+      else if (list.length !== 1) note(`${side} has ${email} ${list.length} times`);
+    }
+    for (const email of expect.keys()) if (!m.has(email)) note(`${side} lacks ${email}`);
+  }
+  const hsLinks = new Map();
+  const sfLinks = new Map();
+  for (const [email, want] of expect) {
+    const h = hs.get(email)?.[0];
+    const s = sf.get(email)?.[0];
+    if (!h || !s) continue;
+    const hl = h.properties.crmsync_link_id;
+    const sl = s.CrmSync_Link_Id__c;
+    if (want.origin === 'sf' && !hl) note(`HubSpot ${email}, made by crmsync, has no crmsync_link_id`);
+    if (want.origin === 'hs' && !sl) note(`Salesforce ${email}, made by crmsync, has no CrmSync_Link_Id__c`);
+    if (hl && sl && hl.toLowerCase() !== sl.toLowerCase()) note(`${email}: link ids differ (${hl} / ${sl})`);
+    if (hl) {
+      if (hsLinks.has(hl)) note(`link ${hl} on HubSpot ${hsLinks.get(hl)} and ${email}`);
+      hsLinks.set(hl, email);
+    }
+    if (sl) {
+      if (sfLinks.has(sl)) note(`link ${sl} on Salesforce ${sfLinks.get(sl)} and ${email}`);
+      sfLinks.set(sl, email);
+    }
+    for (const [k, v] of Object.entries(want.hs || {}))
+      if (blankish(h.properties[k]) !== blankish(v)) note(`HubSpot ${email} ${k} = ${h.properties[k]}, want ${v}`);
+    for (const [k, v] of Object.entries(want.sf || {}))
+      if (blankish(s[k]) !== blankish(v)) note(`Salesforce ${email} ${k} = ${s[k]}, want ${v}`);
+  }
+  assert.deepEqual(problems, [], `not converged:\n${problems.join('\n')}`);
+  // the store pairs the same records (spread over the whole list)
+  const emails = [...expect.keys()];
+  const step = Math.max(1, Math.floor(emails.length / sample));
+  for (let i = 0; i < emails.length; i += step) {
+    const h = hs.get(emails[i])[0];
+    const s = sf.get(emails[i])[0];
+    const x = await pair.explain('hubspot', 'contacts', h.id, '--json');
+    assert.equal(x.link?.state, 'LINKED', `${emails[i]}: ${JSON.stringify(x.link)}`);
+    assert.equal(x.link.salesforce_id, s.Id, `${emails[i]} is paired with its own Salesforce record`);
+    assert.equal(x.link.salesforce_object, s.attributes.type);
+    const carried = h.properties.crmsync_link_id || s.CrmSync_Link_Id__c;
+    if (carried) assert.equal(x.link.link_id.toLowerCase(), carried.toLowerCase(), `${emails[i]}: the store's link id`);
+  }
+  const st = await pair.status();
+  const links = st.links.contact || {};
+  assert.equal(links.LINKED, expect.size, `links: ${JSON.stringify(st.links)}`);
+  assert.equal(links.PENDING_CREATE || 0, 0, 'no link waits for its create');
+  assert.equal(links.FAILED || 0, 0, 'no link failed');
+  assert.equal(st.outbox.waiting + st.outbox.claimed, 0, `outbox: ${JSON.stringify(st.outbox)}`);
+  assert.equal(st.inbox.waiting, 0, 'nothing left in the inbox');
+  assert.deepEqual(st.errors, {}, 'no open sync errors');
+  return st;
+}
+
+// Starts crmsync with args, and kills it with SIGKILL once until(elapsedMs) says so (polled
+// every 5 ms) or it exits first. Answers the run's result; signal is 'SIGKILL' when it was killed.
+export async function killWhen(pair, args, until) {
+  const run = pair.spawn(...args);
+  const started = Date.now();
+  while (run.child.exitCode === null && run.child.signalCode === null) {
+    if (await until(Date.now() - started)) {
+      run.child.kill('SIGKILL');
+      break;
+    }
+    await sleep(5);
+  }
+  return run.done;
 }
