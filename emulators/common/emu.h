@@ -40,6 +40,8 @@ double emu_rng_unit(struct emu_rng *r);
  *   error_rate              fraction of API requests answered with error_status
  *   error_status            500 (default) or 503, 423, 429 ...
  *   error_next              the next N API requests get error_status
+ *   retry_after_s           injected errors carry Retry-After: N (0: only where the vendor
+ *                           always sends one)
  *   drop_before_rate        fraction of writes whose connection is dropped before commit
  *   drop_after_rate         fraction of writes dropped after they commit
  *   drop_before_next        the next N writes are dropped before commit
@@ -54,6 +56,7 @@ struct emu_faults {
     double error_rate;
     int error_status;
     int64_t error_next;
+    int64_t retry_after_s;
     double drop_before_rate;
     double drop_after_rate;
     int64_t drop_before_next;

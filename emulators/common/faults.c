@@ -29,6 +29,7 @@ void emu_faults_clear(struct emu_faults *f)
     f->error_rate = 0;
     f->error_status = 500;
     f->error_next = 0;
+    f->retry_after_s = 0;
     f->drop_before_rate = 0;
     f->drop_after_rate = 0;
     f->drop_before_next = 0;
@@ -71,6 +72,7 @@ enum sync_rc emu_faults_configure(struct emu_faults *f, const json_t *s, struct 
                                         "error_rate",
                                         "error_status",
                                         "error_next",
+                                        "retry_after_s",
                                         "drop_before_rate",
                                         "drop_after_rate",
                                         "drop_before_next",
@@ -101,6 +103,7 @@ enum sync_rc emu_faults_configure(struct emu_faults *f, const json_t *s, struct 
         read_rate(s, "error_rate", &n.error_rate, err) ||
         read_count(s, "error_status", 599, &status, err) ||
         read_count(s, "error_next", 1000000000, &n.error_next, err) ||
+        read_count(s, "retry_after_s", 86400, &n.retry_after_s, err) ||
         read_rate(s, "drop_before_rate", &n.drop_before_rate, err) ||
         read_rate(s, "drop_after_rate", &n.drop_after_rate, err) ||
         read_count(s, "drop_before_next", 1000000000, &n.drop_before_next, err) ||
@@ -118,6 +121,7 @@ enum sync_rc emu_faults_configure(struct emu_faults *f, const json_t *s, struct 
     f->error_rate = n.error_rate;
     f->error_status = (int)status;
     f->error_next = n.error_next;
+    f->retry_after_s = n.retry_after_s;
     f->drop_before_rate = n.drop_before_rate;
     f->drop_after_rate = n.drop_after_rate;
     f->drop_before_next = n.drop_before_next;
@@ -134,10 +138,11 @@ json_t *emu_faults_to_json(struct emu_faults *f)
 {
     json_t *o;
     pthread_mutex_lock(&f->lock);
-    o = json_pack("{s:I, s:f, s:i, s:I, s:f, s:f, s:I, s:I, s:s}", "latency_ms",
+    o = json_pack("{s:I, s:f, s:i, s:I, s:I, s:f, s:f, s:I, s:I, s:s}", "latency_ms",
                   (json_int_t)f->latency_ms, "error_rate", f->error_rate, "error_status",
-                  f->error_status, "error_next", (json_int_t)f->error_next, "drop_before_rate",
-                  f->drop_before_rate, "drop_after_rate", f->drop_after_rate, "drop_before_next",
+                  f->error_status, "error_next", (json_int_t)f->error_next, "retry_after_s",
+                  (json_int_t)f->retry_after_s, "drop_before_rate", f->drop_before_rate,
+                  "drop_after_rate", f->drop_after_rate, "drop_before_next",
                   (json_int_t)f->drop_before_next, "drop_after_next",
                   (json_int_t)f->drop_after_next, "path_prefix", f->path_prefix);
     pthread_mutex_unlock(&f->lock);
@@ -160,7 +165,7 @@ enum emu_fault emu_faults_decide(struct emu_faults *f, const char *path, int is_
     latency = f->latency_ms;
     if (f->path_prefix[0] && strncmp(path, f->path_prefix, strlen(f->path_prefix)) != 0) {
         pthread_mutex_unlock(&f->lock);
-        goto out;
+        return EMU_FAULT_NONE; /* path_prefix scopes the latency too */
     }
     if (f->error_next > 0) {
         f->error_next--;
@@ -179,7 +184,6 @@ enum emu_fault emu_faults_decide(struct emu_faults *f, const char *path, int is_
         out = EMU_FAULT_DROP_AFTER;
     }
     pthread_mutex_unlock(&f->lock);
-out:
     if (latency > 0)
         sleep_ms(latency);
     return out;

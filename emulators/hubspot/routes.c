@@ -407,11 +407,18 @@ static void finish(struct hs_ctx *c)
 static void fail_injected(struct hs_ctx *c)
 {
     int status;
+    int64_t retry_after;
+    char ra[24];
     pthread_mutex_lock(&c->p->faults.lock);
     status = c->p->faults.error_status;
+    retry_after = c->p->faults.retry_after_s;
     pthread_mutex_unlock(&c->p->faults.lock);
-    if (status == 477)
-        sync_http_response_header(c->res, "Retry-After", "2");
+    if (retry_after == 0 && status == 477)
+        retry_after = 2; /* HubSpot always sends one with a 477 */
+    if (retry_after > 0) {
+        snprintf(ra, sizeof(ra), "%lld", (long long)retry_after);
+        sync_http_response_header(c->res, "Retry-After", ra);
+    }
     hs_reply(c, status, fault_body(status));
 }
 

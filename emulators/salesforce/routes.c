@@ -386,10 +386,17 @@ static void run_api(struct sf_server *srv, const struct route *r, struct sf_call
     c->view_now = sync_time_now_ms();
     if (fault == EMU_FAULT_ERROR) {
         int status;
+        int64_t retry_after;
         pthread_mutex_lock(&srv->faults.lock);
         status = srv->faults.error_status;
+        retry_after = srv->faults.retry_after_s;
         pthread_mutex_unlock(&srv->faults.lock);
         fault_answer(c, status);
+        if (retry_after > 0) {
+            char ra[24];
+            snprintf(ra, sizeof(ra), "%lld", (long long)retry_after);
+            sync_http_response_header(res, "Retry-After", ra);
+        }
         goto out;
     }
     if (fault == EMU_FAULT_DROP_BEFORE) {

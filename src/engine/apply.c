@@ -440,8 +440,9 @@ static int fields_landed(enum sync_side side, const json_t *sent, const json_t *
     return 1;
 }
 
-/* Reads back every ambiguous record: found as written -> OK; not there -> not sent (it is
- * written again on the entry's next attempt); the read failing -> stays ambiguous. */
+/* Reads back every ambiguous record: found holding the values written -> OK; not there, or
+ * (an upsert) there without them -> not sent (it is written again on the entry's next attempt);
+ * the read failing -> stays ambiguous. */
 static void resolve_ambiguous(struct sync_engine *e, const struct batch *b,
                               const struct sync_conn_rec *recs, size_t n, struct outcome *oc)
 {
@@ -481,10 +482,11 @@ static void resolve_ambiguous(struct sync_engine *e, const struct batch *b,
                 continue;
             r = found_by(got.records, b->side, key, b->cop == SYNC_CONN_UPSERT);
             oc[i].resolved = 1;
+            /* an upsert's record found by link id may be an earlier attempt's: it landed only
+             * when it holds this write's values too */
             if (b->cop == SYNC_CONN_DELETE
                     ? r == NULL
-                    : r != NULL && (b->cop == SYNC_CONN_UPSERT ||
-                                    fields_landed(b->side, recs[i].fields, r))) {
+                    : r != NULL && fields_landed(b->side, recs[i].fields, r)) {
                 const char *id = b->side == SYNC_SIDE_SALESFORCE ? sync_json_str(r, "Id")
                                                                  : sync_json_str(r, "id");
                 oc[i].what = SYNC_CONN_OK;
