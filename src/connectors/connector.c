@@ -475,6 +475,54 @@ enum sync_rc sync_conn_list_owners(struct sync_conn *c, int include_inactive,
     return c->ops->list_owners(c, include_inactive, out, err);
 }
 
+enum sync_rc sync_conn_read_assoc(struct sync_conn *c, const char *from_object,
+                                  const char *to_object, const char *const *ids, size_t n,
+                                  struct sync_conn_batch *out, struct sync_err *err)
+{
+    size_t chunk = c->ops->max_assoc_read ? c->ops->max_assoc_read : 100;
+    enum sync_rc rc = SYNC_OK;
+
+    if (!out->records)
+        sync_conn_batch_init(out);
+    if (!c->ops->read_assoc)
+        return sync_err_set(err, SYNC_ERR_INVALID, "%s keeps no association records", c->ops->name);
+    for (size_t at = 0; at < n && rc == SYNC_OK; at += chunk) {
+        size_t m = n - at < chunk ? n - at : chunk;
+        rc = c->ops->read_assoc(c, from_object, to_object, ids + at, m, out, err);
+    }
+    return rc;
+}
+
+enum sync_rc sync_conn_associate(struct sync_conn *c, const char *from_object,
+                                 const char *to_object, const struct sync_conn_assoc *pairs,
+                                 size_t n, int remove, struct sync_conn_result *res,
+                                 struct sync_err *err)
+{
+    size_t chunk = c->ops->max_assoc_write ? c->ops->max_assoc_write : 100;
+    enum sync_rc rc = SYNC_OK;
+
+    memset(res, 0, n * sizeof(*res));
+    if (!c->ops->associate)
+        return sync_err_set(err, SYNC_ERR_INVALID, "%s keeps no association records", c->ops->name);
+    for (size_t at = 0; at < n && rc == SYNC_OK; at += chunk) {
+        size_t m = n - at < chunk ? n - at : chunk;
+        rc = c->ops->associate(c, from_object, to_object, pairs + at, m, remove, res + at, err);
+    }
+    return rc;
+}
+
+enum sync_rc sync_conn_list_stages(struct sync_conn *c, struct sync_conn_batch *out,
+                                   struct sync_err *err)
+{
+    if (!out->records)
+        sync_conn_batch_init(out);
+    if (!out->records)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (!c->ops->list_stages)
+        return sync_err_set(err, SYNC_ERR_INVALID, "%s has no deal stages", c->ops->name);
+    return c->ops->list_stages(c, out, err);
+}
+
 /* ---- writes ---- */
 
 static void mark(struct sync_conn_result *res, const size_t *idx, size_t m,

@@ -207,7 +207,8 @@ struct sync_conn_window {
 enum sync_conn_op {
     SYNC_CONN_UPSERT = 1, /* create-or-update on the link id (creates always go this way) */
     SYNC_CONN_UPDATE,     /* update by vendor id */
-    SYNC_CONN_DELETE      /* delete / archive by vendor id */
+    SYNC_CONN_DELETE,     /* delete / archive by vendor id */
+    SYNC_CONN_CREATE      /* a plain create, no link id (Salesforce OpportunityContactRole) */
 };
 
 enum sync_conn_rec_flags {
@@ -228,6 +229,12 @@ enum sync_conn_outcome {
     SYNC_CONN_OK,
     SYNC_CONN_FAILED,   /* err says why and whether to retry later */
     SYNC_CONN_AMBIGUOUS /* sent, no answer: read back by link id, never resend blindly */
+};
+
+/* One association: from_id (of from_object) with to_id (of to_object). */
+struct sync_conn_assoc {
+    const char *from_id;
+    const char *to_id;
 };
 
 struct sync_conn_result {
@@ -289,6 +296,20 @@ struct sync_conn_ops {
     /* Every user who may own records, every page, as neutral rows (see sync_conn_list_owners). */
     enum sync_rc (*list_owners)(struct sync_conn *c, int include_inactive,
                                 struct sync_conn_batch *out, struct sync_err *err);
+    /* One chunk (<= max_assoc_read) of a record type's associations (sync_conn_read_assoc);
+     * NULL: the vendor keeps associations as fields (Salesforce lookups). */
+    enum sync_rc (*read_assoc)(struct sync_conn *c, const char *from_object, const char *to_object,
+                               const char *const *ids, size_t n, struct sync_conn_batch *out,
+                               struct sync_err *err);
+    /* One chunk (<= max_assoc_write) of associations to make or remove (sync_conn_associate);
+     * NULL: not a vendor with association records. */
+    enum sync_rc (*associate)(struct sync_conn *c, const char *from_object, const char *to_object,
+                              const struct sync_conn_assoc *pairs, size_t n, int remove,
+                              struct sync_conn_result *res, struct sync_err *err);
+    /* The deal pipelines or opportunity record types and stages (sync_conn_list_stages). */
+    enum sync_rc (*list_stages)(struct sync_conn *c, struct sync_conn_batch *out,
+                                struct sync_err *err);
+    size_t max_assoc_read, max_assoc_write;
 };
 
 extern const struct sync_conn_ops sync_salesforce_ops;
@@ -357,6 +378,31 @@ enum sync_rc sync_conn_ensure_link_field(struct sync_conn *c, const char *object
  * archived owners, active false, only with include_inactive). */
 enum sync_rc sync_conn_list_owners(struct sync_conn *c, int include_inactive,
                                    struct sync_conn_batch *out, struct sync_err *err);
+
+/* Associations of records (HubSpot v4 batch read, chunked): out->records =
+ * [{"from": id, "to": [id, ...], "primary": id or absent}], one row per id that has any;
+ * "primary" is the target marked primary (a contact's or deal's company). Salesforce keeps
+ * associations as lookups and contact roles, read with sync_conn_fetch: SYNC_ERR_INVALID. */
+enum sync_rc sync_conn_read_assoc(struct sync_conn *c, const char *from_object,
+                                  const char *to_object, const char *const *ids, size_t n,
+                                  struct sync_conn_batch *out, struct sync_err *err);
+
+/* Makes (remove 0) or removes (remove 1) n associations, one result per pair in res[0..n)
+ * (HubSpot v4 batch create / archive; a company target is made primary). Making one that exists
+ * is a no-op, so a retry is safe. Salesforce: SYNC_ERR_INVALID (write AccountId with
+ * SYNC_CONN_UPDATE, contact roles with SYNC_CONN_CREATE). */
+enum sync_rc sync_conn_associate(struct sync_conn *c, const char *from_object,
+                                 const char *to_object, const struct sync_conn_assoc *pairs,
+                                 size_t n, int remove, struct sync_conn_result *res,
+                                 struct sync_err *err);
+
+/* The deal stages as neutral rows. HubSpot (deal pipelines): {"kind":"stage", "pipeline",
+ * "pipeline_label", "stage", "stage_label", "closed", "won", "order"}. Salesforce: the active
+ * opportunity record types {"kind":"record_type", "id", "label", "name", "default"} and the
+ * active stages {"kind":"stage", "stage" (the StageName value), "stage_label", "closed", "won",
+ * "order"}. */
+enum sync_rc sync_conn_list_stages(struct sync_conn *c, struct sync_conn_batch *out,
+                                   struct sync_err *err);
 
 /* 1 when err describes an ambiguous write. */
 int sync_conn_err_ambiguous(const struct sync_err *err);

@@ -21,16 +21,6 @@
 #define HS_SEARCH_MAX 200
 #define HS_LIST_MAX 100
 
-static int hs_object_ok(const char *o)
-{
-    if (!o || !*o)
-        return 0;
-    for (; *o; o++)
-        if (!(*o >= 'a' && *o <= 'z') && !(*o >= '0' && *o <= '9') && *o != '_' && *o != '-')
-            return 0;
-    return 1;
-}
-
 static enum sync_rc api_url(struct sync_conn *c, struct sync_buf *u, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -232,7 +222,7 @@ static enum sync_rc hs_describe(struct sync_conn *c, const char *object,
     enum sync_rc rc;
     size_t i;
 
-    if (!hs_object_ok(object))
+    if (!sync_hs_object_ok(object))
         return sync_err_set(err, SYNC_ERR_INVALID, "hubspot: bad object type");
     api_url(c, &url, "/crm/v3/properties/%s", object);
     rc = sync__conn_call(c, "GET", sync_buf_str(&url), NULL, 0, 0, &out->raw, NULL, err);
@@ -260,8 +250,8 @@ static enum sync_rc hs_describe(struct sync_conn *c, const char *object,
  * sync reads about twice as fast; the windows after it search from the instant the listing
  * began (after->ts_ms), which catches whatever changed while it ran. */
 static enum sync_rc hs_list_page(struct sync_conn *c, const struct sync_conn_window *w,
-                                 const struct sync_conn_cursor *after,
-                                 struct sync_conn_batch *out, struct sync_err *err)
+                                 const struct sync_conn_cursor *after, struct sync_conn_batch *out,
+                                 struct sync_err *err)
 {
     const char *lm = sync_hs_lastmodified_prop(w->object);
     struct sync_buf url = SYNC_BUF_INIT(16 * 1024);
@@ -315,7 +305,7 @@ static enum sync_rc hs_read_changes(struct sync_conn *c, const struct sync_conn_
     json_t *body, *ans = NULL;
     enum sync_rc rc;
 
-    if (!hs_object_ok(w->object))
+    if (!sync_hs_object_ok(w->object))
         return sync_err_set(err, SYNC_ERR_INVALID, "hubspot: bad object type");
     if (upper > settled)
         upper = settled;
@@ -367,7 +357,7 @@ static enum sync_rc hs_read_deletes(struct sync_conn *c, const char *object, int
     enum sync_rc rc;
     size_t i;
 
-    if (!hs_object_ok(object))
+    if (!sync_hs_object_ok(object))
         return sync_err_set(err, SYNC_ERR_INVALID, "hubspot: bad object type");
     rc = api_url(c, &url, "/crm/v3/objects/%s?archived=true&limit=%d", object, HS_LIST_MAX);
     if (rc == SYNC_OK && out->after[0]) {
@@ -477,7 +467,7 @@ static enum sync_rc hs_fetch(struct sync_conn *c, const char *object, const char
     enum sync_rc rc;
     size_t i;
 
-    if (!hs_object_ok(object)) {
+    if (!sync_hs_object_ok(object)) {
         json_decref(inputs);
         return sync_err_set(err, SYNC_ERR_INVALID, "hubspot: bad object type");
     }
@@ -529,6 +519,8 @@ static json_t *write_inputs(enum sync_conn_op op, const struct sync_conn_rec *re
                 in = json_pack("{s:s, s:s, s:o, s:s}", "id", r->link_id ? r->link_id : "",
                                "idProperty", SYNC_HS_LINK_PROPERTY, "properties", props,
                                "objectWriteTraceId", trace);
+            else if (op == SYNC_CONN_CREATE)
+                in = json_pack("{s:o, s:s}", "properties", props, "objectWriteTraceId", trace);
             else
                 in = json_pack("{s:s, s:o, s:s}", "id", r->id ? r->id : "", "properties", props,
                                "objectWriteTraceId", trace);
@@ -598,12 +590,12 @@ static enum sync_rc hs_write(struct sync_conn *c, enum sync_conn_op op, const ch
                              const struct sync_conn_rec *recs, const size_t *idx, size_t n,
                              struct sync_conn_result *res, struct sync_err *err)
 {
-    static const char *const verbs[] = {"", "upsert", "update", "archive"};
+    static const char *const verbs[] = {"", "upsert", "update", "archive", "create"};
     struct sync_buf url = SYNC_BUF_INIT(4096);
     json_t *body, *ans = NULL;
     enum sync_rc rc;
 
-    if (!hs_object_ok(object))
+    if (!sync_hs_object_ok(object))
         return sync_err_set(err, SYNC_ERR_INVALID, "hubspot: bad object type");
     body = write_inputs(op, recs, idx, n);
     api_url(c, &url, "/crm/v3/objects/%s/batch/%s", object, verbs[op]);
@@ -646,7 +638,7 @@ static enum sync_rc hs_ensure_link_field(struct sync_conn *c, const char *object
     json_t *prop = NULL, *body;
     enum sync_rc rc;
 
-    if (!hs_object_ok(object))
+    if (!sync_hs_object_ok(object))
         return sync_err_set(err, SYNC_ERR_INVALID, "hubspot: bad object type");
     api_url(c, &url, "/crm/v3/properties/%s/%s", object, SYNC_HS_LINK_PROPERTY);
     rc = sync__conn_call(c, "GET", sync_buf_str(&url), NULL, 0, 0, &prop, NULL, &lerr);
@@ -703,4 +695,9 @@ const struct sync_conn_ops sync_hubspot_ops = {
     .write = hs_write,
     .ensure_link_field = hs_ensure_link_field,
     .list_owners = hs_list_owners,
+    .read_assoc = sync_hs_read_assoc,
+    .associate = sync_hs_associate,
+    .list_stages = sync_hs_list_stages,
+    .max_assoc_read = 1000,
+    .max_assoc_write = 1000,
 };

@@ -12,6 +12,10 @@
 
 #include "connectors/connector.h"
 
+/* 1 when o can be an object type in a URL path: lower-case letters, digits, '_' and '-' (names
+ * like "contacts" and ids like "0-1" or "2-123"). */
+int sync_hs_object_ok(const char *o);
+
 /* The last-modified property of an object type: contacts "lastmodifieddate", others
  * "hs_lastmodifieddate". */
 const char *sync_hs_lastmodified_prop(const char *object);
@@ -53,5 +57,21 @@ int sync_hs_usage_from_headers(const char *daily, const char *daily_remaining, c
  * daily: -1, never retried). Returns 1 when an OAuth token expired. */
 int sync_hs_error(const json_t *body, long status, const char *retry_after, int64_t window_ms,
                   struct sync_err *err, int64_t *retry_after_ms);
+
+/* Associations and pipelines (hubspot_assoc.c), members of sync_hubspot_ops: v4 batch read,
+ * v4 batch create (primary for a company target) and archive, and the deal pipelines. */
+enum sync_rc sync_hs_read_assoc(struct sync_conn *c, const char *from_object, const char *to_object,
+                                const char *const *ids, size_t n, struct sync_conn_batch *out,
+                                struct sync_err *err);
+enum sync_rc sync_hs_associate(struct sync_conn *c, const char *from_object, const char *to_object,
+                               const struct sync_conn_assoc *pairs, size_t n, int remove,
+                               struct sync_conn_result *res, struct sync_err *err);
+enum sync_rc sync_hs_list_stages(struct sync_conn *c, struct sync_conn_batch *out,
+                                 struct sync_err *err);
+/* The HubSpot-defined association type a new association of from -> to gets (a company target:
+ * primary), 0 for a pair crmsync does not associate. */
+int sync_hs_assoc_type(const char *from_object, const char *to_object);
+/* The primary type of from -> to (contacts/deals -> companies), 0 when the pair has none. */
+int sync_hs_assoc_primary_type(const char *from_object, const char *to_object);
 
 #endif

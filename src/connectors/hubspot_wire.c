@@ -19,6 +19,16 @@ const char *sync_hs_lastmodified_prop(const char *object)
     return "hs_lastmodifieddate";
 }
 
+int sync_hs_object_ok(const char *o)
+{
+    if (!o || !*o)
+        return 0;
+    for (; *o; o++)
+        if (!(*o >= 'a' && *o <= 'z') && !(*o >= '0' && *o <= '9') && *o != '_' && *o != '-')
+            return 0;
+    return 1;
+}
+
 static json_t *filter(const char *prop, const char *op, const char *value)
 {
     return json_pack("{s:s, s:s, s:s}", "propertyName", prop, "operator", op, "value", value);

@@ -545,7 +545,7 @@ static json_t *write_body(enum sync_conn_op op, const char *object,
             json_object_update(o, r->fields);
         if (op == SYNC_CONN_UPSERT)
             json_object_set_new(o, SYNC_SF_LINK_FIELD, json_string(r->link_id ? r->link_id : ""));
-        else
+        else if (op != SYNC_CONN_CREATE)
             json_object_set_new(o, "id", json_string(r->id ? r->id : ""));
         json_array_append_new(arr, o);
     }
@@ -595,6 +595,10 @@ static enum sync_rc sf_write(struct sync_conn *c, enum sync_conn_op op, const ch
         }
     } else if (op == SYNC_CONN_UPSERT) {
         rc = data_url(c, &url, "/composite/sobjects/%s/%s", object, SYNC_SF_LINK_FIELD);
+        body = write_body(op, object, recs, idx, n);
+    } else if (op == SYNC_CONN_CREATE) {
+        method = "POST";
+        rc = data_url(c, &url, "/composite/sobjects");
         body = write_body(op, object, recs, idx, n);
     } else {
         rc = data_url(c, &url, "/composite/sobjects");
@@ -664,6 +668,13 @@ static enum sync_rc sf_list_owners(struct sync_conn *c, int include_inactive,
     return rc;
 }
 
+enum sync_rc sync_sf_query(struct sync_conn *c, const char *soql, struct sync_conn_batch *out,
+                           struct sync_err *err)
+{
+    size_t count;
+    return run_query(c, soql, 0, out, &count, err);
+}
+
 const struct sync_conn_ops sync_salesforce_ops = {
     .name = "salesforce",
     .vendor = SYNC_VENDOR_SALESFORCE,
@@ -684,4 +695,5 @@ const struct sync_conn_ops sync_salesforce_ops = {
     .write = sf_write,
     .ensure_link_field = sf_ensure_link_field,
     .list_owners = sf_list_owners,
+    .list_stages = sync_sf_list_stages,
 };

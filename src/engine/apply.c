@@ -7,6 +7,12 @@
  * same record (a later plan's fields win; every entry's ledger rows are
  * kept, in order), make sure the link-id field exists before the first
  * upsert, write, read back whatever came back ambiguous, then record.
+ *
+ * Associate entries (planner `associate` ops) resolve each end through its
+ * link (an end not created yet waits for a retry) and go out per target
+ * type: HubSpot v4 associations (removals first), Salesforce AccountId
+ * updates and contact-role creates (the roles an opportunity already has
+ * are read first, so a retry never makes one twice).
  */
 #include "engine/apply.h"
 
@@ -20,6 +26,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "engine/sync_int.h"
+#include "engine/value.h"
 
 #define CLAIM_MAX 200      /* entries one round claims; the connector chunks them */
 #define ROUNDS_MAX 1000    /* rounds one run makes at most */
@@ -204,6 +211,7 @@ static enum sync_rc link_after_write(struct sync_engine *e, const struct batch *
             snprintf(mine, SYNC_STORE_ID_MAX, "%s", oc->id);
             if (hs == 0)
                 snprintf(l.sf_object, sizeof(l.sf_object), "%s", b->object);
+            e->link_moves++;
         }
         if ((l.state == SYNC_LINK_PENDING_CREATE || l.state == SYNC_LINK_FAILED) && l.hs_id[0] &&
             l.sf_id[0])
@@ -504,6 +512,229 @@ static void resolve_ambiguous(struct sync_engine *e, const struct batch *b,
     free(keys);
 }
 
+/* ---- associations ---- */
+
+/* The record of side a link pairs, into buf; NULL while it has none (a create not applied). */
+static const char *link_side_id(struct sync_engine *e, const char *link_id, enum sync_side side,
+                                char *buf, size_t n)
+{
+    struct sync_link l;
+
+    if (!link_id || !link_id[0] || sync_store_link_get(e->st, link_id, &l, NULL) != SYNC_OK)
+        return NULL;
+    snprintf(buf, n, "%s", side == SYNC_SIDE_HUBSPOT ? l.hs_id : l.sf_id);
+    return buf[0] ? buf : NULL;
+}
+
+struct assoc_item {
+    char from[64], to[64], remove[64];
+    int ready; /* both ends known */
+};
+
+static void assoc_outcome(struct outcome *o, const struct sync_conn_result *r)
+{
+    o->what = r->outcome;
+    o->err = r->err;
+    snprintf(o->id, sizeof(o->id), "%s", r->id);
+}
+
+static void assoc_call_failed(struct outcome *o, const struct sync_err *err)
+{
+    o->what = sync_conn_err_ambiguous(err) ? SYNC_CONN_AMBIGUOUS
+              : err->cls == SYNC_ERRCLASS_PERMANENT && err->http_status >= 400 &&
+                      err->http_status < 500 && err->http_status != 429
+                  ? SYNC_CONN_FAILED
+                  : SYNC_CONN_NOT_SENT;
+    o->err = *err;
+}
+
+/* HubSpot: removals first (a company replaced), then the new associations, per target type. */
+static void assoc_hubspot(struct sync_engine *e, const struct batch *b, struct assoc_item *it,
+                          const size_t *idx, size_t m, const char *to_object, struct outcome *oc)
+{
+    struct sync_conn_assoc *pairs = calloc(m ? m : 1, sizeof(*pairs));
+    struct sync_conn_result *res = calloc(m ? m : 1, sizeof(*res));
+    size_t *who = calloc(m ? m : 1, sizeof(*who));
+    size_t k = 0;
+
+    if (!pairs || !res || !who)
+        goto out;
+    for (int pass = 0; pass < 2; pass++) {
+        struct sync_err cerr = SYNC_ERR_INIT;
+        enum sync_rc rc;
+        k = 0;
+        for (size_t j = 0; j < m; j++) {
+            struct assoc_item *a = &it[idx[j]];
+            const char *to = pass == 0 ? a->remove : a->to;
+            if (!to[0] || oc[idx[j]].what == SYNC_CONN_FAILED)
+                continue;
+            pairs[k].from_id = a->from;
+            pairs[k].to_id = to;
+            who[k++] = idx[j];
+        }
+        if (!k)
+            continue;
+        rc = sync_conn_associate(e->hs, b->object, to_object, pairs, k, pass == 0, res, &cerr);
+        for (size_t j = 0; j < k; j++) {
+            if (rc)
+                assoc_call_failed(&oc[who[j]], &cerr);
+            else if (pass == 1 || res[j].outcome != SYNC_CONN_OK)
+                assoc_outcome(&oc[who[j]], &res[j]);
+        }
+    }
+out:
+    free(pairs);
+    free(res);
+    free(who);
+}
+
+/* Salesforce: AccountId written as a field, contact roles created unless they exist. */
+static void assoc_salesforce(struct sync_engine *e, const struct batch *b, struct assoc_item *it,
+                             const size_t *idx, size_t m, const char *via, struct outcome *oc)
+{
+    int roles = strcmp(via, "OpportunityContactRole") == 0;
+    struct sync_conn_rec *recs = calloc(m ? m : 1, sizeof(*recs));
+    struct sync_conn_result *res = calloc(m ? m : 1, sizeof(*res));
+    size_t *who = calloc(m ? m : 1, sizeof(*who));
+    json_t *have = json_object();
+    struct sync_err cerr = SYNC_ERR_INIT;
+    size_t k = 0;
+    enum sync_rc rc = SYNC_OK;
+
+    if (!recs || !res || !who || !have)
+        goto out;
+    if (roles) {
+        /* the roles that exist already (a retry after a lost answer finds its own) */
+        const char **opps = calloc(m, sizeof(*opps));
+        const char *fields[] = {"OpportunityId", "ContactId", NULL};
+        struct sync_conn_batch got;
+        const json_t *r;
+        size_t i;
+        sync_conn_batch_init(&got);
+        for (size_t j = 0; opps && j < m; j++)
+            opps[j] = it[idx[j]].from;
+        rc = opps ? sync_conn_fetch(e->sf, "OpportunityContactRole", "OpportunityId", opps, m,
+                                    fields, &got, &cerr)
+                  : SYNC_ERR_NOMEM;
+        json_array_foreach(got.records, i, r)
+        {
+            char key[40], a[19], c[19];
+            if (sync_value_sf_id18(sync_json_str(r, "OpportunityId"), a) ||
+                sync_value_sf_id18(sync_json_str(r, "ContactId"), c))
+                continue;
+            snprintf(key, sizeof(key), "%s/%s", a, c);
+            json_object_set_new(have, key, json_true());
+        }
+        sync_conn_batch_release(&got);
+        free(opps);
+    }
+    for (size_t j = 0; rc == SYNC_OK && j < m; j++) {
+        struct assoc_item *a = &it[idx[j]];
+        if (roles) {
+            char key[40], f[19], t[19];
+            if (sync_value_sf_id18(a->from, f) == 0 && sync_value_sf_id18(a->to, t) == 0) {
+                snprintf(key, sizeof(key), "%s/%s", f, t);
+                if (json_object_get(have, key)) {
+                    oc[idx[j]].what = SYNC_CONN_OK;
+                    continue;
+                }
+            }
+            recs[k].fields = json_pack("{s:s, s:s}", "OpportunityId", a->from, "ContactId", a->to);
+        } else {
+            recs[k].id = a->from;
+            recs[k].fields = json_pack("{s:s?}", "AccountId", a->to[0] ? a->to : NULL);
+        }
+        who[k++] = idx[j];
+    }
+    if (rc == SYNC_OK && k)
+        rc = sync_conn_write(e->sf, roles ? SYNC_CONN_CREATE : SYNC_CONN_UPDATE,
+                             roles ? "OpportunityContactRole" : b->object, recs, k, res, &cerr);
+    for (size_t j = 0; j < k; j++) {
+        if (rc && res[j].outcome == SYNC_CONN_NOT_SENT)
+            assoc_call_failed(&oc[who[j]], &cerr);
+        else
+            assoc_outcome(&oc[who[j]], &res[j]);
+    }
+    if (rc && !k)
+        for (size_t j = 0; j < m; j++)
+            if (oc[idx[j]].what != SYNC_CONN_OK)
+                assoc_call_failed(&oc[idx[j]], &cerr);
+out:
+    for (size_t j = 0; recs && j < k; j++)
+        json_decref(recs[j].fields);
+    json_decref(have);
+    free(recs);
+    free(res);
+    free(who);
+}
+
+/* A round of associate entries: both ends resolved through their links (an end whose create
+ * has not been applied yet waits: retried later), then one call per (target type, how). */
+static enum sync_rc round_associate(struct sync_engine *e, struct batch *b,
+                                    struct sync_pass_stats *stats, struct sync_err *err)
+{
+    struct assoc_item *it = calloc(b->n, sizeof(*it));
+    struct outcome *oc = calloc(b->n, sizeof(*oc));
+    size_t *idx = calloc(b->n, sizeof(*idx));
+    char *done = calloc(b->n, 1);
+    enum sync_rc rc;
+
+    if (!it || !oc || !idx || !done) {
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    b->cop = SYNC_CONN_UPDATE;
+    for (size_t i = 0; i < b->n; i++) {
+        struct entry *en = &b->items[i];
+        struct assoc_item *a = &it[i];
+        const char *from = p_str(en, "id"), *to = p_str(en, "to_id");
+        en->primary = en->rec = i;
+        if (!from[0])
+            from = link_side_id(e, en->link_id, b->side, a->from, sizeof(a->from));
+        if (!to[0] && p_str(en, "to_link_id")[0])
+            to = link_side_id(e, p_str(en, "to_link_id"), b->side, a->to, sizeof(a->to));
+        if (from && from != a->from)
+            snprintf(a->from, sizeof(a->from), "%s", from);
+        if (to && to != a->to)
+            snprintf(a->to, sizeof(a->to), "%s", to);
+        snprintf(a->remove, sizeof(a->remove), "%s", p_str(en, "remove_id"));
+        a->ready = from && to && (a->to[0] || a->remove[0] || b->side == SYNC_SIDE_SALESFORCE);
+        if (!a->ready) {
+            oc[i].what = SYNC_CONN_NOT_SENT;
+            oc[i].err.cls = SYNC_ERRCLASS_RETRYABLE;
+            sync_err_set(&oc[i].err, SYNC_ERR_NOT_FOUND,
+                         "waiting for the %s record of link %s to be created", b->target,
+                         from ? p_str(en, "to_link_id") : en->link_id);
+            oc[i].err.cls = SYNC_ERRCLASS_RETRYABLE;
+            done[i] = 1;
+        }
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        const char *to_object = p_str(&b->items[i], "to_object"), *via = p_str(&b->items[i], "via");
+        size_t m = 0;
+        if (done[i])
+            continue;
+        for (size_t j = i; j < b->n; j++)
+            if (!done[j] && strcmp(p_str(&b->items[j], "to_object"), to_object) == 0 &&
+                strcmp(p_str(&b->items[j], "via"), via) == 0) {
+                idx[m++] = j;
+                done[j] = 1;
+                oc[j].what = SYNC_CONN_OK;
+            }
+        if (b->side == SYNC_SIDE_HUBSPOT)
+            assoc_hubspot(e, b, it, idx, m, to_object, oc);
+        else
+            assoc_salesforce(e, b, it, idx, m, via, oc);
+    }
+    rc = record_batch(e, b, oc, stats, err);
+out:
+    free(it);
+    free(oc);
+    free(idx);
+    free(done);
+    return rc;
+}
+
 /* ---- one round ---- */
 
 /* Merges entries that write the same record into the first of them; returns how many go out. */
@@ -615,7 +846,9 @@ enum sync_rc sync_apply_run(struct sync_engine *e, struct sync_pass_stats *stats
             return SYNC_OK;
         }
         b.side = strcmp(b.target, "hubspot") == 0 ? SYNC_SIDE_HUBSPOT : SYNC_SIDE_SALESFORCE;
-        if (parse_op(b.op, &b.cop)) {
+        if (strcmp(b.op, "associate") == 0) {
+            rc = round_associate(e, &b, stats, err);
+        } else if (parse_op(b.op, &b.cop)) {
             struct outcome *oc = calloc(b.n, sizeof(*oc));
             if (!oc) {
                 batch_release(&b);

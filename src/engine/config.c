@@ -606,6 +606,7 @@ void sync_config_release(struct sync_config *cfg)
             free(*key_str(cfg, &cfg_keys[i]));
     sync_settings_release(&cfg->settings);
     free(cfg->mappings);
+    json_decref(cfg->deal_stages);
     free(cfg->source);
     memset(cfg, 0, sizeof(*cfg));
 }
@@ -848,6 +849,7 @@ static void set_key(struct loader *L, const struct cfg_key *k, int line, const y
 
 static void walk_settings(struct loader *L, const yaml_node_t *v);
 static void walk_mappings(struct loader *L, const yaml_node_t *v);
+static void walk_deal_stages(struct loader *L, const yaml_node_t *v);
 
 static void section_note(struct loader *L, const char *path, int line)
 {
@@ -880,6 +882,10 @@ static void on_key(struct loader *L, const char *prefix, const char *key, int li
     }
     if (!prefix && strcmp(key, "mappings") == 0) {
         walk_mappings(L, v);
+        return;
+    }
+    if (!prefix && strcmp(key, "deal_stages") == 0) {
+        walk_deal_stages(L, v);
         return;
     }
     if ((k = key_find(path))) {
@@ -1095,6 +1101,8 @@ enum sync_rc sync_config_load_text(struct sync_config *cfg, const char *name, co
     free(cfg->mappings); /* the file's list replaces any earlier one */
     cfg->mappings = NULL;
     cfg->nmappings = 0;
+    json_decref(cfg->deal_stages);
+    cfg->deal_stages = NULL;
     if (len > SYNC_CONFIG_MAX_BYTES) {
         problem(&L, 0, "the file is larger than %zu bytes", SYNC_CONFIG_MAX_BYTES);
         return SYNC_ERR_TOO_LARGE;
@@ -1379,6 +1387,103 @@ static void walk_mappings(struct loader *L, const yaml_node_t *v)
     }
     for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++)
         walk_entry(L, yaml_document_get_node(L->doc, *it), idx++);
+}
+
+/* ---- deal stages ---- */
+
+/* One deal_stages entry: pipeline, record_type (optional), stages (HubSpot stage id ->
+ * Salesforce StageName). Whether the names exist is checked against the vendors when the map
+ * is built (an entry naming nothing there is dropped). */
+struct stage_ctx {
+    char path[64];
+    char pipeline[128], record_type[128];
+    const yaml_node_t *stages;
+    int line, bad;
+};
+
+static void on_stage_key(struct loader *L, const char *prefix, const char *key, int line,
+                         const yaml_node_t *v, void *arg)
+{
+    struct stage_ctx *c = arg;
+    struct sync_buf text = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
+    char path[96];
+    int r;
+
+    (void)prefix;
+    snprintf(path, sizeof(path), "%s.%s", c->path, key);
+    if (strcmp(key, "stages") == 0) {
+        c->stages = v;
+    } else if (strcmp(key, "pipeline") == 0 || strcmp(key, "record_type") == 0) {
+        char *dst = key[0] == 'p' ? c->pipeline : c->record_type;
+        if ((r = scalar(L, path, v, &text)) < 0 || text.len >= sizeof(c->pipeline))
+            c->bad = 1, problem(L, line, "%s: expected a name of at most 127 characters", path);
+        else if (r == 1)
+            snprintf(dst, sizeof(c->pipeline), "%s", sync_buf_str(&text));
+    } else {
+        problem(L, line, "%s: unknown key (pipeline, record_type, stages)", path);
+        c->bad = 1;
+    }
+    sync_buf_release(&text);
+}
+
+static void on_stage_pair(struct loader *L, const char *prefix, const char *key, int line,
+                          const yaml_node_t *v, void *arg)
+{
+    struct stage_ctx *c = arg;
+    struct sync_buf text = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
+    char path[192];
+    json_t *e;
+
+    (void)prefix;
+    snprintf(path, sizeof(path), "%s.stages.%s", c->path, key);
+    if (scalar(L, path, v, &text) != 1) {
+        problem(L, line, "%s: expected the Salesforce stage (StageName) it pairs with", path);
+    } else if (!c->bad) {
+        e = json_pack("{s:s, s:s, s:s, s:s, s:i}", "pipeline", c->pipeline, "record_type",
+                      c->record_type, "stage", key, "sf_stage", sync_buf_str(&text), "line", line);
+        if (!L->cfg->deal_stages)
+            L->cfg->deal_stages = json_array();
+        if (!e || json_array_append_new(L->cfg->deal_stages, e))
+            problem(L, line, "%s: out of memory", path);
+    }
+    sync_buf_release(&text);
+}
+
+static void walk_deal_stages(struct loader *L, const yaml_node_t *v)
+{
+    size_t idx = 0;
+
+    if (node_is_null(v))
+        return;
+    if (v->type != YAML_SEQUENCE_NODE) {
+        problem(L, node_line(v), "deal_stages: expected a list of pipelines, found %s",
+                node_kind(v));
+        return;
+    }
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        yaml_node_t *item = yaml_document_get_node(L->doc, *it);
+        struct stage_ctx c;
+        memset(&c, 0, sizeof(c));
+        c.line = node_line(item);
+        snprintf(c.path, sizeof(c.path), "deal_stages[%zu]", idx++);
+        if (!item || item->type != YAML_MAPPING_NODE) {
+            problem(L, c.line, "%s: expected a mapping (pipeline, record_type, stages), found %s",
+                    c.path, node_kind(item));
+            continue;
+        }
+        each_pair(L, item, c.path, on_stage_key, &c);
+        if (!c.pipeline[0]) {
+            problem(L, c.line, "%s.pipeline: missing", c.path);
+            c.bad = 1;
+        }
+        if (!c.stages || c.stages->type != YAML_MAPPING_NODE) {
+            problem(L, c.line, "%s.stages: expected a mapping of HubSpot stage id: StageName",
+                    c.path);
+            continue;
+        }
+        each_pair(L, c.stages, c.path, on_stage_pair, &c);
+    }
 }
 
 /* ---- applying entries to a mapping set ---- */

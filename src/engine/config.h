@@ -167,7 +167,7 @@ struct sync_config {
     } salesforce;
     char *store;
     int64_t poll_interval_ms;
-    int log_level; /* enum sync_log_level */
+    int log_level;              /* enum sync_log_level */
     int64_t request_timeout_ms; /* one vendor API request, start to answer */
     struct {
         char *listen;
@@ -176,6 +176,9 @@ struct sync_config {
     struct sync_settings settings;
     size_t nmappings;
     struct sync_config_mapping *mappings;
+    /* deal_stages: the stage map's configured entries, flattened to
+     * [{"pipeline", "record_type", "stage", "sf_stage"}] (NULL: none given) */
+    json_t *deal_stages;
     char *source; /* the file name problems are reported against */
 };
 

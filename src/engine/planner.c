@@ -1016,6 +1016,8 @@ static int sync_fields(struct ctx *c, struct pair *pr)
     if (hs_at != (size_t)-1 && pr->creating != SYNC_SIDE_HUBSPOT &&
         json_object_size(c->out->ops[hs_at].fields) == 0) {
         op_remove(c, hs_at);
+        if (sf_at != (size_t)-1 && sf_at > hs_at)
+            sf_at--;
         hs_at = (size_t)-1;
     }
     wrote = hs_at != (size_t)-1 || sf_at != (size_t)-1;
@@ -1197,6 +1199,15 @@ static void plan_delete(struct ctx *c, const struct sync_plan_link *l, const cha
     const struct sync_plan_record *rec = c->in->change;
     struct sync_plan_link n = *l;
 
+    if (l->state == SYNC_PLAN_LINK_DELETED || l->state == SYNC_PLAN_LINK_DETACHED) {
+        /* the other side went first (a propagated delete's own echo, or a record whose
+         * counterpart was already deleted): the link stays as it is */
+        trace(c, "%s: %s in %s; link %s is already %s, so nothing more happens", c->label, how,
+              vendor(rec->system), l->link_id,
+              l->state == SYNC_PLAN_LINK_DELETED ? "deleted" : "detached");
+        set_action(c, "skip");
+        return;
+    }
     if (!is_sf(rec)) {
         n.state = SYNC_PLAN_LINK_DETACHED;
         link_op(c, SYNC_PLAN_OP_LINK_STATE, &n);
@@ -1416,6 +1427,46 @@ static void plan_conversion(struct ctx *c)
           rec->converted_contact_id);
 }
 
+/* The HubSpot change carries nothing the ledger does not already hold: the echo of our own
+ * write (or no change of a mapped field). Not a trigger: it never moves the sync to another
+ * duplicate. Without a ledger nothing is agreed yet, so every change counts. */
+static int hs_change_is_echo(struct ctx *c, const struct sync_plan_link *l)
+{
+    const struct sync_mapping *maps[SYNC_MAPPING_MAX];
+    size_t n = sync_mapping_set_list(c->in->mappings, c->kind, maps, SYNC_MAPPING_MAX);
+    struct sync_buf b = SYNC_BUF_INIT(SYNC_VALUE_MAX);
+    int echo = c->in->nledger > 0;
+
+    if (n > SYNC_MAPPING_MAX)
+        n = SYNC_MAPPING_MAX;
+    for (size_t i = 0; echo && i < n; i++) {
+        const struct sync_mapping *m = maps[i];
+        const struct sync_plan_ledger *le;
+        struct sync_err err = SYNC_ERR_INIT;
+        char tmp[64];
+        int present;
+        const char *s;
+
+        if ((m->flags & SYNC_MAP_INTERNAL) || !sync_mapping_sf_field(m, l->sf_object))
+            continue;
+        s = hs_text(raw_field(c->in->change, m->hs.name, &present), tmp, sizeof(tmp));
+        if (!present)
+            continue;
+        sync_buf_reset(&b);
+        if (m->flags & (SYNC_MAP_OWNER | SYNC_MAP_STAGE | SYNC_MAP_PIPELINE)) {
+            if (s && sync_buf_addstr(&b, s))
+                echo = 0;
+        } else if (sync_mapping_from_hs(m, s, &b, &err) != SYNC_OK) {
+            echo = 0;
+        }
+        le = ledger_find(c, m->hs.name);
+        if (le ? !sync_value_eq(le->value, sync_buf_str(&b)) : !sync_value_blank(sync_buf_str(&b)))
+            echo = 0;
+    }
+    sync_buf_release(&b);
+    return echo;
+}
+
 /* A HubSpot contact with a link: maybe the most recently updated duplicate takes over. */
 static int follow_latest_duplicate(struct ctx *c, const struct sync_plan_link *l, const char *email)
 {
@@ -1437,6 +1488,13 @@ static int follow_latest_duplicate(struct ctx *c, const struct sync_plan_link *l
             current_at = cand[k].modified_at;
     if (cand[i].modified_at <= current_at)
         return 0;
+    if (hs_change_is_echo(c, l)) {
+        trace(c,
+              "%s: Salesforce %s %s was updated more recently, but this change carries no new "
+              "value (an echo of the sync's own write), so the sync stays with %s %s",
+              c->label, cand[i].object, cand[i].id, l->sf_object, l->sf_id);
+        return 0;
+    }
     if (!(next = record_for(c, cand[i].record, cand[i].id))) {
         need_record(c, SYNC_SIDE_SALESFORCE, cand[i].object, cand[i].id);
         return 1;

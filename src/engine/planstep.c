@@ -1,9 +1,12 @@
 /*
- * planstep.c: the plan step of a pass. Takes a batch of inbox changes,
- * looks up what the planner needs for each (the record's link and ledger,
- * its open errors, the other side's current record, same-email
- * candidates), fetching from the vendors in batches first and one record
- * at a time when the planner asks for one more (SYNC_PLAN_NEED_RECORD),
+ * planstep.c: the plan step of a pass. Takes a batch of inbox changes of
+ * one kind (contacts, then companies, then deals: each kind's look-ups see
+ * the links the kind before it made), looks up what the planner needs for
+ * each (the record's link and ledger, its open errors, the other side's
+ * current record, same-email candidates, associations with where they
+ * lead, a company's contacts and candidate companies or accounts, the
+ * deal stage map), fetching from the vendors in batches first and one
+ * record at a time when the planner asks for one more (SYNC_PLAN_NEED_RECORD),
  * then stores each plan in one transaction: link, ledger, error and
  * conflict rows, outbox entries for the writes (with the ledger rows that
  * wait for them), the decision trace, and the change's removal from the
@@ -37,6 +40,7 @@
 #define MAX_LEDGER 2048
 #define MAX_ERRORS 32
 #define MAX_CANDIDATES 64
+#define MAX_PEOPLE 500 /* contacts of one company a match looks at */
 #define TRACE_MAX (256 * 1024)
 #define PAYLOAD_MAX (16 * 1024 * 1024)
 
@@ -50,7 +54,9 @@ struct change {
     json_t *json; /* parsed payload */
     enum sync_kind kind;
     enum sync_side side;
-    int known; /* an object this build syncs, with a readable payload */
+    int known;               /* an object this build syncs, with a readable payload */
+    int later;               /* left in the inbox for the next round (see changes_order) */
+    const char *merged_into; /* a HubSpot record merged away: the survivor's id */
 };
 
 struct changes {
@@ -65,6 +71,11 @@ struct pool {
     json_t *hs_people; /* normalised email -> [HubSpot contacts] (every field read) */
     const struct sync_plan_owner *owners; /* the owner directory (owners.c), borrowed */
     size_t nowners;
+    const struct sync_plan_stage_map *stages; /* the deal stage map (stagedir.c), borrowed */
+    /* Associations read this round: "hs:<from>:<id>:<to>" -> {"to":[ids], "primary"?} (every
+     * id asked for has a row), "sf:ocr:<opportunity id18>" -> [ContactId...] (contact roles),
+     * "sf:acct:<account id18>" -> [Contact ids], "sf:cacct:<contact id18>" -> AccountId. */
+    json_t *assoc;
 };
 
 /* ---- taking the inbox ---- */
@@ -250,6 +261,431 @@ static int found(enum sync_rc rc)
     return rc == SYNC_OK;
 }
 
+/* ---- associations (companies and deals) ---- */
+
+static void id18_of(const char *id, char out[19])
+{
+    if (!id || sync_value_sf_id18(id, out))
+        snprintf(out, 19, "%.18s", id ? id : "");
+}
+
+static void assoc_key(char *out, size_t n, const char *kind, const char *a, const char *b,
+                      const char *c)
+{
+    snprintf(out, n, "%s:%s:%s%s%s", kind, a, b, c ? ":" : "", c ? c : "");
+}
+
+/* HubSpot associations of ids (from -> to), one batched read; every id asked for gets a row. */
+static enum sync_rc hs_assoc_read(struct sync_engine *e, struct pool *p, const char *from,
+                                  const char *to, const struct strs *ids, struct sync_err *err)
+{
+    struct sync_conn_batch b;
+    const json_t *r;
+    const char *k;
+    json_t *v;
+    size_t n, i;
+    const char **list = strs_list(ids, &n);
+    enum sync_rc rc;
+    char key[256];
+
+    if (!list)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (!n) {
+        free(list);
+        return SYNC_OK;
+    }
+    sync_conn_batch_init(&b);
+    rc = sync_conn_read_assoc(e->hs, from, to, list, n, &b, err);
+    json_array_foreach(b.records, i, r)
+    {
+        assoc_key(key, sizeof(key), "hs", from, sync_json_str(r, "from"), to);
+        json_object_set(p->assoc, key, (json_t *)r);
+    }
+    json_object_foreach(ids->set, k, v)
+    {
+        assoc_key(key, sizeof(key), "hs", from, k, to);
+        if (rc == SYNC_OK && !json_object_get(p->assoc, key))
+            json_object_set_new(p->assoc, key, json_pack("{s:[]}", "to"));
+    }
+    sync_conn_batch_release(&b);
+    free(list);
+    return rc;
+}
+
+/* Salesforce children of parents (OpportunityContactRole by OpportunityId, Contact by
+ * AccountId) into "sf:<kind>:<parent id18>" -> [child ids]. */
+static enum sync_rc sf_children_read(struct sync_engine *e, struct pool *p, const char *kind,
+                                     const char *object, const char *parent, const char *child,
+                                     const struct strs *ids, struct sync_err *err)
+{
+    const char *fields[] = {parent, child, NULL};
+    struct sync_conn_batch b;
+    const json_t *r;
+    const char *k;
+    json_t *v;
+    size_t n, i;
+    const char **list = strs_list(ids, &n);
+    enum sync_rc rc;
+    char key[256], id18[19];
+
+    if (!list)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (!n) {
+        free(list);
+        return SYNC_OK;
+    }
+    sync_conn_batch_init(&b);
+    rc = sync_conn_fetch(e->sf, object, parent, list, n, fields, &b, err);
+    json_object_foreach(ids->set, k, v)
+    {
+        id18_of(k, id18);
+        assoc_key(key, sizeof(key), "sf", kind, id18, NULL);
+        if (rc == SYNC_OK && !json_object_get(p->assoc, key))
+            json_object_set_new(p->assoc, key, json_array());
+    }
+    json_array_foreach(b.records, i, r)
+    {
+        const char *pid = sync_json_str(r, parent), *cid = sync_json_str(r, child);
+        json_t *list_of;
+        if (!pid || !cid)
+            continue;
+        id18_of(pid, id18);
+        assoc_key(key, sizeof(key), "sf", kind, id18, NULL);
+        if ((list_of = json_object_get(p->assoc, key)))
+            json_array_append_new(list_of, json_string(cid));
+        if (strcmp(object, "Contact") == 0) {
+            id18_of(cid, id18);
+            assoc_key(key, sizeof(key), "sf", "cacct", id18, NULL);
+            json_object_set_new(p->assoc, key, json_string(pid));
+        }
+    }
+    sync_conn_batch_release(&b);
+    free(list);
+    return rc;
+}
+
+/* The AccountId of Salesforce contacts, one batched read, into "sf:cacct:<id18>". */
+static enum sync_rc sf_contact_accounts(struct sync_engine *e, struct pool *p,
+                                        const struct strs *ids, struct sync_err *err)
+{
+    const char *fields[] = {"AccountId", NULL};
+    struct sync_conn_batch b;
+    const json_t *r;
+    size_t n, i;
+    const char **list = strs_list(ids, &n);
+    enum sync_rc rc;
+    char key[256], id18[19];
+
+    if (!list)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (!n) {
+        free(list);
+        return SYNC_OK;
+    }
+    sync_conn_batch_init(&b);
+    rc = sync_conn_fetch(e->sf, "Contact", NULL, list, n, fields, &b, err);
+    json_array_foreach(b.records, i, r)
+    {
+        const char *acc = sync_json_str(r, "AccountId");
+        id18_of(sync_json_str(r, "Id"), id18);
+        assoc_key(key, sizeof(key), "sf", "cacct", id18, NULL);
+        json_object_set_new(p->assoc, key, acc ? json_string(acc) : json_null());
+    }
+    sync_conn_batch_release(&b);
+    free(list);
+    return rc;
+}
+
+/* A HubSpot record's associations of type to, when read this round (NULL: not read). */
+static const json_t *hs_assoc_of(const struct pool *p, const char *from, const char *id,
+                                 const char *to)
+{
+    char key[256];
+    assoc_key(key, sizeof(key), "hs", from, id, to);
+    return json_object_get(p->assoc, key);
+}
+
+static const json_t *sf_assoc_of(const struct pool *p, const char *kind, const char *id)
+{
+    char key[256], id18[19];
+    id18_of(id, id18);
+    assoc_key(key, sizeof(key), "sf", kind, id18, NULL);
+    return json_object_get(p->assoc, key);
+}
+
+/* What a related record is paired with: {"id", "other_object", "other_id"}. */
+static json_t *assoc_item(struct sync_engine *e, enum sync_kind kind, enum sync_side side,
+                          const char *object, const char *id)
+{
+    struct sync_link l;
+    json_t *o = json_pack("{s:s}", "id", id);
+
+    if (o && found(link_of(e, kind, side, object, id, &l, NULL)) && l.state != SYNC_LINK_DELETED &&
+        l.state != SYNC_LINK_DETACHED) {
+        const char *oid = side == SYNC_SIDE_HUBSPOT ? l.sf_id : l.hs_id;
+        json_object_set_new(
+            o, "other_object",
+            json_string(side == SYNC_SIDE_HUBSPOT ? l.sf_object : sync_kind_hs_object(kind)));
+        if (oid[0])
+            json_object_set_new(o, "other_id", json_string(oid));
+    }
+    return o;
+}
+
+/* Gives a record its associations when they were read this round: a HubSpot contact's or
+ * deal's company and a deal's contacts; a Salesforce Contact's or Opportunity's AccountId and
+ * an Opportunity's contact roles. Left unknown otherwise (the planner leaves them alone). */
+static void assoc_attach(struct sync_engine *e, const struct pool *p, struct sync_rec *rec)
+{
+    const struct sync_plan_record *r = &rec->r;
+    json_t *a;
+
+    if (!rec->json || r->deleted || !r->id)
+        return;
+    if (r->system == SYNC_SIDE_HUBSPOT) {
+        int deal = strcmp(r->object, "deals") == 0;
+        const json_t *co, *ct, *t;
+        size_t i;
+        if (!deal && strcmp(r->object, "contacts") != 0)
+            return;
+        co = hs_assoc_of(p, r->object, r->id, "companies");
+        ct = deal ? hs_assoc_of(p, r->object, r->id, "contacts") : NULL;
+        if (!co || (deal && !ct))
+            return;
+        a = json_object();
+        if (sync_json_str(co, "primary"))
+            json_object_set_new(a, "company",
+                                assoc_item(e, SYNC_KIND_COMPANY, SYNC_SIDE_HUBSPOT, "companies",
+                                           sync_json_str(co, "primary")));
+        if (deal) {
+            json_t *list = json_array();
+            json_array_foreach(json_object_get(ct, "to"), i, t)
+            {
+                json_array_append_new(list, assoc_item(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT,
+                                                       "contacts", json_string_value(t)));
+            }
+            json_object_set_new(a, "contacts", list);
+        }
+    } else {
+        int opp = strcasecmp(r->object, "Opportunity") == 0;
+        const json_t *acc, *roles = NULL, *t;
+        size_t i;
+        if (!opp && strcasecmp(r->object, "Contact") != 0)
+            return;
+        if (!sync_settings_int(e->settings, SYNC_SETTING_COMPANY_SYNC) && !opp)
+            return;
+        if (!json_object_get(r->fields, "AccountId"))
+            return;
+        if (opp && !(roles = sf_assoc_of(p, "ocr", r->id)))
+            return;
+        acc = json_object_get(r->fields, "AccountId");
+        a = json_object();
+        if (json_is_string(acc) && json_string_length(acc))
+            json_object_set_new(a, "company",
+                                assoc_item(e, SYNC_KIND_COMPANY, SYNC_SIDE_SALESFORCE, "Account",
+                                           json_string_value(acc)));
+        if (opp) {
+            json_t *list = json_array();
+            json_array_foreach(roles, i, t)
+            {
+                json_t *it = assoc_item(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Contact",
+                                        json_string_value(t));
+                const char *hs = sync_json_str(it, "other_id");
+                char key[256];
+                if (hs) {
+                    assoc_key(key, sizeof(key), "hs", "life", hs, NULL);
+                    if (json_object_get(p->assoc, key))
+                        json_object_set(it, "lifecycle", json_object_get(p->assoc, key));
+                }
+                json_array_append_new(list, it);
+            }
+            json_object_set_new(a, "contacts", list);
+        }
+    }
+    if (a && sync_rec_assoc(rec, a))
+        sync_warn("plan", "out of memory reading the associations of %s", r->id);
+    json_decref(a);
+}
+
+/* A change planned while one of its associated records had no counterpart yet is planned
+ * again when links move (sync.c), so the association follows once the other record syncs. */
+static void assoc_note_waiting(struct sync_engine *e, const struct change *ch,
+                               const struct sync_rec *rec)
+{
+    int waits;
+
+    if (!rec->r.has_assoc)
+        return;
+    waits = rec->r.company.id && !rec->r.company.other_id;
+    for (size_t i = 0; !waits && i < rec->r.ncontacts; i++)
+        waits = !rec->r.contacts[i].other_id;
+    if (waits)
+        sync__engine_wait(e, ch->system, ch->object, ch->id);
+}
+
+/* Wants of a round: the records whose associations are read, in batches. */
+struct assoc_wants {
+    struct strs hs_deals, hs_contacts, hs_companies, sf_opps, sf_accounts;
+};
+
+static void assoc_wants_add(struct sync_engine *e, struct assoc_wants *w, const struct change *ch,
+                            int linked, const struct sync_link *l)
+{
+    const char *other = linked ? (ch->side == SYNC_SIDE_HUBSPOT ? l->sf_id : l->hs_id) : "";
+
+    switch (ch->kind) {
+    case SYNC_KIND_DEAL:
+        strs_add(ch->side == SYNC_SIDE_HUBSPOT ? &w->hs_deals : &w->sf_opps, ch->id);
+        strs_add(ch->side == SYNC_SIDE_HUBSPOT ? &w->sf_opps : &w->hs_deals, other);
+        break;
+    case SYNC_KIND_CONTACT:
+        if (!sync_settings_int(e->settings, SYNC_SETTING_COMPANY_SYNC))
+            break;
+        if (ch->side == SYNC_SIDE_HUBSPOT)
+            strs_add(&w->hs_contacts, ch->id);
+        else if (linked && strcasecmp(l->sf_object, "Contact") == 0)
+            strs_add(&w->hs_contacts, other);
+        break;
+    case SYNC_KIND_COMPANY:
+        if (linked)
+            break; /* matching needs the people; a linked pair syncs fields only */
+        strs_add(ch->side == SYNC_SIDE_HUBSPOT ? &w->hs_companies : &w->sf_accounts, ch->id);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Records a company match looks at: the contacts of the round's unlinked companies and
+ * accounts, where their counterparts belong, and the candidate companies and accounts. */
+static enum sync_rc assoc_company_people(struct sync_engine *e, struct pool *p,
+                                         const struct assoc_wants *w, struct sync_err *err)
+{
+    struct strs sf_contacts = {json_object()}, hs_contacts = {json_object()};
+    struct strs accounts = {json_object()}, companies = {json_object()};
+    const char *k;
+    json_t *v, *t;
+    size_t i;
+    enum sync_rc rc;
+
+    json_object_foreach(w->hs_companies.set, k, v)
+    {
+        json_array_foreach(json_object_get(hs_assoc_of(p, "companies", k, "contacts"), "to"), i, t)
+        {
+            struct sync_link l;
+            if (found(link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT, "contacts",
+                              json_string_value(t), &l, NULL)) &&
+                strcasecmp(l.sf_object, "Contact") == 0 && l.sf_id[0])
+                strs_add(&sf_contacts, l.sf_id);
+        }
+    }
+    json_object_foreach(w->sf_accounts.set, k, v)
+    {
+        json_array_foreach(sf_assoc_of(p, "acct", k), i, t)
+        {
+            struct sync_link l;
+            if (found(link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Contact",
+                              json_string_value(t), &l, NULL)) &&
+                l.hs_id[0])
+                strs_add(&hs_contacts, l.hs_id);
+        }
+    }
+    rc = sf_contact_accounts(e, p, &sf_contacts, err);
+    if (rc == SYNC_OK)
+        rc = hs_assoc_read(e, p, "contacts", "companies", &hs_contacts, err);
+    if (rc == SYNC_OK) {
+        json_object_foreach(sf_contacts.set, k, v)
+        {
+            const json_t *acc = sf_assoc_of(p, "cacct", k);
+            if (json_is_string(acc))
+                strs_add(&accounts, json_string_value(acc));
+        }
+        json_object_foreach(hs_contacts.set, k, v)
+        {
+            strs_add(&companies,
+                     sync_json_str(hs_assoc_of(p, "contacts", k, "companies"), "primary"));
+        }
+        rc = fetch_into(e, p, SYNC_SIDE_SALESFORCE, "Account", &accounts, err);
+    }
+    if (rc == SYNC_OK)
+        rc = fetch_into(e, p, SYNC_SIDE_HUBSPOT, "companies", &companies, err);
+    json_decref(sf_contacts.set);
+    json_decref(hs_contacts.set);
+    json_decref(accounts.set);
+    json_decref(companies.set);
+    return rc;
+}
+
+/* The lifecycle stage of the HubSpot contacts of the round's contact roles (automatic
+ * lifecycle transitions), one batched read, into "hs:life:<id>". */
+static enum sync_rc assoc_lifecycles(struct sync_engine *e, struct pool *p, struct sync_err *err)
+{
+    static const char *const fields[] = {"lifecyclestage", NULL};
+    struct strs hs = {json_object()};
+    struct sync_conn_batch b;
+    const char *k, **list = NULL;
+    json_t *v, *t;
+    size_t i, n = 0;
+    enum sync_rc rc = SYNC_OK;
+
+    if (!hs.set)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    json_object_foreach(p->assoc, k, v)
+    {
+        if (strncmp(k, "sf:ocr:", 7) != 0)
+            continue;
+        json_array_foreach(v, i, t)
+        {
+            struct sync_link l;
+            if (found(link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Contact",
+                              json_string_value(t), &l, NULL)) &&
+                l.hs_id[0])
+                strs_add(&hs, l.hs_id);
+        }
+    }
+    sync_conn_batch_init(&b);
+    if (json_object_size(hs.set) && !(list = strs_list(&hs, &n)))
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (rc == SYNC_OK && n)
+        rc = sync_conn_fetch(e->hs, "contacts", NULL, list, n, fields, &b, err);
+    json_array_foreach(b.records, i, t)
+    {
+        char key[256];
+        const char *life = sync_json_str(json_object_get(t, "properties"), "lifecyclestage");
+        assoc_key(key, sizeof(key), "hs", "life", sync_json_str(t, "id"), NULL);
+        json_object_set_new(p->assoc, key, json_string(life ? life : ""));
+    }
+    sync_conn_batch_release(&b);
+    free(list);
+    json_decref(hs.set);
+    return rc;
+}
+
+/* The round's association reads: a few batched calls, never one per record. */
+static enum sync_rc assoc_prefetch(struct sync_engine *e, struct pool *p,
+                                   const struct assoc_wants *w, struct sync_err *err)
+{
+    enum sync_rc rc = hs_assoc_read(e, p, "deals", "companies", &w->hs_deals, err);
+
+    if (rc == SYNC_OK)
+        rc = hs_assoc_read(e, p, "deals", "contacts", &w->hs_deals, err);
+    if (rc == SYNC_OK)
+        rc = hs_assoc_read(e, p, "contacts", "companies", &w->hs_contacts, err);
+    if (rc == SYNC_OK)
+        rc = hs_assoc_read(e, p, "companies", "contacts", &w->hs_companies, err);
+    if (rc == SYNC_OK)
+        rc = sf_children_read(e, p, "ocr", "OpportunityContactRole", "OpportunityId", "ContactId",
+                              &w->sf_opps, err);
+    if (rc == SYNC_OK && sync_settings_int(e->settings, SYNC_SETTING_LIFECYCLE_TRANSITIONS))
+        rc = assoc_lifecycles(e, p, err);
+    if (rc == SYNC_OK)
+        rc = sf_children_read(e, p, "acct", "Contact", "AccountId", "Id", &w->sf_accounts, err);
+    if (rc == SYNC_OK &&
+        (json_object_size(w->hs_companies.set) || json_object_size(w->sf_accounts.set)))
+        rc = assoc_company_people(e, p, w, err);
+    return rc;
+}
+
 /* ---- one change's inputs ---- */
 
 struct inputs {
@@ -273,6 +709,9 @@ struct inputs {
     struct sync_plan_link cand_links[MAX_CANDIDATES];
     struct sync_rec cand_recs[MAX_CANDIDATES];
     size_t ncands;
+    struct sync_match_person people[MAX_PEOPLE]; /* companies: their contacts */
+    size_t npeople;
+    json_t *mem; /* strings the people borrow */
     char new_link_id[SYNC_LINK_ID_LEN + 1];
 };
 
@@ -285,6 +724,7 @@ static void inputs_release(struct inputs *in)
     for (size_t i = 0; i < in->ncands; i++)
         sync_rec_release(&in->cand_recs[i]);
     free(in->ledger_mem);
+    json_decref(in->mem);
 }
 
 struct ledger_walk {
@@ -517,6 +957,110 @@ static void target_load(struct sync_engine *e, const struct change *ch, struct i
     }
 }
 
+/* A company match's inputs: the people of the unlinked company or account (its contacts, what
+ * they are paired with, where their counterparts belong) and the candidates those lead to. */
+static void person_add(struct inputs *in, const char *hs_id, const char *sf_object,
+                       const char *sf_id, const char *sf_account_id, const char *hs_company_id)
+{
+    json_t *o;
+    struct sync_match_person *pp;
+
+    if (in->npeople == MAX_PEOPLE)
+        return;
+    o = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "hs", hs_id, "so", sf_object, "si", sf_id, "sa",
+                  sf_account_id, "hc", hs_company_id);
+    if (!o || json_array_append_new(in->mem, o))
+        return;
+    pp = &in->people[in->npeople++];
+    memset(pp, 0, sizeof(*pp));
+    pp->hs_id = sync_json_str(o, "hs");
+    pp->sf_object = sync_json_str(o, "so");
+    pp->sf_id = sync_json_str(o, "si");
+    pp->sf_account_id = sync_json_str(o, "sa");
+    pp->hs_company_id = sync_json_str(o, "hc");
+    pp->qualifies = 1;
+}
+
+static void candidate_add(struct sync_engine *e, const struct pool *p, struct inputs *in,
+                          enum sync_side side, const char *id)
+{
+    const char *object = side == SYNC_SIDE_HUBSPOT ? "companies" : "Account";
+    struct sync_match_candidate *c;
+    struct sync_rec *cr;
+    struct sync_link l;
+    json_t *r;
+
+    if (!id || !id[0] || in->ncands == MAX_CANDIDATES)
+        return;
+    for (size_t i = 0; i < in->ncands; i++)
+        if (side == SYNC_SIDE_HUBSPOT ? strcmp(in->cands[i].id, id) == 0
+                                      : sync_match_same_sf_id(in->cands[i].id, id))
+            return;
+    if (!(r = pool_get(p, side, object, id)))
+        return; /* gone */
+    cr = &in->cand_recs[in->ncands];
+    if (sync_rec_init(cr, side, object, r))
+        return;
+    c = &in->cands[in->ncands];
+    memset(c, 0, sizeof(*c));
+    c->object = cr->r.object;
+    c->id = cr->r.id;
+    c->created_at = cr->r.created_at;
+    c->modified_at = cr->r.version;
+    c->record = &cr->r;
+    if (found(link_of(e, SYNC_KIND_COMPANY, side, object, id, &l, NULL))) {
+        link_to_plan(&l, &in->cand_links[in->ncands]);
+        c->link = &in->cand_links[in->ncands];
+    }
+    in->ncands++;
+}
+
+static void company_inputs(struct sync_engine *e, const struct change *ch, const struct pool *p,
+                           struct inputs *in)
+{
+    const json_t *t;
+    size_t i;
+
+    if (ch->side == SYNC_SIDE_HUBSPOT) {
+        json_array_foreach(json_object_get(hs_assoc_of(p, "companies", ch->id, "contacts"), "to"),
+                           i, t)
+        {
+            const char *hs = json_string_value(t), *acc = NULL;
+            struct sync_link l;
+            if (!hs)
+                continue;
+            if (!found(
+                    link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT, "contacts", hs, &l, NULL)) ||
+                !l.sf_id[0]) {
+                person_add(in, hs, NULL, NULL, NULL, ch->id);
+                continue;
+            }
+            if (strcasecmp(l.sf_object, "Contact") == 0) {
+                const json_t *a = sf_assoc_of(p, "cacct", l.sf_id);
+                acc = json_is_string(a) ? json_string_value(a) : NULL;
+            }
+            person_add(in, hs, l.sf_object, l.sf_id, acc, ch->id);
+            candidate_add(e, p, in, SYNC_SIDE_SALESFORCE, acc);
+        }
+        return;
+    }
+    json_array_foreach(sf_assoc_of(p, "acct", ch->id), i, t)
+    {
+        const char *sf = json_string_value(t), *co = NULL;
+        struct sync_link l;
+        if (!sf)
+            continue;
+        if (found(link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Contact", sf, &l, NULL)) &&
+            l.hs_id[0]) {
+            co = sync_json_str(hs_assoc_of(p, "contacts", l.hs_id, "companies"), "primary");
+            person_add(in, l.hs_id, "Contact", sf, ch->id, co);
+            candidate_add(e, p, in, SYNC_SIDE_HUBSPOT, co);
+        } else {
+            person_add(in, NULL, "Contact", sf, ch->id, NULL);
+        }
+    }
+}
+
 static enum sync_rc inputs_load(struct sync_engine *e, struct change *ch, struct pool *p,
                                 struct inputs *in, struct sync_err *err)
 {
@@ -527,6 +1071,10 @@ static enum sync_rc inputs_load(struct sync_engine *e, struct change *ch, struct
         return sync_err_set(err, SYNC_ERR_PARSE, "the captured record has no id");
     in->rec.r.version = ch->version;
     in->rec.r.deleted |= ch->deleted;
+    if (ch->merged_into) {
+        in->rec.r.deleted = 1;
+        in->rec.r.merged_into = ch->merged_into;
+    }
     rc = link_of(e, ch->kind, ch->side, in->rec.r.object, ch->id, &in->link, err);
     if (rc == SYNC_OK)
         in->have_link = 1;
@@ -547,10 +1095,18 @@ static enum sync_rc inputs_load(struct sync_engine *e, struct change *ch, struct
         link_to_plan(&in->link, &in->plink);
         if ((rc = ledger_load(e, in, err)))
             return rc;
-        if (o)
+        if (o &&
             sync_rec_init(&in->other,
                           ch->side == SYNC_SIDE_HUBSPOT ? SYNC_SIDE_SALESFORCE : SYNC_SIDE_HUBSPOT,
-                          oobj, o);
+                          oobj, o) == 0)
+            assoc_attach(e, p, &in->other);
+    }
+    assoc_attach(e, p, &in->rec);
+    assoc_note_waiting(e, ch, &in->rec);
+    if (ch->kind == SYNC_KIND_COMPANY && !in->have_link) {
+        if (!(in->mem = json_array()))
+            return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+        company_inputs(e, ch, p, in);
     }
     memset(&q, 0, sizeof(q));
     q.system = ch->system;
@@ -558,7 +1114,7 @@ static enum sync_rc inputs_load(struct sync_engine *e, struct change *ch, struct
     q.record_id = ch->id;
     if ((rc = sync_store_error_list(e->st, &q, error_row, in, err)))
         return rc;
-    if (ch->side == SYNC_SIDE_HUBSPOT || !in->have_link)
+    if (ch->kind == SYNC_KIND_CONTACT && (ch->side == SYNC_SIDE_HUBSPOT || !in->have_link))
         if ((rc = candidates_load(e, ch, p, in, err)))
             return rc;
     target_load(e, ch, in);
@@ -633,7 +1189,24 @@ static enum sync_rc writes_check(struct sync_engine *e, enum sync_kind kind, str
 
 static const char *op_name(enum sync_plan_op_kind k)
 {
-    return k == SYNC_PLAN_OP_CREATE ? "upsert" : k == SYNC_PLAN_OP_UPDATE ? "update" : "delete";
+    return k == SYNC_PLAN_OP_CREATE      ? "upsert"
+           : k == SYNC_PLAN_OP_UPDATE    ? "update"
+           : k == SYNC_PLAN_OP_ASSOCIATE ? "associate"
+                                         : "delete";
+}
+
+/* Whether the plan writes the company association of link_id on target through an associate
+ * op (HubSpot): its ledger row rides with that op, not with the field writes. */
+static int company_assoc_op(const struct sync_plan *plan, enum sync_side target,
+                            const char *link_id)
+{
+    for (size_t j = 0; j < plan->nops; j++) {
+        const struct sync_plan_op *a = &plan->ops[j];
+        if (a->kind == SYNC_PLAN_OP_ASSOCIATE && a->target == target && !a->via[0] &&
+            strcmp(a->to_object, "companies") == 0 && strcmp(a->link_id, link_id) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 static const char *agreed_name(enum sync_side s)
@@ -654,14 +1227,33 @@ static json_t *write_payload(const struct change *ch, const struct sync_plan *pl
                           (op->flags & SYNC_PLAN_F_ASSIGN_RULES) ? (int)SYNC_APPLY_F_ASSIGN : 0,
                           "ledger", ledger);
 
+    int assoc_apart =
+        op->kind != SYNC_PLAN_OP_ASSOCIATE && company_assoc_op(plan, op->target, op->link_id);
+
     if (!p)
         return NULL;
     if (op->kind == SYNC_PLAN_OP_DELETE)
         return p;
+    if (op->kind == SYNC_PLAN_OP_ASSOCIATE) {
+        json_t *a =
+            json_pack("{s:s, s:s, s:s, s:s, s:s}", "to_object", op->to_object, "to_id", op->to_id,
+                      "to_link_id", op->to_link_id, "via", op->via, "remove_id", op->remove_id);
+        int bad = !a || json_object_update(p, a);
+        json_decref(a);
+        if (bad) {
+            json_decref(p);
+            return NULL;
+        }
+    }
     for (size_t j = 0; j < plan->nops; j++) {
         const struct sync_plan_op *lp = &plan->ops[j];
+        int company = lp->field && strcmp(lp->field, "assoc:company") == 0;
         if (lp->kind != SYNC_PLAN_OP_LEDGER_PUT || skip[j] || ledger_taken[j] ||
             lp->target != op->target || strcmp(lp->link_id, op->link_id) != 0)
+            continue;
+        if (op->kind == SYNC_PLAN_OP_ASSOCIATE
+                ? !company || op->via[0] || strcmp(op->to_object, "companies") != 0
+                : company && assoc_apart)
             continue;
         ledger_taken[j] = 1;
         json_array_append_new(
@@ -678,6 +1270,7 @@ static enum sync_rc op_link(struct sync_engine *e, const struct sync_plan_op *op
     enum sync_rc rc;
 
     memset(&l, 0, sizeof(l));
+    e->link_moves++;
     if (op->kind == SYNC_PLAN_OP_BIND_LINK) {
         link_from_plan(&op->link, &l);
         return sync_store_link_insert_as(e->st, &l, err);
@@ -743,16 +1336,24 @@ static enum sync_rc op_store(struct sync_engine *e, const struct change *ch, str
     case SYNC_PLAN_OP_CREATE:
     case SYNC_PLAN_OP_UPDATE:
     case SYNC_PLAN_OP_DELETE:
+        if (op->kind == SYNC_PLAN_OP_UPDATE && !op->link_id[0] && op->target == SYNC_SIDE_HUBSPOT &&
+            strcmp(op->object, "contacts") == 0) {
+            /* a lifecycle transition of a deal's contact: it goes out under that contact's
+             * own link (the outbox keys entries by link) */
+            struct sync_link l;
+            if (found(
+                    link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT, "contacts", op->id, &l, NULL)))
+                snprintf(plan->ops[i].link_id, sizeof(plan->ops[i].link_id), "%s", l.link_id);
+        }
         rc = op_enqueue(e, ch, plan, i, skip, ledger_taken, err);
         if (rc == SYNC_OK && op->link_id[0])
             stats->enqueued++;
         return rc;
     case SYNC_PLAN_OP_ASSOCIATE:
-        sync_trace_add(&plan->trace,
-                       "association of %s %s with %s %s is not written by this build yet",
-                       op->object, op->id[0] ? op->id : "(the linked record)", op->to_object,
-                       op->to_id[0] ? op->to_id : "(the linked record)");
-        return SYNC_OK;
+        rc = op_enqueue(e, ch, plan, i, skip, ledger_taken, err);
+        if (rc == SYNC_OK && op->link_id[0])
+            stats->enqueued++;
+        return rc;
     case SYNC_PLAN_OP_RECORD_ERROR: {
         struct sync_error_row er;
         memset(&er, 0, sizeof(er));
@@ -903,6 +1504,53 @@ static enum sync_rc change_refused(struct sync_engine *e, const struct change *c
 /* ---- one change ---- */
 
 static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct pool *p,
+                                int64_t now, struct sync_pass_stats *stats, struct sync_err *err);
+
+/* A HubSpot merge removes the merged-away records for good (reads of their ids answer the
+ * survivor), so the only trace of one is the survivor's hs_merged_object_ids. Each merged-away
+ * id that still has a linked link is planned first, as a record merged into the survivor: the
+ * planner re-points its link to the survivor, or detaches it when the survivor already syncs. */
+static enum sync_rc plan_merged_away(struct sync_engine *e, struct change *ch, struct pool *p,
+                                     int64_t now, struct sync_pass_stats *stats,
+                                     struct sync_err *err)
+{
+    const char *ids =
+        sync_json_str(json_object_get(ch->json, "properties"), "hs_merged_object_ids");
+    enum sync_rc rc = SYNC_OK;
+
+    while (rc == SYNC_OK && ids && *ids) {
+        size_t n = strcspn(ids, ";");
+        struct change gone;
+        struct sync_link l;
+
+        memset(&gone, 0, sizeof(gone));
+        if (n && n < sizeof(gone.id)) {
+            memcpy(gone.id, ids, n);
+            if (strcmp(gone.id, ch->id) &&
+                found(link_of(e, ch->kind, ch->side, ch->object, gone.id, &l, NULL)) &&
+                l.state == SYNC_LINK_LINKED) {
+                snprintf(gone.system, sizeof(gone.system), "%s", ch->system);
+                snprintf(gone.object, sizeof(gone.object), "%s", ch->object);
+                gone.version = ch->version;
+                gone.deleted = 1;
+                gone.kind = ch->kind;
+                gone.side = ch->side;
+                gone.known = 1;
+                gone.merged_into = ch->id;
+                if (!(gone.json = json_pack("{s:s, s:{}}", "id", gone.id, "properties")))
+                    return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+                rc = plan_change(e, &gone, p, now, stats, err);
+                json_decref(gone.json);
+            }
+        }
+        ids += n;
+        if (*ids == ';')
+            ids++;
+    }
+    return rc;
+}
+
+static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct pool *p,
                                 int64_t now, struct sync_pass_stats *stats, struct sync_err *err)
 {
     struct inputs *in = calloc(1, sizeof(*in));
@@ -915,6 +1563,9 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     if (!in)
         return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
     sync_plan_init(&plan);
+    if (ch->side == SYNC_SIDE_HUBSPOT && !ch->merged_into &&
+        (rc = plan_merged_away(e, ch, p, now, stats, err)))
+        goto out;
     if ((rc = inputs_load(e, ch, p, in, err))) {
         if (rc == SYNC_ERR_PARSE)
             rc = change_refused(e, ch, NULL, NULL, err->message, stats, err);
@@ -934,6 +1585,9 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     pi.other = in->other.json ? &in->other.r : NULL;
     pi.candidates = in->cands;
     pi.ncandidates = in->ncands;
+    pi.people = in->people;
+    pi.npeople = in->npeople;
+    pi.stages = p->stages;
     pi.target_link = in->have_target ? &in->target : NULL;
     pi.hs_qualifies = 1;
     pi.open_errors = in->errors;
@@ -999,8 +1653,11 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
                              struct sync_err *err)
 {
     struct strs sf_emails = {json_object()}, hs_emails = {json_object()};
-    struct strs hs_ids = {json_object()}, sf_leads = {json_object()}, sf_contacts = {json_object()};
+    struct assoc_wants w = {
+        {json_object()}, {json_object()}, {json_object()}, {json_object()}, {json_object()}};
+    json_t *linked_ids = json_object(); /* "<side>/<object>" -> the counterparts to read */
     enum sync_rc rc = SYNC_OK;
+    int deals = 0;
 
     for (size_t i = 0; i < cs->n; i++) {
         struct change *ch = &cs->items[i];
@@ -1009,7 +1666,7 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
         char norm[SYNC_MATCH_EMAIL_MAX];
         int linked;
 
-        if (!ch->known || sync_rec_init(&rec, ch->side, ch->object, ch->json))
+        if (!ch->known || ch->later || sync_rec_init(&rec, ch->side, ch->object, ch->json))
             continue;
         linked = found(link_of(e, ch->kind, ch->side, rec.r.object, ch->id, &l, NULL));
         if (ch->kind == SYNC_KIND_CONTACT &&
@@ -1019,10 +1676,20 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
             else if (!linked)
                 strs_add(&hs_emails, norm);
         }
-        if (linked && ch->side == SYNC_SIDE_HUBSPOT && l.sf_id[0])
-            strs_add(strcasecmp(l.sf_object, "Contact") == 0 ? &sf_contacts : &sf_leads, l.sf_id);
-        else if (linked && ch->side == SYNC_SIDE_SALESFORCE && l.hs_id[0])
-            strs_add(&hs_ids, l.hs_id);
+        if (linked && (ch->side == SYNC_SIDE_HUBSPOT ? l.sf_id[0] : l.hs_id[0])) {
+            char key[SYNC_STORE_NAME_MAX + 16];
+            struct strs set;
+            snprintf(key, sizeof(key), "%s/%s",
+                     ch->side == SYNC_SIDE_HUBSPOT ? "salesforce" : "hubspot",
+                     ch->side == SYNC_SIDE_HUBSPOT ? l.sf_object : sync_kind_hs_object(ch->kind));
+            if (!(set.set = json_object_get(linked_ids, key))) {
+                set.set = json_object();
+                json_object_set_new(linked_ids, key, set.set);
+            }
+            strs_add(&set, ch->side == SYNC_SIDE_HUBSPOT ? l.sf_id : l.hs_id);
+        }
+        assoc_wants_add(e, &w, ch, linked, &l);
+        deals |= ch->kind == SYNC_KIND_DEAL;
         sync_rec_release(&rec);
     }
     if (json_object_size(sf_emails.set)) {
@@ -1058,17 +1725,31 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
         sync_conn_batch_release(&b);
         free(list);
     }
+    if (rc == SYNC_OK) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(linked_ids, k, v)
+        {
+            struct strs set = {v};
+            const char *slash = strchr(k, '/');
+            if (rc == SYNC_OK)
+                rc = fetch_into(
+                    e, p, strncmp(k, "hubspot/", 8) == 0 ? SYNC_SIDE_HUBSPOT : SYNC_SIDE_SALESFORCE,
+                    slash + 1, &set, err);
+        }
+    }
     if (rc == SYNC_OK)
-        rc = fetch_into(e, p, SYNC_SIDE_SALESFORCE, "Lead", &sf_leads, err);
-    if (rc == SYNC_OK)
-        rc = fetch_into(e, p, SYNC_SIDE_SALESFORCE, "Contact", &sf_contacts, err);
-    if (rc == SYNC_OK)
-        rc = fetch_into(e, p, SYNC_SIDE_HUBSPOT, "contacts", &hs_ids, err);
+        rc = assoc_prefetch(e, p, &w, err);
+    if (rc == SYNC_OK && deals)
+        rc = sync__engine_stages(e, sync_time_now_ms(), &p->stages, err);
     json_decref(sf_emails.set);
     json_decref(hs_emails.set);
-    json_decref(hs_ids.set);
-    json_decref(sf_leads.set);
-    json_decref(sf_contacts.set);
+    json_decref(linked_ids);
+    json_decref(w.hs_deals.set);
+    json_decref(w.hs_contacts.set);
+    json_decref(w.hs_companies.set);
+    json_decref(w.sf_opps.set);
+    json_decref(w.sf_accounts.set);
     if (rc == SYNC_ERR_NOMEM)
         sync_err_set(err, rc, "out of memory");
     return rc;
@@ -1090,6 +1771,21 @@ static void changes_read(struct sync_engine *e, struct changes *cs)
     }
 }
 
+/* A round plans one kind: contacts first, then companies, then deals. A company's match
+ * reads where its contacts sync, and a deal's associations where its company and contacts
+ * sync, so each is planned (and prefetched) after the round that links the kind before it;
+ * the later kinds stay in the inbox for the next round of the same pass. */
+static void changes_order(struct changes *cs)
+{
+    int first = SYNC_KIND__COUNT;
+
+    for (size_t i = 0; i < cs->n; i++)
+        if (cs->items[i].known && (int)cs->items[i].kind < first)
+            first = (int)cs->items[i].kind;
+    for (size_t i = 0; i < cs->n; i++)
+        cs->items[i].later = cs->items[i].known && (int)cs->items[i].kind > first;
+}
+
 /* Plans the round's changes inside the open transaction, then commits it. A change that fails
  * for the store's sake stops the round; the changes planned before it are kept. */
 static enum sync_rc round_plan(struct sync_engine *e, struct changes *cs, struct pool *p,
@@ -1101,6 +1797,8 @@ static enum sync_rc round_plan(struct sync_engine *e, struct changes *cs, struct
     memset(&local, 0, sizeof(local));
     for (size_t i = 0; rc == SYNC_OK && i < cs->n; i++) {
         struct change *ch = &cs->items[i];
+        if (ch->later)
+            continue;
         if (!ch->known) {
             char why[256];
             snprintf(why, sizeof(why),
@@ -1135,13 +1833,16 @@ enum sync_rc sync__plan_inbox(struct sync_engine *e, int64_t now, struct sync_pa
         return rc;
     }
     changes_read(e, &cs);
+    changes_order(&cs);
     p.recs = json_object();
     p.sf_people = json_object();
     p.hs_people = json_object();
-    if (!p.recs || !p.sf_people || !p.hs_people)
+    p.assoc = json_object();
+    if (!p.recs || !p.sf_people || !p.hs_people || !p.assoc)
         rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
     p.owners = NULL;
     p.nowners = 0;
+    p.stages = NULL;
     if (rc == SYNC_OK)
         rc = prefetch(e, &cs, &p, err);
     if (rc == SYNC_OK)
@@ -1155,6 +1856,7 @@ enum sync_rc sync__plan_inbox(struct sync_engine *e, int64_t now, struct sync_pa
     json_decref(p.recs);
     json_decref(p.sf_people);
     json_decref(p.hs_people);
+    json_decref(p.assoc);
     changes_release(&cs);
     return rc;
 }

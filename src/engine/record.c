@@ -96,7 +96,44 @@ void sync_rec_init_gone(struct sync_rec *out, enum sync_side side, const char *o
 void sync_rec_release(struct sync_rec *r)
 {
     json_decref(r->json);
+    json_decref(r->assoc);
+    free(r->contacts);
     memset(r, 0, sizeof(*r));
+}
+
+static void assoc_from(const json_t *o, struct sync_plan_assoc *a)
+{
+    a->id = str_or_null(o, "id");
+    a->other_object = str_or_null(o, "other_object");
+    a->other_id = str_or_null(o, "other_id");
+    a->lifecycle = sync_json_str(o, "lifecycle");
+}
+
+int sync_rec_assoc(struct sync_rec *r, json_t *assoc)
+{
+    const json_t *list = json_object_get(assoc, "contacts"), *c;
+    size_t n = json_array_size(list), i;
+
+    json_decref(r->assoc);
+    free(r->contacts);
+    r->assoc = NULL;
+    r->contacts = NULL;
+    memset(&r->r.company, 0, sizeof(r->r.company));
+    r->r.contacts = NULL;
+    r->r.ncontacts = 0;
+    if (n && !(r->contacts = calloc(n, sizeof(*r->contacts))))
+        return -1;
+    r->assoc = json_incref(assoc);
+    assoc_from(json_object_get(assoc, "company"), &r->r.company);
+    json_array_foreach(list, i, c)
+    {
+        assoc_from(c, &r->contacts[r->r.ncontacts]);
+        if (r->contacts[r->r.ncontacts].id)
+            r->r.ncontacts++;
+    }
+    r->r.contacts = r->contacts;
+    r->r.has_assoc = 1;
+    return 0;
 }
 
 static const char *field_str(const struct sync_plan_record *r, const char *name)
@@ -145,10 +182,12 @@ static enum sync_rc add(struct sync_fieldset *fs, size_t cap, const char *name)
 /* The keys the planner reads beyond the mappings, per object. */
 static const char *const *extras(enum sync_side side, const char *object)
 {
-    static const char *const hs_contact[] = {"email", "createdate", "lastmodifieddate",
-                                             SYNC_HS_LINK_PROPERTY, NULL};
+    /* hs_merged_object_ids: the ids merged into the record (HubSpot merges) */
+    static const char *const hs_contact[] = {
+        "email", "createdate", "lastmodifieddate", "hs_merged_object_ids", SYNC_HS_LINK_PROPERTY,
+        NULL};
     static const char *const hs_other[] = {"createdate", "hs_lastmodifieddate",
-                                           SYNC_HS_LINK_PROPERTY, NULL};
+                                           "hs_merged_object_ids", SYNC_HS_LINK_PROPERTY, NULL};
     static const char *const sf_lead[] = {"Email",
                                           "CreatedDate",
                                           "SystemModstamp",
@@ -164,11 +203,21 @@ static const char *const *extras(enum sync_side side, const char *object)
                                              NULL};
     static const char *const sf_account[] = {"CreatedDate", "SystemModstamp", "MasterRecordId",
                                              SYNC_SF_LINK_FIELD, NULL};
+    static const char *const sf_opportunity[] = {
+        "CreatedDate", "SystemModstamp",   "AccountId", "RecordTypeId",
+        "StageName",   SYNC_SF_LINK_FIELD, NULL};
+    static const char *const hs_deal[] = {
+        "createdate",           "hs_lastmodifieddate", "pipeline", "dealstage",
+        "hs_merged_object_ids", SYNC_HS_LINK_PROPERTY, NULL};
     static const char *const sf_other[] = {"CreatedDate", "SystemModstamp", SYNC_SF_LINK_FIELD,
                                            NULL};
 
     if (side == SYNC_SIDE_HUBSPOT)
-        return strcmp(object, "contacts") == 0 ? hs_contact : hs_other;
+        return strcmp(object, "contacts") == 0 ? hs_contact
+               : strcmp(object, "deals") == 0  ? hs_deal
+                                               : hs_other;
+    if (strcasecmp(object, "Opportunity") == 0)
+        return sf_opportunity;
     if (strcasecmp(object, "Lead") == 0)
         return sf_lead;
     if (strcasecmp(object, "Contact") == 0)

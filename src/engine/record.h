@@ -27,7 +27,9 @@
 
 struct sync_rec {
     struct sync_plan_record r;
-    json_t *json; /* a reference held on the vendor record */
+    json_t *json;                     /* a reference held on the vendor record */
+    json_t *assoc;                    /* a reference held on the associations (sync_rec_assoc) */
+    struct sync_plan_assoc *contacts; /* owned: r.contacts */
 };
 
 /* Wraps a vendor record of side; object is the object it was read from (Salesforce: the
@@ -37,6 +39,13 @@ int sync_rec_init(struct sync_rec *out, enum sync_side side, const char *object,
 void sync_rec_init_gone(struct sync_rec *out, enum sync_side side, const char *object,
                         const char *id, char *idbuf, size_t idn);
 void sync_rec_release(struct sync_rec *r);
+
+/* Gives the record its associations (has_assoc set) from
+ *   {"company": {"id", "other_object", "other_id"}, "contacts": [{"id", "other_object",
+ *    "other_id", "lifecycle"}]}
+ * (any key may be absent or null; an absent company is none). The record keeps a reference on
+ * assoc and borrows its strings. Returns 0, or -1 on memory. */
+int sync_rec_assoc(struct sync_rec *r, json_t *assoc);
 
 /* The record's email address, as stored (Salesforce Email, HubSpot email); NULL if none. */
 const char *sync_rec_email(const struct sync_plan_record *r);

@@ -3,7 +3,9 @@
  * both connectors set up from crmsync.yaml, the captured objects and the
  * fields read for each, the vendors' field catalogues and link-id fields
  * (checked once per process), API usage from the vendors' headers, and
- * the pass loop behind `crmsync sync --once` and `crmsync run`.
+ * the pass loop behind `crmsync sync --once` and `crmsync run`, and after
+ * a pass in which links moved, records waiting for an association planned
+ * again.
  *
  * The plan step is planstep.c and apply is apply.c; both work on the
  * struct sync_engine of sync_int.h.
@@ -16,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "engine/apply.h"
@@ -170,7 +173,10 @@ static enum sync_rc source_add(struct sync_engine *e, enum sync_kind kind, enum 
     return SYNC_OK;
 }
 
-/* The objects this build syncs: contacts (HubSpot contacts, Salesforce Leads and Contacts). */
+/* The objects this build syncs, each behind its setting: contacts (HubSpot contacts,
+ * Salesforce Leads and Contacts), companies (HubSpot companies, Salesforce Accounts) and deals
+ * (HubSpot deals, Salesforce Opportunities). Companies come before deals, so a round that holds
+ * a company and its deal plans the company first. */
 static enum sync_rc sources_open(struct sync_engine *e, struct sync_err *err)
 {
     enum sync_rc rc = SYNC_OK;
@@ -179,6 +185,14 @@ static enum sync_rc sources_open(struct sync_engine *e, struct sync_err *err)
         rc = source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT, "contacts", err);
         rc = rc ? rc : source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Lead", err);
         rc = rc ? rc : source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Contact", err);
+    }
+    if (rc == SYNC_OK && sync_settings_int(e->settings, SYNC_SETTING_COMPANY_SYNC)) {
+        rc = source_add(e, SYNC_KIND_COMPANY, SYNC_SIDE_HUBSPOT, "companies", err);
+        rc = rc ? rc : source_add(e, SYNC_KIND_COMPANY, SYNC_SIDE_SALESFORCE, "Account", err);
+    }
+    if (rc == SYNC_OK && sync_settings_int(e->settings, SYNC_SETTING_DEAL_SYNC)) {
+        rc = source_add(e, SYNC_KIND_DEAL, SYNC_SIDE_HUBSPOT, "deals", err);
+        rc = rc ? rc : source_add(e, SYNC_KIND_DEAL, SYNC_SIDE_SALESFORCE, "Opportunity", err);
     }
     return rc;
 }
@@ -248,6 +262,8 @@ void sync_engine_close(struct sync_engine *e)
     for (size_t i = 0; i < e->ncats; i++)
         sync_field_catalog_release(&e->cats[i].cat);
     sync__engine_owners_release(e);
+    sync__engine_stages_release(e);
+    json_decref(e->waiting);
     sync_conn_free(e->hs);
     sync_conn_free(e->sf);
     sync_store_close(e->st);
@@ -372,6 +388,159 @@ static enum sync_rc capture_all(struct sync_engine *e, int64_t now, struct sync_
     return first;
 }
 
+/* ---- records waiting for an association ---- */
+
+struct waiting {
+    json_t *ids; /* "<system>/<object>" -> {id: true} */
+};
+
+static void waiting_add(json_t *ids, const char *system, const char *object, const char *id)
+{
+    char key[SYNC_STORE_KIND_MAX + SYNC_STORE_NAME_MAX + 2];
+    json_t *set;
+
+    if (!ids || !id || !id[0])
+        return;
+    snprintf(key, sizeof(key), "%s/%s", system, object);
+    if (!(set = json_object_get(ids, key))) {
+        set = json_object();
+        json_object_set_new(ids, key, set);
+    }
+    json_object_set_new(set, id, json_true());
+}
+
+void sync__engine_wait(struct sync_engine *e, const char *system, const char *object,
+                       const char *id)
+{
+    const char *k;
+    json_t *set;
+    size_t n = 0;
+
+    if (!e->waiting)
+        e->waiting = json_object();
+    json_object_foreach(e->waiting, k, set)
+    {
+        n += json_object_size(set);
+    }
+    /* bounded: past this many, the rest follow on their own next change */
+    if (n < SYNC_ENGINE_WAITING_MAX)
+        waiting_add(e->waiting, system, object, id);
+}
+
+static enum sync_rc waiting_row(void *ctx, const struct sync_error_row *er)
+{
+    struct waiting *w = ctx;
+    waiting_add(w->ids, er->system, er->object, er->record_id);
+    return SYNC_OK;
+}
+
+/* Puts the current version of records of one object back in the inbox. */
+static enum sync_rc requeue(struct sync_engine *e, enum sync_side side, const char *object,
+                            const json_t *set, struct sync_err *err)
+{
+    const struct sync_fieldset *fs = sync__engine_fields(e, side, object);
+    const char **ids = calloc(json_object_size(set) + 1, sizeof(*ids));
+    struct sync_buf text = SYNC_BUF_INIT(16 * 1024 * 1024);
+    struct sync_conn_batch b;
+    const char *k;
+    json_t *v;
+    size_t n = 0, i;
+    enum sync_rc rc;
+
+    if (!ids)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    json_object_foreach((json_t *)set, k, v)
+    {
+        ids[n++] = k;
+    }
+    sync_conn_batch_init(&b);
+    rc = sync_conn_fetch(sync__engine_conn(e, side), object, NULL, ids, n, fs ? fs->names : NULL,
+                         &b, err);
+    json_array_foreach(b.records, i, v)
+    {
+        struct sync_change c;
+        const char *id;
+        int64_t version;
+        int deleted;
+        if (rc || !sync_poll_record_key(side == SYNC_SIDE_HUBSPOT ? SYNC_VENDOR_HUBSPOT
+                                                                  : SYNC_VENDOR_SALESFORCE,
+                                        object, v, &id, &version, &deleted))
+            continue;
+        sync_buf_reset(&text);
+        if ((rc = sync_json_dump(v, &text)))
+            break;
+        memset(&c, 0, sizeof(c));
+        c.system = sync__side_name(side);
+        c.object = object;
+        c.record_id = id;
+        c.version = version;
+        c.deleted = deleted;
+        c.payload = sync_buf_str(&text);
+        rc = sync_store_inbox_put(e->st, &c, NULL, err);
+    }
+    sync_conn_batch_release(&b);
+    sync_buf_release(&text);
+    free(ids);
+    return rc;
+}
+
+/* After links moved (a company's account was made or found), records waiting for an
+ * association ("associations" errors, flagged to retry) are planned again: their current
+ * version goes back in the inbox. Runs only when links moved, so it ends. */
+static enum sync_rc retry_waiting(struct sync_engine *e, struct sync_err *err)
+{
+    struct sync_error_query q;
+    struct waiting w = {NULL};
+    const char *k;
+    json_t *set;
+    enum sync_rc rc;
+
+    if (e->link_moves == e->link_moves_swept)
+        return SYNC_OK;
+    e->link_moves_swept = e->link_moves;
+    if (!(w.ids = json_object()))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    memset(&q, 0, sizeof(q));
+    q.category = "associations";
+    q.max = SYNC_ENGINE_PLAN_BATCH;
+    rc = sync_store_error_list(e->st, &q, waiting_row, &w, err);
+    if (e->waiting) {
+        /* the records remembered by the plan step (bounded: one pass's worth) */
+        const char *obj;
+        json_t *ids, *v;
+        json_object_foreach(e->waiting, obj, ids)
+        {
+            const char *id;
+            const char *slash = strchr(obj, '/');
+            json_object_foreach(ids, id, v)
+            {
+                if (slash) {
+                    char system[SYNC_STORE_KIND_MAX];
+                    snprintf(system, sizeof(system), "%.*s", (int)(slash - obj), obj);
+                    waiting_add(w.ids, system, slash + 1, id);
+                }
+            }
+        }
+        json_object_clear(e->waiting);
+    }
+    json_object_foreach(w.ids, k, set)
+    {
+        const char *slash = strchr(k, '/');
+        enum sync_kind kind;
+        enum sync_side side;
+        char system[SYNC_STORE_KIND_MAX];
+        if (rc || !slash)
+            continue;
+        snprintf(system, sizeof(system), "%.*s", (int)(slash - k), k);
+        if (sync_object_kind(system, slash + 1, &kind, &side) ||
+            !sync__engine_fields(e, side, slash + 1))
+            continue;
+        rc = requeue(e, side, slash + 1, set, err);
+    }
+    json_decref(w.ids);
+    return rc;
+}
+
 enum sync_rc sync_engine_pass(struct sync_engine *e, struct sync_pass_stats *stats,
                               struct sync_err *err)
 {
@@ -387,6 +556,8 @@ enum sync_rc sync_engine_pass(struct sync_engine *e, struct sync_pass_stats *sta
     } while (rc == SYNC_OK && stats->planned > before);
     if (rc == SYNC_OK)
         rc = sync_apply_run(e, stats, err);
+    if (rc == SYNC_OK)
+        rc = retry_waiting(e, err);
     if (rc == SYNC_OK)
         rc = sync__engine_flush_usage(e, err);
     else

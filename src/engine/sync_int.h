@@ -21,6 +21,7 @@
 #include "engine/mapping.h"
 #include "engine/planner.h"
 #include "engine/record.h"
+#include "engine/stages.h"
 #include "engine/sync.h"
 #include "store/store.h"
 
@@ -43,6 +44,19 @@ struct sync_engine_owners {
     json_t *rows[2]; /* [0] HubSpot owners, [1] Salesforce users: [{"id","email","active"}] */
     struct sync_plan_owner *items; /* strings borrowed from rows */
     size_t n;
+    int64_t loaded_ms; /* 0: never read */
+};
+
+/* Records remembered as waiting for an associated record (struct sync_engine.waiting). */
+#define SYNC_ENGINE_WAITING_MAX 10000
+
+/* The deal stage map is read again after this long (new pipelines, stages, record types). */
+#define SYNC_ENGINE_STAGES_TTL_MS (60 * 1000)
+
+/* The deal stage map (stagedir.c): each side's neutral rows and the map built from them. */
+struct sync_engine_stages {
+    json_t *rows[2]; /* [0] HubSpot pipelines' stages, [1] Salesforce record types and stages */
+    struct sync_stages map;
     int64_t loaded_ms; /* 0: never read */
 };
 
@@ -83,6 +97,14 @@ struct sync_engine {
     struct sync_engine_usage usage[2]; /* [0] HubSpot, [1] Salesforce */
     int64_t hs_settle_ms;
     struct sync_engine_owners owners;
+    struct sync_engine_stages stages;
+    /* Links made or completed (a bind, a re-point, a create's id recorded): when this moves,
+     * records waiting for an association (open "associations" errors) are planned again. */
+    uint64_t link_moves, link_moves_swept;
+    /* Records planned while an associated record had no counterpart yet (a contact's company
+     * without an account, a deal's contact not in Salesforce yet): "<system>/<object>" ->
+     * {id: true}. Planned again, like the "associations" errors, when links move. */
+    json_t *waiting;
 };
 
 /* The connector of a side. */
@@ -106,6 +128,16 @@ enum sync_rc sync__engine_owners(struct sync_engine *e, int64_t now,
                                  const struct sync_plan_owner **out, size_t *n,
                                  struct sync_err *err);
 void sync__engine_owners_release(struct sync_engine *e);
+
+/* The deal stage map (stagedir.c), read when older than SYNC_ENGINE_STAGES_TTL_MS; borrowed
+ * until the next call. A side that cannot be read keeps its last list (logged). */
+enum sync_rc sync__engine_stages(struct sync_engine *e, int64_t now,
+                                 const struct sync_plan_stage_map **out, struct sync_err *err);
+void sync__engine_stages_release(struct sync_engine *e);
+
+/* Remembers a record to plan again when links move (see struct sync_engine.waiting). */
+void sync__engine_wait(struct sync_engine *e, const char *system, const char *object,
+                       const char *id);
 
 /* "hubspot" / "salesforce". */
 const char *sync__side_name(enum sync_side side);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/json.h"
 #include "engine/config.h"
 
 static struct sync_config cfg;
@@ -838,4 +839,53 @@ Test(config, files_are_read_from_disk_and_a_missing_one_is_named)
     cr_assert_eq(pr.n, 1);
     cr_assert(strstr(pr.items[0].text, ": cannot open: No such file or directory"), "%s",
               pr.items[0].text);
+}
+
+/* ---- deal stages ---- */
+
+Test(config, deal_stages_are_read_as_flat_entries_per_stage)
+{
+    char text[4096];
+    const json_t *e;
+
+    snprintf(text, sizeof(text),
+             "%sdeal_stages:\n"
+             "  - pipeline: default\n"
+             "    record_type: New_Business\n"
+             "    stages:\n"
+             "      appointmentscheduled: Prospecting\n"
+             "      closedwon: Closed Won\n"
+             "  - pipeline: '77'\n"
+             "    stages: {s1: Qualification}\n",
+             design_example);
+    cr_assert_eq(load(text), SYNC_OK, "%s", problems_text());
+    cr_assert_eq(json_array_size(cfg.deal_stages), 3);
+    e = json_array_get(cfg.deal_stages, 1);
+    cr_assert_str_eq(sync_json_str(e, "pipeline"), "default");
+    cr_assert_str_eq(sync_json_str(e, "record_type"), "New_Business");
+    cr_assert_str_eq(sync_json_str(e, "stage"), "closedwon");
+    cr_assert_str_eq(sync_json_str(e, "sf_stage"), "Closed Won");
+    e = json_array_get(cfg.deal_stages, 2);
+    cr_assert_str_eq(sync_json_str(e, "record_type"), "", "no record type: an org without any");
+}
+
+Test(config, deal_stages_of_the_wrong_shape_are_refused_with_their_lines)
+{
+    char text[4096];
+
+    snprintf(text, sizeof(text),
+             "%sdeal_stages:\n"
+             "  - record_type: Renewal\n"
+             "    stages:\n"
+             "      s1: Prospecting\n"
+             "  - pipeline: default\n"
+             "    colour: red\n"
+             "    stages: [a, b]\n",
+             design_example);
+    cr_assert_eq(load(text), SYNC_ERR_INVALID);
+    assert_problem(0, "crmsync.yaml:14: deal_stages[0].pipeline: missing");
+    assert_problem(1, "crmsync.yaml:17: deal_stages[1].stages: expected a mapping of HubSpot "
+                      "stage id: StageName");
+    assert_problem(2, "crmsync.yaml:18: deal_stages[1].colour: unknown key (pipeline, "
+                      "record_type, stages)");
 }

@@ -767,6 +767,37 @@ static void linked_pair(struct linked *x, const char *hs_props, const char *sf_f
     in.nledger = sizeof(agreed) / sizeof(agreed[0]);
 }
 
+Test(planner, an_echo_never_moves_the_sync_to_another_duplicate)
+{
+    struct linked x;
+    struct sync_plan_record dup =
+        sf_rec("Lead", LEAD2, "{\"Email\":\"ada@x.co\",\"LastName\":\"Newer\"}");
+    struct sync_match_candidate m[2] = {cand("Lead", LEAD1, "ada@x.co", T0 - 100, T0 - 50),
+                                        cand("Lead", LEAD2, "ada@x.co", T0 - 90, T0 - 5)};
+
+    /* bound to the oldest duplicate; the other was updated later, but before the bind */
+    linked_pair(&x, ADA, ADA_LEAD);
+    x.sf.version = T0 - 50;
+    dup.version = T0 - 5;
+    m[0].link = &x.l;
+    m[1].record = &dup;
+    in.change = &x.hs;
+    in.other = &x.sf;
+    in.candidates = m;
+    in.ncandidates = 2;
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_REPOINT_LINK), 0, "%s", tr());
+    cr_assert_eq(count(SYNC_PLAN_OP_UPDATE), 0, "%s", tr());
+    has("this change carries no new value (an echo of the sync's own write), so the sync stays "
+        "with Lead " LEAD1);
+    /* a real HubSpot edit is a later trigger: the most recently updated duplicate takes over */
+    x.hs = hs_rec("contacts", "123",
+                  "{\"email\":\"ada@x.co\",\"firstname\":\"Ada\",\"lastname\":\"Lovelace\","
+                  "\"company\":\"X Co\",\"phone\":\"+1 555 0199\",\"hubspot_owner_id\":\"101\"}");
+    plan();
+    cr_assert_str_eq(op(SYNC_PLAN_OP_REPOINT_LINK, SYNC_SIDE_NONE)->link.sf_id, LEAD2);
+}
+
 Test(planner, an_echo_writes_nothing)
 {
     struct linked x;
@@ -812,6 +843,8 @@ Test(planner, one_edit_on_a_two_way_field_is_exactly_one_write)
     cr_assert_str_eq(P.action, "write");
     has("field phone: rule Two-way: changed in HubSpot only; the change flows to Salesforce; "
         "Salesforce Phone set to \"+1 555 0199\"");
+    /* the summary counts the Salesforce write (the empty HubSpot update was dropped first) */
+    has("contact 123: 0 fields to write to HubSpot, 1 to Salesforce");
     /* the echo of that write comes back from Salesforce: nothing more */
     struct sync_plan_ledger led2[8];
     memcpy(led2, x.led, sizeof(led2));
@@ -1224,6 +1257,31 @@ Test(planner, delete_table)
             cr_assert_eq(s->link.state, SYNC_PLAN_LINK_DETACHED, "%s", cases[i].name);
         }
     }
+}
+
+Test(planner, a_propagated_delete_echo_leaves_the_link_deleted)
+{
+    struct sync_plan_record c = hs_rec("contacts", "77", "{}");
+    struct sync_plan_link l = link_of("contact", "77", "Contact", CONT1);
+
+    /* the HubSpot archive that a Salesforce delete caused, captured afterwards */
+    c.deleted = 1;
+    l.state = SYNC_PLAN_LINK_DELETED;
+    in.change = &c;
+    in.link = &l;
+    plan();
+    cr_assert_eq(P.nops, 0, "%s", tr());
+    cr_assert_str_eq(P.action, "skip");
+    has("contact 77: deleted in HubSpot; link " OLDLINK " is already deleted, so nothing more "
+        "happens");
+    /* a detached link stays detached when the other record goes too, whatever the settings */
+    set(SYNC_SETTING_DELETE_CONTACT_ON_CONTACT_DELETE, "true");
+    c = sf_rec("Contact", CONT1, "{}");
+    c.deleted = 1;
+    l.state = SYNC_PLAN_LINK_DETACHED;
+    plan();
+    cr_assert_eq(P.nops, 0, "%s", tr());
+    cr_assert_eq(count(SYNC_PLAN_OP_DELETE), 0);
 }
 
 Test(planner, delete_traces_say_which_setting_decided)

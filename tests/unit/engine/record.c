@@ -208,3 +208,74 @@ Test(record, objects_map_to_their_kind_and_side)
     cr_assert_neq(sync_object_kind("salesforce", "contacts", &k, &s), 0);
     cr_assert_neq(sync_object_kind("zendesk", "Lead", &k, &s), 0);
 }
+
+Test(record, associations_are_unknown_until_given_and_borrow_from_their_json)
+{
+    json_t *j = parse("{\"id\":\"101\",\"properties\":{\"dealname\":\"D\","
+                      "\"hs_lastmodifieddate\":\"2024-01-17T19:55:04.000Z\"}}");
+    json_t *a = parse("{\"company\":{\"id\":\"55\",\"other_object\":\"Account\","
+                      "\"other_id\":\"001Hs000000000aIAA\"},"
+                      "\"contacts\":[{\"id\":\"7\",\"other_object\":\"Contact\",\"other_id\":"
+                      "\"003Hs000000000aIAA\"},{\"id\":\"8\"},{\"other_id\":\"x\"}]}");
+    struct sync_rec r;
+
+    cr_assert_eq(sync_rec_init(&r, SYNC_SIDE_HUBSPOT, "deals", j), 0);
+    cr_assert_eq(r.r.has_assoc, 0, "not read: left alone by the planner");
+    cr_assert_eq(sync_rec_assoc(&r, a), 0);
+    json_decref(a); /* the record keeps its own reference */
+    cr_assert_eq(r.r.has_assoc, 1);
+    cr_assert_str_eq(r.r.company.id, "55");
+    cr_assert_str_eq(r.r.company.other_id, "001Hs000000000aIAA");
+    cr_assert_eq(r.r.ncontacts, 2, "an entry without an id is dropped");
+    cr_assert_str_eq(r.r.contacts[0].other_object, "Contact");
+    cr_assert_null(r.r.contacts[1].other_id, "a contact not synced yet has no counterpart");
+    sync_rec_release(&r);
+    json_decref(j);
+}
+
+Test(record, no_company_is_a_blank_association)
+{
+    json_t *j = parse("{\"attributes\":{\"type\":\"Opportunity\"},\"Id\":\"006Hs000000000aIAA\","
+                      "\"SystemModstamp\":\"2024-01-17T19:55:04.000+0000\",\"AccountId\":null}");
+    json_t *a = parse("{\"contacts\":[]}");
+    struct sync_rec r;
+
+    cr_assert_eq(sync_rec_init(&r, SYNC_SIDE_SALESFORCE, "Opportunity", j), 0);
+    cr_assert_eq(sync_rec_assoc(&r, a), 0);
+    cr_assert_eq(r.r.has_assoc, 1);
+    cr_assert_null(r.r.company.id);
+    cr_assert_eq(r.r.ncontacts, 0);
+    sync_rec_release(&r);
+    json_decref(a);
+    json_decref(j);
+}
+
+Test(record, opportunities_and_deals_read_their_stage_and_association_keys)
+{
+    struct sync_mapping_set maps;
+    struct sync_fieldset fs;
+    const char *want_sf[] = {"AccountId", "RecordTypeId", "StageName", "CloseDate"};
+    const char *want_hs[] = {"pipeline", "dealstage", "hs_lastmodifieddate"};
+
+    cr_assert_eq(sync_mapping_set_init(&maps), SYNC_OK);
+    cr_assert_eq(
+        sync_fieldset_build(&fs, &maps, SYNC_KIND_DEAL, SYNC_SIDE_SALESFORCE, "Opportunity"),
+        SYNC_OK);
+    for (size_t k = 0; k < sizeof(want_sf) / sizeof(want_sf[0]); k++) {
+        int hit = 0;
+        for (size_t i = 0; i < fs.n; i++)
+            hit |= strcasecmp(fs.names[i], want_sf[k]) == 0;
+        cr_assert(hit, "Opportunity reads %s", want_sf[k]);
+    }
+    sync_fieldset_release(&fs);
+    cr_assert_eq(sync_fieldset_build(&fs, &maps, SYNC_KIND_DEAL, SYNC_SIDE_HUBSPOT, "deals"),
+                 SYNC_OK);
+    for (size_t k = 0; k < sizeof(want_hs) / sizeof(want_hs[0]); k++) {
+        int hit = 0;
+        for (size_t i = 0; i < fs.n; i++)
+            hit |= strcmp(fs.names[i], want_hs[k]) == 0;
+        cr_assert(hit, "deals read %s", want_hs[k]);
+    }
+    sync_fieldset_release(&fs);
+    sync_mapping_set_release(&maps);
+}
