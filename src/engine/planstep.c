@@ -193,31 +193,41 @@ static const char **strs_list(const struct strs *s, size_t *n)
     return out;
 }
 
+/* One batched read of the records whose key (NULL: the record id) is in ids, into b, which is
+ * initialised here and released by the caller. Nothing is read when ids is empty. */
+static enum sync_rc fetch_ids(struct sync_conn *c, const char *object, const char *key,
+                              const struct strs *ids, const char *const *fields,
+                              struct sync_conn_batch *b, struct sync_err *err)
+{
+    const char **list;
+    size_t n;
+    enum sync_rc rc;
+
+    sync_conn_batch_init(b);
+    if (!json_object_size(ids->set))
+        return SYNC_OK;
+    if (!(list = strs_list(ids, &n)))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    rc = sync_conn_fetch(c, object, key, list, n, fields, b, err);
+    free(list);
+    return rc;
+}
+
 static enum sync_rc fetch_into(struct sync_engine *e, struct pool *p, enum sync_side side,
                                const char *object, const struct strs *ids, struct sync_err *err)
 {
     const struct sync_fieldset *fs = sync__engine_fields(e, side, object);
     struct sync_conn_batch b;
     const json_t *r;
-    size_t n, i;
-    const char **list = strs_list(ids, &n);
-    enum sync_rc rc;
+    size_t i;
+    enum sync_rc rc =
+        fetch_ids(sync__engine_conn(e, side), object, NULL, ids, fs ? fs->names : NULL, &b, err);
 
-    if (!list)
-        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
-    if (!n) {
-        free(list);
-        return SYNC_OK;
-    }
-    sync_conn_batch_init(&b);
-    rc = sync_conn_fetch(sync__engine_conn(e, side), object, NULL, list, n, fs ? fs->names : NULL,
-                         &b, err);
     json_array_foreach(b.records, i, r)
     {
         pool_put(p, side, object, (json_t *)r);
     }
     sync_conn_batch_release(&b);
-    free(list);
     return rc;
 }
 
@@ -323,19 +333,10 @@ static enum sync_rc sf_children_read(struct sync_engine *e, struct pool *p, cons
     const json_t *r;
     const char *k;
     json_t *v;
-    size_t n, i;
-    const char **list = strs_list(ids, &n);
-    enum sync_rc rc;
+    size_t i;
+    enum sync_rc rc = fetch_ids(e->sf, object, parent, ids, fields, &b, err);
     char key[256], id18[19];
 
-    if (!list)
-        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
-    if (!n) {
-        free(list);
-        return SYNC_OK;
-    }
-    sync_conn_batch_init(&b);
-    rc = sync_conn_fetch(e->sf, object, parent, list, n, fields, &b, err);
     json_object_foreach(ids->set, k, v)
     {
         id18_of(k, id18);
@@ -360,7 +361,6 @@ static enum sync_rc sf_children_read(struct sync_engine *e, struct pool *p, cons
         }
     }
     sync_conn_batch_release(&b);
-    free(list);
     return rc;
 }
 
@@ -371,19 +371,10 @@ static enum sync_rc sf_contact_accounts(struct sync_engine *e, struct pool *p,
     const char *fields[] = {"AccountId", NULL};
     struct sync_conn_batch b;
     const json_t *r;
-    size_t n, i;
-    const char **list = strs_list(ids, &n);
-    enum sync_rc rc;
+    size_t i;
+    enum sync_rc rc = fetch_ids(e->sf, "Contact", NULL, ids, fields, &b, err);
     char key[256], id18[19];
 
-    if (!list)
-        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
-    if (!n) {
-        free(list);
-        return SYNC_OK;
-    }
-    sync_conn_batch_init(&b);
-    rc = sync_conn_fetch(e->sf, "Contact", NULL, list, n, fields, &b, err);
     json_array_foreach(b.records, i, r)
     {
         const char *acc = sync_json_str(r, "AccountId");
@@ -392,7 +383,6 @@ static enum sync_rc sf_contact_accounts(struct sync_engine *e, struct pool *p,
         json_object_set_new(p->assoc, key, acc ? json_string(acc) : json_null());
     }
     sync_conn_batch_release(&b);
-    free(list);
     return rc;
 }
 
