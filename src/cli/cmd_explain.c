@@ -3,9 +3,10 @@
  * [--json]`: why a record synced as it did. Shows the record's link (the
  * record it pairs with, the state, the last confirmed writes), the
  * ledger (what both sides last agreed on, per field, and who wrote it),
- * its open sync errors, the link's conflicts, and the planner's last
- * decisions with their traces (newest first; --all for every one kept).
- * Reads the store only. Called by main.c.
+ * writes whose landing is unknown (sent, timed out, read back as not
+ * there: they may still land late), its open sync errors, the link's conflicts, and the planner's
+ * last decisions with their traces (newest first; --all for every one kept). Reads the store only.
+ * Called by main.c.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -27,6 +28,14 @@ static enum sync_rc add_ledger(void *ctx, const struct sync_ledger_entry *le)
     json_array_append_new(ctx, json_pack("{s:s, s:s?, s:s, s:I}", "field", le->field, "value",
                                          le->value, "written_by", le->written_by, "agreed_at",
                                          (json_int_t)le->agreed_at));
+    return SYNC_OK;
+}
+
+static enum sync_rc add_unsettled(void *ctx, const struct sync_unsettled *u)
+{
+    json_array_append_new(ctx,
+                          json_pack("{s:s, s:s, s:s?, s:I}", "side", u->side, "field", u->field,
+                                    "value", u->value, "sent_at", (json_int_t)u->sent_at));
     return SYNC_OK;
 }
 
@@ -69,7 +78,7 @@ static enum sync_rc explain_collect(struct sync_store *st, const char *system, c
                                     const char *id, int all, json_t *out, struct sync_err *err)
 {
     json_t *ledger = json_array(), *errors = json_array(), *conflicts = json_array();
-    json_t *decisions = json_array();
+    json_t *decisions = json_array(), *unsettled = json_array();
     struct sync_error_query q;
     struct sync_link l;
     enum sync_kind kind;
@@ -78,6 +87,7 @@ static enum sync_rc explain_collect(struct sync_store *st, const char *system, c
     json_object_set_new(out, "record",
                         json_pack("{s:s, s:s, s:s}", "system", system, "object", object, "id", id));
     json_object_set_new(out, "ledger", ledger);
+    json_object_set_new(out, "unsettled", unsettled);
     json_object_set_new(out, "errors", errors);
     json_object_set_new(out, "conflicts", conflicts);
     json_object_set_new(out, "decisions", decisions);
@@ -89,7 +99,8 @@ static enum sync_rc explain_collect(struct sync_store *st, const char *system, c
         rc = sync_store_link_get_by_sf(st, object, id, &l, err);
     if (rc == SYNC_OK) {
         json_object_set_new(out, "link", link_json(&l));
-        if ((rc = sync_store_ledger_list(st, l.link_id, add_ledger, ledger, err)))
+        if ((rc = sync_store_ledger_list(st, l.link_id, add_ledger, ledger, err)) ||
+            (rc = sync_store_unsettled_list(st, l.link_id, add_unsettled, unsettled, err)))
             return rc;
         if ((rc = sync_store_conflict_list(st, l.link_id, all ? 0 : CONFLICTS_SHOWN, add_conflict,
                                            conflicts, err)))
@@ -151,6 +162,14 @@ static void explain_print(const json_t *x)
         printf("  %-22s %-30s by %s, %s\n", sync_json_str(v, "field"), val ? val : "(blank)",
                sync_json_str(v, "written_by"),
                cli_time(sync_json_int(v, "agreed_at", 0), a, sizeof(a)));
+    }
+    if (json_array_size(json_object_get(x, "unsettled")))
+        printf("unsettled writes (timed out, read back as not there: they may still land late)\n");
+    json_array_foreach(json_object_get(x, "unsettled"), i, v)
+    {
+        const char *val = sync_json_str(v, "value");
+        printf("  %-10s %-22s %-30s sent %s\n", sync_json_str(v, "side"), sync_json_str(v, "field"),
+               val ? val : "(blank)", cli_time(sync_json_int(v, "sent_at", 0), a, sizeof(a)));
     }
     printf("errors (open)\n");
     if (!json_array_size(json_object_get(x, "errors")))

@@ -51,7 +51,8 @@ struct batch {
     enum sync_conn_op cop;
     struct entry *items;
     size_t n, cap;
-    int bad; /* an entry could not be read: the claim is undone */
+    int bad;         /* an entry could not be read: the claim is undone */
+    int64_t sent_at; /* when the write went out */
 };
 
 static void batch_release(struct batch *b)
@@ -160,7 +161,8 @@ struct outcome {
     enum sync_conn_outcome what;
     char id[64];
     struct sync_err err;
-    int resolved; /* an ambiguous write read back */
+    int resolved;  /* an ambiguous write read back */
+    int unsettled; /* sent, landing unknown: it may still land late (sync_store_unsettled_put) */
 };
 
 static const char *const vendor_categories[] = {
@@ -331,6 +333,33 @@ static enum sync_rc record_retry(struct sync_engine *e, const struct batch *b,
     }
 }
 
+/* The values of a write whose landing is unknown, remembered so their late landing is told
+ * from an edit (the planner's settle_late). */
+static enum sync_rc remember_unsettled(struct sync_engine *e, const struct batch *b,
+                                       const struct entry *it, struct sync_err *err)
+{
+    const json_t *row;
+    size_t i;
+
+    json_array_foreach(json_object_get(it->payload, "ledger"), i, row)
+    {
+        struct sync_unsettled u;
+        enum sync_rc rc;
+
+        memset(&u, 0, sizeof(u));
+        u.link_id = it->link_id;
+        u.side = b->target;
+        u.field = sync_json_str(row, "field");
+        u.value = sync_json_str(row, "value");
+        u.sent_at = b->sent_at;
+        if (!u.field)
+            continue;
+        if ((rc = sync_store_unsettled_put(e->st, &u, err)) && rc != SYNC_ERR_NOT_FOUND)
+            return rc;
+    }
+    return SYNC_OK;
+}
+
 /* One transaction: every entry's result, link, ledger, errors and removal or reschedule. */
 static enum sync_rc record_batch(struct sync_engine *e, const struct batch *b,
                                  const struct outcome *oc, struct sync_pass_stats *stats,
@@ -367,7 +396,10 @@ static enum sync_rc record_batch(struct sync_engine *e, const struct batch *b,
             }
             break;
         default:
-            rc = record_retry(e, b, it, o, now, err);
+            if (o->unsettled)
+                rc = remember_unsettled(e, b, it, err);
+            if (rc == SYNC_OK)
+                rc = record_retry(e, b, it, o, now, err);
             retried++;
             break;
         }
@@ -482,6 +514,9 @@ static void resolve_ambiguous(struct sync_engine *e, const struct batch *b,
     if (rc) {
         sync_warn("apply", "reading back %zu ambiguous %s %s write%s failed: %s", m, b->target,
                   b->object, m == 1 ? "" : "s", rerr.message);
+        for (size_t i = 0; i < n; i++)
+            if (oc[i].what == SYNC_CONN_AMBIGUOUS)
+                oc[i].unsettled = b->cop != SYNC_CONN_DELETE;
     } else {
         for (size_t i = 0; i < n; i++) {
             const json_t *r;
@@ -503,6 +538,7 @@ static void resolve_ambiguous(struct sync_engine *e, const struct batch *b,
                           b->object, key);
             } else {
                 oc[i].what = SYNC_CONN_NOT_SENT;
+                oc[i].unsettled = b->cop != SYNC_CONN_DELETE;
                 sync_info("apply", "ambiguous %s %s write of %s did not land (read back)",
                           b->target, b->object, key);
             }
@@ -794,6 +830,7 @@ static enum sync_rc round_write(struct sync_engine *e, struct batch *b,
     if (b->cop == SYNC_CONN_UPSERT)
         rc = sync__engine_ensure_link(e, b->side, b->object, &werr);
     if (rc == SYNC_OK) {
+        b->sent_at = sync_time_now_ms();
         rc = sync_conn_write(sync__engine_conn(e, b->side), b->cop, b->object, recs, nrec, res,
                              &werr);
         for (size_t i = 0; i < nrec; i++) {
@@ -826,6 +863,11 @@ out:
 enum sync_rc sync_apply_run(struct sync_engine *e, struct sync_pass_stats *stats,
                             struct sync_err *err)
 {
+    enum sync_rc prc =
+        sync_store_unsettled_prune(e->st, sync_time_now_ms() - SYNC_ENGINE_UNSETTLED_KEEP_MS, err);
+
+    if (prc)
+        return prc;
     for (int round = 0; round < ROUNDS_MAX; round++) {
         struct sync_outbox_claim req;
         struct batch b;

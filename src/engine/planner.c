@@ -30,8 +30,8 @@
 /* ---- names ---- */
 
 static const char *const op_names[SYNC_PLAN_OP__COUNT] = {
-    "create",     "update",       "delete",      "associate",       "bind_link", "repoint_link",
-    "link_state", "record_error", "clear_error", "record_conflict", "ledger_put"};
+    "create",     "update",       "delete",      "associate",       "bind_link",  "repoint_link",
+    "link_state", "record_error", "clear_error", "record_conflict", "ledger_put", "settle"};
 static const char *const errcat_names[SYNC_PLAN_ERR__COUNT] = {
     "no_email", "required_field", "property_value", "picklist", "mapping", "associations"};
 static const char *const rule_labels[SYNC_RULE__COUNT] = {
@@ -768,6 +768,90 @@ static void owner_decided(struct ctx *c, struct pair *pr, const struct sync_mapp
     }
 }
 
+/* ---- late landings of crmsync's own writes ---- */
+
+/* How far a vendor's clock may run behind crmsync's when a value's change time is compared with
+ * when a write was sent. */
+#define LATE_SKEW_MS 60000
+
+/* The unsettled write that side's value v (changed at `at`, 0: unknown) is the late landing of,
+ * or NULL. */
+static const struct sync_plan_unsettled *late_landing(const struct ctx *c, enum sync_side side,
+                                                      const char *field, const char *v, int64_t at)
+{
+    for (size_t i = 0; i < c->in->nunsettled; i++) {
+        const struct sync_plan_unsettled *u = &c->in->unsettled[i];
+        if (u->side == side && u->field && strcmp(u->field, field) == 0 &&
+            sync_value_eq(u->value, v) && (at <= 0 || at + LATE_SKEW_MS >= u->sent_at))
+            return u;
+    }
+    return NULL;
+}
+
+static void settle(struct ctx *c, const struct pair *pr, const struct sync_plan_unsettled *u,
+                   const char *name)
+{
+    struct sync_plan_op *op = op_add(c, SYNC_PLAN_OP_SETTLE, u->side, "", "", pr->link_id);
+    char a[80], t[40];
+
+    if (op) {
+        op->field = dup_or_null(c, u->field);
+        op->value = dup_or_null(c, u->value);
+    }
+    trace(c,
+          "field %s: %s's %s is crmsync's own write sent at %s, which timed out and was sent "
+          "again, landing late: not an edit",
+          name, vendor(u->side), show(u->value, a, sizeof(a)),
+          sync_time_format_iso(u->sent_at, t, sizeof(t)));
+}
+
+/* A side whose value is crmsync's own unsettled write landing late (struct
+ * sync_plan_unsettled) did not change: the rule decides as if it still held the agreement, and
+ * it is written back to what the rule says it should hold. 1: the field was handled here. */
+static int settle_late(struct ctx *c, struct pair *pr, const struct sync_mapping *m,
+                       const struct sync_sf_field *f, const struct sync_field_state *st,
+                       const char *agreed, enum sync_rule rule)
+{
+    const char *name = m->hs.name, *want_hs, *want_sf;
+    const struct sync_plan_unsettled *lh = NULL, *ls = NULL;
+    struct sync_field_state was = *st;
+    struct sync_field_decision d;
+    char a[80];
+
+    if (!sync_value_eq(st->hs, agreed))
+        lh = late_landing(c, SYNC_SIDE_HUBSPOT, name, st->hs, st->hs_at);
+    if (!sync_value_eq(st->sf, agreed))
+        ls = late_landing(c, SYNC_SIDE_SALESFORCE, name, st->sf, st->sf_at);
+    if (!lh && !ls)
+        return 0;
+    if (lh) {
+        settle(c, pr, lh, name);
+        was.hs = agreed;
+        was.hs_at = 0;
+    }
+    if (ls) {
+        settle(c, pr, ls, name);
+        was.sf = agreed;
+        was.sf_at = 0;
+    }
+    sync_rule_decide(rule, &was, &d);
+    want_hs = d.action == SYNC_FIELD_TO_HS ? d.value : was.hs;
+    want_sf = d.action == SYNC_FIELD_TO_SF ? d.value : was.sf;
+    if (!sync_value_eq(want_hs, st->hs) && write_hs(c, pr, m, want_hs) == 0) {
+        trace(c, "field %s: rule %s: %s; HubSpot set to %s", name, sync_plan_rule_label(rule),
+              d.why, show(want_hs, a, sizeof(a)));
+        ledger_put(c, pr->link_id, name, want_hs, SYNC_SIDE_HUBSPOT, SYNC_SIDE_SALESFORCE);
+    }
+    if (!sync_value_eq(want_sf, st->sf) &&
+        !(sync_value_blank(want_sf) && sf_required(pr->sf_object, f->name)) &&
+        write_sf(c, pr, m, f, want_sf) == 0) {
+        trace(c, "field %s: rule %s: %s; Salesforce %s set to %s", name, sync_plan_rule_label(rule),
+              d.why, f->name, show(want_sf, a, sizeof(a)));
+        ledger_put(c, pr->link_id, name, want_sf, SYNC_SIDE_SALESFORCE, SYNC_SIDE_HUBSPOT);
+    }
+    return 1;
+}
+
 /* One mapped field of a pair. */
 static void sync_field(struct ctx *c, struct pair *pr, const struct sync_mapping *m)
 {
@@ -795,6 +879,8 @@ static void sync_field(struct ctx *c, struct pair *pr, const struct sync_mapping
     st.has_agreed = le != NULL;
     st.agreed = le ? le->value : NULL;
     st.first_sync_winner = sync_mapping_first_sync_winner(m);
+    if (le && settle_late(c, pr, m, f, &st, le->value, rule))
+        goto out;
     sync_rule_decide(rule, &st, &d);
 
     if (d.conflict)

@@ -55,6 +55,17 @@ struct sync_plan_ledger {
     const char *value; /* canonical; NULL: agreed blank */
 };
 
+/* A write crmsync sent to one side of the link whose landing it could not confirm (the request
+ * timed out after it went out and was read back as not there, so it was sent again): the vendor
+ * may still apply it, late, over newer values. A field holding such a value, changed after it
+ * was sent, is that late landing, not a user's edit. */
+struct sync_plan_unsettled {
+    enum sync_side side; /* where it was sent */
+    const char *field;   /* the ledger key */
+    const char *value;   /* canonical; NULL: blank */
+    int64_t sent_at;     /* epoch ms */
+};
+
 /* One association of a record, with where it leads on the other side. */
 struct sync_plan_assoc {
     const char *id;           /* the associated record on this record's side; NULL: none */
@@ -128,7 +139,9 @@ struct sync_plan_input {
     const struct sync_plan_link *link;     /* its link; NULL: none */
     const struct sync_plan_ledger *ledger;
     size_t nledger;
-    const struct sync_plan_record *other; /* the other side's current record, when known */
+    const struct sync_plan_record *other;        /* the other side's current record, when known */
+    const struct sync_plan_unsettled *unsettled; /* the link's unsettled writes */
+    size_t nunsettled;
 
     /* People: other-side records with the change's email (Salesforce Leads and Contacts, or
      * HubSpot contacts). Companies: accounts or companies found through the associated
@@ -168,6 +181,7 @@ enum sync_plan_op_kind {
     SYNC_PLAN_OP_CLEAR_ERROR,  /* resolve the record's open error of category */
     SYNC_PLAN_OP_RECORD_CONFLICT,
     SYNC_PLAN_OP_LEDGER_PUT,
+    SYNC_PLAN_OP_SETTLE, /* an unsettled write (target, field, value) was seen landing: forget it */
     SYNC_PLAN_OP__COUNT
 };
 
@@ -211,10 +225,11 @@ struct sync_plan_op {
     /* RECORD_ERROR, CLEAR_ERROR */
     enum sync_plan_errcat category;
     char *message; /* owned */
-    /* RECORD_CONFLICT, LEDGER_PUT: field is the mapping's HubSpot property (the ledger key) */
-    char *field;              /* owned */
-    char *value;              /* LEDGER_PUT: the agreed value; CONFLICT: HubSpot's (owned) */
-    char *sf_value;           /* CONFLICT: Salesforce's (owned) */
+    /* RECORD_CONFLICT, LEDGER_PUT, SETTLE: field is the mapping's HubSpot property (the ledger
+     * key) */
+    char *field;    /* owned */
+    char *value;    /* LEDGER_PUT: the agreed value; CONFLICT: HubSpot's; SETTLE: the one sent */
+    char *sf_value; /* CONFLICT: Salesforce's (owned) */
     int64_t hs_at, sf_at;     /* CONFLICT */
     enum sync_rule rule;      /* CONFLICT */
     enum sync_side winner;    /* CONFLICT: SYNC_SIDE_NONE when nothing moved */

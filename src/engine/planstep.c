@@ -39,6 +39,7 @@
 #define PLAN_TRIES 6 /* planner calls per change (each NEED_RECORD adds one record) */
 #define MAX_LEDGER 2048
 #define MAX_ERRORS 32
+#define MAX_UNSETTLED 64
 #define MAX_CANDIDATES 64
 #define MAX_PEOPLE 500 /* contacts of one company a match looks at */
 #define TRACE_MAX (256 * 1024)
@@ -692,6 +693,9 @@ struct inputs {
     char *ledger_mem; /* one block for the ledger strings */
     struct sync_plan_ledger ledger[MAX_LEDGER];
     size_t nledger;
+    json_t *unsettled_mem; /* the strings the unsettled writes borrow */
+    struct sync_plan_unsettled unsettled[MAX_UNSETTLED];
+    size_t nunsettled;
     char err_mem[MAX_ERRORS][SYNC_STORE_KIND_MAX];
     const char *errors[MAX_ERRORS];
     size_t nerrors;
@@ -714,6 +718,7 @@ static void inputs_release(struct inputs *in)
     for (size_t i = 0; i < in->ncands; i++)
         sync_rec_release(&in->cand_recs[i]);
     free(in->ledger_mem);
+    json_decref(in->unsettled_mem);
     json_decref(in->mem);
 }
 
@@ -764,6 +769,33 @@ static enum sync_rc ledger_load(struct sync_engine *e, struct inputs *in, struct
     sync_buf_release(&w->mem);
     free(w);
     return rc;
+}
+
+static enum sync_rc unsettled_row(void *ctx, const struct sync_unsettled *u)
+{
+    struct inputs *in = ctx;
+    struct sync_plan_unsettled *pu = &in->unsettled[in->nunsettled];
+    json_t *f, *v = NULL;
+
+    if (in->nunsettled == MAX_UNSETTLED)
+        return SYNC_DECLINED;
+    if (!(f = json_string(u->field)) || json_array_append_new(in->unsettled_mem, f) ||
+        (u->value && (!(v = json_string(u->value)) || json_array_append_new(in->unsettled_mem, v))))
+        return SYNC_ERR_NOMEM;
+    pu->side = strcmp(u->side, "hubspot") == 0 ? SYNC_SIDE_HUBSPOT : SYNC_SIDE_SALESFORCE;
+    pu->field = json_string_value(f);
+    pu->value = v ? json_string_value(v) : NULL;
+    pu->sent_at = u->sent_at;
+    in->nunsettled++;
+    return SYNC_OK;
+}
+
+/* The link's writes whose landing is unknown (see sync_store_unsettled_put). */
+static enum sync_rc unsettled_load(struct sync_engine *e, struct inputs *in, struct sync_err *err)
+{
+    if (!(in->unsettled_mem = json_array()))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    return sync_store_unsettled_list(e->st, in->link.link_id, unsettled_row, in, err);
 }
 
 static enum sync_rc error_row(void *ctx, const struct sync_error_row *er)
@@ -1083,7 +1115,7 @@ static enum sync_rc inputs_load(struct sync_engine *e, struct change *ch, struct
                                       oobj, oid)
                            : NULL;
         link_to_plan(&in->link, &in->plink);
-        if ((rc = ledger_load(e, in, err)))
+        if ((rc = ledger_load(e, in, err)) || (rc = unsettled_load(e, in, err)))
             return rc;
         if (o &&
             sync_rec_init(&in->other,
@@ -1384,6 +1416,15 @@ static enum sync_rc op_store(struct sync_engine *e, const struct change *ch, str
             return sync_store_ledger_put(e->st, &le, err);
         }
         return SYNC_OK; /* rides with its write (write_payload) */
+    case SYNC_PLAN_OP_SETTLE: {
+        struct sync_unsettled u;
+        memset(&u, 0, sizeof(u));
+        u.link_id = op->link_id;
+        u.side = sync__side_name(op->target);
+        u.field = op->field;
+        u.value = op->value;
+        return sync_store_unsettled_drop(e->st, &u, err);
+    }
     default:
         return SYNC_OK;
     }
@@ -1572,6 +1613,8 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     pi.link = in->have_link ? &in->plink : NULL;
     pi.ledger = in->ledger;
     pi.nledger = in->nledger;
+    pi.unsettled = in->unsettled;
+    pi.nunsettled = in->nunsettled;
     pi.other = in->other.json ? &in->other.r : NULL;
     pi.candidates = in->cands;
     pi.ncandidates = in->ncands;

@@ -32,6 +32,10 @@
  * mid-round is due again when it lapses (`once` waits that long for it). */
 #define SYNC_ENGINE_LEASE_MS (5 * 1000)
 #define SYNC_ENGINE_PLAN_BATCH 200 /* inbox changes planned per round */
+/* A write that timed out and was read back as not there may still land this long after it was
+ * sent (a request a vendor holds longer has long been dropped): its values are kept that long
+ * to tell its late landing from an edit. */
+#define SYNC_ENGINE_UNSETTLED_KEEP_MS (15 * 60 * 1000)
 /* HubSpot's archived list has no time filter (every read pages through all of it): read it on
  * the first pass of a process, then this often */
 #define SYNC_ENGINE_DELETES_EVERY_MS (5 * 60 * 1000)

@@ -517,6 +517,59 @@ enum sync_rc sync_store_ledger_clear(struct sync_store *st, const char *link_id,
     return leave(st, st->ops->ledger_clear(st, link_id, err));
 }
 
+/* ---- unsettled writes ---- */
+
+static enum sync_rc need_unsettled(const struct sync_unsettled *u, struct sync_err *err)
+{
+    enum sync_rc rc = need_link_id(u->link_id, err);
+
+    if (!rc && (!u->side || (strcmp(u->side, "hubspot") && strcmp(u->side, "salesforce"))))
+        rc = sync_err_set(err, SYNC_ERR_INVALID,
+                          "store: an unsettled write's side must be hubspot or salesforce");
+    if (!rc)
+        rc = need("unsettled field", u->field, SYNC_STORE_NAME_MAX, err);
+    return rc;
+}
+
+enum sync_rc sync_store_unsettled_put(struct sync_store *st, const struct sync_unsettled *u,
+                                      struct sync_err *err)
+{
+    struct sync_unsettled stamped = *u;
+    enum sync_rc rc = need_unsettled(u, err);
+
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    if (!stamped.sent_at)
+        stamped.sent_at = sync_time_now_ms();
+    return leave(st, st->ops->unsettled_put(st, &stamped, err));
+}
+
+enum sync_rc sync_store_unsettled_list(struct sync_store *st, const char *link_id,
+                                       sync_store_unsettled_fn fn, void *ctx, struct sync_err *err)
+{
+    enum sync_rc rc = need_link_id(link_id, err);
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->unsettled_list(st, link_id, fn, ctx, err));
+}
+
+enum sync_rc sync_store_unsettled_drop(struct sync_store *st, const struct sync_unsettled *u,
+                                       struct sync_err *err)
+{
+    enum sync_rc rc = need_unsettled(u, err);
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->unsettled_drop(st, u, err));
+}
+
+enum sync_rc sync_store_unsettled_prune(struct sync_store *st, int64_t floor, struct sync_err *err)
+{
+    enum sync_rc rc = enter(st, err);
+    if (rc)
+        return rc;
+    return leave(st, st->ops->unsettled_prune(st, floor, err));
+}
+
 /* ---- cursors ---- */
 
 enum sync_rc sync_store_cursor_get(struct sync_store *st, const char *source, struct sync_buf *out,

@@ -211,6 +211,29 @@ enum sync_rc sync_store_ledger_list(struct sync_store *st, const char *link_id,
 enum sync_rc sync_store_ledger_clear(struct sync_store *st, const char *link_id,
                                      struct sync_err *err);
 
+/* ---- unsettled writes: values sent whose landing is unknown (a timeout after the send) ---- */
+
+struct sync_unsettled {
+    const char *link_id;
+    const char *side;  /* "hubspot" or "salesforce": where it was sent */
+    const char *field; /* the ledger key */
+    const char *value; /* canonical text; NULL: blank */
+    int64_t sent_at;   /* when the request went out; 0: now */
+};
+/* Remembers u; the same (link, side, field, value) sent again keeps the later sent_at.
+ * SYNC_ERR_NOT_FOUND for an unknown link. */
+enum sync_rc sync_store_unsettled_put(struct sync_store *st, const struct sync_unsettled *u,
+                                      struct sync_err *err);
+typedef enum sync_rc (*sync_store_unsettled_fn)(void *ctx, const struct sync_unsettled *u);
+/* Every row of the link, by side, field and value (a blank value comes back NULL). */
+enum sync_rc sync_store_unsettled_list(struct sync_store *st, const char *link_id,
+                                       sync_store_unsettled_fn fn, void *ctx, struct sync_err *err);
+/* Forgets the row (its landing was seen); SYNC_OK also when there is none. */
+enum sync_rc sync_store_unsettled_drop(struct sync_store *st, const struct sync_unsettled *u,
+                                       struct sync_err *err);
+/* Forgets every row sent before floor. */
+enum sync_rc sync_store_unsettled_prune(struct sync_store *st, int64_t floor, struct sync_err *err);
+
 /* ---- cursors: per capture source, e.g. "salesforce:Lead" ---- */
 
 /* Appends the position to out and sets *updated_at (may be NULL); SYNC_ERR_NOT_FOUND if none. */

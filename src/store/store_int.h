@@ -91,6 +91,14 @@ struct sync_store_ops {
                                 void *ctx, struct sync_err *err);
     enum sync_rc (*ledger_clear)(struct sync_store *st, const char *link_id, struct sync_err *err);
 
+    enum sync_rc (*unsettled_put)(struct sync_store *st, const struct sync_unsettled *u,
+                                  struct sync_err *err);
+    enum sync_rc (*unsettled_list)(struct sync_store *st, const char *link_id,
+                                   sync_store_unsettled_fn fn, void *ctx, struct sync_err *err);
+    enum sync_rc (*unsettled_drop)(struct sync_store *st, const struct sync_unsettled *u,
+                                   struct sync_err *err);
+    enum sync_rc (*unsettled_prune)(struct sync_store *st, int64_t floor, struct sync_err *err);
+
     enum sync_rc (*cursor_get)(struct sync_store *st, const char *source, struct sync_buf *out,
                                int64_t *updated_at, struct sync_err *err);
     enum sync_rc (*cursor_set)(struct sync_store *st, const char *source, const char *position,

@@ -61,6 +61,10 @@ enum stmt_id {
     S_LEDGER_PUT,
     S_LEDGER_LIST,
     S_LEDGER_CLEAR,
+    S_UNSETTLED_PUT,
+    S_UNSETTLED_LIST,
+    S_UNSETTLED_DROP,
+    S_UNSETTLED_PRUNE,
     S_CURSOR_GET,
     S_CURSOR_SET,
     S_SEEN_GET,
@@ -148,6 +152,14 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_LEDGER_LIST] = "SELECT link_id, field, value, written_by, agreed_at FROM ledger "
                       "WHERE link_id = ?1 ORDER BY field",
     [S_LEDGER_CLEAR] = "DELETE FROM ledger WHERE link_id = ?1",
+    [S_UNSETTLED_PUT] = "INSERT INTO unsettled_writes (link_id, side, field, value, sent_at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (link_id, side, field, value) "
+                        "DO UPDATE SET sent_at = max(sent_at, excluded.sent_at)",
+    [S_UNSETTLED_LIST] = "SELECT link_id, side, field, value, sent_at FROM unsettled_writes "
+                         "WHERE link_id = ?1 ORDER BY side, field, value",
+    [S_UNSETTLED_DROP] = "DELETE FROM unsettled_writes WHERE link_id = ?1 AND side = ?2 "
+                         "AND field = ?3 AND value = ?4",
+    [S_UNSETTLED_PRUNE] = "DELETE FROM unsettled_writes WHERE sent_at < ?1",
     [S_CURSOR_GET] = "SELECT position, updated_at FROM cursors WHERE source = ?1",
     [S_CURSOR_SET] = "INSERT INTO cursors (source, position, updated_at) VALUES (?1, ?2, ?3) "
                      "ON CONFLICT (source) DO UPDATE SET position = excluded.position, "
@@ -1051,6 +1063,83 @@ static enum sync_rc store_sqlite_ledger_clear(struct sync_store *st, const char 
     return finish(b, s, "clear ledger", err);
 }
 
+/* ---- unsettled writes ---- */
+
+static enum sync_rc store_sqlite_unsettled_put(struct sync_store *st,
+                                               const struct sync_unsettled *u, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_UNSETTLED_PUT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, u->link_id);
+    bind_str(s, 2, u->side);
+    bind_str(s, 3, u->field);
+    bind_str(s, 4, u->value ? u->value : "");
+    sqlite3_bind_int64(s, 5, u->sent_at);
+    return finish(b, s, "put unsettled write", err);
+}
+
+static enum sync_rc unsettled_row(sqlite3_stmt *s, any_fn fn, void *ctx, struct sync_err *err)
+{
+    const char *v = col_str(s, 3);
+    struct sync_unsettled u = {
+        .link_id = col_str(s, 0),
+        .side = col_str(s, 1),
+        .field = col_str(s, 2),
+        .value = v && v[0] ? v : NULL,
+        .sent_at = sqlite3_column_int64(s, 4),
+    };
+    (void)err;
+    return ((sync_store_unsettled_fn)fn)(ctx, &u);
+}
+
+static enum sync_rc store_sqlite_unsettled_list(struct sync_store *st, const char *link_id,
+                                                sync_store_unsettled_fn fn, void *ctx,
+                                                struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_UNSETTLED_LIST, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, link_id);
+    return walk(b, s, "list unsettled writes", unsettled_row, (any_fn)fn, ctx, err);
+}
+
+static enum sync_rc store_sqlite_unsettled_drop(struct sync_store *st,
+                                                const struct sync_unsettled *u,
+                                                struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_UNSETTLED_DROP, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, u->link_id);
+    bind_str(s, 2, u->side);
+    bind_str(s, 3, u->field);
+    bind_str(s, 4, u->value ? u->value : "");
+    return finish(b, s, "drop unsettled write", err);
+}
+
+static enum sync_rc store_sqlite_unsettled_prune(struct sync_store *st, int64_t floor,
+                                                 struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_UNSETTLED_PRUNE, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, floor);
+    return finish(b, s, "prune unsettled writes", err);
+}
+
 /* ---- cursors ---- */
 
 struct cursor_out {
@@ -1725,6 +1814,10 @@ const struct sync_store_ops store_sqlite_ops = {
     .ledger_put = store_sqlite_ledger_put,
     .ledger_list = store_sqlite_ledger_list,
     .ledger_clear = store_sqlite_ledger_clear,
+    .unsettled_put = store_sqlite_unsettled_put,
+    .unsettled_list = store_sqlite_unsettled_list,
+    .unsettled_drop = store_sqlite_unsettled_drop,
+    .unsettled_prune = store_sqlite_unsettled_prune,
     .cursor_get = store_sqlite_cursor_get,
     .cursor_set = store_sqlite_cursor_set,
     .seen_mark = store_sqlite_seen_mark,

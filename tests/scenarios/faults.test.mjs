@@ -102,14 +102,11 @@ async function until(check, timeoutMs) {
   return false;
 }
 
-// Known gap (build notes, crash.md): a HubSpot update that timed out and was read back as "not
-// landed" is still queued at the vendor; it lands after a newer edit was synced, and crmsync
-// takes its own stale write for a HubSpot edit and carries it to Salesforce, over the newer edit.
-// Telling its own writes from users' (HubSpot's property history names the app as the source)
-// would close it.
+// A HubSpot update that timed out and was read back as "not there" is still held by the vendor;
+// it lands after a newer edit was synced. crmsync knows the value as its own unsettled write: it
+// does not carry it to Salesforce as an edit, and sets HubSpot back to the newer value.
 test(
-  "an update that lands after its timeout, behind a newer edit, does not undo that edit",
-  { todo: 'crmsync takes its own late write for a HubSpot edit' },
+  'an update that lands after its timeout, behind a newer edit, does not undo that edit',
   async () => {
     await pair.reset(YAML, { logLevel: 'info' });
     const [p] = await makePeople(pair, { prefix: 'late', hs: 1 });
@@ -127,9 +124,17 @@ test(
       await setFaults(pair, 'hs', null);
       // it timed out, was read back as not landed, and was sent again
       assert.ok(await until(async () => (await updates()) >= 2, 20000), 'the update went out again');
+      const held = await pair.explain('hubspot', 'contacts', p.id, '--json');
+      assert.deepEqual(
+        held.unsettled.map((u) => [u.side, u.field, u.value]),
+        [['hubspot', 'jobtitle', 'A']],
+        'the first request is remembered as one that may still land',
+      );
       await pair.sf.update('Lead', lead.Id, { Title: 'B' });
       assert.ok(await until(async () => (await hsTitle()) === 'B', 20000), 'the newer edit reached HubSpot');
-      await until(async () => (await hsTitle()) === 'A', 8000); // the first update lands late
+      const landed = await until(async () => (await hsTitle()) === 'A', 8000);
+      assert.ok(landed, 'the first update landed late, over the newer value');
+      assert.ok(await until(async () => (await hsTitle()) === 'B', 20000), 'HubSpot is set back');
       await sleep(3000); // a few passes
     } finally {
       run.child.kill('SIGTERM');
@@ -139,6 +144,9 @@ test(
     const end = await peopleIndex(pair);
     assert.equal(end.sf.get(p.email)[0].Title, 'B', 'the last edit stands in Salesforce');
     assert.equal(end.hs.get(p.email)[0].properties.jobtitle, 'B', 'and HubSpot is back to it');
+    const why = await pair.explain('hubspot', 'contacts', p.id);
+    assert.match(why, /jobtitle: HubSpot's "A" is crmsync's own write sent at .* landing late/);
+    assert.doesNotMatch(why, /unsettled writes/, 'its landing was seen: nothing is held any more');
   },
 );
 

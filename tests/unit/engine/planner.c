@@ -907,6 +907,116 @@ Test(planner, a_conflict_on_a_two_way_field_is_recorded_with_both_values)
     has("changed on both sides; HubSpot's change is later and wins");
 }
 
+/* ---- late landings of the engine's own writes ---- */
+
+#define ADA_STALE_PHONE                                                                            \
+    "{\"email\":\"ada@x.co\",\"firstname\":\"Ada\",\"lastname\":\"Lovelace\","                     \
+    "\"company\":\"X Co\",\"phone\":\"+1 555 0199\",\"hubspot_owner_id\":\"101\"}"
+
+/* Ada agreed on +1 555 0100; HubSpot now holds +1 555 0199, changed at T0 + 5 s. */
+static void stale_hubspot(struct linked *x, struct sync_plan_unsettled *u, int64_t sent_at)
+{
+    rule(SYNC_KIND_CONTACT, "phone", SYNC_RULE_TWO_WAY);
+    linked_pair(x, ADA_STALE_PHONE, ADA_LEAD);
+    x->hs.changed_at = J("{\"phone\":1700000005000}");
+    u->side = SYNC_SIDE_HUBSPOT;
+    u->field = "phone";
+    u->value = "+1 555 0199";
+    u->sent_at = sent_at;
+    in.unsettled = u;
+    in.nunsettled = 1;
+    in.change = &x->hs;
+    in.other = &x->sf;
+}
+
+Test(planner, its_own_write_landing_late_is_no_edit_and_the_side_is_set_back)
+{
+    struct linked x;
+    struct sync_plan_unsettled u;
+
+    stale_hubspot(&x, &u, T0);
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_UPDATE), 1, "%s", tr());
+    cr_assert_str_eq(fstr(op(SYNC_PLAN_OP_UPDATE, SYNC_SIDE_HUBSPOT), "phone"), "+1 555 0100");
+    cr_assert_eq(count(SYNC_PLAN_OP_RECORD_CONFLICT), 0, "%s", tr());
+    const struct sync_plan_op *s = op(SYNC_PLAN_OP_SETTLE, SYNC_SIDE_HUBSPOT);
+    cr_assert_str_eq(s->link_id, OLDLINK);
+    cr_assert_str_eq(s->field, "phone");
+    cr_assert_str_eq(s->value, "+1 555 0199");
+    has("field phone: HubSpot's \"+1 555 0199\" is crmsync's own write sent at "
+        "2023-11-14T22:13:20.000Z, which timed out and was sent again, landing late: not an edit");
+    has("HubSpot set to \"+1 555 0100\"");
+    cr_assert_eq(ledger_op("phone")->target, SYNC_SIDE_HUBSPOT);
+}
+
+Test(planner, a_late_landing_behind_a_newer_salesforce_edit_gives_way_to_that_edit)
+{
+    struct linked x;
+    struct sync_plan_unsettled u;
+    struct sync_plan_record sf = sf_rec(
+        "Lead", LEAD1,
+        "{\"Email\":\"ada@x.co\",\"FirstName\":\"Ada\",\"LastName\":\"Lovelace\",\"Company\":\"X "
+        "Co\",\"Phone\":\"222\",\"OwnerId\":\"" USER_ADA "\"}");
+
+    stale_hubspot(&x, &u, T0);
+    sf.version = T0 + 1000; /* Salesforce's edit is older than the late landing */
+    in.other = &sf;
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_UPDATE), 1, "%s", tr());
+    cr_assert_str_eq(fstr(op(SYNC_PLAN_OP_UPDATE, SYNC_SIDE_HUBSPOT), "phone"), "222");
+    cr_assert_eq(count(SYNC_PLAN_OP_RECORD_CONFLICT), 0, "%s", tr());
+    cr_assert_str_eq(ledger_op("phone")->value, "222");
+}
+
+Test(planner, a_value_set_before_the_write_was_sent_or_another_value_is_an_edit)
+{
+    struct linked x;
+    struct sync_plan_unsettled u;
+
+    /* sent ten minutes after HubSpot's value changed: that value is not its landing */
+    stale_hubspot(&x, &u, T0 + 10 * 60 * 1000);
+    plan();
+    cr_assert_str_eq(fstr(op(SYNC_PLAN_OP_UPDATE, SYNC_SIDE_SALESFORCE), "Phone"), "+1 555 0199");
+    cr_assert_eq(count(SYNC_PLAN_OP_SETTLE), 0);
+    /* within the clock skew allowed, it is */
+    u.sent_at = T0 + 5000 + 30 * 1000;
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_SETTLE), 1, "%s", tr());
+    /* the value sent was another one */
+    u.sent_at = T0;
+    u.value = "+1 555 0142";
+    plan();
+    cr_assert_str_eq(fstr(op(SYNC_PLAN_OP_UPDATE, SYNC_SIDE_SALESFORCE), "Phone"), "+1 555 0199");
+    cr_assert_eq(count(SYNC_PLAN_OP_SETTLE), 0);
+    /* a write sent to the other side says nothing of HubSpot's value */
+    u.value = "+1 555 0199";
+    u.side = SYNC_SIDE_SALESFORCE;
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_SETTLE), 0);
+}
+
+Test(planner, a_late_landing_in_salesforce_is_set_back_and_never_reaches_hubspot)
+{
+    struct linked x;
+    struct sync_plan_unsettled u = {SYNC_SIDE_SALESFORCE, "phone", "+1 555 0199", T0 - 1000};
+    struct sync_plan_record sf = sf_rec(
+        "Lead", LEAD1,
+        "{\"Email\":\"ada@x.co\",\"FirstName\":\"Ada\",\"LastName\":\"Lovelace\",\"Company\":\"X "
+        "Co\",\"Phone\":\"+1 555 0199\",\"OwnerId\":\"" USER_ADA "\"}");
+
+    rule(SYNC_KIND_CONTACT, "phone", SYNC_RULE_TWO_WAY);
+    linked_pair(&x, ADA, ADA_LEAD);
+    in.unsettled = &u;
+    in.nunsettled = 1;
+    in.change = &sf;
+    in.other = &x.hs;
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_UPDATE), 1, "%s", tr());
+    cr_assert_str_eq(fstr(op(SYNC_PLAN_OP_UPDATE, SYNC_SIDE_SALESFORCE), "Phone"), "+1 555 0100");
+    cr_assert_eq(op(SYNC_PLAN_OP_SETTLE, SYNC_SIDE_SALESFORCE)->target, SYNC_SIDE_SALESFORCE);
+    has("field phone: Salesforce's \"+1 555 0199\" is crmsync's own write");
+}
+
 Test(planner, values_already_equal_are_recorded_as_agreed)
 {
     struct linked x;

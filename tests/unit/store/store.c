@@ -767,6 +767,74 @@ Test(store, ledger_put_for_an_unknown_link_is_not_found)
     sync_store_close(st);
 }
 
+/* ---- unsettled writes ---- */
+
+static enum sync_rc on_unsettled(void *ctx, const struct sync_unsettled *u)
+{
+    char key[128];
+    snprintf(key, sizeof(key), "%s/%s", u->side, u->field);
+    return rows_add(ctx, 0, u->sent_at, key, u->value);
+}
+
+Test(store, unsettled_writes_keep_the_latest_send_per_value_until_dropped_or_pruned)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_link a, b;
+    struct rows r = {0}, rb = {0};
+
+    make_link(st, "1", "003A", SYNC_LINK_LINKED, &a);
+    make_link(st, "2", "003B", SYNC_LINK_LINKED, &b);
+    struct sync_unsettled u = {a.link_id, "hubspot", "jobtitle", "A", 1000};
+    OK(sync_store_unsettled_put(st, &u, &err));
+    u.sent_at = 3000; /* the same value sent again */
+    OK(sync_store_unsettled_put(st, &u, &err));
+    u.sent_at = 2000; /* an older report of it never moves the time back */
+    OK(sync_store_unsettled_put(st, &u, &err));
+    u.value = NULL; /* a clear */
+    OK(sync_store_unsettled_put(st, &u, &err));
+    u.side = "salesforce", u.value = "A";
+    OK(sync_store_unsettled_put(st, &u, &err));
+    u.link_id = b.link_id, u.side = "hubspot", u.sent_at = 500;
+    OK(sync_store_unsettled_put(st, &u, &err));
+
+    OK(sync_store_unsettled_list(st, a.link_id, on_unsettled, &r, &err));
+    cr_assert_eq(r.n, 3);
+    cr_assert_str_eq(r.a[0], "hubspot/jobtitle");
+    cr_assert_str_eq(r.b[0], "(null)", "a blank comes back NULL");
+    cr_assert_str_eq(r.b[1], "A");
+    cr_assert_eq(r.num[1], 3000);
+    cr_assert_str_eq(r.a[2], "salesforce/jobtitle");
+
+    u.link_id = a.link_id, u.side = "hubspot", u.value = "A";
+    OK(sync_store_unsettled_drop(st, &u, &err));
+    OK(sync_store_unsettled_drop(st, &u, &err));    /* gone already: fine */
+    OK(sync_store_unsettled_prune(st, 1000, &err)); /* b's row, sent at 500 */
+    memset(&r, 0, sizeof(r));
+    OK(sync_store_unsettled_list(st, a.link_id, on_unsettled, &r, &err));
+    OK(sync_store_unsettled_list(st, b.link_id, on_unsettled, &rb, &err));
+    cr_assert_eq(r.n, 2);
+    cr_assert_str_eq(r.b[0], "(null)");
+    cr_assert_str_eq(r.a[1], "salesforce/jobtitle");
+    cr_assert_eq(rb.n, 0);
+    sync_store_close(st);
+}
+
+Test(store, unsettled_writes_need_a_known_link_and_a_side)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_unsettled u = {"L000000000000000000000000", "hubspot", "jobtitle", "A", 1};
+
+    cr_assert_eq(sync_store_unsettled_put(st, &u, &err), SYNC_ERR_NOT_FOUND);
+    u.side = "zendesk";
+    cr_assert_eq(sync_store_unsettled_put(st, &u, &err), SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "side"), "%s", err.message);
+    u.side = "hubspot", u.field = "";
+    cr_assert_eq(sync_store_unsettled_put(st, &u, &err), SYNC_ERR_INVALID);
+    sync_store_close(st);
+}
+
 /* ---- cursors ---- */
 
 Test(store, cursors_keep_the_latest_position_per_source)
