@@ -25,9 +25,14 @@ struct cli {
 };
 
 int cmd_demo(int argc, const char **argv, const struct cli *cli);
+int cmd_errors(int argc, const char **argv, const struct cli *cli);
 int cmd_explain(int argc, const char **argv, const struct cli *cli);
+int cmd_import(int argc, const char **argv, const struct cli *cli);
+int cmd_resync(int argc, const char **argv, const struct cli *cli);
 int cmd_run(int argc, const char **argv, const struct cli *cli);
+int cmd_settings(int argc, const char **argv, const struct cli *cli);
 int cmd_status(int argc, const char **argv, const struct cli *cli);
+int cmd_suspension(int argc, const char **argv, const struct cli *cli);
 int cmd_sync(int argc, const char **argv, const struct cli *cli);
 
 /* Loads and checks the configuration (problems go to stderr) and applies its log level.
@@ -42,9 +47,10 @@ typedef void (*cli_pass_fn)(void *ctx, const struct sync_pass_stats *st,
 void cli_run_loop(struct sync_engine *e, const struct sync_config *cfg, cli_pass_fn on_pass,
                   void *ctx);
 
-/* `crmsync status` for an open store (cmd_status.c): prints what the store says, as text or
- * (as_json) one JSON object. */
-enum sync_rc cli_status_show(struct sync_store *st, int as_json, struct sync_err *err);
+/* `crmsync status` for an open store (cmd_status.c): prints the report of engine/report.h for
+ * the configuration cfg, as text or (as_json) one JSON object. */
+enum sync_rc cli_status_show(struct sync_store *st, const struct sync_config *cfg, int as_json,
+                             struct sync_err *err);
 
 /* Prints an epoch-ms time as ISO-8601 UTC, or "never" for 0. */
 const char *cli_time(long long ms, char *buf, size_t n);

@@ -528,7 +528,7 @@ int cmd_demo(int argc, const char **argv, const struct cli *cli)
     pthread_mutex_unlock(&d->lock);
     pthread_join(thread, NULL);
     demo_summary(d);
-    if (cli_status_show(d->st, 0, &err))
+    if (cli_status_show(d->st, &cfg, 0, &err))
         fprintf(stderr, "crmsync demo: %s\n", err.message);
     printf("\nThe store stays: crmsync --config %s%s status | explain hubspot contacts ID\n",
            cli->config_path ? cli->config_path : o.dir, cli->config_path ? "" : "/crmsync.yaml");

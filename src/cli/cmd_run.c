@@ -2,23 +2,34 @@
  * cmd_run.c: `crmsync run`: one pass every poll_interval, forever, until
  * SIGTERM or SIGINT (the pass under way finishes first; every step of a
  * pass commits as it goes, so a harder stop loses nothing either). A
- * failing pass is logged and retried at the next interval. Called by
- * main.c; the loop itself (cli_run_loop) is also what `crmsync demo`
- * runs.
+ * failing pass is logged and retried at the next interval. With an
+ * admin token configured it also serves the admin API (src/admin), whose
+ * changes wake the loop for a pass at once. Called by main.c; the loop
+ * itself (cli_run_loop) is also what `crmsync demo` runs.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "admin/admin.h"
 #include "cli/builtin.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "engine/sync.h"
 
-/* set by the signal handler; read by the loop (the only process-wide state here) */
+/* set by the signal handler; read by the loop */
 static volatile sig_atomic_t stop_requested;
+/* set by the admin API's threads after a change; read and cleared by the loop */
+static atomic_int wake_requested;
+
+static void on_wake(void *ctx)
+{
+    (void)ctx;
+    atomic_store(&wake_requested, 1);
+}
 
 static void on_stop(int sig)
 {
@@ -26,12 +37,12 @@ static void on_stop(int sig)
     stop_requested = 1;
 }
 
-/* Sleeps up to ms, waking early when a stop is requested. */
+/* Sleeps up to ms, waking early when a stop or a pass is requested. */
 static void nap(int64_t ms)
 {
     int64_t until = sync_time_monotonic_ms() + ms;
 
-    while (!stop_requested) {
+    while (!stop_requested && !atomic_exchange(&wake_requested, 0)) {
         int64_t left = until - sync_time_monotonic_ms();
         struct timespec ts;
         if (left <= 0)
@@ -78,6 +89,7 @@ int cmd_run(int argc, const char **argv, const struct cli *cli)
 {
     struct sync_config cfg;
     struct sync_engine *e = NULL;
+    struct sync_admin *admin = NULL;
     struct sync_err err = SYNC_ERR_INIT;
     int status;
 
@@ -99,7 +111,19 @@ int cmd_run(int argc, const char **argv, const struct cli *cli)
         sync_config_release(&cfg);
         return err.rc == SYNC_ERR_INVALID ? CLI_USAGE : CLI_FAILED;
     }
+    if (cfg.admin.token && cfg.admin.token[0]) {
+        struct sync_admin_hooks hooks = {on_wake, NULL};
+        if (sync_admin_start(&admin, &cfg, &hooks, &err)) {
+            fprintf(stderr, "crmsync run: %s\n", err.message);
+            sync_engine_close(e);
+            sync_config_release(&cfg);
+            return CLI_FAILED;
+        }
+    } else {
+        sync_info("run", "the admin API is off: set admin.token to serve it");
+    }
     cli_run_loop(e, &cfg, NULL, NULL);
+    sync_admin_stop(admin);
     sync_engine_close(e);
     sync_config_release(&cfg);
     return CLI_OK;

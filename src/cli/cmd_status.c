@@ -2,7 +2,8 @@
  * cmd_status.c: `crmsync status [--json]`: what the state store says
  * about the sync: links by state and kind, changes waiting in the inbox,
  * writes waiting in the outbox, open sync errors by category, and the
- * vendors' API usage as their own headers last reported it. Reads the
+ * vendors' API usage as their own headers last reported it, and the
+ * Salesforce API budget with any suspension (engine/budget.h). Reads the
  * store only (no vendor call), so it is safe next to a running engine.
  * Called by main.c.
  */
@@ -13,80 +14,36 @@
 
 #include "cli/builtin.h"
 #include "core/json.h"
+#include "engine/report.h"
 #include "store/store.h"
 
-#define INBOX_COUNT_MAX SYNC_STORE_BATCH_MAX
-
-static enum sync_rc count_link(void *ctx, const struct sync_link *l)
+/* The budget section: crmsync's own 24-hour calls, the org's usage, any suspension. */
+static void budget_print(const json_t *b)
 {
-    json_t *by_kind = ctx, *k = json_object_get(by_kind, l->kind);
-    const char *state = sync_link_state_name(l->state);
+    const json_t *sus = json_object_get(b, "suspended");
+    const json_t *pct = json_object_get(b, "percent_of_allocation");
 
-    if (!k) {
-        k = json_object();
-        json_object_set_new(by_kind, l->kind, k);
+    printf("salesforce api budget (rolling 24 hours)\n  crmsync %lld calls",
+           (long long)sync_json_int(b, "used_24h", 0));
+    if (sync_json_int(b, "allocation", 0) > 0)
+        printf(" of its allocation of %lld (%.1f%%)", (long long)sync_json_int(b, "allocation", 0),
+               json_number_value(pct));
+    else
+        printf(" (no allocation)");
+    if (json_is_integer(json_object_get(b, "org_limit")))
+        printf("; the org %lld of %lld", (long long)sync_json_int(b, "org_used", 0),
+               (long long)sync_json_int(b, "org_limit", 0));
+    printf("\n  automatic retries %s\n",
+           sync_json_bool(b, "retries_suppressed", 0) ? "suppressed" : "on");
+    if (!json_is_object(sus)) {
+        printf("  not suspended\n");
+        return;
     }
-    json_object_set_new(k, state, json_integer(sync_json_int(k, state, 0) + 1));
-    return SYNC_OK;
-}
-
-static enum sync_rc count_change(void *ctx, const struct sync_change *c)
-{
-    (void)c;
-    ++*(size_t *)ctx;
-    return SYNC_OK;
-}
-
-static enum sync_rc count_errors(void *ctx, const char *category, int64_t open)
-{
-    json_object_set_new(ctx, category, json_integer(open));
-    return SYNC_OK;
-}
-
-/* Everything status shows, as one JSON object. */
-static enum sync_rc status_collect(struct sync_store *st, json_t *out, struct sync_err *err)
-{
-    json_t *links = json_object(), *errors = json_object(), *usage = json_object();
-    struct sync_link_query q = {NULL, -1, NULL, 0};
-    struct sync_outbox_stats os;
-    size_t inbox = 0;
-    enum sync_rc rc;
-
-    json_object_set_new(out, "links", links);
-    json_object_set_new(out, "errors", errors);
-    json_object_set_new(out, "api_usage", usage);
-    if ((rc = sync_store_link_list(st, &q, count_link, links, err)))
-        return rc;
-    if ((rc = sync_store_inbox_take(st, INBOX_COUNT_MAX, count_change, &inbox, err)))
-        return rc;
-    json_object_set_new(
-        out, "inbox",
-        json_pack("{s:I, s:b}", "waiting", (json_int_t)inbox, "more", inbox >= INBOX_COUNT_MAX));
-    if ((rc = sync_store_outbox_stats(st, &os, err)))
-        return rc;
-    json_object_set_new(out, "outbox",
-                        json_pack("{s:I, s:I, s:I}", "waiting", (json_int_t)os.waiting, "claimed",
-                                  (json_int_t)os.claimed, "next_attempt_at",
-                                  (json_int_t)os.next_attempt_at));
-    if ((rc = sync_store_error_counts(st, count_errors, errors, err)))
-        return rc;
-    for (int v = 0; v < 2; v++) {
-        const char *vendor = v ? "salesforce" : "hubspot";
-        const char *metrics[] = {"daily", "10s"};
-        json_t *m = json_object();
-        json_object_set_new(usage, vendor, m);
-        for (int k = 0; k < 2; k++) {
-            struct sync_api_usage u;
-            struct sync_err uerr = SYNC_ERR_INIT;
-            if (sync_store_api_usage_get(st, vendor, metrics[k], &u, &uerr) != SYNC_OK)
-                continue;
-            json_object_set_new(m, metrics[k],
-                                json_pack("{s:I, s:I, s:I}", "used", (json_int_t)u.used, "limit",
-                                          (json_int_t)u.quota, "reported_at",
-                                          (json_int_t)u.reported_at));
-        }
-    }
-    return SYNC_OK;
+    printf("  SUSPENDED: %s (%s) since %s\n  %s%s%s\n  to clear: %s\n", sync_json_str(sus, "title"),
+           sync_json_str(sus, "kind"), sync_json_str(sus, "since"),
+           sync_json_str(sus, "code") ? sync_json_str(sus, "code") : "",
+           sync_json_str(sus, "code") ? ": " : "", sync_json_str(sus, "message"),
+           sync_json_str(sus, "how_to_clear"));
 }
 
 static void status_print(const json_t *s)
@@ -143,16 +100,17 @@ static void status_print(const json_t *s)
         printf(" (at %s)\n",
                cli_time(sync_json_int(d ? d : w, "reported_at", 0), when, sizeof(when)));
     }
+    if (json_object_get(s, "budget"))
+        budget_print(json_object_get(s, "budget"));
 }
 
-enum sync_rc cli_status_show(struct sync_store *st, int as_json, struct sync_err *err)
+enum sync_rc cli_status_show(struct sync_store *st, const struct sync_config *cfg, int as_json,
+                             struct sync_err *err)
 {
-    json_t *s = json_object();
-    enum sync_rc rc;
+    json_t *s = NULL;
+    enum sync_rc rc = sync_report_status(st, cfg, &s, err);
 
-    if (!s)
-        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
-    if ((rc = status_collect(st, s, err)) == SYNC_OK) {
+    if (rc == SYNC_OK) {
         if (as_json) {
             char *text = json_dumps(s, JSON_INDENT(2) | JSON_SORT_KEYS);
             printf("%s\n", text ? text : "{}");
@@ -192,7 +150,7 @@ int cmd_status(int argc, const char **argv, const struct cli *cli)
         sync_config_release(&cfg);
         return CLI_FAILED;
     }
-    if (cli_status_show(st, as_json, &err)) {
+    if (cli_status_show(st, &cfg, as_json, &err)) {
         fprintf(stderr, "crmsync status: %s\n", err.message);
         status = CLI_FAILED;
     }

@@ -14,8 +14,6 @@
 #include "core/log.h"
 #include "core/time.h"
 
-#define CRMSYNC_VERSION "0.1.0"
-
 struct cmd_struct {
     const char *name;
     int (*fn)(int argc, const char **argv, const struct cli *cli);
@@ -24,9 +22,16 @@ struct cmd_struct {
 
 static const struct cmd_struct commands[] = {
     {"demo", cmd_demo, "sync the demo emulators with live progress (scripts/demo.sh; make demo)"},
+    {"errors", cmd_errors, "open sync errors by category with their fixes (--csv: the export)"},
     {"explain", cmd_explain, "why a record synced as it did: explain hubspot|salesforce OBJECT ID"},
+    {"import", cmd_import,
+     "import (backfill) Salesforce records or a HubSpot list: import salesforce OBJECT "
+     "[--where COND] | hubspot-list ID | list | resume ID"},
+    {"resync", cmd_resync, "queue records for a fresh sync: resync ERROR_ID... | SYSTEM OBJECT ID"},
     {"run", cmd_run, "sync continuously, polling every poll_interval, until stopped"},
+    {"settings", cmd_settings, "the settings in force; set, reset, export and import them"},
     {"status", cmd_status, "links by state, pending work, open errors, API usage"},
+    {"suspension", cmd_suspension, "integration suspensions: show, or clear [KIND] to try again"},
     {"sync", cmd_sync, "capture, plan and apply (--once: until nothing is left, then exit)"},
 };
 
@@ -35,7 +40,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: crmsync [--config FILE] [--version] [--help] <command> [<args>]\n\n"
                "commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "   %-9s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "   %-10s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\nThe configuration is read from --config FILE, else ./crmsync.yaml "
                "(docs/CONFIG.md).\n");
 }

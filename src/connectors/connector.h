@@ -54,7 +54,7 @@ enum sync_conn_auth {
 };
 
 /* What the vendor's own headers said about usage, passed to the engine's callback after every
- * answer that carried them. Fields not reported are -1. */
+ * answer that carried them (Salesforce: after every answer). Fields not reported are -1. */
 struct sync_conn_usage {
     enum sync_vendor vendor;
     long long daily_used;       /* SF api-usage n; HS Daily - Daily-Remaining */
@@ -62,6 +62,13 @@ struct sync_conn_usage {
     long long window_limit;     /* HS X-HubSpot-RateLimit-Max */
     long long window_remaining; /* HS X-HubSpot-RateLimit-Remaining */
     long long window_ms;        /* HS X-HubSpot-RateLimit-Interval-Milliseconds */
+    /* Salesforce only (HubSpot leaves them unset): the answer itself, for the engine's API
+     * budget and suspensions (engine/budget.h). */
+    int counted;               /* 1: Salesforce counts this call against the org's daily limit
+                                * (the answer carried Sforce-Limit-Info and was no limit refusal) */
+    long status;               /* the answer's HTTP status */
+    const char *error_code;    /* an error answer's errorCode, else ""; valid during the call */
+    const char *error_message; /* its message, else "" */
 };
 typedef void (*sync_conn_usage_fn)(void *arg, const struct sync_conn_usage *u);
 

@@ -118,6 +118,9 @@ static enum sync_rc sf_authenticate(struct sync_conn *c, struct sync_err *err)
         return sync_err_set(err, SYNC_ERR_PARSE, "salesforce: token answer without access_token");
     }
     snprintf(c->token, sizeof(c->token), "%s", at);
+    /* a new session knows nothing of the org's usage until its first answer says: the daily
+     * budget check does not refuse calls on an old answer (the rolling window moved on) */
+    c->daily_used = c->daily_limit = -1;
     if (inst && *inst)
         snprintf(c->instance_url, sizeof(c->instance_url), "%s", inst);
     if (rt && *rt)
@@ -140,12 +143,32 @@ static size_t sf_headers(struct sync_conn *c, unsigned flags, char hdr[][512], s
     return n;
 }
 
+/* Every answer is reported: the usage header when it has one, whether Salesforce counts the
+ * call (a data call answered with Sforce-Limit-Info, except the refusal past the daily limit,
+ * which is not counted), and an error answer's code and message (the engine's API budget and
+ * suspensions). */
 static void sf_usage(struct sync_conn *c, const struct sync_http_resp *resp)
 {
     const char *h = sync_http_resp_header(resp, "Sforce-Limit-Info");
-    struct sync_conn_usage u = {SYNC_VENDOR_SALESFORCE, -1, -1, -1, -1, -1};
+    struct sync_conn_usage u = {SYNC_VENDOR_SALESFORCE, -1, -1, -1, -1, -1, 0,
+                                resp->status,           "", ""};
+    struct sync_err e = SYNC_ERR_INIT;
+
+    if (resp->status >= 400) {
+        struct sync_err perr = SYNC_ERR_INIT;
+        json_t *body =
+            resp->body.len ? sync_json_parse(resp->body.data, resp->body.len, &perr) : NULL;
+        int64_t ra;
+        sync_sf_error(body, resp->status, NULL, &e, &ra);
+        json_decref(body);
+        u.error_code = e.code;
+        u.error_message = e.message;
+    }
     if (h && sync_sf_parse_limit_info(h, &u.daily_used, &u.daily_limit) == 0)
-        sync__conn_report_usage(c, &u);
+        u.counted = !(resp->status == 403 && strcmp(e.code, "REQUEST_LIMIT_EXCEEDED") == 0);
+    else
+        u.daily_used = u.daily_limit = -1;
+    sync__conn_report_usage(c, &u);
 }
 
 static int sf_error(struct sync_conn *c, const struct sync_http_resp *resp, struct sync_err *err,
@@ -268,12 +291,15 @@ static enum sync_rc sf_describe(struct sync_conn *c, const char *object,
 
 /* ---- queries ---- */
 
-/* Runs soql (query or queryAll) and follows nextRecordsUrl, appending the records. */
+/* Runs soql (query or queryAll) and follows nextRecordsUrl, appending the records; *total
+ * (may be NULL) the first page's totalSize (a COUNT() query's count). */
 static enum sync_rc run_query(struct sync_conn *c, const char *soql, int all,
-                              struct sync_conn_batch *out, size_t *count, struct sync_err *err)
+                              struct sync_conn_batch *out, size_t *count, int64_t *total,
+                              struct sync_err *err)
 {
     struct sync_buf url = SYNC_BUF_INIT(256 * 1024);
     enum sync_rc rc;
+    int first = 1;
 
     *count = 0;
     rc = data_url(c, &url, "/%s?q=", all ? "queryAll" : "query");
@@ -286,6 +312,9 @@ static enum sync_rc run_query(struct sync_conn *c, const char *soql, int all,
         rc = sync__conn_call(c, "GET", sync_buf_str(&url), NULL, 0, 0, &page, NULL, err);
         if (rc)
             break;
+        if (total && first)
+            *total = sync_json_int(page, "totalSize", 0);
+        first = 0;
         recs = json_object_get(page, "records");
         json_array_foreach(recs, i, r)
         {
@@ -324,7 +353,7 @@ static enum sync_rc sf_read_changes(struct sync_conn *c, const struct sync_conn_
         sync_buf_release(&q);
         return sync_err_set(err, rc, "salesforce: cannot build the window query for %s", w->object);
     }
-    rc = run_query(c, sync_buf_str(&q), w->include_deleted, out, &count, err);
+    rc = run_query(c, sync_buf_str(&q), w->include_deleted, out, &count, NULL, err);
     sync_buf_release(&q);
     if (rc)
         return rc;
@@ -379,7 +408,7 @@ static enum sync_rc merged_in(struct sync_conn *c, const char *object, int64_t s
     rc = rc ? rc : sync_sf_soql_datetime(&q, start_ms);
     rc = rc ? rc : sync_buf_addstr(&q, " AND SystemModstamp <= ");
     rc = rc ? rc : sync_sf_soql_datetime(&q, end_ms + 999);
-    rc = rc ? rc : run_query(c, sync_buf_str(&q), 1, &b, &count, err);
+    rc = rc ? rc : run_query(c, sync_buf_str(&q), 1, &b, &count, NULL, err);
     json_array_foreach(b.records, i, r)
     {
         const char *id = sync_json_str(r, "Id"), *m = sync_json_str(r, "MasterRecordId");
@@ -495,7 +524,7 @@ static enum sync_rc query_in(struct sync_conn *c, const char *object, const char
             rc = sync_err_set(err, rc, "salesforce: cannot build an IN query on %s.%s", object,
                               field);
         else
-            rc = run_query(c, sync_buf_str(&q), 0, out, &count, err);
+            rc = run_query(c, sync_buf_str(&q), 0, out, &count, NULL, err);
         sync_buf_release(&q);
     }
     return rc;
@@ -653,7 +682,7 @@ static enum sync_rc sf_list_owners(struct sync_conn *c, int include_inactive,
     json_t *r;
 
     sync_conn_batch_init(&raw);
-    rc = run_query(c, soql, 0, &raw, &count, err);
+    rc = run_query(c, soql, 0, &raw, &count, NULL, err);
     json_array_foreach(raw.records, i, r)
     {
         const char *id = sync_json_str(r, "Id"), *email = sync_json_str(r, "Email");
@@ -669,10 +698,10 @@ static enum sync_rc sf_list_owners(struct sync_conn *c, int include_inactive,
 }
 
 enum sync_rc sync_sf_query(struct sync_conn *c, const char *soql, struct sync_conn_batch *out,
-                           struct sync_err *err)
+                           int64_t *total, struct sync_err *err)
 {
     size_t count;
-    return run_query(c, soql, 0, out, &count, err);
+    return run_query(c, soql, 0, out, &count, total, err);
 }
 
 const struct sync_conn_ops sync_salesforce_ops = {

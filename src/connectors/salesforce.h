@@ -48,9 +48,10 @@ int sync_sf_parse_limit_info(const char *h, long long *used, long long *max);
 int sync_sf_error(const json_t *body, long status, const char *retry_after, struct sync_err *err,
                   int64_t *retry_after_ms);
 
-/* Runs a SOQL query (every page) into out->records (salesforce.c). */
+/* Runs a SOQL query (every page) into out->records (salesforce.c); *total (may be NULL) is
+ * the totalSize Salesforce reports (a COUNT() query's count). */
 enum sync_rc sync_sf_query(struct sync_conn *c, const char *soql, struct sync_conn_batch *out,
-                           struct sync_err *err);
+                           int64_t *total, struct sync_err *err);
 
 /* The opportunity record types and stages as neutral rows (salesforce_stages.c), the
  * list_stages member of sync_salesforce_ops (see sync_conn_list_stages). */

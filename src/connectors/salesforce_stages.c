@@ -52,12 +52,12 @@ enum sync_rc sync_sf_list_stages(struct sync_conn *c, struct sync_conn_batch *ou
     rc = sync_sf_query(c,
                        "SELECT Id, Name, DeveloperName FROM RecordType WHERE SobjectType = "
                        "'Opportunity' AND IsActive = true ORDER BY Name",
-                       &rt, err);
+                       &rt, NULL, err);
     rc = rc ? rc
             : sync_sf_query(c,
                             "SELECT ApiName, MasterLabel, IsClosed, IsWon, SortOrder FROM "
                             "OpportunityStage WHERE IsActive = true ORDER BY SortOrder",
-                            &st, err);
+                            &st, NULL, err);
     rc = rc ? rc : default_record_type(c, def, sizeof(def), err);
     if (rc == SYNC_OK) {
         json_array_foreach(rt.records, i, r)

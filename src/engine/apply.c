@@ -24,6 +24,7 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/time.h"
 #include "engine/sync_int.h"
 #include "engine/value.h"
@@ -33,6 +34,7 @@
 #define BACKOFF_BASE 500   /* ms; doubled per attempt */
 #define RATE_WAIT 60000    /* ms after a rate limit stopped a write */
 #define READ_BACK_MAX 2000 /* ambiguous records read back per call */
+#define QUICK_MAX 60000    /* ms; quick retries below this, then retry_interval */
 
 struct entry {
     int64_t id;
@@ -132,16 +134,19 @@ static int parse_op(const char *op, enum sync_conn_op *out)
     return 0;
 }
 
-/* ---- backoff ---- */
+/* ---- backoff: the retry policy ---- */
 
+/* The wait before the next attempt of an entry tried attempts times: short and doubling while
+ * under a minute (a blip, an end waiting for its create), then retry_interval (HubSpot's
+ * "every 30 minutes"). Past retry_max_attempts, record_retry waits for the nightly retry. */
 static int64_t backoff_ms(const struct sync_engine *e, int attempts)
 {
-    int64_t cap = sync_settings_int(e->settings, SYNC_SETTING_RETRY_INTERVAL);
+    int64_t interval = sync_settings_int(e->settings, SYNC_SETTING_RETRY_INTERVAL);
     int64_t d = BACKOFF_BASE;
 
-    for (int i = 0; i < attempts && d < cap; i++)
+    for (int i = 0; i < attempts && d < QUICK_MAX; i++)
         d *= 2;
-    return d < cap ? d : cap;
+    return d < QUICK_MAX && d < interval ? d : interval;
 }
 
 /* ---- results ---- */
@@ -318,11 +323,13 @@ static enum sync_rc record_retry(struct sync_engine *e, const struct batch *b,
     if (oc->err.cls == SYNC_ERRCLASS_RATELIMITED && due < now + RATE_WAIT)
         due = now + RATE_WAIT;
     if (it->attempts + 1 >= sync_settings_int(e->settings, SYNC_SETTING_RETRY_MAX_ATTEMPTS)) {
-        /* past the automatic retries: visible as an error, tried again at the retry interval */
+        /* past the automatic retries: visible as an error, and in the nightly retry (HubSpot's
+         * "timeout queue", retry_nightly_at UTC) */
         enum sync_rc rc = record_error(e, b, it, &oc->err, "other");
         if (rc)
             return rc;
-        due = now + sync_settings_int(e->settings, SYNC_SETTING_RETRY_INTERVAL);
+        due = sync_budget_next_daily(now,
+                                     sync_settings_int(e->settings, SYNC_SETTING_RETRY_NIGHTLY_AT));
     }
     {
         struct sync_err rerr = SYNC_ERR_INIT;
@@ -358,6 +365,20 @@ static enum sync_rc remember_unsettled(struct sync_engine *e, const struct batch
             return rc;
     }
     return SYNC_OK;
+}
+
+/* The process's write counters (/metrics). */
+static void count_results(const char *vendor, size_t ok, size_t failed, size_t retried)
+{
+    static const char *const help = "outbox entries applied, by vendor and result";
+    const char *results[] = {"ok", "failed", "retried"};
+    size_t n[] = {ok, failed, retried};
+    char labels[96];
+
+    for (int i = 0; i < 3; i++) {
+        snprintf(labels, sizeof(labels), "vendor=\"%s\",result=\"%s\"", vendor, results[i]);
+        sync_metrics_count("crmsync_writes_total", labels, (double)n[i], help);
+    }
 }
 
 /* One transaction: every entry's result, link, ledger, errors and removal or reschedule. */
@@ -412,6 +433,7 @@ static enum sync_rc record_batch(struct sync_engine *e, const struct batch *b,
         stats->written += ok;
         stats->failed += failed;
         stats->retried += retried;
+        count_results(b->target, ok, failed, retried);
     }
     return rc;
 }
@@ -868,10 +890,15 @@ enum sync_rc sync_apply_run(struct sync_engine *e, struct sync_pass_stats *stats
 
     if (prc)
         return prc;
+    if (sync__budget_ok(e) && e->budget.retries_suppressed)
+        sync__budget_defer_retries(e); /* fresh changes still go out */
     for (int round = 0; round < ROUNDS_MAX; round++) {
         struct sync_outbox_claim req;
         struct batch b;
         enum sync_rc rc;
+
+        if (!sync__budget_ok(e))
+            return SYNC_OK; /* suspended: the entries wait */
 
         memset(&req, 0, sizeof(req));
         memset(&b, 0, sizeof(b));

@@ -109,6 +109,8 @@ static const char *const new_record_types[] = {"lead", "contact", NULL};
 
 #define RT SYNC_SETTING_RUNTIME
 static const struct sync_setting_def setting_defs[SYNC_SETTING__COUNT] = {
+    {"sync", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "the master switch: off stops all syncing (changes keep queueing) until it is on again"},
     {"contact_sync", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
      "sync HubSpot contacts with Salesforce leads and contacts"},
     {"company_sync", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
@@ -284,6 +286,19 @@ enum sync_rc sync_settings_init(struct sync_settings *s)
             return SYNC_ERR_INTERNAL;
         if (setting_store(s, (enum sync_setting)i, num, setting_defs[i].def))
             return SYNC_ERR_NOMEM;
+    }
+    return SYNC_OK;
+}
+
+enum sync_rc sync_settings_copy(struct sync_settings *dst, const struct sync_settings *src)
+{
+    for (int i = 0; i < SYNC_SETTING__COUNT; i++) {
+        char *str = NULL;
+        if (src->str[i] && !(str = strdup(src->str[i])))
+            return SYNC_ERR_NOMEM;
+        free(dst->str[i]);
+        dst->str[i] = str;
+        dst->num[i] = src->num[i];
     }
     return SYNC_OK;
 }
@@ -624,6 +639,7 @@ struct loader {
     yaml_document_t *doc;
     sync_config_env_fn env;
     void *env_ctx;
+    int partial;         /* an import: nothing is required */
     int key_line[NKEYS]; /* where each key was written (even when empty); 0 when absent */
     char key_bad[NKEYS]; /* the key already has a problem: do not also call it missing */
     size_t nsections;
@@ -933,6 +949,8 @@ static void on_setting(struct loader *L, const char *prefix, const char *key, in
     else if (r == 1 &&
              sync_settings_set(&L->cfg->settings, (enum sync_setting)id, sync_buf_str(&text), &err))
         problem(L, node_line(v), "settings.%s", err.message);
+    else if (r == 1)
+        L->cfg->settings_given[id] = 1;
     sync_buf_release(&text);
 }
 
@@ -1079,9 +1097,9 @@ static int load_doc(struct loader *L, const char *text, size_t len)
     return ok ? 0 : -1;
 }
 
-enum sync_rc sync_config_load_text(struct sync_config *cfg, const char *name, const char *text,
-                                   size_t len, sync_config_env_fn env, void *env_ctx,
-                                   struct sync_config_problems *pr)
+static enum sync_rc load_text(struct sync_config *cfg, const char *name, const char *text,
+                              size_t len, sync_config_env_fn env, void *env_ctx, int partial,
+                              struct sync_config_problems *pr)
 {
     yaml_document_t doc;
     struct loader L;
@@ -1090,6 +1108,8 @@ enum sync_rc sync_config_load_text(struct sync_config *cfg, const char *name, co
 
     memset(pr, 0, sizeof(*pr));
     memset(&L, 0, sizeof(L));
+    memset(cfg->settings_given, 0, sizeof(cfg->settings_given));
+    L.partial = partial;
     L.cfg = cfg;
     L.pr = pr;
     L.name = name ? name : SYNC_CONFIG_DEFAULT_PATH;
@@ -1114,8 +1134,10 @@ enum sync_rc sync_config_load_text(struct sync_config *cfg, const char *name, co
     }
     if ((root = yaml_document_get_root_node(&doc)) && !node_is_null(root))
         walk_keys(&L, root, NULL);
-    check_hubspot(&L);
-    check_salesforce(&L);
+    if (!partial) {
+        check_hubspot(&L);
+        check_salesforce(&L);
+    }
     yaml_document_delete(&doc);
     problems_sort(pr);
     if (pr->n || pr->dropped)
@@ -1123,8 +1145,15 @@ enum sync_rc sync_config_load_text(struct sync_config *cfg, const char *name, co
     return rc;
 }
 
-enum sync_rc sync_config_load_file(struct sync_config *cfg, const char *path,
+enum sync_rc sync_config_load_text(struct sync_config *cfg, const char *name, const char *text,
+                                   size_t len, sync_config_env_fn env, void *env_ctx,
                                    struct sync_config_problems *pr)
+{
+    return load_text(cfg, name, text, len, env, env_ctx, 0, pr);
+}
+
+static enum sync_rc load_file(struct sync_config *cfg, const char *path, int partial,
+                              struct sync_config_problems *pr)
 {
     struct sync_buf text = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES + 1);
     char chunk[8192];
@@ -1154,9 +1183,21 @@ enum sync_rc sync_config_load_file(struct sync_config *cfg, const char *path,
         sync_buf_release(&text);
         return rc == SYNC_ERR_TOO_LARGE ? rc : SYNC_ERR_IO;
     }
-    rc = sync_config_load_text(cfg, path, sync_buf_str(&text), text.len, NULL, NULL, pr);
+    rc = load_text(cfg, path, sync_buf_str(&text), text.len, NULL, NULL, partial, pr);
     sync_buf_release(&text);
     return rc;
+}
+
+enum sync_rc sync_config_load_file(struct sync_config *cfg, const char *path,
+                                   struct sync_config_problems *pr)
+{
+    return load_file(cfg, path, 0, pr);
+}
+
+enum sync_rc sync_config_load_import(struct sync_config *cfg, const char *path,
+                                     struct sync_config_problems *pr)
+{
+    return load_file(cfg, path, 1, pr);
 }
 
 /* ======================================================================

@@ -51,7 +51,8 @@ char *sync_duration_format(int64_t ms, char *out, size_t n);
 /* ---- integration settings ---- */
 
 enum sync_setting {
-    SYNC_SETTING_CONTACT_SYNC = 0,
+    SYNC_SETTING_SYNC = 0, /* the master switch */
+    SYNC_SETTING_CONTACT_SYNC,
     SYNC_SETTING_COMPANY_SYNC,
     SYNC_SETTING_DEAL_SYNC,
     SYNC_SETTING_CREATE_CONTACTS_FROM_LEADS,
@@ -109,6 +110,8 @@ struct sync_settings {
 
 /* Sets every setting to its default. */
 enum sync_rc sync_settings_init(struct sync_settings *s);
+/* Makes dst (initialised) hold src's values. */
+enum sync_rc sync_settings_copy(struct sync_settings *dst, const struct sync_settings *src);
 void sync_settings_release(struct sync_settings *s);
 int64_t sync_settings_int(const struct sync_settings *s, enum sync_setting id);
 const char *sync_settings_str(const struct sync_settings *s, enum sync_setting id);
@@ -174,6 +177,7 @@ struct sync_config {
         char *token;
     } admin;
     struct sync_settings settings;
+    unsigned char settings_given[SYNC_SETTING__COUNT]; /* the file sets it */
     size_t nmappings;
     struct sync_config_mapping *mappings;
     /* deal_stages: the stage map's configured entries, flattened to
@@ -203,6 +207,10 @@ void sync_config_release(struct sync_config *cfg);
  * pr (cfg then holds what could be read and must still be released). */
 enum sync_rc sync_config_load_file(struct sync_config *cfg, const char *path,
                                    struct sync_config_problems *pr);
+/* Reads a file to import (`crmsync settings import`): the same checks on what it holds, but no
+ * key is required (an export without its credentials, or a file of settings alone). */
+enum sync_rc sync_config_load_import(struct sync_config *cfg, const char *path,
+                                     struct sync_config_problems *pr);
 /* The same from text; name is what problems are reported against; env NULL means getenv. */
 enum sync_rc sync_config_load_text(struct sync_config *cfg, const char *name, const char *text,
                                    size_t len, sync_config_env_fn env, void *env_ctx,

@@ -33,7 +33,8 @@ static const char *const op_names[SYNC_PLAN_OP__COUNT] = {
     "create",     "update",       "delete",      "associate",       "bind_link",  "repoint_link",
     "link_state", "record_error", "clear_error", "record_conflict", "ledger_put", "settle"};
 static const char *const errcat_names[SYNC_PLAN_ERR__COUNT] = {
-    "no_email", "required_field", "property_value", "picklist", "mapping", "associations"};
+    "no_email", "required_field", "property_value", "picklist",
+    "mapping",  "associations",   "inclusion_list"};
 static const char *const rule_labels[SYNC_RULE__COUNT] = {
     "Prefer Salesforce unless blank", "Always use Salesforce", "Two-way", "Don't sync",
     "Prefer HubSpot unless blank",    "Always use HubSpot"};
@@ -633,6 +634,130 @@ static const char *show(const char *v, char *buf, size_t n)
     return buf;
 }
 
+/* ---- Salesforce state and country picklists ---- */
+
+/* Whether field is an address's State (1) or Country (2), with its prefix ("", "Mailing",
+ * "Billing", "Shipping", "Other") into prefix; 0 for any other field. */
+static int address_part(const char *field, char *prefix, size_t n)
+{
+    static const char *const prefixes[] = {"", "Mailing", "Billing", "Shipping", "Other"};
+    static const char *const parts[] = {"State", "Country"};
+
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        for (int k = 0; k < 2; k++) {
+            size_t pl = strlen(prefixes[i]);
+            if (strncmp(field, prefixes[i], pl) == 0 && strcmp(field + pl, parts[k]) == 0) {
+                snprintf(prefix, n, "%s", prefixes[i]);
+                return k + 1;
+            }
+        }
+    return 0;
+}
+
+static const struct sync_plan_geo_country *geo_country(const struct sync_plan_geo *g, const char *v)
+{
+    for (size_t i = 0; v && i < g->ncountries; i++)
+        if (strcasecmp(g->countries[i].label, v) == 0 || strcasecmp(g->countries[i].code, v) == 0)
+            return &g->countries[i];
+    return NULL;
+}
+
+static const struct sync_plan_geo_state *geo_state(const struct sync_plan_geo *g,
+                                                   const char *country, const char *v)
+{
+    for (size_t i = 0; i < g->nstates; i++)
+        if (strcmp(g->states[i].country, country) == 0 &&
+            (strcasecmp(g->states[i].label, v) == 0 || strcasecmp(g->states[i].code, v) == 0))
+            return &g->states[i];
+    return NULL;
+}
+
+/* The country code a state is written with: the one this write sets, else HubSpot's country,
+ * else the Salesforce record's. */
+static const char *geo_context(struct ctx *c, const struct pair *pr, const char *prefix)
+{
+    const struct sync_plan_geo_country *k;
+    char name[96];
+    const char *v;
+
+    snprintf(name, sizeof(name), "%sCountryCode", prefix);
+    if ((v = json_string_value(json_object_get(pr->to_sf, name))))
+        return v;
+    if (pr->hs && (k = geo_country(c->in->geo, hs_prop(pr->hs, "country"))))
+        return k->code;
+    if (pr->sf && (v = sf_text(pr->sf, name)) && v[0])
+        return v;
+    snprintf(name, sizeof(name), "%sCountry", prefix);
+    k = pr->sf ? geo_country(c->in->geo, sf_text(pr->sf, name)) : NULL;
+    return k ? k->code : NULL;
+}
+
+static int geo_set(struct ctx *c, struct pair *pr, const char *prefix, const char *part,
+                   const char *code)
+{
+    char name[96];
+
+    snprintf(name, sizeof(name), "%s%sCode", prefix, part);
+    if (json_object_set_new(pr->to_sf, name, code ? json_string(code) : json_null())) {
+        c->rc = SYNC_ERR_NOMEM;
+        return -1;
+    }
+    return 0;
+}
+
+/* An address's State or Country with the picklists on: written to its code field
+ * (StateCode, CountryCode), a state with its country, each checked against the org's
+ * picklists first (a value not in them is a picklist error). 0 written, -1 refused. */
+static int write_sf_geo(struct ctx *c, struct pair *pr, const struct sync_sf_field *f,
+                        const char *v)
+{
+    const struct sync_plan_geo *g = c->in->geo;
+    char prefix[16];
+    int part = address_part(f->name, prefix, sizeof(prefix));
+    const struct sync_plan_geo_country *k = NULL;
+    const struct sync_plan_geo_state *s;
+    const char *country;
+
+    if (!g->ncountries) {
+        record_error(c, pr->link_id, SYNC_PLAN_ERR_PICKLIST, 0,
+                     "state and country picklists are on in the settings, but Salesforce %s has "
+                     "no %sCountryCode field: switch them on in Salesforce, or the setting off",
+                     pr->sf_object, prefix);
+        return -1;
+    }
+    if (part == 2) {
+        if (!sync_value_blank(v) && !(k = geo_country(g, v))) {
+            record_error(c, pr->link_id, SYNC_PLAN_ERR_PICKLIST, 0,
+                         "%s: country \"%s\" is not in Salesforce's country picklist", f->name, v);
+            return -1;
+        }
+        return geo_set(c, pr, prefix, "Country", sync_value_blank(v) ? NULL : k->code);
+    }
+    if (sync_value_blank(v))
+        return geo_set(c, pr, prefix, "State", NULL);
+    if (!(country = geo_context(c, pr, prefix))) {
+        record_error(c, pr->link_id, SYNC_PLAN_ERR_PICKLIST, 0,
+                     "%s: state \"%s\" needs a country: Salesforce's state picklist depends on it",
+                     f->name, v);
+        return -1;
+    }
+    if (!(s = geo_state(g, country, v))) {
+        record_error(c, pr->link_id, SYNC_PLAN_ERR_PICKLIST, 0,
+                     "%s: state \"%s\" is not a state of %s in Salesforce's state picklist",
+                     f->name, v, country);
+        return -1;
+    }
+    if (geo_set(c, pr, prefix, "State", s->code))
+        return -1;
+    {
+        char name[96];
+        snprintf(name, sizeof(name), "%sCountryCode", prefix);
+        if (json_object_get(pr->to_sf, name))
+            return 0;
+    }
+    return geo_set(c, pr, prefix, "Country", country); /* Salesforce wants the two together */
+}
+
 /* Writes canonical value v of mapping m to Salesforce; 0 when written, -1 when refused. */
 static int write_sf(struct ctx *c, struct pair *pr, const struct sync_mapping *m,
                     const struct sync_sf_field *f, const char *v)
@@ -657,6 +782,8 @@ static int write_sf(struct ctx *c, struct pair *pr, const struct sync_mapping *m
         if (!s)
             return -1;
         jv = json_string(s->sf_stage);
+    } else if (c->in->geo && address_part(f->name, why, sizeof(why))) {
+        return write_sf_geo(c, pr, f, v);
     } else if (sync_mapping_to_sf(m, pr->sf_object, v, &jv, &err)) {
         record_error(c, pr->link_id, value_errcat(&err), 0, "%s", err.message);
         return -1;
@@ -1609,12 +1736,14 @@ static void plan_contact_hs(struct ctx *c)
     if (!contact_email(c, rec, email, sizeof(email)))
         return;
     if (inclusion_on(c) && !c->in->hs_qualifies) {
-        trace(c, "%s: not in the inclusion list \"%s\": it does not sync to Salesforce%s", c->label,
-              setting_str(c, SYNC_SETTING_INCLUSION_LIST),
-              l ? ", nor get updates from it, until it qualifies" : "");
+        record_error(c, l ? l->link_id : NULL, SYNC_PLAN_ERR_INCLUSION, 0,
+                     "not in the inclusion list \"%s\": it does not sync to Salesforce%s",
+                     setting_str(c, SYNC_SETTING_INCLUSION_LIST),
+                     l ? ", nor get updates from it, until it qualifies" : " until it joins it");
         set_action(c, "skip");
         return;
     }
+    c->checked[SYNC_PLAN_ERR_INCLUSION] = 1;
     if (l) {
         if (!link_usable(c, l))
             return;
@@ -1686,13 +1815,14 @@ static void plan_contact_sf(struct ctx *c)
         if (!link_usable(c, l))
             return;
         if (inclusion_on(c) && !c->in->hs_qualifies && l->state == SYNC_PLAN_LINK_LINKED) {
-            trace(c,
-                  "%s: HubSpot contact %s is not in the inclusion list \"%s\": it gets no "
-                  "updates from Salesforce until it qualifies",
-                  c->label, l->hs_id, setting_str(c, SYNC_SETTING_INCLUSION_LIST));
+            record_error(c, l->link_id, SYNC_PLAN_ERR_INCLUSION, 0,
+                         "HubSpot contact %s is not in the inclusion list \"%s\": it gets no "
+                         "updates from Salesforce until it qualifies",
+                         l->hs_id, setting_str(c, SYNC_SETTING_INCLUSION_LIST));
             set_action(c, "skip");
             return;
         }
+        c->checked[SYNC_PLAN_ERR_INCLUSION] = 1;
         plan_linked(c, l);
         return;
     }

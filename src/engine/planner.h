@@ -116,6 +116,21 @@ struct sync_plan_stage_map {
     size_t n;
 };
 
+/* Salesforce's State and Country/Territory picklists (settings.state_country_picklists): the
+ * org's CountryCode options, and its StateCode options with the country each belongs to. */
+struct sync_plan_geo_country {
+    const char *code, *label;
+};
+struct sync_plan_geo_state {
+    const char *code, *label, *country; /* country: a CountryCode */
+};
+struct sync_plan_geo {
+    const struct sync_plan_geo_country *countries; /* none: the org has the picklists off */
+    size_t ncountries;
+    const struct sync_plan_geo_state *states;
+    size_t nstates;
+};
+
 /* A HubSpot owner or a Salesforce user, for owner translation by email. */
 struct sync_plan_owner {
     enum sync_side system;
@@ -132,6 +147,9 @@ struct sync_plan_input {
     const struct sync_settings *settings;
     const struct sync_mapping_set *mappings;
     const struct sync_plan_stage_map *stages; /* deals; NULL: none */
+    /* With state_country_picklists on: the picklists of the Salesforce object written (NULL:
+     * the setting is off; address State and Country go as text) */
+    const struct sync_plan_geo *geo;
     const struct sync_plan_owner *owners;
     size_t nowners;
 
@@ -192,6 +210,7 @@ enum sync_plan_errcat {
     SYNC_PLAN_ERR_PICKLIST,       /* "picklist" */
     SYNC_PLAN_ERR_MAPPING,        /* "mapping": a pipeline or stage with no counterpart */
     SYNC_PLAN_ERR_ASSOCIATIONS,   /* "associations": waiting for an account to sync; retries */
+    SYNC_PLAN_ERR_INCLUSION,      /* "inclusion_list": not in the inclusion list (never synced) */
     SYNC_PLAN_ERR__COUNT
 };
 

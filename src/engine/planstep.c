@@ -31,6 +31,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "engine/apply.h"
+#include "engine/health.h"
 #include "engine/match.h"
 #include "engine/planner.h"
 #include "engine/sync_int.h"
@@ -58,6 +59,8 @@ struct change {
     int known;               /* an object this build syncs, with a readable payload */
     int later;               /* left in the inbox for the next round (see changes_order) */
     const char *merged_into; /* a HubSpot record merged away: the survivor's id */
+    int resync;              /* a resync marker (health.h): json is the record as read now */
+    int gone;                /* a resync marker whose record the vendor no longer has */
 };
 
 struct changes {
@@ -981,8 +984,9 @@ static void target_load(struct sync_engine *e, const struct change *ch, struct i
 
 /* A company match's inputs: the people of the unlinked company or account (its contacts, what
  * they are paired with, where their counterparts belong) and the candidates those lead to. */
-static void person_add(struct inputs *in, const char *hs_id, const char *sf_object,
-                       const char *sf_id, const char *sf_account_id, const char *hs_company_id)
+static void person_add(struct sync_engine *e, struct inputs *in, const char *hs_id,
+                       const char *sf_object, const char *sf_id, const char *sf_account_id,
+                       const char *hs_company_id)
 {
     json_t *o;
     struct sync_match_person *pp;
@@ -1000,7 +1004,7 @@ static void person_add(struct inputs *in, const char *hs_id, const char *sf_obje
     pp->sf_id = sync_json_str(o, "si");
     pp->sf_account_id = sync_json_str(o, "sa");
     pp->hs_company_id = sync_json_str(o, "hc");
-    pp->qualifies = 1;
+    pp->qualifies = sync__engine_qualifies(e, pp->hs_id);
 }
 
 static void candidate_add(struct sync_engine *e, const struct pool *p, struct inputs *in,
@@ -1054,14 +1058,14 @@ static void company_inputs(struct sync_engine *e, const struct change *ch, const
             if (!found(
                     link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT, "contacts", hs, &l, NULL)) ||
                 !l.sf_id[0]) {
-                person_add(in, hs, NULL, NULL, NULL, ch->id);
+                person_add(e, in, hs, NULL, NULL, NULL, ch->id);
                 continue;
             }
             if (strcasecmp(l.sf_object, "Contact") == 0) {
                 const json_t *a = sf_assoc_of(p, "cacct", l.sf_id);
                 acc = json_is_string(a) ? json_string_value(a) : NULL;
             }
-            person_add(in, hs, l.sf_object, l.sf_id, acc, ch->id);
+            person_add(e, in, hs, l.sf_object, l.sf_id, acc, ch->id);
             candidate_add(e, p, in, SYNC_SIDE_SALESFORCE, acc);
         }
         return;
@@ -1075,10 +1079,10 @@ static void company_inputs(struct sync_engine *e, const struct change *ch, const
         if (found(link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Contact", sf, &l, NULL)) &&
             l.hs_id[0]) {
             co = sync_json_str(hs_assoc_of(p, "contacts", l.hs_id, "companies"), "primary");
-            person_add(in, l.hs_id, "Contact", sf, ch->id, co);
+            person_add(e, in, l.hs_id, "Contact", sf, ch->id, co);
             candidate_add(e, p, in, SYNC_SIDE_HUBSPOT, co);
         } else {
-            person_add(in, NULL, "Contact", sf, ch->id, NULL);
+            person_add(e, in, NULL, "Contact", sf, ch->id, NULL);
         }
     }
 }
@@ -1490,7 +1494,11 @@ static enum sync_rc plan_store(struct sync_engine *e, const struct change *ch,
         if (!skip[i])
             rc = op_store(e, ch, plan, i, skip, taken, &local, err);
     if (rc == SYNC_OK)
-        rc = decision_store(e, ch, plan_link_id(in, plan), plan->action, &plan->trace, NULL, err);
+        rc = decision_store(e, ch, plan_link_id(in, plan), plan->action, &plan->trace,
+                            ch->resync ? "resync: planned from the record as read from the vendor "
+                                         "just now (a resync was asked for)\n"
+                                       : NULL,
+                            err);
     if (rc == SYNC_OK)
         rc = sync_store_inbox_delete(e->st, ch->system, ch->object, ch->id, ch->version, err);
     rc = unit_end(e, rc, err);
@@ -1581,6 +1589,22 @@ static enum sync_rc plan_merged_away(struct sync_engine *e, struct change *ch, s
     return rc;
 }
 
+/* Whether the HubSpot contact of a change qualifies for the inclusion list: the change itself,
+ * else the contact its link pairs, else the first same-email candidate (the one the planner
+ * binds); a Salesforce record with none creates its HubSpot contact whatever the list says. */
+static int change_qualifies(struct sync_engine *e, const struct change *ch, const struct inputs *in)
+{
+    if (ch->kind != SYNC_KIND_CONTACT)
+        return 1;
+    if (ch->side == SYNC_SIDE_HUBSPOT)
+        return sync__engine_qualifies(e, ch->id);
+    if (in->have_link && in->link.hs_id[0])
+        return sync__engine_qualifies(e, in->link.hs_id);
+    if (in->ncands)
+        return sync__engine_qualifies(e, in->cands[0].id);
+    return 1;
+}
+
 static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct pool *p,
                                 int64_t now, struct sync_pass_stats *stats, struct sync_err *err)
 {
@@ -1621,8 +1645,13 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     pi.people = in->people;
     pi.npeople = in->npeople;
     pi.stages = p->stages;
+    if (sync_settings_int(e->settings, SYNC_SETTING_STATE_COUNTRY_PICKLISTS) &&
+        (ch->kind == SYNC_KIND_CONTACT || ch->kind == SYNC_KIND_COMPANY) &&
+        (rc =
+             sync__engine_geo(e, ch->kind == SYNC_KIND_CONTACT ? "Lead" : "Account", &pi.geo, err)))
+        goto out;
     pi.target_link = in->have_target ? &in->target : NULL;
-    pi.hs_qualifies = 1;
+    pi.hs_qualifies = change_qualifies(e, ch, in);
     pi.open_errors = in->errors;
     pi.nopen_errors = in->nerrors;
     for (tries = 0; tries < PLAN_TRIES; tries++) {
@@ -1819,6 +1848,97 @@ static void changes_order(struct changes *cs)
         cs->items[i].later = cs->items[i].known && (int)cs->items[i].kind > first;
 }
 
+/* ---- resync markers (health.h) ---- */
+
+/* A resync marker carries no values: the records of this round's markers are read now, in one
+ * batch per object, so each is planned from what its vendor holds, changed or not. The record's
+ * version stamp replaces the marker's 0, so planning it removes the marker, and a change
+ * captured after this read (newer) stays. */
+static enum sync_rc resync_read(struct sync_engine *e, struct changes *cs, struct sync_err *err)
+{
+    json_t *groups = json_object(); /* "<side>/<object>" -> {id: true} */
+    const char *k;
+    json_t *set;
+    enum sync_rc rc = SYNC_OK;
+
+    if (!groups)
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < cs->n; i++) {
+        struct change *ch = &cs->items[i];
+        char key[SYNC_STORE_NAME_MAX + 16];
+        if (!ch->known || ch->later || !sync_health_is_resync(ch->json))
+            continue;
+        ch->resync = ch->gone = 1; /* until the read finds it */
+        snprintf(key, sizeof(key), "%d/%s", (int)ch->side, ch->object);
+        if (!(set = json_object_get(groups, key))) {
+            set = json_object();
+            json_object_set_new(groups, key, set);
+        }
+        json_object_set_new(set, ch->id, json_true());
+    }
+    json_object_foreach(groups, k, set)
+    {
+        enum sync_side side = (enum sync_side)atoi(k);
+        const char *object = strchr(k, '/') + 1;
+        const struct sync_fieldset *fs = sync__engine_fields(e, side, object);
+        struct strs ids = {set};
+        struct sync_conn_batch b;
+        const json_t *r;
+        size_t n;
+
+        if (rc)
+            break;
+        rc = fetch_ids(sync__engine_conn(e, side), object, NULL, &ids, fs ? fs->names : NULL, &b,
+                       err);
+        json_array_foreach(b.records, n, r)
+        {
+            const char *id;
+            int64_t version;
+            int deleted;
+            char a[19], c[19];
+            if (rc || !sync_poll_record_key(side == SYNC_SIDE_HUBSPOT ? SYNC_VENDOR_HUBSPOT
+                                                                      : SYNC_VENDOR_SALESFORCE,
+                                            object, r, &id, &version, &deleted))
+                continue;
+            for (size_t i = 0; i < cs->n; i++) {
+                struct change *ch = &cs->items[i];
+                int same = side == SYNC_SIDE_SALESFORCE
+                               ? !sync_value_sf_id18(id, a) && !sync_value_sf_id18(ch->id, c) &&
+                                     strcmp(a, c) == 0
+                               : strcmp(id, ch->id) == 0;
+                if (!ch->gone || ch->side != side || strcmp(ch->object, object) || !same)
+                    continue;
+                json_decref(ch->json);
+                ch->json = json_incref((json_t *)r);
+                ch->version = version;
+                ch->deleted = deleted;
+                ch->gone = 0;
+            }
+        }
+        sync_conn_batch_release(&b);
+    }
+    json_decref(groups);
+    return rc;
+}
+
+/* A resync of a record its vendor no longer has: nothing to plan (capture handles the delete);
+ * the decision says so and the marker leaves the inbox. */
+static enum sync_rc resync_gone(struct sync_engine *e, const struct change *ch,
+                                struct sync_pass_stats *stats, struct sync_err *err)
+{
+    enum sync_rc rc = sync_store_savepoint(e->st, err);
+
+    rc = rc ? rc
+            : decision_store(e, ch, NULL, "skip", NULL,
+                             "resync: the record was not found on the vendor; nothing planned\n",
+                             err);
+    rc = rc ? rc : sync_store_inbox_delete(e->st, ch->system, ch->object, ch->id, 0, err);
+    rc = unit_end(e, rc, err);
+    if (rc == SYNC_OK)
+        stats->planned++;
+    return rc;
+}
+
 /* Plans the round's changes inside the open transaction, then commits it. A change that fails
  * for the store's sake stops the round; the changes planned before it are kept. */
 static enum sync_rc round_plan(struct sync_engine *e, struct changes *cs, struct pool *p,
@@ -1832,6 +1952,10 @@ static enum sync_rc round_plan(struct sync_engine *e, struct changes *cs, struct
         struct change *ch = &cs->items[i];
         if (ch->later)
             continue;
+        if (ch->gone) {
+            rc = resync_gone(e, ch, &local, err);
+            continue;
+        }
         if (!ch->known) {
             char why[256];
             snprintf(why, sizeof(why),
@@ -1867,11 +1991,12 @@ enum sync_rc sync__plan_inbox(struct sync_engine *e, int64_t now, struct sync_pa
     }
     changes_read(e, &cs);
     changes_order(&cs);
+    rc = resync_read(e, &cs, err);
     p.recs = json_object();
     p.sf_people = json_object();
     p.hs_people = json_object();
     p.assoc = json_object();
-    if (!p.recs || !p.sf_people || !p.hs_people || !p.assoc)
+    if (rc == SYNC_OK && (!p.recs || !p.sf_people || !p.hs_people || !p.assoc))
         rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
     p.owners = NULL;
     p.nowners = 0;

@@ -20,8 +20,11 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/time.h"
 #include "engine/apply.h"
+#include "engine/budget.h"
+#include "engine/runtime.h"
 #include "engine/sync_int.h"
 
 /* `once` waits for outbox entries due this soon (short retries, claims a killed process left);
@@ -50,6 +53,10 @@ static void on_usage(void *arg, const struct sync_conn_usage *u)
     struct sync_engine *e = arg;
     struct sync_engine_usage *k = &e->usage[u->vendor == SYNC_VENDOR_HUBSPOT ? 0 : 1];
 
+    if (u->vendor == SYNC_VENDOR_SALESFORCE)
+        sync__budget_on_answer(&e->budget, u);
+    sync__credentials_on_answer(e, u); /* a refused login: the credentials are invalid */
+
     if (u->daily_used >= 0 && u->daily_limit > 0) {
         k->have_daily = 1;
         k->daily_used = u->daily_used;
@@ -64,6 +71,7 @@ static void on_usage(void *arg, const struct sync_conn_usage *u)
 
 enum sync_rc sync__engine_flush_usage(struct sync_engine *e, struct sync_err *err)
 {
+    sync__budget_flush(e);
     for (int v = 0; v < 2; v++) {
         struct sync_engine_usage *k = &e->usage[v];
         struct sync_api_usage u;
@@ -142,9 +150,10 @@ static enum sync_rc conns_open(struct sync_engine *e, struct sync_err *err)
     sc.timeout_ms = (long)cfg->request_timeout_ms;
     sc.on_usage = on_usage;
     sc.usage_arg = e;
-    if (!(e->sf = sync_conn_new(&sc, err)))
-        return err ? err->rc : SYNC_ERR_INVALID;
-    return SYNC_OK;
+    /* the org's whole limit: crmsync's own share is the allocation setting (budget.h) */
+    sc.daily_share = 1.0;
+    /* the file's, or the credentials an admin saved (credentials.h) */
+    return sync__credentials_connect(e, &sc, err);
 }
 
 static enum sync_rc source_add(struct sync_engine *e, enum sync_kind kind, enum sync_side side,
@@ -173,28 +182,58 @@ static enum sync_rc source_add(struct sync_engine *e, enum sync_kind kind, enum 
     return SYNC_OK;
 }
 
-/* The objects this build syncs, each behind its setting: contacts (HubSpot contacts,
- * Salesforce Leads and Contacts), companies (HubSpot companies, Salesforce Accounts) and deals
- * (HubSpot deals, Salesforce Opportunities). Companies come before deals, so a round that holds
- * a company and its deal plans the company first. */
+/* The objects this build syncs: contacts (HubSpot contacts, Salesforce Leads and Contacts),
+ * companies (HubSpot companies, Salesforce Accounts) and deals (HubSpot deals, Salesforce
+ * Opportunities). Companies come before deals, so a round that holds a company and its deal
+ * plans the company first. Each kind's sources are polled only while its setting is on
+ * (source_on), which may change between passes. */
 static enum sync_rc sources_open(struct sync_engine *e, struct sync_err *err)
 {
-    enum sync_rc rc = SYNC_OK;
+    enum sync_rc rc = source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT, "contacts", err);
 
-    if (sync_settings_int(e->settings, SYNC_SETTING_CONTACT_SYNC)) {
-        rc = source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT, "contacts", err);
-        rc = rc ? rc : source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Lead", err);
-        rc = rc ? rc : source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Contact", err);
-    }
-    if (rc == SYNC_OK && sync_settings_int(e->settings, SYNC_SETTING_COMPANY_SYNC)) {
-        rc = source_add(e, SYNC_KIND_COMPANY, SYNC_SIDE_HUBSPOT, "companies", err);
-        rc = rc ? rc : source_add(e, SYNC_KIND_COMPANY, SYNC_SIDE_SALESFORCE, "Account", err);
-    }
-    if (rc == SYNC_OK && sync_settings_int(e->settings, SYNC_SETTING_DEAL_SYNC)) {
-        rc = source_add(e, SYNC_KIND_DEAL, SYNC_SIDE_HUBSPOT, "deals", err);
-        rc = rc ? rc : source_add(e, SYNC_KIND_DEAL, SYNC_SIDE_SALESFORCE, "Opportunity", err);
-    }
+    rc = rc ? rc : source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Lead", err);
+    rc = rc ? rc : source_add(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Contact", err);
+    rc = rc ? rc : source_add(e, SYNC_KIND_COMPANY, SYNC_SIDE_HUBSPOT, "companies", err);
+    rc = rc ? rc : source_add(e, SYNC_KIND_COMPANY, SYNC_SIDE_SALESFORCE, "Account", err);
+    rc = rc ? rc : source_add(e, SYNC_KIND_DEAL, SYNC_SIDE_HUBSPOT, "deals", err);
+    rc = rc ? rc : source_add(e, SYNC_KIND_DEAL, SYNC_SIDE_SALESFORCE, "Opportunity", err);
     return rc;
+}
+
+static int source_on(const struct sync_engine *e, const struct sync_engine_source *s)
+{
+    enum sync_setting id = s->kind == SYNC_KIND_CONTACT   ? SYNC_SETTING_CONTACT_SYNC
+                           : s->kind == SYNC_KIND_COMPANY ? SYNC_SETTING_COMPANY_SYNC
+                                                          : SYNC_SETTING_DEAL_SYNC;
+    return sync_settings_int(e->settings, id) != 0;
+}
+
+/* Loads the settings in force (the file's and the store's overrides) and logs what changed
+ * since the last pass. */
+static enum sync_rc settings_reload(struct sync_engine *e, struct sync_err *err)
+{
+    struct sync_settings next;
+    enum sync_rc rc;
+
+    if (sync_settings_init(&next))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if ((rc = sync_runtime_settings_load(e->st, &e->cfg->settings, &next, err))) {
+        sync_settings_release(&next);
+        return rc;
+    }
+    for (int i = 0; i < SYNC_SETTING__COUNT; i++) {
+        struct sync_buf was = SYNC_BUF_INIT(4096), now = SYNC_BUF_INIT(4096);
+        sync_settings_format(&e->live, (enum sync_setting)i, &was);
+        sync_settings_format(&next, (enum sync_setting)i, &now);
+        if (strcmp(sync_buf_str(&was), sync_buf_str(&now)))
+            sync_info("settings", "%s is now %s (was %s)", sync_setting_def(i)->name,
+                      sync_buf_str(&now), sync_buf_str(&was));
+        sync_buf_release(&was);
+        sync_buf_release(&now);
+    }
+    sync_settings_release(&e->live);
+    e->live = next;
+    return SYNC_OK;
 }
 
 static void problems_to_err(const struct sync_config_problems *pr, struct sync_err *err)
@@ -210,22 +249,19 @@ enum sync_rc sync_engine_open(struct sync_engine **out, const struct sync_config
 {
     struct sync_engine *e = calloc(1, sizeof(*e));
     struct sync_config_problems *pr = NULL;
-    const char *list;
     enum sync_rc rc;
 
     *out = NULL;
     if (!e)
         return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
     e->cfg = cfg;
-    e->settings = &cfg->settings;
-    e->hs_settle_ms = cfg->hubspot.search_settle_ms;
-    list = sync_settings_str(e->settings, SYNC_SETTING_INCLUSION_LIST);
-    if (list && list[0]) {
-        rc = sync_err_set(err, SYNC_ERR_INVALID,
-                          "settings.inclusion_list: inclusion lists are not supported by this "
-                          "build yet; remove the setting to sync every contact");
+    e->settings = &e->live;
+    if ((rc = sync_settings_init(&e->live)) ||
+        (rc = sync_settings_copy(&e->live, &cfg->settings))) {
+        rc = sync_err_set(err, rc, "out of memory");
         goto fail;
     }
+    e->hs_settle_ms = cfg->hubspot.search_settle_ms;
     if ((rc = sync_mapping_set_init(&e->maps))) {
         rc = sync_err_set(err, rc, "engine: cannot set up the mappings");
         goto fail;
@@ -239,6 +275,8 @@ enum sync_rc sync_engine_open(struct sync_engine **out, const struct sync_config
         goto fail;
     }
     if ((rc = sync_store_open(&e->st, cfg->store, err)))
+        goto fail;
+    if ((rc = sync_runtime_settings_load(e->st, &cfg->settings, &e->live, err)))
         goto fail;
     if ((rc = conns_open(e, err)))
         goto fail;
@@ -259,15 +297,19 @@ void sync_engine_close(struct sync_engine *e)
         return;
     for (size_t i = 0; i < e->nsources; i++)
         sync_fieldset_release(&e->sources[i].fields);
-    for (size_t i = 0; i < e->ncats; i++)
+    for (size_t i = 0; i < e->ncats; i++) {
+        sync__engine_geo_release(&e->cats[i]);
         sync_field_catalog_release(&e->cats[i].cat);
+    }
     sync__engine_owners_release(e);
+    sync__engine_inclusion_release(e);
     sync__engine_stages_release(e);
     json_decref(e->waiting);
     sync_conn_free(e->hs);
     sync_conn_free(e->sf);
     sync_store_close(e->st);
     sync_mapping_set_release(&e->maps);
+    sync_settings_release(&e->live);
     free(e);
 }
 
@@ -347,8 +389,13 @@ static enum sync_rc capture_all(struct sync_engine *e, int64_t now, struct sync_
         struct sync_engine_source *s = &e->sources[i];
         struct sync_poll_result res;
         struct sync_err perr = SYNC_ERR_INIT;
-        enum sync_rc rc =
-            sync_poll_source(e->st, sync__engine_conn(e, s->side), &s->poll, now, &res, &perr);
+        enum sync_rc rc;
+
+        if (!source_on(e, s))
+            continue;
+        if (s->side == SYNC_SIDE_SALESFORCE && !sync__budget_ok(e))
+            continue; /* suspended: HubSpot changes still queue */
+        rc = sync_poll_source(e->st, sync__engine_conn(e, s->side), &s->poll, now, &res, &perr);
 
         stats->read += res.read;
         stats->captured += res.stored;
@@ -541,23 +588,40 @@ static enum sync_rc retry_waiting(struct sync_engine *e, struct sync_err *err)
     return rc;
 }
 
-enum sync_rc sync_engine_pass(struct sync_engine *e, struct sync_pass_stats *stats,
-                              struct sync_err *err)
+static enum sync_rc pass_run(struct sync_engine *e, struct sync_pass_stats *stats,
+                             struct sync_err *err)
 {
     struct sync_err cerr = SYNC_ERR_INIT;
     int64_t now = sync_time_now_ms();
     enum sync_rc crc, rc;
     size_t before;
 
+    if ((rc = settings_reload(e, err)))
+        return rc;
+    sync__budget_pass_start(e);
     crc = capture_all(e, now, stats, &cerr);
+    if (sync_settings_int(e->settings, SYNC_SETTING_SYNC) &&
+        (rc = sync__engine_inclusion(e, now, err)))
+        return rc;
+    if (!sync__budget_ok(e) || !sync_settings_int(e->settings, SYNC_SETTING_SYNC)) {
+        /* suspended (budget.h), or the master switch is off: changes queue in the inbox, and
+         * nothing is planned or sent */
+        rc = sync__engine_flush_usage(e, err);
+        if (rc == SYNC_OK && crc && !(sync__budget_ok(e) == 0 && sync__budget_explains(e, &cerr))) {
+            if (err)
+                *err = cerr;
+            rc = crc;
+        }
+        return rc;
+    }
     do {
         before = stats->planned;
         rc = sync__plan_inbox(e, sync_time_now_ms(), stats, err);
-    } while (rc == SYNC_OK && stats->planned > before);
+    } while (rc == SYNC_OK && stats->planned > before && sync__budget_ok(e));
     if (rc == SYNC_OK)
         rc = sync_apply_run(e, stats, err);
     if (rc == SYNC_OK)
-        rc = retry_waiting(e, err);
+        rc = sync__budget_ok(e) ? retry_waiting(e, err) : SYNC_OK;
     if (rc == SYNC_OK)
         rc = sync__engine_flush_usage(e, err);
     else
@@ -568,16 +632,6 @@ enum sync_rc sync_engine_pass(struct sync_engine *e, struct sync_pass_stats *sta
         rc = crc;
     }
     return rc;
-}
-
-static void sleep_ms(int64_t ms)
-{
-    struct timespec ts;
-    if (ms <= 0)
-        return;
-    ts.tv_sec = (time_t)(ms / 1000);
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
 }
 
 static void stats_add(struct sync_pass_stats *t, const struct sync_pass_stats *p)
@@ -591,6 +645,48 @@ static void stats_add(struct sync_pass_stats *t, const struct sync_pass_stats *p
     t->failed += p->failed;
     t->retried += p->retried;
     t->covered_ms = p->covered_ms;
+}
+
+/* The process's pass figures (/metrics). */
+static void count_pass(const struct sync_pass_stats *p, int64_t started_ms)
+{
+    sync_metrics_count("crmsync_records_captured_total", NULL, (double)p->captured,
+                       "changes captured into the inbox");
+    sync_metrics_count("crmsync_records_planned_total", NULL, (double)p->planned,
+                       "captured changes planned");
+    sync_metrics_count("crmsync_record_errors_total", NULL, (double)p->record_errors,
+                       "per-record errors the plans opened");
+    sync_metrics_observe("crmsync_pass_seconds", NULL,
+                         (double)(sync_time_monotonic_ms() - started_ms) / 1000.0,
+                         "how long one pass (capture, plan, apply) took");
+}
+
+enum sync_rc sync_engine_pass(struct sync_engine *e, struct sync_pass_stats *stats,
+                              struct sync_err *err)
+{
+    struct sync_pass_stats mine;
+    int64_t started = sync_time_monotonic_ms();
+    enum sync_rc rc;
+
+    memset(&mine, 0, sizeof(mine));
+    /* the Salesforce credentials in force: a new connector when an admin changed them */
+    rc = sync__credentials_pass_start(e, err);
+    if (rc == SYNC_OK)
+        rc = pass_run(e, &mine, err);
+    sync__credentials_pass_end(e);
+    count_pass(&mine, started);
+    stats_add(stats, &mine);
+    return rc;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts;
+    if (ms <= 0)
+        return;
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
 }
 
 static enum sync_rc count_inbox(void *ctx, const struct sync_change *c)
@@ -638,9 +734,13 @@ enum sync_rc sync_engine_once(struct sync_engine *e, unsigned max_passes,
             return rc;
         if (p.captured || p.planned || p.written || p.failed)
             continue;
-        if ((rc = sync_store_inbox_take(e->st, 1, count_inbox, &inbox, err)))
+        /* with the master switch off, queued work waits: done once capture is */
+        if (sync_settings_int(e->settings, SYNC_SETTING_SYNC) && !sync__budget_suspended(e) &&
+            (rc = sync_store_inbox_take(e->st, 1, count_inbox, &inbox, err)))
             return rc;
-        if ((rc = outbox_wait(e, &wait, err)))
+        wait = -1;
+        if (sync_settings_int(e->settings, SYNC_SETTING_SYNC) && !sync__budget_suspended(e) &&
+            (rc = outbox_wait(e, &wait, err)))
             return rc;
         if (inbox || wait == 0)
             continue;

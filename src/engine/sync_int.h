@@ -17,6 +17,7 @@
 
 #include "capture/poll.h"
 #include "connectors/connector.h"
+#include "engine/budget.h"
 #include "engine/config.h"
 #include "engine/mapping.h"
 #include "engine/planner.h"
@@ -39,6 +40,17 @@
 /* HubSpot's archived list has no time filter (every read pages through all of it): read it on
  * the first pass of a process, then this often */
 #define SYNC_ENGINE_DELETES_EVERY_MS (5 * 60 * 1000)
+
+/* The inclusion list's members are read again after this long; a list holds at most this many
+ * (inclusion.c). */
+#define SYNC_ENGINE_INCLUSION_TTL_MS (60 * 1000)
+#define SYNC_ENGINE_INCLUSION_MAX 2000000
+
+struct sync_engine_inclusion {
+    char list[72];   /* the list read ("" none) */
+    json_t *members; /* HubSpot contact id -> true; NULL before the first read */
+    int64_t read_ms; /* when it was read */
+};
 
 /* The owner directory is read again after this long (new reps, deactivated users). */
 #define SYNC_ENGINE_OWNERS_TTL_MS (60 * 1000)
@@ -80,6 +92,10 @@ struct sync_engine_catalog {
     char object[64];
     struct sync_field_catalog cat;
     int link_ensured; /* the link-id field was checked (Salesforce) or made (HubSpot) */
+    /* Salesforce: its state and country picklists, built on first use (geo.c); strings
+     * borrowed from cat */
+    struct sync_plan_geo geo;
+    int geo_built;
 };
 
 struct sync_engine_usage {
@@ -88,9 +104,22 @@ struct sync_engine_usage {
     long long window_used, window_limit;
 };
 
+/* The Salesforce credentials in force (credentials.c): the connector is built from the file's
+ * configuration overlaid by stored credentials, and built again when they change. */
+struct sync_engine_creds {
+    struct sync_conn_config base; /* the file's (strings borrowed from the config) */
+    int64_t gen;                  /* the stored row's generation it was built from; 0: none */
+    int noted;                    /* what Salesforce's answers said since: 1 ok, 0 refused, -1 */
+    int written;                  /* what was recorded for gen: 1, 0; -2 nothing yet */
+    char noted_error[512];        /* the refusal: "invalid_grant: authentication failure" */
+};
+
 struct sync_engine {
     const struct sync_config *cfg;
-    const struct sync_settings *settings;
+    const struct sync_settings *settings; /* &live */
+    /* The settings in force: the file's overlaid by the store's overrides, loaded at the start
+     * of every pass (runtime.h) */
+    struct sync_settings live;
     struct sync_mapping_set maps;
     struct sync_store *st;
     struct sync_conn *hs, *sf;
@@ -99,8 +128,10 @@ struct sync_engine {
     struct sync_engine_catalog cats[SYNC_ENGINE_MAX_CATALOGS];
     size_t ncats;
     struct sync_engine_usage usage[2]; /* [0] HubSpot, [1] Salesforce */
+    struct sync_budget_state budget;   /* Salesforce calls, suspensions (budget.h) */
     int64_t hs_settle_ms;
     struct sync_engine_owners owners;
+    struct sync_engine_inclusion inclusion;
     struct sync_engine_stages stages;
     /* Links made or completed (a bind, a re-point, a create's id recorded): when this moves,
      * records waiting for an association (open "associations" errors) are planned again. */
@@ -109,6 +140,7 @@ struct sync_engine {
      * without an account, a deal's contact not in Salesforce yet): "<system>/<object>" ->
      * {id: true}. Planned again, like the "associations" errors, when links move. */
     json_t *waiting;
+    struct sync_engine_creds creds; /* the Salesforce credentials in force (credentials.c) */
 };
 
 /* The connector of a side. */
@@ -125,6 +157,18 @@ enum sync_rc sync__engine_ensure_link(struct sync_engine *e, enum sync_side side
                                       const char *object, struct sync_err *err);
 /* Writes the latest usage the vendors reported into the store. */
 enum sync_rc sync__engine_flush_usage(struct sync_engine *e, struct sync_err *err);
+
+/* The state and country picklists of a Salesforce object (geo.c), built from its describe on
+ * first use; borrowed for the process. An org with the picklists off gives no countries. */
+enum sync_rc sync__engine_geo(struct sync_engine *e, const char *sf_object,
+                              const struct sync_plan_geo **out, struct sync_err *err);
+void sync__engine_geo_release(struct sync_engine_catalog *slot);
+
+/* The inclusion list (inclusion.c): its members read when due, joins queued for a resync. */
+enum sync_rc sync__engine_inclusion(struct sync_engine *e, int64_t now, struct sync_err *err);
+/* 1 when the HubSpot contact may sync to Salesforce (a member, or no list set). */
+int sync__engine_qualifies(const struct sync_engine *e, const char *hs_id);
+void sync__engine_inclusion_release(struct sync_engine *e);
 
 /* The owner directory (owners.c), read when older than SYNC_ENGINE_OWNERS_TTL_MS; borrowed
  * until the next call. A side that cannot be read keeps its last list (logged). */
@@ -151,5 +195,17 @@ const char *sync__side_name(enum sync_side side);
  * removing the change, in one transaction per change. */
 enum sync_rc sync__plan_inbox(struct sync_engine *e, int64_t now, struct sync_pass_stats *stats,
                               struct sync_err *err);
+
+/* Credentials (credentials.c). connect: makes e->sf from base (the file's Salesforce connector
+ * configuration) overlaid by the stored credentials, if any. pass_start: records what the last
+ * pass learnt about their validity, and makes a new connector when the stored credentials
+ * changed (saved or forgotten) since. pass_end: records the validity. on_answer: every
+ * Salesforce answer (a refused login makes the credentials invalid, an answer that went through
+ * valid). */
+enum sync_rc sync__credentials_connect(struct sync_engine *e, const struct sync_conn_config *base,
+                                       struct sync_err *err);
+enum sync_rc sync__credentials_pass_start(struct sync_engine *e, struct sync_err *err);
+void sync__credentials_pass_end(struct sync_engine *e);
+void sync__credentials_on_answer(struct sync_engine *e, const struct sync_conn_usage *u);
 
 #endif

@@ -289,6 +289,14 @@ enum sync_rc sync_store_setting_set(struct sync_store *st, const char *key, cons
     return leave(st, st->ops->setting_set(st, key, json, sync_time_now_ms(), err));
 }
 
+enum sync_rc sync_store_setting_delete(struct sync_store *st, const char *key, struct sync_err *err)
+{
+    enum sync_rc rc = need("setting key", key, SYNC_STORE_NAME_MAX, err);
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->setting_delete(st, key, err));
+}
+
 enum sync_rc sync_store_setting_list(struct sync_store *st, sync_store_setting_fn fn, void *ctx,
                                      struct sync_err *err)
 {
@@ -856,4 +864,269 @@ enum sync_rc sync_store_api_usage_get(struct sync_store *st, const char *vendor,
         return rc;
     return leave(st,
                  st->ops->api_usage_get(st, vendor, metric && *metric ? metric : NULL, out, err));
+}
+
+/* ---- API calls per minute ---- */
+
+#define MINUTE_MS 60000
+
+enum sync_rc sync_store_api_calls_add(struct sync_store *st, const char *vendor, int64_t at,
+                                      int64_t n, struct sync_err *err)
+{
+    enum sync_rc rc = need_system("vendor", vendor, err);
+
+    if (!rc && (n < 0 || at < 0))
+        rc = sync_err_set(err, SYNC_ERR_INVALID, "store: API calls and their time must be >= 0");
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->api_calls_add(st, vendor, at / MINUTE_MS, n, err));
+}
+
+enum sync_rc sync_store_api_calls_sum(struct sync_store *st, const char *vendor, int64_t since,
+                                      int64_t *total, struct sync_err *err)
+{
+    enum sync_rc rc = need_system("vendor", vendor, err);
+    int64_t from = since <= 0 ? 0 : (since + MINUTE_MS - 1) / MINUTE_MS;
+
+    *total = 0;
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->api_calls_sum(st, vendor, from, total, err));
+}
+
+enum sync_rc sync_store_api_calls_prune(struct sync_store *st, const char *vendor, int64_t floor,
+                                        struct sync_err *err)
+{
+    enum sync_rc rc = need_system("vendor", vendor, err);
+    int64_t before = floor <= 0 ? 0 : (floor + MINUTE_MS - 1) / MINUTE_MS;
+
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->api_calls_prune(st, vendor, before, err));
+}
+
+/* ---- suspensions ---- */
+
+enum sync_rc sync_store_suspension_put(struct sync_store *st, const struct sync_suspension_row *s,
+                                       struct sync_err *err)
+{
+    enum sync_rc rc = need_system("vendor", s->vendor, err);
+
+    if (!rc)
+        rc = need("suspension kind", s->kind, SYNC_STORE_KIND_MAX, err);
+    if (!rc)
+        rc = maybe("suspension code", s->code, SYNC_STORE_NAME_MAX, err);
+    if (!rc)
+        rc = need("suspension message", s->message, SYNC_ERR_MSG_MAX + 512, err);
+    if (!rc && s->check_at < 0)
+        rc = sync_err_set(err, SYNC_ERR_INVALID, "store: check_at must be >= 0");
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->suspension_put(st, s, sync_time_now_ms(), err));
+}
+
+enum sync_rc sync_store_suspension_list(struct sync_store *st, const char *vendor,
+                                        sync_store_suspension_fn fn, void *ctx,
+                                        struct sync_err *err)
+{
+    enum sync_rc rc = vendor ? need_system("vendor", vendor, err) : SYNC_OK;
+
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->suspension_list(st, vendor, fn, ctx, err));
+}
+
+enum sync_rc sync_store_suspension_clear(struct sync_store *st, const char *vendor,
+                                         const char *kind, int64_t *cleared, struct sync_err *err)
+{
+    int64_t n = 0;
+    enum sync_rc rc = need_system("vendor", vendor, err);
+
+    if (!rc)
+        rc = maybe("suspension kind", kind, SYNC_STORE_KIND_MAX, err);
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    rc = leave(st, st->ops->suspension_clear(st, vendor, kind && *kind ? kind : NULL, &n, err));
+    if (cleared)
+        *cleared = n;
+    return rc;
+}
+
+/* ---- outbox: deferring retries ---- */
+
+enum sync_rc sync_store_outbox_defer_retries(struct sync_store *st, const char *target, int64_t now,
+                                             int64_t next_attempt_at, int64_t *moved,
+                                             struct sync_err *err)
+{
+    int64_t n = 0;
+    enum sync_rc rc = need_system("target", target, err);
+
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    rc = leave(st, st->ops->outbox_defer_retries(st, target, now, next_attempt_at, &n, err));
+    if (moved)
+        *moved = n;
+    return rc;
+}
+
+/* ---- imports ---- */
+
+int sync_store_import_state_ok(const char *s)
+{
+    static const char *const states[] = {"running", "done", "failed", "cancelled"};
+
+    for (size_t i = 0; s && i < sizeof(states) / sizeof(states[0]); i++)
+        if (strcmp(s, states[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static enum sync_rc need_import_state(const char *what, const char *s, struct sync_err *err)
+{
+    if (!sync_store_import_state_ok(s))
+        return sync_err_set(err, SYNC_ERR_INVALID,
+                            "store: %s must be running, done, failed or cancelled, not '%s'", what,
+                            s ? s : "(null)");
+    return SYNC_OK;
+}
+
+enum sync_rc sync_store_import_insert(struct sync_store *st, const struct sync_import_row *r,
+                                      int64_t *id, struct sync_err *err)
+{
+    enum sync_rc rc = need_system("import system", r->system, err);
+
+    if (!rc)
+        rc = need("import object", r->object, SYNC_STORE_NAME_MAX, err);
+    if (!rc)
+        rc = maybe("import filter", r->filter, SYNC_STORE_FILTER_MAX, err);
+    if (!rc)
+        rc = maybe("import list id", r->list_id, SYNC_STORE_ID_MAX, err);
+    if (!rc && r->total < -1)
+        rc = sync_err_set(err, SYNC_ERR_INVALID, "store: an import's total must be >= -1");
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->import_insert(st, r, sync_time_now_ms(), id, err));
+}
+
+enum sync_rc sync_store_import_get(struct sync_store *st, int64_t id, sync_store_import_fn fn,
+                                   void *ctx, struct sync_err *err)
+{
+    enum sync_rc rc = enter(st, err);
+
+    if (rc)
+        return rc;
+    return leave(st, st->ops->import_get(st, id, fn, ctx, err));
+}
+
+enum sync_rc sync_store_import_list(struct sync_store *st, const char *state, size_t max,
+                                    sync_store_import_fn fn, void *ctx, struct sync_err *err)
+{
+    enum sync_rc rc = state ? need_import_state("import state", state, err) : SYNC_OK;
+
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->import_list(st, state, max, fn, ctx, err));
+}
+
+enum sync_rc sync_store_import_advance(struct sync_store *st, int64_t id, int64_t read,
+                                       int64_t queued, const char *position, struct sync_err *err)
+{
+    enum sync_rc rc = maybe("import position", position, SYNC_STORE_FILTER_MAX, err);
+
+    if (!rc && (read < 0 || queued < 0))
+        rc = sync_err_set(err, SYNC_ERR_INVALID, "store: an import's counts only grow");
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->import_advance(st, id, read, queued,
+                                             position && *position ? position : NULL,
+                                             sync_time_now_ms(), err));
+}
+
+enum sync_rc sync_store_import_set_state(struct sync_store *st, int64_t id, const char *from,
+                                         const char *state, const char *error, struct sync_err *err)
+{
+    enum sync_rc rc = from ? need_import_state("import state (from)", from, err) : SYNC_OK;
+
+    if (!rc)
+        rc = need_import_state("import state", state, err);
+    if (!rc)
+        rc = maybe("import error", error, SYNC_ERR_MSG_MAX + 512, err);
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->import_set_state(st, id, from, state, error && *error ? error : NULL,
+                                               sync_time_now_ms(), err));
+}
+
+/* ---- credentials ---- */
+
+enum sync_rc sync_store_credentials_put(struct sync_store *st, const struct sync_credentials_row *r,
+                                        int64_t *updated_at, struct sync_err *err)
+{
+    int64_t gen = 0;
+    enum sync_rc rc = need_system("vendor", r->vendor, err);
+
+    if (!rc)
+        rc = need("sealed credentials", r->sealed, SYNC_STORE_SEALED_MAX, err);
+    if (!rc)
+        rc = maybe("username", r->username, SYNC_STORE_URL_MAX, err);
+    if (!rc)
+        rc = maybe("login_url", r->login_url, SYNC_STORE_URL_MAX, err);
+    if (!rc)
+        rc = maybe("grant", r->grant, SYNC_STORE_KIND_MAX, err);
+    if (!rc)
+        rc = maybe("credentials error", r->error, SYNC_ERR_MSG_MAX + 512, err);
+    if (!rc && (r->valid < -1 || r->valid > 1))
+        rc = sync_err_set(err, SYNC_ERR_INVALID, "store: valid must be 1, 0 or -1");
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    rc = leave(st, st->ops->credentials_put(st, r, sync_time_now_ms(), &gen, err));
+    if (updated_at)
+        *updated_at = rc ? 0 : gen;
+    return rc;
+}
+
+enum sync_rc sync_store_credentials_get(struct sync_store *st, const char *vendor,
+                                        sync_store_credentials_fn fn, void *ctx,
+                                        struct sync_err *err)
+{
+    enum sync_rc rc = need_system("vendor", vendor, err);
+
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->credentials_get(st, vendor, fn, ctx, err));
+}
+
+enum sync_rc sync_store_credentials_forget(struct sync_store *st, const char *vendor, int *had,
+                                           struct sync_err *err)
+{
+    int h = 0;
+    enum sync_rc rc = need_system("vendor", vendor, err);
+
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    rc = leave(st, st->ops->credentials_forget(st, vendor, sync_time_now_ms(), &h, err));
+    if (had)
+        *had = rc ? 0 : h;
+    return rc;
+}
+
+enum sync_rc sync_store_credentials_validity(struct sync_store *st, const char *vendor,
+                                             int64_t updated_at, int valid, const char *error,
+                                             int *recorded, struct sync_err *err)
+{
+    int done = 0;
+    enum sync_rc rc = need_system("vendor", vendor, err);
+
+    if (!rc)
+        rc = maybe("credentials error", error, SYNC_ERR_MSG_MAX + 512, err);
+    if (!rc && (valid < -1 || valid > 1 || updated_at < 0))
+        rc = sync_err_set(err, SYNC_ERR_INVALID,
+                          "store: valid must be 1, 0 or -1 and updated_at >= 0");
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    rc = leave(st, st->ops->credentials_validity(st, vendor, updated_at, valid, error,
+                                                 sync_time_now_ms(), &done, err));
+    if (recorded)
+        *recorded = rc ? 0 : done;
+    return rc;
 }

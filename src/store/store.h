@@ -104,6 +104,9 @@ enum sync_rc sync_store_setting_get(struct sync_store *st, const char *key, stru
 /* json must parse as one JSON value (SYNC_ERR_PARSE otherwise). */
 enum sync_rc sync_store_setting_set(struct sync_store *st, const char *key, const char *json,
                                     struct sync_err *err);
+/* Forgets the setting; SYNC_OK also when it was not set. */
+enum sync_rc sync_store_setting_delete(struct sync_store *st, const char *key,
+                                       struct sync_err *err);
 typedef enum sync_rc (*sync_store_setting_fn)(void *ctx, const char *key, const char *json);
 /* Every setting, in key order. */
 enum sync_rc sync_store_setting_list(struct sync_store *st, sync_store_setting_fn fn, void *ctx,
@@ -413,6 +416,135 @@ enum sync_rc sync_store_api_usage_record(struct sync_store *st, const struct syn
  * SYNC_ERR_NOT_FOUND when there is none. */
 enum sync_rc sync_store_api_usage_get(struct sync_store *st, const char *vendor, const char *metric,
                                       struct sync_api_usage *out, struct sync_err *err);
+
+/* ---- API calls crmsync made, per vendor and minute (the rolling 24-hour budget) ---- */
+
+/* Adds n (>= 0) calls to the vendor's count for the minute holding at (epoch ms). */
+enum sync_rc sync_store_api_calls_add(struct sync_store *st, const char *vendor, int64_t at,
+                                      int64_t n, struct sync_err *err);
+/* The vendor's calls counted in minutes that start at or after since. */
+enum sync_rc sync_store_api_calls_sum(struct sync_store *st, const char *vendor, int64_t since,
+                                      int64_t *total, struct sync_err *err);
+/* Forgets the vendor's counts of minutes that start before floor. */
+enum sync_rc sync_store_api_calls_prune(struct sync_store *st, const char *vendor, int64_t floor,
+                                        struct sync_err *err);
+
+/* ---- suspensions: why the integration stopped calling a vendor ---- */
+
+struct sync_suspension_row {
+    const char *vendor;  /* "hubspot" or "salesforce" */
+    const char *kind;    /* "allocation", "api_limit", ... (engine/budget.h) */
+    const char *code;    /* the vendor's error code; NULL: none */
+    const char *message; /* required */
+    int64_t since;       /* 0 on put: now; an existing row keeps its own */
+    int64_t check_at;    /* when the engine tries again by itself; 0: only when cleared */
+    int64_t updated_at;  /* set by the store */
+};
+/* Opens the (vendor, kind) suspension, or updates code, message and check_at of the open one
+ * (its since stays). */
+enum sync_rc sync_store_suspension_put(struct sync_store *st, const struct sync_suspension_row *s,
+                                       struct sync_err *err);
+typedef enum sync_rc (*sync_store_suspension_fn)(void *ctx, const struct sync_suspension_row *s);
+/* The open suspensions of vendor (NULL: every vendor), oldest first. */
+enum sync_rc sync_store_suspension_list(struct sync_store *st, const char *vendor,
+                                        sync_store_suspension_fn fn, void *ctx,
+                                        struct sync_err *err);
+/* Removes the vendor's suspension of kind (NULL: every kind); *cleared (may be NULL) counts
+ * the rows removed. */
+enum sync_rc sync_store_suspension_clear(struct sync_store *st, const char *vendor,
+                                         const char *kind, int64_t *cleared, struct sync_err *err);
+
+/* ---- outbox: putting retries off (the retry policy's suppression) ---- */
+
+/* Moves the waiting entries of target that were tried before (attempts > 0) and are due at or
+ * before now to next_attempt_at, without counting an attempt; *moved (may be NULL) counts
+ * them. */
+enum sync_rc sync_store_outbox_defer_retries(struct sync_store *st, const char *target, int64_t now,
+                                             int64_t next_attempt_at, int64_t *moved,
+                                             struct sync_err *err);
+
+/* ---- imports: backfill jobs and their progress (engine/import.h) ---- */
+
+#define SYNC_STORE_FILTER_MAX 4096 /* an import's SOQL condition */
+
+struct sync_import_row {
+    int64_t id;           /* set by the store on insert */
+    const char *system;   /* "salesforce" or "hubspot" */
+    const char *object;   /* "Lead", "Contact", "Account", "Opportunity"; "contacts" */
+    const char *filter;   /* Salesforce: the SOQL condition; NULL: every record */
+    const char *list_id;  /* HubSpot: the list read; NULL: none */
+    const char *state;    /* "running", "done", "failed" or "cancelled"; insert: running */
+    int64_t total;        /* records to read; -1: unknown */
+    int64_t read, queued; /* records read, changes put into the inbox; insert: 0 */
+    const char *position; /* where the next page starts; NULL: at the beginning */
+    /* set by the store: */
+    int64_t started_at, updated_at;
+    int64_t finished_at;    /* 0: not finished */
+    int64_t run_started_at; /* when the latest run (the first, or a resume) began */
+    int64_t run_read;       /* read when that run began (a run's rate counts its own reads) */
+    const char *error;      /* the last error; NULL: none */
+};
+/* Stores a new running job (system, object, filter, list_id, total); *id its id. */
+enum sync_rc sync_store_import_insert(struct sync_store *st, const struct sync_import_row *r,
+                                      int64_t *id, struct sync_err *err);
+typedef enum sync_rc (*sync_store_import_fn)(void *ctx, const struct sync_import_row *r);
+/* Calls fn with the job; SYNC_ERR_NOT_FOUND when there is none. */
+enum sync_rc sync_store_import_get(struct sync_store *st, int64_t id, sync_store_import_fn fn,
+                                   void *ctx, struct sync_err *err);
+/* The jobs in state (NULL: any), newest first, at most max (0: all). */
+enum sync_rc sync_store_import_list(struct sync_store *st, const char *state, size_t max,
+                                    sync_store_import_fn fn, void *ctx, struct sync_err *err);
+/* A page done: adds read and queued (>= 0) to the running job's counts and moves its position
+ * (NULL: the beginning). SYNC_ERR_NOT_FOUND when no running job has that id (it was cancelled
+ * or finished meanwhile): the caller undoes the page. Put it in the page's transaction. */
+enum sync_rc sync_store_import_advance(struct sync_store *st, int64_t id, int64_t read,
+                                       int64_t queued, const char *position, struct sync_err *err);
+/* Moves the job from state from (NULL: any) to state, with error (NULL: none). "running"
+ * starts a run (run_started_at now, run_read the reads so far, finished_at 0); the other states
+ * finish it (finished_at now). SYNC_ERR_NOT_FOUND when no job with that id is in from. */
+enum sync_rc sync_store_import_set_state(struct sync_store *st, int64_t id, const char *from,
+                                         const char *state, const char *error,
+                                         struct sync_err *err);
+/* 1 when s names an import state ("running", "done", "failed", "cancelled"). */
+int sync_store_import_state_ok(const char *s);
+
+/* ---- credentials saved at run time (engine/credentials.h) ---- */
+
+#define SYNC_STORE_SEALED_MAX (64 * 1024) /* a vendor's sealed secrets, as text */
+#define SYNC_STORE_URL_MAX 1024
+
+struct sync_credentials_row {
+    const char *vendor;    /* "salesforce" */
+    const char *sealed;    /* the sealed secrets (core/secret.h) as text; NULL: none stored */
+    const char *username;  /* in clear; NULL: none */
+    const char *login_url; /* in clear */
+    int sandbox;
+    const char *grant;  /* "password" or "refresh_token" */
+    int valid;          /* 1 logged in, 0 refused, -1 not known */
+    int64_t checked_at; /* when valid was found; 0: never */
+    const char *error;  /* the refusal when valid is 0; NULL: none */
+    int64_t updated_at; /* the credentials' generation: moves on every save and forget */
+};
+/* Stores the vendor's credentials (sealed, required, and the clear fields), valid as given and
+ * checked now; *updated_at (may be NULL) receives the new generation, later than any before. */
+enum sync_rc sync_store_credentials_put(struct sync_store *st, const struct sync_credentials_row *r,
+                                        int64_t *updated_at, struct sync_err *err);
+typedef enum sync_rc (*sync_store_credentials_fn)(void *ctx, const struct sync_credentials_row *r);
+/* Calls fn with the vendor's row; SYNC_ERR_NOT_FOUND when there is none. */
+enum sync_rc sync_store_credentials_get(struct sync_store *st, const char *vendor,
+                                        sync_store_credentials_fn fn, void *ctx,
+                                        struct sync_err *err);
+/* Forgets the vendor's stored credentials (sealed and clear fields gone, validity not known, a
+ * new generation); *had (may be NULL) is 1 when some were stored, else nothing changes. */
+enum sync_rc sync_store_credentials_forget(struct sync_store *st, const char *vendor, int *had,
+                                           struct sync_err *err);
+/* Records the validity (1, 0, or -1 not known; error the refusal, may be NULL) of the vendor's
+ * credentials of generation updated_at, checked now. Generation 0 is the file's credentials
+ * before anything was stored (a row is made for them). *recorded (may be NULL) is 0 when the
+ * row moved on to another generation meanwhile (nothing changed). */
+enum sync_rc sync_store_credentials_validity(struct sync_store *st, const char *vendor,
+                                             int64_t updated_at, int valid, const char *error,
+                                             int *recorded, struct sync_err *err);
 
 /* ---- test seam: failure injection ---- */
 

@@ -63,6 +63,7 @@ struct sync_store_ops {
                                 struct sync_err *err);
     enum sync_rc (*setting_set)(struct sync_store *st, const char *key, const char *json,
                                 int64_t now, struct sync_err *err);
+    enum sync_rc (*setting_delete)(struct sync_store *st, const char *key, struct sync_err *err);
     enum sync_rc (*setting_list)(struct sync_store *st, sync_store_setting_fn fn, void *ctx,
                                  struct sync_err *err);
 
@@ -150,6 +151,42 @@ struct sync_store_ops {
                                      struct sync_err *err);
     enum sync_rc (*api_usage_get)(struct sync_store *st, const char *vendor, const char *metric,
                                   struct sync_api_usage *out, struct sync_err *err);
+
+    enum sync_rc (*api_calls_add)(struct sync_store *st, const char *vendor, int64_t minute,
+                                  int64_t n, struct sync_err *err);
+    enum sync_rc (*api_calls_sum)(struct sync_store *st, const char *vendor, int64_t from_minute,
+                                  int64_t *total, struct sync_err *err);
+    enum sync_rc (*api_calls_prune)(struct sync_store *st, const char *vendor,
+                                    int64_t before_minute, struct sync_err *err);
+    enum sync_rc (*suspension_put)(struct sync_store *st, const struct sync_suspension_row *s,
+                                   int64_t now, struct sync_err *err);
+    enum sync_rc (*suspension_list)(struct sync_store *st, const char *vendor,
+                                    sync_store_suspension_fn fn, void *ctx, struct sync_err *err);
+    enum sync_rc (*suspension_clear)(struct sync_store *st, const char *vendor, const char *kind,
+                                     int64_t *cleared, struct sync_err *err);
+    enum sync_rc (*outbox_defer_retries)(struct sync_store *st, const char *target, int64_t now,
+                                         int64_t next_attempt_at, int64_t *moved,
+                                         struct sync_err *err);
+    enum sync_rc (*import_insert)(struct sync_store *st, const struct sync_import_row *r,
+                                  int64_t now, int64_t *id, struct sync_err *err);
+    enum sync_rc (*import_get)(struct sync_store *st, int64_t id, sync_store_import_fn fn,
+                               void *ctx, struct sync_err *err);
+    enum sync_rc (*import_list)(struct sync_store *st, const char *state, size_t max,
+                                sync_store_import_fn fn, void *ctx, struct sync_err *err);
+    enum sync_rc (*import_advance)(struct sync_store *st, int64_t id, int64_t read, int64_t queued,
+                                   const char *position, int64_t now, struct sync_err *err);
+    enum sync_rc (*import_set_state)(struct sync_store *st, int64_t id, const char *from,
+                                     const char *state, const char *error, int64_t now,
+                                     struct sync_err *err);
+    enum sync_rc (*credentials_put)(struct sync_store *st, const struct sync_credentials_row *r,
+                                    int64_t now, int64_t *updated_at, struct sync_err *err);
+    enum sync_rc (*credentials_get)(struct sync_store *st, const char *vendor,
+                                    sync_store_credentials_fn fn, void *ctx, struct sync_err *err);
+    enum sync_rc (*credentials_forget)(struct sync_store *st, const char *vendor, int64_t now,
+                                       int *had, struct sync_err *err);
+    enum sync_rc (*credentials_validity)(struct sync_store *st, const char *vendor,
+                                         int64_t updated_at, int valid, const char *error,
+                                         int64_t now, int *recorded, struct sync_err *err);
 };
 
 /* The SQLite backend (store_sqlite.c) and its migrations (generated from migrations/sqlite/). */

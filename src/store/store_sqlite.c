@@ -48,6 +48,7 @@ enum stmt_id {
     S_META_SET,
     S_SETTING_GET,
     S_SETTING_SET,
+    S_SETTING_DELETE,
     S_SETTING_LIST,
     S_MAPPING_INSERT,
     S_MAPPING_DELETE,
@@ -93,6 +94,23 @@ enum stmt_id {
     S_DECISION_LIST,
     S_USAGE_RECORD,
     S_USAGE_GET,
+    S_CALLS_ADD,
+    S_CALLS_SUM,
+    S_CALLS_PRUNE,
+    S_SUSPENSION_PUT,
+    S_SUSPENSION_LIST,
+    S_SUSPENSION_CLEAR,
+    S_OUTBOX_DEFER_RETRIES,
+    S_IMPORT_INSERT,
+    S_IMPORT_GET,
+    S_IMPORT_LIST,
+    S_IMPORT_ADVANCE,
+    S_IMPORT_STATE,
+    S_CREDS_PUT,
+    S_CREDS_GET,
+    S_CREDS_FORGET,
+    S_CREDS_VALIDITY,
+    S_CREDS_VALIDITY_NEW,
     S__COUNT
 };
 
@@ -101,6 +119,9 @@ enum stmt_id {
     "updated_at"
 #define OUTBOX_COLS                                                                                \
     "id, link_id, target, object, op, payload, state, attempts, next_attempt_at, created_at"
+#define IMPORT_COLS                                                                                \
+    "id, system, object, filter, list_id, state, total, read, queued, position, started_at, "      \
+    "updated_at, finished_at, run_started_at, run_read, error"
 #define ERROR_COLS                                                                                 \
     "id, system, object, record_id, link_id, category, code, message, attempts, first_seen, "      \
     "last_seen, resolved_at"
@@ -130,6 +151,7 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_SETTING_SET] = "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3) "
                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
                       "updated_at = excluded.updated_at",
+    [S_SETTING_DELETE] = "DELETE FROM settings WHERE key = ?1",
     [S_SETTING_LIST] = "SELECT key, value FROM settings ORDER BY key",
     [S_MAPPING_INSERT] = "INSERT INTO mappings (kind, hs_property, sf_object, sf_field, rule, "
                          "builtin) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -232,6 +254,58 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_USAGE_GET] = "SELECT vendor, metric, used, quota, reported_at FROM api_usage "
                     "WHERE vendor = ?1 AND (?2 IS NULL OR metric = ?2) "
                     "ORDER BY reported_at DESC, metric LIMIT 1",
+    [S_CALLS_ADD] = "INSERT INTO api_calls (vendor, minute, calls) VALUES (?1, ?2, ?3) "
+                    "ON CONFLICT (vendor, minute) DO UPDATE SET calls = calls + excluded.calls",
+    [S_CALLS_SUM] = "SELECT coalesce(sum(calls), 0) FROM api_calls WHERE vendor = ?1 "
+                    "AND minute >= ?2",
+    [S_CALLS_PRUNE] = "DELETE FROM api_calls WHERE vendor = ?1 AND minute < ?2",
+    [S_SUSPENSION_PUT] =
+        "INSERT INTO suspensions (vendor, kind, code, message, since, check_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (vendor, kind) DO UPDATE SET "
+        "code = excluded.code, message = excluded.message, check_at = excluded.check_at, "
+        "updated_at = excluded.updated_at",
+    [S_SUSPENSION_LIST] = "SELECT vendor, kind, code, message, since, check_at, updated_at "
+                          "FROM suspensions WHERE ?1 IS NULL OR vendor = ?1 "
+                          "ORDER BY since, vendor, kind",
+    [S_SUSPENSION_CLEAR] = "DELETE FROM suspensions WHERE vendor = ?1 AND (?2 IS NULL OR "
+                           "kind = ?2)",
+    [S_OUTBOX_DEFER_RETRIES] = "UPDATE outbox SET next_attempt_at = ?3 WHERE target = ?1 "
+                               "AND state = 'waiting' AND attempts > 0 "
+                               "AND next_attempt_at <= ?2",
+    [S_IMPORT_INSERT] = "INSERT INTO imports (system, object, filter, list_id, state, total, "
+                        "started_at, updated_at, run_started_at) "
+                        "VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6, ?6, ?6)",
+    [S_IMPORT_GET] = "SELECT " IMPORT_COLS " FROM imports WHERE id = ?1",
+    [S_IMPORT_LIST] = "SELECT " IMPORT_COLS " FROM imports WHERE ?1 IS NULL OR state = ?1 "
+                      "ORDER BY id DESC LIMIT ?2",
+    [S_IMPORT_ADVANCE] = "UPDATE imports SET read = read + ?2, queued = queued + ?3, "
+                         "position = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'running'",
+    [S_IMPORT_STATE] = "UPDATE imports SET state = ?3, error = ?4, updated_at = ?5, "
+                       "finished_at = CASE WHEN ?3 = 'running' THEN 0 ELSE ?5 END, "
+                       "run_started_at = CASE WHEN ?3 = 'running' THEN ?5 ELSE run_started_at END, "
+                       "run_read = CASE WHEN ?3 = 'running' THEN read ELSE run_read END "
+                       "WHERE id = ?1 AND (?2 IS NULL OR state = ?2)",
+    [S_CREDS_PUT] = "INSERT INTO credentials (vendor, sealed, username, login_url, sandbox, "
+                    "grant_type, valid, checked_at, error, updated_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8) "
+                    "ON CONFLICT (vendor) DO UPDATE SET sealed = excluded.sealed, "
+                    "username = excluded.username, login_url = excluded.login_url, "
+                    "sandbox = excluded.sandbox, grant_type = excluded.grant_type, "
+                    "valid = excluded.valid, checked_at = excluded.checked_at, "
+                    "error = excluded.error, "
+                    "updated_at = max(excluded.updated_at, credentials.updated_at + 1) "
+                    "RETURNING updated_at",
+    [S_CREDS_GET] = "SELECT vendor, sealed, username, login_url, sandbox, grant_type, valid, "
+                    "checked_at, error, updated_at FROM credentials WHERE vendor = ?1",
+    [S_CREDS_FORGET] = "UPDATE credentials SET sealed = NULL, username = NULL, login_url = NULL, "
+                       "sandbox = 0, grant_type = NULL, valid = NULL, checked_at = 0, "
+                       "error = NULL, updated_at = max(?2, updated_at + 1) "
+                       "WHERE vendor = ?1 AND sealed IS NOT NULL",
+    [S_CREDS_VALIDITY] = "UPDATE credentials SET valid = ?3, checked_at = ?4, error = ?5 "
+                         "WHERE vendor = ?1 AND updated_at = ?2",
+    [S_CREDS_VALIDITY_NEW] = "INSERT INTO credentials (vendor, valid, checked_at, error, "
+                             "updated_at) VALUES (?1, ?2, ?3, ?4, 0) "
+                             "ON CONFLICT (vendor) DO NOTHING",
 };
 
 struct store_sqlite {
@@ -790,6 +864,19 @@ static enum sync_rc store_sqlite_setting_set(struct sync_store *st, const char *
 static enum sync_rc setting_row(sqlite3_stmt *s, any_fn fn, void *ctx, struct sync_err *err)
 {
     return ((sync_store_setting_fn)fn)(ctx, col_str(s, 0), col_str(s, 1));
+}
+
+static enum sync_rc store_sqlite_setting_delete(struct sync_store *st, const char *key,
+                                                struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_SETTING_DELETE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, key);
+    return finish(b, s, "delete setting", err);
 }
 
 static enum sync_rc store_sqlite_setting_list(struct sync_store *st, sync_store_setting_fn fn,
@@ -1787,6 +1874,415 @@ static enum sync_rc store_sqlite_api_usage_get(struct sync_store *st, const char
     return get_one(b, s, "get API usage", fill_usage, out, err);
 }
 
+/* ---- API calls per minute ---- */
+
+static enum sync_rc store_sqlite_api_calls_add(struct sync_store *st, const char *vendor,
+                                               int64_t minute, int64_t n, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_CALLS_ADD, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, vendor);
+    sqlite3_bind_int64(s, 2, minute);
+    sqlite3_bind_int64(s, 3, n);
+    return finish(b, s, "count API calls", err);
+}
+
+static enum sync_rc fill_total(sqlite3_stmt *s, void *out, struct sync_err *err)
+{
+    (void)err;
+    *(int64_t *)out = sqlite3_column_int64(s, 0);
+    return SYNC_OK;
+}
+
+static enum sync_rc store_sqlite_api_calls_sum(struct sync_store *st, const char *vendor,
+                                               int64_t from_minute, int64_t *total,
+                                               struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_CALLS_SUM, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, vendor);
+    sqlite3_bind_int64(s, 2, from_minute);
+    return get_one(b, s, "sum API calls", fill_total, total, err);
+}
+
+static enum sync_rc store_sqlite_api_calls_prune(struct sync_store *st, const char *vendor,
+                                                 int64_t before_minute, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_CALLS_PRUNE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, vendor);
+    sqlite3_bind_int64(s, 2, before_minute);
+    return finish(b, s, "prune API calls", err);
+}
+
+/* ---- suspensions ---- */
+
+static enum sync_rc store_sqlite_suspension_put(struct sync_store *st,
+                                                const struct sync_suspension_row *r, int64_t now,
+                                                struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_SUSPENSION_PUT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, r->vendor);
+    bind_str(s, 2, r->kind);
+    bind_opt(s, 3, r->code);
+    bind_str(s, 4, r->message);
+    sqlite3_bind_int64(s, 5, r->since ? r->since : now);
+    sqlite3_bind_int64(s, 6, r->check_at);
+    sqlite3_bind_int64(s, 7, now);
+    return finish(b, s, "put suspension", err);
+}
+
+static enum sync_rc suspension_row(sqlite3_stmt *s, any_fn fn, void *ctx, struct sync_err *err)
+{
+    struct sync_suspension_row r;
+
+    (void)err;
+    r.vendor = col_str(s, 0);
+    r.kind = col_str(s, 1);
+    r.code = col_str(s, 2);
+    r.message = col_str(s, 3);
+    r.since = sqlite3_column_int64(s, 4);
+    r.check_at = sqlite3_column_int64(s, 5);
+    r.updated_at = sqlite3_column_int64(s, 6);
+    return ((sync_store_suspension_fn)fn)(ctx, &r);
+}
+
+static enum sync_rc store_sqlite_suspension_list(struct sync_store *st, const char *vendor,
+                                                 sync_store_suspension_fn fn, void *ctx,
+                                                 struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_SUSPENSION_LIST, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, vendor);
+    return walk(b, s, "list suspensions", suspension_row, (any_fn)fn, ctx, err);
+}
+
+static enum sync_rc store_sqlite_suspension_clear(struct sync_store *st, const char *vendor,
+                                                  const char *kind, int64_t *cleared,
+                                                  struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_SUSPENSION_CLEAR, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, vendor);
+    bind_str(s, 2, kind);
+    rc = finish(b, s, "clear suspensions", err);
+    *cleared = rc ? 0 : sqlite3_changes(b->db);
+    return rc;
+}
+
+static enum sync_rc store_sqlite_outbox_defer_retries(struct sync_store *st, const char *target,
+                                                      int64_t now, int64_t next_attempt_at,
+                                                      int64_t *moved, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_OUTBOX_DEFER_RETRIES, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, target);
+    sqlite3_bind_int64(s, 2, now);
+    sqlite3_bind_int64(s, 3, next_attempt_at);
+    rc = finish(b, s, "defer retries", err);
+    *moved = rc ? 0 : sqlite3_changes(b->db);
+    return rc;
+}
+
+/* ---- imports ---- */
+
+static enum sync_rc store_sqlite_import_insert(struct sync_store *st,
+                                               const struct sync_import_row *r, int64_t now,
+                                               int64_t *id, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_IMPORT_INSERT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, r->system);
+    bind_str(s, 2, r->object);
+    bind_opt(s, 3, r->filter);
+    bind_opt(s, 4, r->list_id);
+    sqlite3_bind_int64(s, 5, r->total);
+    sqlite3_bind_int64(s, 6, now);
+    rc = finish(b, s, "insert import", err);
+    if (!rc && id)
+        *id = sqlite3_last_insert_rowid(b->db);
+    return rc;
+}
+
+static enum sync_rc import_row(sqlite3_stmt *s, any_fn fn, void *ctx, struct sync_err *err)
+{
+    struct sync_import_row r;
+
+    (void)err;
+    r.id = sqlite3_column_int64(s, 0);
+    r.system = col_str(s, 1);
+    r.object = col_str(s, 2);
+    r.filter = col_str(s, 3);
+    r.list_id = col_str(s, 4);
+    r.state = col_str(s, 5);
+    r.total = sqlite3_column_int64(s, 6);
+    r.read = sqlite3_column_int64(s, 7);
+    r.queued = sqlite3_column_int64(s, 8);
+    r.position = col_str(s, 9);
+    r.started_at = sqlite3_column_int64(s, 10);
+    r.updated_at = sqlite3_column_int64(s, 11);
+    r.finished_at = sqlite3_column_int64(s, 12);
+    r.run_started_at = sqlite3_column_int64(s, 13);
+    r.run_read = sqlite3_column_int64(s, 14);
+    r.error = col_str(s, 15);
+    return ((sync_store_import_fn)fn)(ctx, &r);
+}
+
+/* Counts the rows a walk passes on (import_get's "is there one"). */
+struct import_one {
+    sync_store_import_fn fn;
+    void *ctx;
+    int seen;
+};
+
+static enum sync_rc import_one_fn(void *ctx, const struct sync_import_row *r)
+{
+    struct import_one *o = ctx;
+    o->seen = 1;
+    return o->fn(o->ctx, r);
+}
+
+static enum sync_rc store_sqlite_import_get(struct sync_store *st, int64_t id,
+                                            sync_store_import_fn fn, void *ctx,
+                                            struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    struct import_one one = {fn, ctx, 0};
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_IMPORT_GET, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    rc = walk(b, s, "get import", import_row, (any_fn)import_one_fn, &one, err);
+    if (!rc && !one.seen)
+        rc = sync_err_set(err, SYNC_ERR_NOT_FOUND, "no import %lld", (long long)id);
+    return rc;
+}
+
+static enum sync_rc store_sqlite_import_list(struct sync_store *st, const char *state, size_t max,
+                                             sync_store_import_fn fn, void *ctx,
+                                             struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_IMPORT_LIST, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, state);
+    bind_limit(s, 2, max);
+    return walk(b, s, "list imports", import_row, (any_fn)fn, ctx, err);
+}
+
+static enum sync_rc store_sqlite_import_advance(struct sync_store *st, int64_t id, int64_t read,
+                                                int64_t queued, const char *position, int64_t now,
+                                                struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_IMPORT_ADVANCE, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, read);
+    sqlite3_bind_int64(s, 3, queued);
+    bind_str(s, 4, position);
+    sqlite3_bind_int64(s, 5, now);
+    return finish_one(b, s, "advance running import", id, err);
+}
+
+static enum sync_rc store_sqlite_import_set_state(struct sync_store *st, int64_t id,
+                                                  const char *from, const char *state,
+                                                  const char *error, int64_t now,
+                                                  struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_IMPORT_STATE, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    bind_str(s, 2, from);
+    bind_str(s, 3, state);
+    bind_str(s, 4, error);
+    sqlite3_bind_int64(s, 5, now);
+    return finish_one(b, s, "set import state", id, err);
+}
+
+/* ---- credentials ---- */
+
+/* Binds valid (1, 0; -1 as NULL). */
+static void bind_valid(sqlite3_stmt *s, int i, int valid)
+{
+    if (valid < 0)
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_int(s, i, valid);
+}
+
+static enum sync_rc store_sqlite_credentials_put(struct sync_store *st,
+                                                 const struct sync_credentials_row *r, int64_t now,
+                                                 int64_t *updated_at, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    int row;
+    enum sync_rc rc = prep(b, S_CREDS_PUT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, r->vendor);
+    bind_str(s, 2, r->sealed);
+    bind_opt(s, 3, r->username);
+    bind_opt(s, 4, r->login_url);
+    sqlite3_bind_int(s, 5, r->sandbox ? 1 : 0);
+    bind_opt(s, 6, r->grant);
+    bind_valid(s, 7, r->valid);
+    sqlite3_bind_int64(s, 8, now);
+    bind_opt(s, 9, r->error);
+    rc = step(b, s, "put credentials", &row, err);
+    *updated_at = !rc && row ? sqlite3_column_int64(s, 0) : now;
+    done(s);
+    return rc;
+}
+
+static enum sync_rc credentials_row(sqlite3_stmt *s, any_fn fn, void *ctx, struct sync_err *err)
+{
+    struct sync_credentials_row r;
+
+    (void)err;
+    r.vendor = col_str(s, 0);
+    r.sealed = col_str(s, 1);
+    r.username = col_str(s, 2);
+    r.login_url = col_str(s, 3);
+    r.sandbox = sqlite3_column_int(s, 4);
+    r.grant = col_str(s, 5);
+    r.valid = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6) != 0;
+    r.checked_at = sqlite3_column_int64(s, 7);
+    r.error = col_str(s, 8);
+    r.updated_at = sqlite3_column_int64(s, 9);
+    return ((sync_store_credentials_fn)fn)(ctx, &r);
+}
+
+/* The caller's callback, and whether a row came (get's "is there one"). */
+struct credentials_get_ctx {
+    sync_store_credentials_fn fn;
+    void *ctx;
+    int n;
+};
+
+static enum sync_rc credentials_pass(void *ctx, const struct sync_credentials_row *r)
+{
+    struct credentials_get_ctx *g = ctx;
+    g->n++;
+    return g->fn(g->ctx, r);
+}
+
+static enum sync_rc store_sqlite_credentials_get(struct sync_store *st, const char *vendor,
+                                                 sync_store_credentials_fn fn, void *ctx,
+                                                 struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    struct credentials_get_ctx g = {fn, ctx, 0};
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_CREDS_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, vendor);
+    rc = walk(b, s, "get credentials", credentials_row, (any_fn)credentials_pass, &g, err);
+    if (rc == SYNC_OK && g.n == 0)
+        rc = sync_err_set(err, SYNC_ERR_NOT_FOUND, "sqlite store: no %s credentials", vendor);
+    return rc;
+}
+
+static enum sync_rc store_sqlite_credentials_forget(struct sync_store *st, const char *vendor,
+                                                    int64_t now, int *had, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_CREDS_FORGET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, vendor);
+    sqlite3_bind_int64(s, 2, now);
+    rc = finish(b, s, "forget credentials", err);
+    *had = !rc && sqlite3_changes(b->db) > 0;
+    return rc;
+}
+
+static enum sync_rc store_sqlite_credentials_validity(struct sync_store *st, const char *vendor,
+                                                      int64_t updated_at, int valid,
+                                                      const char *error, int64_t now,
+                                                      int *recorded, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, S_CREDS_VALIDITY, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, vendor);
+    sqlite3_bind_int64(s, 2, updated_at);
+    bind_valid(s, 3, valid);
+    sqlite3_bind_int64(s, 4, now);
+    bind_opt(s, 5, error);
+    if ((rc = finish(b, s, "record credentials validity", err)))
+        return rc;
+    *recorded = sqlite3_changes(b->db) > 0;
+    if (*recorded || updated_at != 0)
+        return SYNC_OK;
+    /* the file's credentials, nothing stored yet: the first record makes the row (a single
+     * statement, so no unit is needed around the two) */
+    if ((rc = prep(b, S_CREDS_VALIDITY_NEW, &s, err)))
+        return rc;
+    bind_str(s, 1, vendor);
+    bind_valid(s, 2, valid);
+    sqlite3_bind_int64(s, 3, now);
+    bind_opt(s, 4, error);
+    if ((rc = finish(b, s, "record credentials validity", err)))
+        return rc;
+    *recorded = sqlite3_changes(b->db) > 0;
+    return SYNC_OK;
+}
+
 const struct sync_store_ops store_sqlite_ops = {
     .name = "sqlite",
     .open = store_sqlite_open,
@@ -1801,6 +2297,7 @@ const struct sync_store_ops store_sqlite_ops = {
     .savepoint_rollback = store_sqlite_savepoint_rollback,
     .setting_get = store_sqlite_setting_get,
     .setting_set = store_sqlite_setting_set,
+    .setting_delete = store_sqlite_setting_delete,
     .setting_list = store_sqlite_setting_list,
     .mapping_insert = store_sqlite_mapping_insert,
     .mapping_delete = store_sqlite_mapping_delete,
@@ -1840,4 +2337,20 @@ const struct sync_store_ops store_sqlite_ops = {
     .decision_list = store_sqlite_decision_list,
     .api_usage_record = store_sqlite_api_usage_record,
     .api_usage_get = store_sqlite_api_usage_get,
+    .api_calls_add = store_sqlite_api_calls_add,
+    .api_calls_sum = store_sqlite_api_calls_sum,
+    .api_calls_prune = store_sqlite_api_calls_prune,
+    .suspension_put = store_sqlite_suspension_put,
+    .suspension_list = store_sqlite_suspension_list,
+    .suspension_clear = store_sqlite_suspension_clear,
+    .outbox_defer_retries = store_sqlite_outbox_defer_retries,
+    .import_insert = store_sqlite_import_insert,
+    .import_get = store_sqlite_import_get,
+    .import_list = store_sqlite_import_list,
+    .import_advance = store_sqlite_import_advance,
+    .import_set_state = store_sqlite_import_set_state,
+    .credentials_put = store_sqlite_credentials_put,
+    .credentials_get = store_sqlite_credentials_get,
+    .credentials_forget = store_sqlite_credentials_forget,
+    .credentials_validity = store_sqlite_credentials_validity,
 };

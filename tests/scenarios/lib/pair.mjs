@@ -212,7 +212,37 @@ export async function startPair() {
         else resolve({ code, signal, stdout, stderr });
       }),
     );
-    return { child, done };
+    return { child, done, stderr: () => stderr };
+  };
+
+  // `crmsync run` serving the admin API: the configuration must set admin.token and admin.listen
+  // (127.0.0.1:0: any free port) and log at info or debug, so the address line shows. The handle
+  // adds url and api(method, path, { body, token }) -> { status, headers, body } (JSON parsed
+  // when the answer is JSON); token defaults to the one given here.
+  pair.runAdmin = async (token) => {
+    const run = pair.spawn('run');
+    const end = Date.now() + 20000;
+    let m;
+    while (!(m = /admin API listening on (http:\/\/[0-9.]+:\d+)/.exec(run.stderr()))) {
+      if (Date.now() > end || run.child.exitCode !== null)
+        throw new Error(`the admin API did not start:\n${run.stderr()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    run.url = m[1];
+    run.api = async (method, p, { body, token: t = token, raw } = {}) => {
+      const headers = {};
+      if (t) headers.authorization = `Bearer ${t}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(run.url + p, {
+        method,
+        headers,
+        body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const json = (res.headers.get('content-type') || '').startsWith('application/json');
+      return { status: res.status, headers: res.headers, body: json && text ? JSON.parse(text) : text };
+    };
+    return run;
   };
 
   // Runs crmsync to completion (60 s at most).

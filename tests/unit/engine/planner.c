@@ -404,11 +404,21 @@ Test(planner, inclusion_list_keeps_a_non_member_out_of_salesforce)
     in.change = &c;
     in.hs_qualifies = 0;
     plan();
-    cr_assert_eq(P.nops, 0);
-    has("contact 123: not in the inclusion list \"Synced people\": it does not sync to Salesforce");
+    cr_assert_eq(P.nops, 1);
+    const struct sync_plan_op *e = op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_HUBSPOT);
+    cr_assert_eq(e->category, SYNC_PLAN_ERR_INCLUSION);
+    cr_assert_str_eq(e->message, "not in the inclusion list \"Synced people\": it does not sync "
+                                 "to Salesforce until it joins it");
+    has("contact 123: error (inclusion_list): not in the inclusion list \"Synced people\"");
+    /* once it qualifies, it syncs and the reason is cleared */
+    static const char *const open[] = {"inclusion_list"};
+    in.open_errors = open;
+    in.nopen_errors = 1;
     in.hs_qualifies = 1;
     plan();
     cr_assert_eq(count(SYNC_PLAN_OP_CREATE), 1);
+    cr_assert_eq(op(SYNC_PLAN_OP_CLEAR_ERROR, SYNC_SIDE_HUBSPOT)->category,
+                 SYNC_PLAN_ERR_INCLUSION);
 }
 
 /* ---- contacts: matching ---- */
@@ -1130,7 +1140,9 @@ Test(planner, a_linked_contact_outside_the_inclusion_list_gets_no_updates)
     in.other = &x.hs;
     in.hs_qualifies = 0;
     plan();
-    cr_assert_eq(P.nops, 0);
+    cr_assert_eq(P.nops, 1);
+    cr_assert_eq(op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_SALESFORCE)->category,
+                 SYNC_PLAN_ERR_INCLUSION);
     has("is not in the inclusion list \"Synced people\": it gets no updates from Salesforce until "
         "it qualifies");
     in.hs_qualifies = 1;
@@ -1980,4 +1992,82 @@ Test(planner, a_hubspot_edit_on_a_converted_lead_follows_the_conversion)
     cr_assert_str_eq(op(SYNC_PLAN_OP_REPOINT_LINK, SYNC_SIDE_NONE)->link.sf_id, CONT1);
     has("its Salesforce lead was converted: link " OLDLINK " re-pointed from Lead " LEAD1
         " to Contact " CONT1);
+}
+
+/* ---- Salesforce state and country picklists ---- */
+
+static const struct sync_plan_geo_country geo_countries[] = {
+    {"US", "United States"}, {"UY", "Uruguay"}, {"GB", "United Kingdom"}};
+static const struct sync_plan_geo_state geo_states[] = {
+    {"CA", "California", "US"}, {"FL", "Florida", "US"}, {"FD", "Florida", "UY"}};
+static const struct sync_plan_geo geo = {geo_countries, 3, geo_states, 3};
+
+static const struct sync_plan_op *create_with_address(const char *state, const char *country)
+{
+    static char props[512];
+    static struct sync_plan_record c;
+
+    snprintf(props, sizeof(props),
+             "{\"email\":\"ada@x.co\",\"lastname\":\"Lovelace\",\"company\":\"X Co\""
+             "%s%s%s%s%s%s}",
+             state ? ",\"state\":\"" : "", state ? state : "", state ? "\"" : "",
+             country ? ",\"country\":\"" : "", country ? country : "", country ? "\"" : "");
+    c = hs_rec("contacts", "123", props);
+    in.change = &c;
+    in.geo = &geo;
+    plan();
+    return op(SYNC_PLAN_OP_CREATE, SYNC_SIDE_SALESFORCE);
+}
+
+Test(planner, with_the_picklists_on_a_state_goes_as_its_code_with_its_country)
+{
+    const struct sync_plan_op *w = create_with_address("Florida", "Uruguay");
+    cr_assert_str_eq(fstr(w, "StateCode"), "FD", "the state of the country given");
+    cr_assert_str_eq(fstr(w, "CountryCode"), "UY");
+    cr_assert_null(json_object_get(w->fields, "State"));
+    cr_assert_null(json_object_get(w->fields, "Country"));
+    cr_assert_str_eq(ledger_op("state")->value, "Florida", "the ledger keeps HubSpot's text");
+    w = create_with_address("ca", "us");
+    cr_assert_str_eq(fstr(w, "StateCode"), "CA");
+    cr_assert_str_eq(fstr(w, "CountryCode"), "US");
+    cr_assert_eq(count(SYNC_PLAN_OP_RECORD_ERROR), 0, "%s", tr());
+}
+
+Test(planner, with_the_picklists_on_a_value_outside_them_is_a_picklist_error_on_that_field)
+{
+    const struct sync_plan_op *w = create_with_address("California", "Uruguay");
+    const struct sync_plan_op *e = op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_HUBSPOT);
+    cr_assert_eq(e->category, SYNC_PLAN_ERR_PICKLIST);
+    cr_assert_str_eq(e->message,
+                     "State: state \"California\" is not a state of UY in Salesforce's state "
+                     "picklist");
+    cr_assert_null(json_object_get(w->fields, "StateCode"));
+    cr_assert_str_eq(fstr(w, "CountryCode"), "UY", "the country still goes");
+    cr_assert_str_eq(fstr(w, "LastName"), "Lovelace", "and the rest of the record");
+    cr_assert_null(ledger_op("state"));
+    w = create_with_address(NULL, "Atlantis");
+    cr_assert_str_eq(op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_HUBSPOT)->message,
+                     "Country: country \"Atlantis\" is not in Salesforce's country picklist");
+    create_with_address("Florida", NULL);
+    cr_assert_str_eq(op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_HUBSPOT)->message,
+                     "State: state \"Florida\" needs a country: Salesforce's state picklist "
+                     "depends on it");
+}
+
+Test(planner, with_the_picklists_on_an_org_without_them_is_told_so)
+{
+    static const struct sync_plan_geo none = {NULL, 0, NULL, 0};
+    struct sync_plan_record c =
+        hs_rec("contacts", "123",
+               "{\"email\":\"ada@x.co\",\"lastname\":\"L\",\"company\":\"X\",\"country\":\"US\"}");
+
+    in.change = &c;
+    in.geo = &none;
+    plan();
+    cr_assert(strstr(op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_HUBSPOT)->message,
+                     "has no CountryCode field"),
+              "%s", tr());
+    in.geo = NULL; /* the setting off: free text */
+    plan();
+    cr_assert_str_eq(fstr(op(SYNC_PLAN_OP_CREATE, SYNC_SIDE_SALESFORCE), "Country"), "US");
 }

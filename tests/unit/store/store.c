@@ -415,6 +415,25 @@ Test(store, settings_keep_json_values_and_list_in_key_order)
     sync_store_close(st);
 }
 
+Test(store, a_deleted_setting_is_unset_and_deleting_an_unset_one_is_fine)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_buf b = SYNC_BUF_INIT(1024);
+    struct rows r = {0};
+
+    OK(sync_store_setting_set(st, "sync", "false", &err));
+    OK(sync_store_setting_set(st, "deal_sync", "true", &err));
+    OK(sync_store_setting_delete(st, "sync", &err));
+    OK(sync_store_setting_delete(st, "sync", &err));
+    cr_assert_eq(sync_store_setting_get(st, "sync", &b, &err), SYNC_ERR_NOT_FOUND);
+    OK(sync_store_setting_list(st, on_setting, &r, &err));
+    cr_assert_eq(r.n, 1);
+    cr_assert_str_eq(r.a[0], "deal_sync");
+    sync_buf_release(&b);
+    sync_store_close(st);
+}
+
 Test(store, setting_values_must_be_json)
 {
     struct sync_err err = SYNC_ERR_INIT;
@@ -1644,4 +1663,513 @@ Test(store, invariant_5_a_crash_before_commit_replays_the_outbox_entry)
     cr_assert_eq(again.id[0], claimed.id[0]);
     sync_store_close(st);
     scratch_done("inv5.db");
+}
+
+/* ---- API calls per minute and suspensions (migration 0004) ---- */
+
+#define MIN_MS 60000LL
+
+Test(store, api_calls_add_up_per_minute_and_sum_from_a_minute_on)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    int64_t day = 20000 * 1440 * MIN_MS, total = -1;
+
+    OK(sync_store_api_calls_add(st, "salesforce", day + 5 * MIN_MS + 10, 3, &err));
+    OK(sync_store_api_calls_add(st, "salesforce", day + 5 * MIN_MS + 59999, 2, &err));
+    OK(sync_store_api_calls_add(st, "salesforce", day + 7 * MIN_MS, 4, &err));
+    OK(sync_store_api_calls_add(st, "hubspot", day + 7 * MIN_MS, 100, &err));
+    OK(sync_store_api_calls_sum(st, "salesforce", 0, &total, &err));
+    cr_assert_eq(total, 9, "every minute counts: %lld", (long long)total);
+    /* since falls inside minute 5: that minute started before it and is out */
+    OK(sync_store_api_calls_sum(st, "salesforce", day + 5 * MIN_MS + 1, &total, &err));
+    cr_assert_eq(total, 4);
+    OK(sync_store_api_calls_sum(st, "salesforce", day + 5 * MIN_MS, &total, &err));
+    cr_assert_eq(total, 9);
+    OK(sync_store_api_calls_sum(st, "hubspot", day, &total, &err));
+    cr_assert_eq(total, 100, "vendors count apart");
+    sync_store_close(st);
+}
+
+Test(store, api_calls_prune_forgets_minutes_before_the_floor_only)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    int64_t total = 0;
+
+    OK(sync_store_api_calls_add(st, "salesforce", 10 * MIN_MS, 1, &err));
+    OK(sync_store_api_calls_add(st, "salesforce", 11 * MIN_MS, 2, &err));
+    OK(sync_store_api_calls_add(st, "hubspot", 10 * MIN_MS, 5, &err));
+    OK(sync_store_api_calls_prune(st, "salesforce", 11 * MIN_MS, &err));
+    OK(sync_store_api_calls_sum(st, "salesforce", 0, &total, &err));
+    cr_assert_eq(total, 2);
+    OK(sync_store_api_calls_sum(st, "hubspot", 0, &total, &err));
+    cr_assert_eq(total, 5, "another vendor's counts stay");
+    sync_store_close(st);
+}
+
+Test(store, api_calls_refuse_a_bad_vendor_or_a_negative_count)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    int64_t total;
+
+    cr_assert_eq(sync_store_api_calls_add(st, "zoho", 1, 1, &err), SYNC_ERR_INVALID);
+    cr_assert_eq(sync_store_api_calls_add(st, "salesforce", 1, -1, &err), SYNC_ERR_INVALID);
+    cr_assert_eq(sync_store_api_calls_sum(st, NULL, 0, &total, &err), SYNC_ERR_INVALID);
+    sync_store_close(st);
+}
+
+struct susp_rows {
+    int n;
+    char kind[4][32], code[4][64], message[4][128];
+    int64_t since[4], check_at[4];
+};
+
+static enum sync_rc on_susp(void *ctx, const struct sync_suspension_row *r)
+{
+    struct susp_rows *s = ctx;
+    if (s->n < 4) {
+        snprintf(s->kind[s->n], 32, "%s", r->kind);
+        snprintf(s->code[s->n], 64, "%s", r->code ? r->code : "(null)");
+        snprintf(s->message[s->n], 128, "%s", r->message);
+        s->since[s->n] = r->since;
+        s->check_at[s->n] = r->check_at;
+    }
+    s->n++;
+    return SYNC_OK;
+}
+
+Test(store, a_suspension_put_again_keeps_its_since_and_takes_the_new_message)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_suspension_row r = {"salesforce",
+                                    "api_limit",
+                                    "REQUEST_LIMIT_EXCEEDED",
+                                    "TotalRequests Limit exceeded.",
+                                    1000,
+                                    5000,
+                                    0};
+    struct susp_rows got = {0};
+
+    OK(sync_store_suspension_put(st, &r, &err));
+    r.since = 9000;
+    r.code = NULL;
+    r.message = "the org used 10 of its 10 daily API requests";
+    r.check_at = 7000;
+    OK(sync_store_suspension_put(st, &r, &err));
+    OK(sync_store_suspension_list(st, "salesforce", on_susp, &got, &err));
+    cr_assert_eq(got.n, 1);
+    cr_assert_eq(got.since[0], 1000, "since stays");
+    cr_assert_str_eq(got.code[0], "(null)");
+    cr_assert_str_eq(got.message[0], "the org used 10 of its 10 daily API requests");
+    cr_assert_eq(got.check_at[0], 7000);
+    sync_store_close(st);
+}
+
+Test(store, suspensions_clear_by_kind_or_all_and_count_what_went)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_suspension_row a = {
+        "salesforce", "api_disabled", "API_DISABLED_FOR_ORG", "off", 0, 0, 0};
+    struct sync_suspension_row b = {"salesforce", "allocation", NULL, "used", 0, 0, 0};
+    struct sync_suspension_row h = {"hubspot", "unknown", NULL, "?", 0, 0, 0};
+    struct susp_rows got = {0};
+    int64_t n = -1;
+
+    OK(sync_store_suspension_put(st, &a, &err));
+    OK(sync_store_suspension_put(st, &b, &err));
+    OK(sync_store_suspension_put(st, &h, &err));
+    OK(sync_store_suspension_list(st, NULL, on_susp, &got, &err));
+    cr_assert_eq(got.n, 3);
+    OK(sync_store_suspension_clear(st, "salesforce", "allocation", &n, &err));
+    cr_assert_eq(n, 1);
+    OK(sync_store_suspension_clear(st, "salesforce", "allocation", &n, &err));
+    cr_assert_eq(n, 0, "clearing what is not there is no error");
+    OK(sync_store_suspension_clear(st, "salesforce", NULL, &n, &err));
+    cr_assert_eq(n, 1);
+    memset(&got, 0, sizeof(got));
+    OK(sync_store_suspension_list(st, NULL, on_susp, &got, &err));
+    cr_assert_eq(got.n, 1, "the other vendor's stays");
+    cr_assert_str_eq(got.kind[0], "unknown");
+    a.message = NULL;
+    cr_assert_eq(sync_store_suspension_put(st, &a, &err), SYNC_ERR_INVALID, "message required");
+    sync_store_close(st);
+}
+
+static enum sync_rc on_claim_count(void *ctx, const struct sync_outbox_entry *e)
+{
+    (void)e;
+    ++*(int *)ctx;
+    return SYNC_OK;
+}
+
+Test(store, deferring_retries_moves_only_tried_due_waiting_entries_of_the_target)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_link l;
+    struct sync_outbox_claim req = {0};
+    int64_t fresh, tried, later, hs, moved = -1;
+    int n = 0;
+
+    make_link(st, "1", "003A", SYNC_LINK_LINKED, &l);
+    fresh = enqueue(st, l.link_id, "salesforce", "Contact", "update", 100);
+    tried = enqueue(st, l.link_id, "salesforce", "Lead", "update", 100);
+    later = enqueue(st, l.link_id, "salesforce", "Account", "update", 100);
+    hs = enqueue(st, l.link_id, "hubspot", "contacts", "update", 100);
+    OK(sync_store_outbox_reschedule(st, tried, 200, &err));
+    OK(sync_store_outbox_reschedule(st, later, 900, &err));
+    OK(sync_store_outbox_reschedule(st, hs, 200, &err));
+    OK(sync_store_outbox_defer_retries(st, "salesforce", 500, 5000, &moved, &err));
+    cr_assert_eq(moved, 1, "only the due Salesforce retry");
+    req.now = 1000;
+    req.lease_ms = 1000;
+    req.max = 10;
+    req.target = "salesforce";
+    req.object = "Lead";
+    req.op = "update";
+    OK(sync_store_outbox_claim(st, &req, on_claim_count, &n, &err));
+    cr_assert_eq(n, 0, "the retry waits until 5000");
+    req.now = 5000;
+    OK(sync_store_outbox_claim(st, &req, on_claim_count, &n, &err));
+    cr_assert_eq(n, 1);
+    req.now = 1000;
+    req.object = "Contact";
+    OK(sync_store_outbox_claim(st, &req, on_claim_count, &n, &err));
+    cr_assert_eq(n, 2, "a fresh entry still goes (id %lld)", (long long)fresh);
+    sync_store_close(st);
+}
+
+/* ---- imports ---- */
+
+struct import_seen {
+    int n;
+    int64_t id[8], total[8], read[8], queued[8], finished_at[8], run_started_at[8], run_read[8];
+    char state[8][16], position[8][64], filter[8][64], list_id[8][16], error[8][64];
+};
+
+static enum sync_rc on_import(void *ctx, const struct sync_import_row *r)
+{
+    struct import_seen *s = ctx;
+    int i = s->n++;
+
+    s->id[i] = r->id;
+    s->total[i] = r->total;
+    s->read[i] = r->read;
+    s->queued[i] = r->queued;
+    s->finished_at[i] = r->finished_at;
+    s->run_started_at[i] = r->run_started_at;
+    s->run_read[i] = r->run_read;
+    snprintf(s->state[i], sizeof(s->state[i]), "%s", r->state);
+    snprintf(s->position[i], sizeof(s->position[i]), "%s", r->position ? r->position : "(null)");
+    snprintf(s->filter[i], sizeof(s->filter[i]), "%s", r->filter ? r->filter : "(null)");
+    snprintf(s->list_id[i], sizeof(s->list_id[i]), "%s", r->list_id ? r->list_id : "(null)");
+    snprintf(s->error[i], sizeof(s->error[i]), "%s", r->error ? r->error : "(null)");
+    return SYNC_OK;
+}
+
+static int64_t import_new(struct sync_store *st, const char *system, const char *object,
+                          const char *filter, const char *list_id, int64_t total)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_import_row r;
+    int64_t id = 0;
+
+    memset(&r, 0, sizeof(r));
+    r.system = system;
+    r.object = object;
+    r.filter = filter;
+    r.list_id = list_id;
+    r.total = total;
+    OK(sync_store_import_insert(st, &r, &id, &err));
+    return id;
+}
+
+Test(store, an_import_starts_running_with_nothing_read_and_its_page_counts_add_up)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct import_seen s = {0};
+    int64_t id = import_new(st, "salesforce", "Lead", "LeadSource = 'Web'", NULL, 12);
+
+    cr_assert_gt(id, 0);
+    OK(sync_store_import_get(st, id, on_import, &s, &err));
+    cr_assert_eq(s.n, 1);
+    cr_assert_str_eq(s.state[0], "running");
+    cr_assert_eq(s.total[0], 12);
+    cr_assert_eq(s.read[0] + s.queued[0] + s.finished_at[0], 0);
+    cr_assert_str_eq(s.position[0], "(null)");
+    cr_assert_str_eq(s.filter[0], "LeadSource = 'Web'");
+    cr_assert_str_eq(s.list_id[0], "(null)");
+    cr_assert_gt(s.run_started_at[0], 0);
+    OK(sync_store_import_advance(st, id, 5, 5, "00Q05", &err));
+    OK(sync_store_import_advance(st, id, 5, 3, "00Q10", &err));
+    s.n = 0;
+    OK(sync_store_import_get(st, id, on_import, &s, &err));
+    cr_assert_eq(s.read[0], 10);
+    cr_assert_eq(s.queued[0], 8);
+    cr_assert_str_eq(s.position[0], "00Q10");
+    cr_assert_eq(sync_store_import_get(st, id + 1, on_import, &s, &err), SYNC_ERR_NOT_FOUND);
+    sync_store_close(st);
+}
+
+Test(store, an_import_advance_in_a_rolled_back_page_leaves_no_trace)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct import_seen s = {0};
+    int64_t id = import_new(st, "hubspot", "contacts", NULL, "42", 3);
+    struct sync_change ch = {0, "hubspot", "contacts", "101", 5, 0, "{}", 0};
+
+    OK(sync_store_begin(st, &err));
+    OK(sync_store_inbox_put(st, &ch, NULL, &err));
+    OK(sync_store_import_advance(st, id, 1, 1, "1", &err));
+    OK(sync_store_rollback(st, &err));
+    OK(sync_store_import_get(st, id, on_import, &s, &err));
+    cr_assert_eq(s.read[0], 0, "the page and its counts go together");
+    cr_assert_str_eq(s.position[0], "(null)");
+    cr_assert_str_eq(s.list_id[0], "42");
+    sync_store_close(st);
+}
+
+Test(store, an_import_finishes_only_from_the_state_named_and_a_resume_starts_a_new_run)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct import_seen s = {0};
+    int64_t id = import_new(st, "salesforce", "Account", NULL, NULL, -1);
+
+    OK(sync_store_import_advance(st, id, 7, 7, "001x", &err));
+    OK(sync_store_import_set_state(st, id, "running", "failed", "UNABLE_TO_LOCK_ROW", &err));
+    cr_assert_eq(sync_store_import_set_state(st, id, "running", "done", NULL, &err),
+                 SYNC_ERR_NOT_FOUND, "it is not running any more");
+    cr_assert_eq(sync_store_import_advance(st, id, 1, 1, "001y", &err), SYNC_ERR_NOT_FOUND,
+                 "a job that is not running takes no page");
+    OK(sync_store_import_get(st, id, on_import, &s, &err));
+    cr_assert_str_eq(s.state[0], "failed");
+    cr_assert_str_eq(s.error[0], "UNABLE_TO_LOCK_ROW");
+    cr_assert_gt(s.finished_at[0], 0);
+    cr_assert_eq(s.run_read[0], 0);
+    OK(sync_store_import_set_state(st, id, "failed", "running", NULL, &err));
+    s.n = 0;
+    OK(sync_store_import_get(st, id, on_import, &s, &err));
+    cr_assert_str_eq(s.state[0], "running");
+    cr_assert_eq(s.finished_at[0], 0);
+    cr_assert_eq(s.run_read[0], 7, "the new run counts its rate from here");
+    cr_assert_str_eq(s.error[0], "(null)");
+    cr_assert_str_eq(s.position[0], "001x", "it goes on where it stopped");
+    cr_assert_eq(sync_store_import_set_state(st, id + 5, NULL, "done", NULL, &err),
+                 SYNC_ERR_NOT_FOUND);
+    sync_store_close(st);
+}
+
+Test(store, imports_list_newest_first_by_state_and_with_a_limit)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct import_seen s = {0};
+    int64_t a = import_new(st, "salesforce", "Lead", NULL, NULL, 1);
+    int64_t b = import_new(st, "salesforce", "Contact", NULL, NULL, 2);
+    int64_t c = import_new(st, "hubspot", "contacts", NULL, "9", 3);
+
+    OK(sync_store_import_set_state(st, b, NULL, "done", NULL, &err));
+    OK(sync_store_import_list(st, NULL, 0, on_import, &s, &err));
+    cr_assert_eq(s.n, 3);
+    cr_assert_eq(s.id[0], c);
+    cr_assert_eq(s.id[2], a);
+    s.n = 0;
+    OK(sync_store_import_list(st, "running", 0, on_import, &s, &err));
+    cr_assert_eq(s.n, 2);
+    s.n = 0;
+    OK(sync_store_import_list(st, NULL, 1, on_import, &s, &err));
+    cr_assert_eq(s.n, 1);
+    cr_assert_eq(s.id[0], c);
+    sync_store_close(st);
+}
+
+Test(store, import_arguments_are_checked)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_import_row r;
+    int64_t id = import_new(st, "salesforce", "Lead", NULL, NULL, 0);
+
+    memset(&r, 0, sizeof(r));
+    r.system = "pipedrive";
+    r.object = "Lead";
+    cr_assert_eq(sync_store_import_insert(st, &r, &id, &err), SYNC_ERR_INVALID);
+    r.system = "salesforce";
+    r.object = NULL;
+    cr_assert_eq(sync_store_import_insert(st, &r, &id, &err), SYNC_ERR_INVALID);
+    r.object = "Lead";
+    r.total = -2;
+    cr_assert_eq(sync_store_import_insert(st, &r, &id, &err), SYNC_ERR_INVALID);
+    cr_assert_eq(sync_store_import_set_state(st, id, NULL, "paused", NULL, &err), SYNC_ERR_INVALID);
+    cr_assert_eq(sync_store_import_set_state(st, id, "stuck", "done", NULL, &err),
+                 SYNC_ERR_INVALID);
+    cr_assert_eq(sync_store_import_advance(st, id, -1, 0, NULL, &err), SYNC_ERR_INVALID);
+    cr_assert_eq(sync_store_import_list(st, "paused", 0, on_import, NULL, &err), SYNC_ERR_INVALID);
+    cr_assert(sync_store_import_state_ok("cancelled"));
+    cr_assert(!sync_store_import_state_ok("Done"));
+    sync_store_close(st);
+}
+
+/* ---- credentials ---- */
+
+struct creds_copy {
+    int n;
+    char sealed[256], username[128], login_url[128], grant[32], error[256];
+    int sandbox, valid, has_sealed;
+    int64_t checked_at, updated_at;
+};
+
+static enum sync_rc creds_copy_row(void *ctx, const struct sync_credentials_row *r)
+{
+    struct creds_copy *c = ctx;
+    c->n++;
+    c->has_sealed = r->sealed != NULL;
+    snprintf(c->sealed, sizeof(c->sealed), "%s", r->sealed ? r->sealed : "");
+    snprintf(c->username, sizeof(c->username), "%s", r->username ? r->username : "");
+    snprintf(c->login_url, sizeof(c->login_url), "%s", r->login_url ? r->login_url : "");
+    snprintf(c->grant, sizeof(c->grant), "%s", r->grant ? r->grant : "");
+    snprintf(c->error, sizeof(c->error), "%s", r->error ? r->error : "");
+    c->sandbox = r->sandbox;
+    c->valid = r->valid;
+    c->checked_at = r->checked_at;
+    c->updated_at = r->updated_at;
+    return SYNC_OK;
+}
+
+static struct creds_copy creds_get(struct sync_store *st)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct creds_copy c;
+    memset(&c, 0, sizeof(c));
+    OK(sync_store_credentials_get(st, "salesforce", creds_copy_row, &c, &err));
+    cr_assert_eq(c.n, 1);
+    return c;
+}
+
+static struct sync_credentials_row creds_row(const char *sealed, const char *user)
+{
+    struct sync_credentials_row r;
+    memset(&r, 0, sizeof(r));
+    r.vendor = "salesforce";
+    r.sealed = sealed;
+    r.username = user;
+    r.login_url = "https://test.salesforce.com";
+    r.sandbox = 1;
+    r.grant = "password";
+    r.valid = 1;
+    return r;
+}
+
+Test(store, stored_credentials_read_back_and_every_save_is_a_new_generation)
+{
+    struct sync_store *st = open_mem();
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_credentials_row r = creds_row("AQsealed==", "ada@example.com");
+    struct creds_copy c;
+    int64_t g1 = 0, g2 = 0;
+
+    cr_assert_eq(sync_store_credentials_get(st, "salesforce", creds_copy_row, &c, &err),
+                 SYNC_ERR_NOT_FOUND);
+    OK(sync_store_credentials_put(st, &r, &g1, &err));
+    cr_assert_gt(g1, 0);
+    c = creds_get(st);
+    cr_assert_str_eq(c.sealed, "AQsealed==");
+    cr_assert_str_eq(c.username, "ada@example.com");
+    cr_assert_str_eq(c.login_url, "https://test.salesforce.com");
+    cr_assert_str_eq(c.grant, "password");
+    cr_assert_eq(c.sandbox, 1);
+    cr_assert_eq(c.valid, 1);
+    cr_assert_gt(c.checked_at, 0);
+    cr_assert_eq(c.updated_at, g1);
+    /* saved again within the same millisecond or not: the generation moves forward */
+    r.sealed = "AQother==";
+    OK(sync_store_credentials_put(st, &r, &g2, &err));
+    cr_assert_gt(g2, g1);
+    cr_assert_str_eq(creds_get(st).sealed, "AQother==");
+    sync_store_close(st);
+}
+
+Test(store, forgetting_credentials_clears_them_and_moves_the_generation)
+{
+    struct sync_store *st = open_mem();
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_credentials_row r = creds_row("AQsealed==", "ada@example.com");
+    struct creds_copy c;
+    int64_t g = 0;
+    int had = -1;
+
+    OK(sync_store_credentials_forget(st, "salesforce", &had, &err));
+    cr_assert_eq(had, 0, "nothing was stored");
+    OK(sync_store_credentials_put(st, &r, &g, &err));
+    OK(sync_store_credentials_forget(st, "salesforce", &had, &err));
+    cr_assert_eq(had, 1);
+    c = creds_get(st);
+    cr_assert_eq(c.has_sealed, 0);
+    cr_assert_str_eq(c.username, "");
+    cr_assert_eq(c.valid, -1, "the file's credentials are not known to be good");
+    cr_assert_gt(c.updated_at, g);
+    OK(sync_store_credentials_forget(st, "salesforce", &had, &err));
+    cr_assert_eq(had, 0);
+    cr_assert_eq(creds_get(st).updated_at, c.updated_at, "a second forget changes nothing");
+    sync_store_close(st);
+}
+
+Test(store, validity_is_recorded_for_its_own_generation_only)
+{
+    struct sync_store *st = open_mem();
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_credentials_row r = creds_row("AQsealed==", "ada@example.com");
+    struct creds_copy c;
+    int64_t g = 0;
+    int rec = -1;
+
+    /* the file's credentials, before anything is stored: a row is made for them */
+    OK(sync_store_credentials_validity(st, "salesforce", 0, 0, "invalid_grant: authentication "
+                                       "failure", &rec, &err));
+    cr_assert_eq(rec, 1);
+    c = creds_get(st);
+    cr_assert_eq(c.valid, 0);
+    cr_assert_str_eq(c.error, "invalid_grant: authentication failure");
+    cr_assert_eq(c.has_sealed, 0);
+    cr_assert_eq(c.updated_at, 0);
+    OK(sync_store_credentials_put(st, &r, &g, &err));
+    cr_assert_eq(creds_get(st).error[0], '\0', "a save starts with its own validity");
+    /* an engine still on the file's credentials does not overwrite the stored ones' */
+    OK(sync_store_credentials_validity(st, "salesforce", 0, 0, "stale", &rec, &err));
+    cr_assert_eq(rec, 0);
+    cr_assert_eq(creds_get(st).valid, 1);
+    OK(sync_store_credentials_validity(st, "salesforce", g, 0, "INVALID_LOGIN: locked", &rec,
+                                       &err));
+    cr_assert_eq(rec, 1);
+    c = creds_get(st);
+    cr_assert_eq(c.valid, 0);
+    cr_assert_str_eq(c.error, "INVALID_LOGIN: locked");
+    cr_assert_str_eq(c.sealed, "AQsealed==", "the credentials themselves are kept");
+    sync_store_close(st);
+}
+
+Test(store, credentials_arguments_are_checked)
+{
+    struct sync_store *st = open_mem();
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_credentials_row r = creds_row(NULL, "ada@example.com");
+
+    cr_assert_eq(sync_store_credentials_put(st, &r, NULL, &err), SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "sealed credentials"), "%s", err.message);
+    r = creds_row("AQ==", NULL);
+    r.vendor = "zendesk";
+    cr_assert_eq(sync_store_credentials_put(st, &r, NULL, &err), SYNC_ERR_INVALID);
+    r.vendor = "salesforce";
+    r.valid = 2;
+    cr_assert_eq(sync_store_credentials_put(st, &r, NULL, &err), SYNC_ERR_INVALID);
+    cr_assert_eq(sync_store_credentials_validity(st, "salesforce", -1, 1, NULL, NULL, &err),
+                 SYNC_ERR_INVALID);
+    sync_store_close(st);
 }

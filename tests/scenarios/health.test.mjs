@@ -1,0 +1,319 @@
+// Sync health: `crmsync errors` groups the open errors by category (counts of errors and of
+// records, the documented fix, the vendors' raw messages), lists them and exports them as CSV;
+// `crmsync resync` queues records for a fresh sync, so a record whose cause was fixed on the
+// vendor (nothing changed on its own side) syncs on the next pass and its error is resolved,
+// one that still fails keeps its error with the attempts counted, and a record with no change
+// at all is planned again from its current values.
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { peopleByEmail, sleep, startPair } from './lib/pair.mjs';
+
+// A message with a comma and quotes, so the CSV export has to quote it.
+const RULE_MESSAGE = 'Test companies, the "fake" ones, are not leads';
+
+let pair;
+before(async () => {
+  pair = await startPair();
+});
+after(async () => {
+  await pair.stop();
+});
+beforeEach(async () => {
+  await pair.reset();
+});
+
+async function crm(...args) {
+  const r = await pair.crmsync(...args);
+  assert.equal(r.code, 0, `crmsync ${args.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+const errorsJson = async (...flags) => JSON.parse(await crm('errors', '--json', ...flags));
+
+// RFC 4180: quoted fields may hold commas, CRLF and doubled quotes.
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+      } else if (c === '"') {
+        quoted = false;
+        i++;
+      } else {
+        field += c;
+        i++;
+      }
+    } else if (c === '"') {
+      assert.equal(field, '', `a quote inside an unquoted field at ${i}`);
+      quoted = true;
+      i++;
+    } else if (c === ',') {
+      row.push(field);
+      field = '';
+      i++;
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i += 2;
+    } else {
+      assert.notEqual(c, '\n', `a bare LF at ${i}`);
+      field += c;
+      i++;
+    }
+  }
+  assert.equal(quoted, false, 'an unterminated quote');
+  assert.equal(field, '', 'the last line ends in CRLF');
+  assert.equal(row.length, 0, 'the last line ends in CRLF');
+  return rows;
+}
+
+// Two HubSpot contacts a Salesforce validation rule refuses, one with an email Salesforce
+// refuses, one without email, a Salesforce lead without email, and one that syncs.
+async function failingRecords() {
+  await pair.sf.emu.control('POST', '/__emu/validation-rules', {
+    object: 'Lead',
+    name: 'No_Test_Companies',
+    condition: "Company = 'Test Co'",
+    message: RULE_MESSAGE,
+    field: 'Company',
+  });
+  const id = {};
+  id.good = await pair.hs.create('contacts', { email: 'good@example.com', lastname: 'Good', company: 'Real Co' });
+  id.rule1 = await pair.hs.create('contacts', { email: 'rule1@example.com', lastname: 'Rule1', company: 'Test Co' });
+  id.rule2 = await pair.hs.create('contacts', { email: 'rule2@example.com', lastname: 'Rule2', company: 'Test Co' });
+  id.email = await pair.hs.create('contacts', { email: 'bad@exa_mple.com', lastname: 'Bad', company: 'Real Co' });
+  id.nomail = await pair.hs.create('contacts', { lastname: 'Nomail', company: 'Real Co' });
+  id.sfNomail = await pair.sf.create('Lead', { LastName: 'Nomail', Company: 'Elsewhere' });
+  await pair.sync();
+  assert.deepEqual((await peopleByEmail(pair)).sf, { 'good@example.com': 1 });
+  return id;
+}
+
+const errorOf = (list, system, object, id) =>
+  list.find((e) => e.record.system === system && e.record.object === object && e.record.id === id);
+
+test('errors groups the open errors by category with counts, fixes and raw messages; the CSV export is well-formed', async () => {
+  const id = await failingRecords();
+  const x = await errorsJson();
+  const s = x.summary;
+  assert.equal(s.open_errors, 5);
+  assert.equal(s.affected_records, 5);
+  const cat = Object.fromEntries(s.categories.map((c) => [c.category, c]));
+  assert.deepEqual(Object.keys(cat).sort(), ['custom_code', 'no_email', 'property_value']);
+  assert.equal(s.categories[0].category, 'custom_code', 'most errors first');
+  assert.equal(cat.custom_code.errors, 2);
+  assert.equal(cat.custom_code.records, 2);
+  assert.equal(cat.custom_code.card, 'Custom code');
+  assert.match(cat.custom_code.fix, /validation rule/);
+  assert.equal(cat.custom_code.examples.length, 1, 'the same message is shown once');
+  assert.ok(cat.custom_code.examples[0].includes(RULE_MESSAGE), cat.custom_code.examples[0]);
+  assert.equal(cat.no_email.errors, 2);
+  assert.equal(cat.no_email.card, 'Property value');
+  assert.match(cat.no_email.fix, /email/);
+  assert.equal(cat.property_value.errors, 1);
+  assert.match(cat.property_value.examples[0], /bad@exa_mple\.com/);
+
+  // the list: every open error with its record, the vendor's code and message, and the fix
+  assert.equal(x.errors.total, 5);
+  assert.equal(x.errors.errors.length, 5);
+  assert.equal(x.errors.next_offset, null);
+  const r1 = errorOf(x.errors.errors, 'hubspot', 'contacts', id.rule1);
+  assert.equal(r1.category, 'custom_code');
+  assert.equal(r1.code, 'FIELD_CUSTOM_VALIDATION_EXCEPTION');
+  assert.ok(r1.message.includes(RULE_MESSAGE));
+  assert.equal(r1.attempts, 1);
+  assert.match(r1.link_id, /^L[0-9a-f]{24}$/);
+  assert.equal(r1.fix, cat.custom_code.fix);
+  const bad = errorOf(x.errors.errors, 'hubspot', 'contacts', id.email);
+  assert.equal(bad.code, 'INVALID_EMAIL_ADDRESS');
+  assert.ok(errorOf(x.errors.errors, 'salesforce', 'Lead', id.sfNomail), 'the lead without email is listed');
+  assert.ok(errorOf(x.errors.errors, 'hubspot', 'contacts', id.nomail));
+
+  // filters and paging
+  const only = await errorsJson('--category', 'custom_code');
+  assert.equal(only.errors.total, 2);
+  assert.ok(only.errors.errors.every((e) => e.category === 'custom_code'));
+  const sfOnly = await errorsJson('--system', 'salesforce');
+  assert.deepEqual(sfOnly.errors.errors.map((e) => e.record.id), [id.sfNomail]);
+  const page1 = await errorsJson('--limit', '2');
+  const page2 = await errorsJson('--limit', '2', '--offset', '2');
+  const page3 = await errorsJson('--limit', '2', '--offset', '4');
+  assert.equal(page1.errors.next_offset, 2);
+  assert.equal(page3.errors.next_offset, null);
+  const paged = [...page1.errors.errors, ...page2.errors.errors, ...page3.errors.errors].map((e) => e.id);
+  assert.deepEqual(paged, x.errors.errors.map((e) => e.id), 'the pages make up the whole list');
+
+  // the text view: one card per category, then the list
+  const text = await crm('errors');
+  assert.match(text, /sync errors: 5 open on 5 records/);
+  assert.match(text, /custom_code \(Custom code\): 2 errors, 2 records/);
+  assert.match(text, /no_email \(Property value\): 2 errors, 2 records/);
+  assert.match(text, /fix: /);
+  assert.match(text, new RegExp(`#${r1.id} +custom_code +hubspot contacts ${id.rule1} \\[FIELD_CUSTOM_VALIDATION_EXCEPTION\\]`));
+
+  // the CSV export: a header row, one row per error, quoting that round-trips the messages
+  const csv = await crm('errors', '--csv');
+  const rows = parseCsv(csv);
+  assert.deepEqual(rows[0], [
+    'id', 'category', 'card', 'system', 'object', 'record_id', 'link_id', 'code', 'message',
+    'attempts', 'first_seen', 'last_seen', 'fix',
+  ]);
+  assert.equal(rows.length, 6);
+  const byId = new Map(x.errors.errors.map((e) => [String(e.id), e]));
+  for (const row of rows.slice(1)) {
+    assert.equal(row.length, 13, JSON.stringify(row));
+    const e = byId.get(row[0]);
+    assert.ok(e, `row ${row[0]} is an open error`);
+    assert.equal(row[1], e.category);
+    assert.equal(row[3], e.record.system);
+    assert.equal(row[5], e.record.id);
+    assert.equal(row[7], e.code ?? '');
+    assert.equal(row[8], e.message ?? '', 'the message survives the quoting');
+    assert.equal(row[9], String(e.attempts));
+    assert.equal(Date.parse(row[11]), e.last_seen);
+    assert.equal(row[12], e.fix);
+  }
+  assert.ok(csv.includes(`""fake""`), 'quotes are doubled');
+  const csvOnly = parseCsv(await crm('errors', '--csv', '--category', 'no_email'));
+  assert.equal(csvOnly.length, 3);
+});
+
+test('a cause fixed on the vendor: resync syncs the record on the next pass and resolves its error; the others stay', async () => {
+  const id = await failingRecords();
+  await pair.sf.emu.control('DELETE', '/__emu/validation-rules');
+  // nothing changed on HubSpot: a pass alone does not try the record again
+  await pair.sync();
+  assert.deepEqual((await peopleByEmail(pair)).sf, { 'good@example.com': 1 });
+  const before = await errorsJson();
+  const r1 = errorOf(before.errors.errors, 'hubspot', 'contacts', id.rule1);
+
+  const out = await crm('resync', String(r1.id));
+  assert.match(out, new RegExp(`queued hubspot contacts ${id.rule1} \\(error ${r1.id}, custom_code\\)`));
+  const st = await pair.status();
+  assert.equal(st.inbox.waiting, 1, 'the record waits in the inbox');
+  await pair.sync();
+  const sf = await peopleByEmail(pair);
+  assert.deepEqual(sf.sf, { 'good@example.com': 1, 'rule1@example.com': 1 }, 'only the resynced record');
+  const lead = (await pair.sf.live('Lead')).find((l) => l.Email === 'rule1@example.com');
+  assert.equal(lead.Company, 'Test Co');
+
+  const after1 = await errorsJson();
+  assert.equal(after1.summary.open_errors, 4);
+  assert.equal(errorOf(after1.errors.errors, 'hubspot', 'contacts', id.rule1), undefined, 'its error is resolved');
+  assert.ok(errorOf(after1.errors.errors, 'hubspot', 'contacts', id.rule2), 'the record not resynced keeps its error');
+  const x = await pair.explain('hubspot', 'contacts', id.rule1, '--json');
+  assert.equal(x.link.state, 'LINKED');
+  assert.deepEqual(x.errors, []);
+  const resynced = x.decisions.find((d) => /resync: planned from the record as read from the vendor/.test(d.trace));
+  assert.ok(resynced, JSON.stringify(x.decisions));
+  assert.match(resynced.trace, /link \S+ is FAILED; the create is planned again/);
+
+  // the rest by error id in one call, an unknown id reported
+  const r2 = errorOf(after1.errors.errors, 'hubspot', 'contacts', id.rule2);
+  const mixed = await pair.crmsync('resync', String(r2.id), '999999', '--json');
+  assert.equal(mixed.code, 1, 'an unknown error id fails the command');
+  const res = JSON.parse(mixed.stdout);
+  assert.equal(res.queued, 1);
+  assert.deepEqual(res.results.map((r) => r.status), ['queued', 'not_found']);
+  assert.deepEqual(res.results[0].record, { system: 'hubspot', object: 'contacts', id: id.rule2 });
+  await pair.sync();
+  assert.equal((await peopleByEmail(pair)).sf['rule2@example.com'], 1);
+  assert.deepEqual(Object.keys((await pair.status()).errors).sort(), ['no_email', 'property_value']);
+
+  // a resolved error is not queued again
+  const again = JSON.parse(await crm('resync', String(r1.id), '--json'));
+  assert.deepEqual(again.results.map((r) => r.status), ['resolved']);
+  assert.equal(again.queued, 0);
+});
+
+test('a resynced record that fails again keeps its error, with the attempt counted', async () => {
+  const id = await failingRecords();
+  const r1 = errorOf((await errorsJson()).errors.errors, 'hubspot', 'contacts', id.rule1);
+  await crm('resync', String(r1.id));
+  await pair.sync();
+  const e = errorOf((await errorsJson()).errors.errors, 'hubspot', 'contacts', id.rule1);
+  assert.equal(e.id, r1.id, 'the same error');
+  assert.equal(e.attempts, 2);
+  assert.ok(e.last_seen >= r1.last_seen);
+  assert.ok(e.message.includes(RULE_MESSAGE));
+  assert.deepEqual((await peopleByEmail(pair)).sf, { 'good@example.com': 1 });
+  // a planner error resynced without a fix: still no email, attempts counted
+  const n1 = errorOf((await errorsJson()).errors.errors, 'hubspot', 'contacts', id.nomail);
+  await crm('resync', 'hubspot', 'contacts', id.nomail);
+  await pair.sync();
+  const n2 = errorOf((await errorsJson()).errors.errors, 'hubspot', 'contacts', id.nomail);
+  assert.equal(n2.id, n1.id);
+  assert.equal(n2.attempts, n1.attempts + 1);
+});
+
+test('a resync of a record with no change plans it again from its current values: explain shows it, nothing is written', async () => {
+  const hsId = await pair.hs.create('contacts', { email: 'calm@example.com', lastname: 'Calm', company: 'Still Co' });
+  await pair.sync();
+  const [lead] = await pair.sf.live('Lead');
+  const before = await pair.explain('hubspot', 'contacts', hsId, '--json', '--all');
+  await pair.sync();
+  const idle = await pair.explain('hubspot', 'contacts', hsId, '--json', '--all');
+  assert.equal(idle.decisions.length, before.decisions.length, 'a pass alone plans nothing');
+
+  const writes = await pair.writes();
+  const out = await crm('resync', 'hubspot', 'contacts', hsId);
+  assert.match(out, new RegExp(`queued hubspot contacts ${hsId}: planned again on the next pass`));
+  await pair.sync();
+  const x = await pair.explain('hubspot', 'contacts', hsId, '--json', '--all');
+  assert.equal(x.decisions.length, before.decisions.length + 1, 'one more decision');
+  assert.match(x.decisions[0].trace, /resync: planned from the record as read from the vendor just now/);
+  assert.deepEqual(await pair.writes(), writes, 'values both sides agree on are not written');
+
+  // the Salesforce side, named by its 15-character id; the card-style JSON answer
+  const res = JSON.parse(await crm('resync', 'salesforce', 'lead', lead.Id.slice(0, 15), '--json'));
+  assert.equal(res.queued, 1);
+  assert.deepEqual(res.results[0].record, { system: 'salesforce', object: 'Lead', id: lead.Id });
+  assert.equal(res.results[0].status, 'queued');
+  await pair.sync();
+  const y = await pair.explain('salesforce', 'Lead', lead.Id, '--json');
+  assert.match(y.decisions[0].trace, /resync: planned from the record as read from the vendor just now/);
+  assert.deepEqual(await pair.writes(), writes);
+
+  // bad usage
+  const badObject = await pair.crmsync('resync', 'hubspot', 'widgets', '1');
+  assert.equal(badObject.code, 2);
+  assert.match(badObject.stderr, /crmsync does not sync hubspot widgets/);
+  const badId = await pair.crmsync('resync', 'twelve');
+  assert.equal(badId.code, 2);
+});
+
+test('a resync while `crmsync run` syncs the same store is picked up by the running engine', async () => {
+  const id = await failingRecords();
+  const run = pair.spawn('run');
+  try {
+    await pair.sf.emu.control('DELETE', '/__emu/validation-rules');
+    const r1 = errorOf((await errorsJson()).errors.errors, 'hubspot', 'contacts', id.rule1);
+    await crm('resync', String(r1.id));
+    const deadline = Date.now() + 20000;
+    let synced = false;
+    while (!synced && Date.now() < deadline) {
+      await sleep(250);
+      synced = (await peopleByEmail(pair)).sf['rule1@example.com'] === 1;
+    }
+    assert.ok(synced, 'the running engine synced the resynced record');
+    let open = true;
+    while (open && Date.now() < deadline) {
+      open = !!errorOf((await errorsJson()).errors.errors, 'hubspot', 'contacts', id.rule1);
+      if (open) await sleep(250);
+    }
+    assert.equal(open, false, 'and resolved its error');
+  } finally {
+    run.child.kill('SIGTERM');
+  }
+  const r = await run.done;
+  assert.equal(r.code, 0, r.stderr);
+});
