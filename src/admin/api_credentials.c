@@ -63,9 +63,8 @@ void api_credentials_put(struct admin_req *r)
     if (json_array_size(problems)) {
         const char *first = json_string_value(json_array_get(problems, 0));
         admin_reply_json(r, 400,
-                         json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "bad_request",
-                                   "message", first ? first : "bad credentials", "problems",
-                                   problems));
+                         json_pack("{s:{s:s, s:s, s:O}}", "error", "code", "bad_request", "message",
+                                   first ? first : "bad credentials", "problems", problems));
         json_decref(problems);
         return;
     }
@@ -101,7 +100,6 @@ void api_credentials_delete(struct admin_req *r)
         return;
     }
     admin_wake(r);
-    admin_reply_json(r, 200,
-                     json_pack("{s:b, s:b, s:o}", "forgotten", had, "sync", 0, "salesforce",
-                               shown));
+    admin_reply_json(
+        r, 200, json_pack("{s:b, s:b, s:o}", "forgotten", had, "sync", 0, "salesforce", shown));
 }

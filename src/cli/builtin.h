@@ -24,11 +24,14 @@ struct cli {
     const char *config_path; /* --config FILE; NULL: ./crmsync.yaml */
 };
 
+int cmd_credentials(int argc, const char **argv, const struct cli *cli);
 int cmd_demo(int argc, const char **argv, const struct cli *cli);
+int cmd_disconnect(int argc, const char **argv, const struct cli *cli);
 int cmd_errors(int argc, const char **argv, const struct cli *cli);
 int cmd_explain(int argc, const char **argv, const struct cli *cli);
 int cmd_import(int argc, const char **argv, const struct cli *cli);
 int cmd_resync(int argc, const char **argv, const struct cli *cli);
+int cmd_mappings(int argc, const char **argv, const struct cli *cli);
 int cmd_run(int argc, const char **argv, const struct cli *cli);
 int cmd_settings(int argc, const char **argv, const struct cli *cli);
 int cmd_status(int argc, const char **argv, const struct cli *cli);
@@ -38,6 +41,13 @@ int cmd_sync(int argc, const char **argv, const struct cli *cli);
 /* Loads and checks the configuration (problems go to stderr) and applies its log level.
  * Returns CLI_OK, or CLI_USAGE after printing every problem; cfg must be released either way. */
 int cli_config_load(const struct cli *cli, struct sync_config *cfg);
+
+/* cli_config_load, then the store it names, for a subcommand that works on the store alone
+ * (cmd: "crmsync status", for the error message). Returns CLI_OK with both open (release with
+ * cli_store_close), or the exit status after printing why, with nothing left open. */
+int cli_store_open(const struct cli *cli, const char *cmd, struct sync_config *cfg,
+                   struct sync_store **st);
+void cli_store_close(struct sync_config *cfg, struct sync_store *st);
 
 /* After each pass of cli_run_loop: the pass's stats, and its error (NULL when it succeeded). */
 typedef void (*cli_pass_fn)(void *ctx, const struct sync_pass_stats *st,

@@ -206,20 +206,12 @@ int cmd_errors(int argc, const char **argv, const struct cli *cli)
 
     if (status != CLI_OK)
         return status == ARGS_HELP ? CLI_OK : status;
-    if ((status = cli_config_load(cli, &cfg)) != CLI_OK) {
-        sync_config_release(&cfg);
+    if ((status = cli_store_open(cli, "crmsync errors", &cfg, &st)) != CLI_OK)
         return status;
-    }
-    if (sync_store_open(&st, cfg.store, &err)) {
-        fprintf(stderr, "crmsync errors: %s\n", err.message);
-        sync_config_release(&cfg);
-        return CLI_FAILED;
-    }
     if (errors_show(st, &o, &err)) {
         fprintf(stderr, "crmsync errors: %s\n", err.message);
         status = CLI_FAILED;
     }
-    sync_store_close(st);
-    sync_config_release(&cfg);
+    cli_store_close(&cfg, st);
     return status;
 }

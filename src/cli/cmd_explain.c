@@ -239,15 +239,8 @@ int cmd_explain(int argc, const char **argv, const struct cli *cli)
     id = pos[2];
     if (strcmp(pos[0], "salesforce") == 0 && sync_value_sf_id18(pos[2], id18) == SYNC_OK)
         id = id18; /* 15- or 18-character ids name the same record */
-    if ((status = cli_config_load(cli, &cfg)) != CLI_OK) {
-        sync_config_release(&cfg);
+    if ((status = cli_store_open(cli, "crmsync explain", &cfg, &st)) != CLI_OK)
         return status;
-    }
-    if (sync_store_open(&st, cfg.store, &err)) {
-        fprintf(stderr, "crmsync explain: %s\n", err.message);
-        sync_config_release(&cfg);
-        return CLI_FAILED;
-    }
     x = json_object();
     if (!x || explain_collect(st, pos[0], pos[1], id, all, x, &err)) {
         fprintf(stderr, "crmsync explain: %s\n", x ? err.message : "out of memory");
@@ -260,7 +253,6 @@ int cmd_explain(int argc, const char **argv, const struct cli *cli)
         explain_print(x);
     }
     json_decref(x);
-    sync_store_close(st);
-    sync_config_release(&cfg);
+    cli_store_close(&cfg, st);
     return status;
 }

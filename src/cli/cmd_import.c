@@ -348,7 +348,6 @@ int cmd_import(int argc, const char **argv, const struct cli *cli)
 {
     struct sync_config cfg;
     struct sync_store *st = NULL;
-    struct sync_err err = SYNC_ERR_INIT;
     struct opts o;
     int status = opts_parse(argc, argv, &o);
 
@@ -359,22 +358,14 @@ int cmd_import(int argc, const char **argv, const struct cli *cli)
         fprintf(stderr, "crmsync import: unknown verb '%s'\n%s", o.verb, USAGE);
         return CLI_USAGE;
     }
-    if ((status = cli_config_load(cli, &cfg)) != CLI_OK) {
-        sync_config_release(&cfg);
+    if ((status = cli_store_open(cli, "crmsync import", &cfg, &st)) != CLI_OK)
         return status;
-    }
-    if (sync_store_open(&st, cfg.store, &err)) {
-        fprintf(stderr, "crmsync import: %s\n", err.message);
-        sync_config_release(&cfg);
-        return CLI_FAILED;
-    }
     if (strcmp(o.verb, "list") == 0 || strcmp(o.verb, "show") == 0)
         status = do_show(st, &o);
     else if (strcmp(o.verb, "resume") == 0 || strcmp(o.verb, "cancel") == 0)
         status = do_job(&cfg, st, &o);
     else
         status = do_start(&cfg, st, &o);
-    sync_store_close(st);
-    sync_config_release(&cfg);
+    cli_store_close(&cfg, st);
     return status;
 }

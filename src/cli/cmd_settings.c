@@ -124,9 +124,56 @@ static int import_diff(struct sync_store *st, const struct sync_config *cfg,
     return CLI_OK;
 }
 
-static int import_apply(struct sync_store *st, const struct sync_config *in)
+/* The mapping rules FILE changes (entries with a rule for a mapping in force), printed as a
+ * diff; with apply, stored too. A new mapping is reported and left to crmsync.yaml. */
+static int import_rules(struct sync_store *st, const struct sync_config *cfg,
+                        const struct sync_config *in, int apply, size_t *changes)
 {
     struct sync_err err = SYNC_ERR_INIT;
+    struct sync_mapping_set set;
+    int status = CLI_OK;
+
+    if (sync_runtime_mappings_load(st, cfg, &set, &err)) {
+        fprintf(stderr, "crmsync settings import: %s\n", err.message);
+        sync_mapping_set_release(&set);
+        return CLI_FAILED;
+    }
+    for (size_t i = 0; status == CLI_OK && i < in->nmappings; i++) {
+        const struct sync_config_mapping *e = &in->mappings[i];
+        const struct sync_mapping *m = sync_mapping_set_find_hs(&set, e->kind, e->hubspot);
+        const char *kind = sync_kind_name(e->kind);
+        if (!e->has_rule)
+            continue;
+        if (!m) {
+            if (!apply)
+                printf("  mapping %s %s: a new mapping, not imported (add it to crmsync.yaml: its "
+                       "types are checked when the engine starts)\n",
+                       kind, e->hubspot);
+            continue;
+        }
+        if (m->rule == e->rule)
+            continue;
+        if (!apply)
+            printf("  mapping %s %-24s %s -> %s\n", kind, e->hubspot, sync_rule_name(m->rule),
+                   sync_rule_name(e->rule));
+        ++*changes;
+        if (apply &&
+            sync_runtime_rule_set(st, cfg, kind, e->hubspot, sync_rule_name(e->rule), &err)) {
+            fprintf(stderr, "crmsync settings import: mapping %s %s: %s\n", kind, e->hubspot,
+                    err.message);
+            status = CLI_FAILED;
+        }
+    }
+    sync_mapping_set_release(&set);
+    return status;
+}
+
+/* Stores FILE's settings and mapping rules, all in one transaction or none. */
+static int import_apply(struct sync_store *st, const struct sync_config *cfg,
+                        const struct sync_config *in)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    size_t rules = 0;
     enum sync_rc rc = sync_store_begin(st, &err);
 
     for (int i = 0; rc == SYNC_OK && i < SYNC_SETTING__COUNT; i++) {
@@ -138,6 +185,8 @@ static int import_apply(struct sync_store *st, const struct sync_config *in)
                : sync_err_set(&err, SYNC_ERR_NOMEM, "out of memory");
         json_decref(v);
     }
+    if (rc == SYNC_OK && import_rules(st, cfg, in, 1, &rules) != CLI_OK)
+        rc = sync_err_set(&err, SYNC_ERR_INVALID, "a mapping rule was refused");
     if (rc == SYNC_OK)
         rc = sync_store_commit(st, &err);
     else
@@ -171,12 +220,13 @@ static int settings_import(struct sync_store *st, const struct sync_config *cfg,
         goto out;
     }
     printf("%s %s:\n", dry_run ? "importing would change" : "importing changes", file);
-    if ((status = import_diff(st, cfg, &in, &changes)) != CLI_OK)
+    if ((status = import_diff(st, cfg, &in, &changes)) != CLI_OK ||
+        (status = import_rules(st, cfg, &in, 0, &changes)) != CLI_OK)
         goto out;
     if (!changes)
-        printf("  nothing: every setting it gives is already in force\n");
+        printf("  nothing: every setting and rule it gives is already in force\n");
     if (!dry_run && changes)
-        status = import_apply(st, &in);
+        status = import_apply(st, cfg, &in);
 out:
     sync_config_release(&in);
     free(pr);
@@ -211,15 +261,8 @@ int cmd_settings(int argc, const char **argv, const struct cli *cli)
     if (npos && ((!strcmp(pos[0], "set") && npos != 3) ||
                  ((!strcmp(pos[0], "reset") || !strcmp(pos[0], "import")) && npos != 2)))
         return settings_usage(stderr), CLI_USAGE;
-    if ((status = cli_config_load(cli, &cfg)) != CLI_OK) {
-        sync_config_release(&cfg);
+    if ((status = cli_store_open(cli, "crmsync settings", &cfg, &st)) != CLI_OK)
         return status;
-    }
-    if (sync_store_open(&st, cfg.store, &err)) {
-        fprintf(stderr, "crmsync settings: %s\n", err.message);
-        sync_config_release(&cfg);
-        return CLI_FAILED;
-    }
     if (!npos || !strcmp(pos[0], "get")) {
         status = settings_get(st, &cfg, npos > 1 ? pos[1] : NULL, as_json);
     } else if (!strcmp(pos[0], "export")) {
@@ -237,7 +280,6 @@ int cmd_settings(int argc, const char **argv, const struct cli *cli)
             status = settings_get(st, &cfg, pos[1], 0);
         }
     }
-    sync_store_close(st);
-    sync_config_release(&cfg);
+    cli_store_close(&cfg, st);
     return status;
 }

@@ -52,8 +52,15 @@ static void status_print(const json_t *s)
     const json_t *inbox = json_object_get(s, "inbox"), *outbox = json_object_get(s, "outbox");
     const json_t *usage = json_object_get(s, "api_usage"), *k, *v;
     const char *name, *state;
+    const json_t *store = json_object_get(s, "store");
     char when[64];
 
+    printf("crmsync %s, store %s schema %lld%s; sync %s\n", sync_json_str(s, "version"),
+           sync_json_str(store, "backend"), (long long)sync_json_int(store, "schema_version", 0),
+           sync_json_int(store, "schema_version", 0) == sync_json_int(store, "schema_latest", 0)
+               ? ""
+               : " (older than this build's)",
+           sync_json_bool(s, "sync", 1) ? "on" : "OFF (the master switch: changes queue)");
     printf("links\n");
     if (!json_object_size(links))
         printf("  (none yet)\n");
@@ -141,20 +148,12 @@ int cmd_status(int argc, const char **argv, const struct cli *cli)
             return CLI_USAGE;
         }
     }
-    if ((status = cli_config_load(cli, &cfg)) != CLI_OK) {
-        sync_config_release(&cfg);
+    if ((status = cli_store_open(cli, "crmsync status", &cfg, &st)) != CLI_OK)
         return status;
-    }
-    if (sync_store_open(&st, cfg.store, &err)) {
-        fprintf(stderr, "crmsync status: %s\n", err.message);
-        sync_config_release(&cfg);
-        return CLI_FAILED;
-    }
     if (cli_status_show(st, &cfg, as_json, &err)) {
         fprintf(stderr, "crmsync status: %s\n", err.message);
         status = CLI_FAILED;
     }
-    sync_store_close(st);
-    sync_config_release(&cfg);
+    cli_store_close(&cfg, st);
     return status;
 }

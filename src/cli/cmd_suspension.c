@@ -88,7 +88,6 @@ int cmd_suspension(int argc, const char **argv, const struct cli *cli)
 {
     struct sync_config cfg;
     struct sync_store *st = NULL;
-    struct sync_err err = SYNC_ERR_INIT;
     const char *verb = "show", *kind = NULL;
     int as_json = 0, status, nargs = 0;
 
@@ -115,18 +114,10 @@ int cmd_suspension(int argc, const char **argv, const struct cli *cli)
         suspension_usage(stderr);
         return CLI_USAGE;
     }
-    if ((status = cli_config_load(cli, &cfg)) != CLI_OK) {
-        sync_config_release(&cfg);
+    if ((status = cli_store_open(cli, "crmsync suspension", &cfg, &st)) != CLI_OK)
         return status;
-    }
-    if (sync_store_open(&st, cfg.store, &err)) {
-        fprintf(stderr, "crmsync suspension: %s\n", err.message);
-        sync_config_release(&cfg);
-        return CLI_FAILED;
-    }
     status = strcmp(verb, "clear") == 0 ? suspension_clear(st, kind)
                                         : suspension_show(st, &cfg, as_json);
-    sync_store_close(st);
-    sync_config_release(&cfg);
+    cli_store_close(&cfg, st);
     return status;
 }

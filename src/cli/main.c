@@ -13,6 +13,7 @@
 #include "cli/builtin.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "store/store.h"
 
 struct cmd_struct {
     const char *name;
@@ -21,12 +22,17 @@ struct cmd_struct {
 };
 
 static const struct cmd_struct commands[] = {
+    {"credentials", cmd_credentials,
+     "the credentials in force; save Salesforce's: credentials salesforce --username U"},
     {"demo", cmd_demo, "sync the demo emulators with live progress (scripts/demo.sh; make demo)"},
+    {"disconnect", cmd_disconnect, "forget the saved Salesforce credentials and turn sync off"},
     {"errors", cmd_errors, "open sync errors by category with their fixes (--csv: the export)"},
     {"explain", cmd_explain, "why a record synced as it did: explain hubspot|salesforce OBJECT ID"},
     {"import", cmd_import,
      "import (backfill) Salesforce records or a HubSpot list: import salesforce OBJECT "
      "[--where COND] | hubspot-list ID | list | resume ID"},
+    {"mappings", cmd_mappings,
+     "the field mappings in force; change a mapping's rule while running"},
     {"resync", cmd_resync, "queue records for a fresh sync: resync ERROR_ID... | SYSTEM OBJECT ID"},
     {"run", cmd_run, "sync continuously, polling every poll_interval, until stopped"},
     {"settings", cmd_settings, "the settings in force; set, reset, export and import them"},
@@ -40,7 +46,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: crmsync [--config FILE] [--version] [--help] <command> [<args>]\n\n"
                "commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "   %-10s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "   %-11s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\nThe configuration is read from --config FILE, else ./crmsync.yaml "
                "(docs/CONFIG.md).\n");
 }
@@ -69,6 +75,31 @@ int cli_config_load(const struct cli *cli, struct sync_config *cfg)
     free(pr);
     sync_log_set_level((enum sync_log_level)cfg->log_level);
     return CLI_OK;
+}
+
+int cli_store_open(const struct cli *cli, const char *cmd, struct sync_config *cfg,
+                   struct sync_store **st)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    int status = cli_config_load(cli, cfg);
+
+    *st = NULL;
+    if (status != CLI_OK) {
+        sync_config_release(cfg);
+        return status;
+    }
+    if (sync_store_open(st, cfg->store, &err)) {
+        fprintf(stderr, "%s: %s\n", cmd, err.message);
+        sync_config_release(cfg);
+        return CLI_FAILED;
+    }
+    return CLI_OK;
+}
+
+void cli_store_close(struct sync_config *cfg, struct sync_store *st)
+{
+    sync_store_close(st);
+    sync_config_release(cfg);
 }
 
 const char *cli_time(long long ms, char *buf, size_t n)

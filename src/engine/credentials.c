@@ -53,14 +53,12 @@ static int url_ok(const char *u)
 
 void sync_credentials_check(const struct sync_sf_credentials_in *in, json_t *problems)
 {
-    const char *values[] = {in->username,      in->password,  in->security_token,
-                            in->refresh_token, in->client_id, in->client_secret,
-                            in->login_url};
+    const char *values[] = {in->username,  in->password,      in->security_token, in->refresh_token,
+                            in->client_id, in->client_secret, in->login_url};
 
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
         if (values[i] && strlen(values[i]) >= SYNC_CREDENTIALS_FIELD_MAX)
-            json_array_append_new(problems, json_sprintf("%s: longer than %d characters",
-                                                         fields[i],
+            json_array_append_new(problems, json_sprintf("%s: longer than %d characters", fields[i],
                                                          SYNC_CREDENTIALS_FIELD_MAX - 1));
     if (given(in->refresh_token)) {
         if (given(in->password) || given(in->security_token))
@@ -94,9 +92,8 @@ void sync_credentials_from_json(const json_t *body, struct sync_sf_credentials_i
     memset(in, 0, sizeof(*in));
     in->sandbox = -1;
     if (!json_is_object(body)) {
-        json_array_append_new(problems,
-                              json_string("the body must be an object: {\"username\", "
-                                          "\"password\", \"security_token\", ...}"));
+        json_array_append_new(problems, json_string("the body must be an object: {\"username\", "
+                                                    "\"password\", \"security_token\", ...}"));
         return;
     }
     json_object_foreach((json_t *)body, key, v)
@@ -110,8 +107,7 @@ void sync_credentials_from_json(const json_t *body, struct sync_sf_credentials_i
             if (json_is_boolean(v))
                 in->sandbox = json_is_true(v);
             else if (!json_is_null(v))
-                json_array_append_new(problems,
-                                      json_string("sandbox: must be true or false"));
+                json_array_append_new(problems, json_string("sandbox: must be true or false"));
         } else if (json_is_string(v)) {
             *slots[i] = json_string_value(v);
         } else if (!json_is_null(v)) {
@@ -167,8 +163,8 @@ static enum sync_rc seal_secrets(const struct sync_config *cfg,
                                  const struct sync_sf_credentials_in *in, struct sync_buf *out,
                                  struct sync_err *err)
 {
-    const char *names[] = {"password",  "security_token", "refresh_token",
-                           "client_id", "client_secret"};
+    const char *names[] = {"password", "security_token", "refresh_token", "client_id",
+                           "client_secret"};
     const char *values[] = {in->password, in->security_token, in->refresh_token, in->client_id,
                             in->client_secret};
     struct sync_secret_key key;
@@ -304,8 +300,8 @@ static enum sync_rc login_check(const struct sync_config *cfg,
         return SYNC_OK;
     if (rc == SYNC_ERR_VENDOR) {
         sync_err_vendor(err, lerr.http_status, lerr.code,
-                        "Salesforce refused the credentials at %s: %s: %s", login_url,
-                        lerr.code, lerr.message);
+                        "Salesforce refused the credentials at %s: %s: %s", login_url, lerr.code,
+                        lerr.message);
         return SYNC_ERR_VENDOR;
     }
     return sync_err_set(err, rc, "the login check at %s failed: %s", login_url, lerr.message);
@@ -332,8 +328,7 @@ enum sync_rc sync_credentials_save_salesforce(struct sync_store *st, const struc
     }
     json_decref(problems);
     /* the key first: a key that cannot be had fails before Salesforce is asked */
-    if ((rc = seal_secrets(cfg, in, &sealed, err)) ||
-        (rc = login_check(cfg, in, login_url, err)))
+    if ((rc = seal_secrets(cfg, in, &sealed, err)) || (rc = login_check(cfg, in, login_url, err)))
         goto out;
     memset(&row, 0, sizeof(row));
     row.vendor = VENDOR;
@@ -403,12 +398,11 @@ static enum sync_rc row_shown(void *ctx, const struct sync_credentials_row *r)
 
     c->found = 1;
     c->shown = json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o}", "vendor", VENDOR,
-                         "source", r->sealed ? "stored" : "file", "grant",
-                         str_or_null(r->grant), "username", str_or_null(r->username),
-                         "login_url", str_or_null(r->login_url), "sandbox", r->sandbox, "valid",
-                         valid_json(r->valid), "checked_at", time_or_null(r->checked_at),
-                         "error", str_or_null(r->error), "updated_at",
-                         time_or_null(r->updated_at));
+                         "source", r->sealed ? "stored" : "file", "grant", str_or_null(r->grant),
+                         "username", str_or_null(r->username), "login_url",
+                         str_or_null(r->login_url), "sandbox", r->sandbox, "valid",
+                         valid_json(r->valid), "checked_at", time_or_null(r->checked_at), "error",
+                         str_or_null(r->error), "updated_at", time_or_null(r->updated_at));
     return c->shown ? SYNC_OK : SYNC_ERR_NOMEM;
 }
 
@@ -430,13 +424,13 @@ static enum sync_rc show_salesforce(struct sync_store *st, const struct sync_con
         json_object_set_new(c.shown, "login_url", json_string(file_login_url(cfg)));
         json_object_set_new(c.shown, "sandbox", json_boolean(cfg->salesforce.sandbox));
     } else if (!c.found) {
-        c.shown = json_pack(
-            "{s:s, s:s, s:s, s:o, s:s, s:b, s:n, s:n, s:n, s:n}", "vendor", VENDOR, "source",
-            "file", "grant", file_grant(cfg), "username",
-            strcmp(file_grant(cfg), "password") == 0 ? str_or_null(cfg->salesforce.username)
-                                                     : json_null(),
-            "login_url", file_login_url(cfg), "sandbox", cfg->salesforce.sandbox, "valid",
-            "checked_at", "error", "updated_at");
+        c.shown = json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:n, s:n, s:n, s:n}", "vendor", VENDOR,
+                            "source", "file", "grant", file_grant(cfg), "username",
+                            strcmp(file_grant(cfg), "password") == 0
+                                ? str_or_null(cfg->salesforce.username)
+                                : json_null(),
+                            "login_url", file_login_url(cfg), "sandbox", cfg->salesforce.sandbox,
+                            "valid", "checked_at", "error", "updated_at");
     }
     if (!c.shown)
         return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");

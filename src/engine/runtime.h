@@ -15,6 +15,12 @@
  * in the store that no longer passes (a setting renamed or re-bounded by
  * an upgrade) is skipped with a warning, never applied.
  *
+ * Mapping rules work the same way: an override of one mapping's rule is
+ * stored under "mapping_rule:<kind>:<HubSpot property>" and applied over
+ * the file's mappings (sync_runtime_mappings_load). New mappings still
+ * come from the file (their types are checked against the vendors'
+ * describes when the engine starts).
+ *
  * Called by the engine (sync.c), the admin API and the CLI; each passes
  * its own store handle.
  */
@@ -52,5 +58,25 @@ enum sync_rc sync_runtime_settings_json(struct sync_store *st, const struct sync
 /* One setting as in the list above; SYNC_ERR_NOT_FOUND for an unknown name. */
 enum sync_rc sync_runtime_setting_json(struct sync_store *st, const struct sync_config *cfg,
                                        const char *name, json_t **out, struct sync_err *err);
+
+/* ---- mapping rules ---- */
+
+/* out (initialised, empty) becomes the mappings in force: the defaults, the file's mappings and
+ * the store's rule overrides (an override the set refuses is skipped with a warning). */
+enum sync_rc sync_runtime_mappings_load(struct sync_store *st, const struct sync_config *cfg,
+                                        struct sync_mapping_set *out, struct sync_err *err);
+/* Stores a rule override for the kind's mapping of a HubSpot property: kind "contact",
+ * "company" or "deal", rule as rules.h names it. SYNC_ERR_NOT_FOUND for an unknown kind or
+ * mapping, SYNC_ERR_INVALID for an unknown rule or a mapping whose rule is fixed. */
+enum sync_rc sync_runtime_rule_set(struct sync_store *st, const struct sync_config *cfg,
+                                   const char *kind, const char *prop, const char *rule,
+                                   struct sync_err *err);
+/* Drops the override: the file's rule (or the default) applies again. */
+enum sync_rc sync_runtime_rule_reset(struct sync_store *st, const struct sync_config *cfg,
+                                     const char *kind, const char *prop, struct sync_err *err);
+/* The mappings in force as JSON: [{"kind", "hubspot", "salesforce": [{"object", "field"}],
+ * "rule", "default_rule", "source": "default"|"file"|"override", "builtin"}]. */
+enum sync_rc sync_runtime_mappings_json(struct sync_store *st, const struct sync_config *cfg,
+                                        json_t **out, struct sync_err *err);
 
 #endif

@@ -208,8 +208,28 @@ static int source_on(const struct sync_engine *e, const struct sync_engine_sourc
     return sync_settings_int(e->settings, id) != 0;
 }
 
+/* Brings the mappings' rules to those in force (the file's and the store's overrides), logging
+ * each change. */
+static enum sync_rc rules_reload(struct sync_engine *e, struct sync_err *err)
+{
+    struct sync_mapping_set now;
+    enum sync_rc rc = sync_runtime_mappings_load(e->st, e->cfg, &now, err);
+
+    for (size_t i = 0; rc == SYNC_OK && i < now.n; i++) {
+        const struct sync_mapping *m = &now.items[i];
+        const struct sync_mapping *was = sync_mapping_set_find_hs(&e->maps, m->kind, m->hs.name);
+        if (!was || was->rule == m->rule)
+            continue;
+        sync_info("settings", "the %s mapping of %s is now %s (was %s)", sync_kind_name(m->kind),
+                  m->hs.name, sync_rule_name(m->rule), sync_rule_name(was->rule));
+        rc = sync_mapping_set_rule(&e->maps, m->kind, m->hs.name, m->rule, err);
+    }
+    sync_mapping_set_release(&now);
+    return rc;
+}
+
 /* Loads the settings in force (the file's and the store's overrides) and logs what changed
- * since the last pass. */
+ * since the last pass; then the mappings' rules. */
 static enum sync_rc settings_reload(struct sync_engine *e, struct sync_err *err)
 {
     struct sync_settings next;
@@ -233,7 +253,7 @@ static enum sync_rc settings_reload(struct sync_engine *e, struct sync_err *err)
     }
     sync_settings_release(&e->live);
     e->live = next;
-    return SYNC_OK;
+    return rules_reload(e, err);
 }
 
 static void problems_to_err(const struct sync_config_problems *pr, struct sync_err *err)

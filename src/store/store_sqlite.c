@@ -2250,8 +2250,8 @@ static enum sync_rc store_sqlite_credentials_forget(struct sync_store *st, const
 
 static enum sync_rc store_sqlite_credentials_validity(struct sync_store *st, const char *vendor,
                                                       int64_t updated_at, int valid,
-                                                      const char *error, int64_t now,
-                                                      int *recorded, struct sync_err *err)
+                                                      const char *error, int64_t now, int *recorded,
+                                                      struct sync_err *err)
 {
     struct store_sqlite *b = B(st);
     sqlite3_stmt *s;

@@ -327,3 +327,65 @@ test('an import started through the API runs on its own, shows its progress, and
     await stopped(run);
   }
 });
+
+test("a mapping's rule changed while running takes effect at the next pass; the file's comes back on reset", async () => {
+  await pair.reset(YAML, { logLevel: 'info' });
+  const [p] = await makePeople(pair, { prefix: 'rule', hs: 1 });
+  await pair.sync();
+  const run = await pair.runAdmin(TOKEN);
+  try {
+    let r = await run.api('GET', '/api/v1/mappings');
+    assert.equal(r.status, 200);
+    const jobtitle = r.body.mappings.find((m) => m.kind === 'contact' && m.hubspot === 'jobtitle');
+    assert.deepEqual([jobtitle.rule, jobtitle.source], ['prefer_salesforce_unless_blank', 'default']);
+    assert.deepEqual(jobtitle.salesforce, [
+      { object: 'Lead', field: 'Title' },
+      { object: 'Contact', field: 'Title' },
+    ]);
+    r = await run.api('PUT', '/api/v1/mappings/contact/jobtitle', { body: { rule: 'sideways' } });
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /unknown rule 'sideways'/);
+    r = await run.api('PUT', '/api/v1/mappings/contact/shoe_size', { body: { rule: 'two_way' } });
+    assert.equal(r.status, 404);
+    r = await run.api('PUT', '/api/v1/mappings/contact/crmsync_link_id', { body: { rule: 'two_way' } });
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /crmsync's own link id/);
+    r = await run.api('PUT', '/api/v1/mappings/contact/jobtitle', { body: { rule: 'always_use_hubspot' } });
+    assert.equal(r.status, 200);
+    assert.deepEqual([r.body.rule, r.body.source], ['always_use_hubspot', 'override']);
+    assert.ok(await until(async () => /mapping of jobtitle is now always_use_hubspot/.test(run.stderr()), 10000));
+    // a HubSpot edit now wins (the default rule would have kept Salesforce's value)
+    await pair.hs.update('contacts', p.id, { jobtitle: 'Set in HubSpot' });
+    const title = async () => (await peopleIndex(pair)).sf.get(p.email)[0].Title;
+    assert.ok(await until(async () => (await title()) === 'Set in HubSpot', 20000), 'the edit reached Salesforce');
+    r = await run.api('DELETE', '/api/v1/mappings/contact/jobtitle');
+    assert.deepEqual([r.body.rule, r.body.source], ['prefer_salesforce_unless_blank', 'default']);
+    const cli = await pair.crmsync('mappings');
+    assert.match(cli.stdout, /contact\s+jobtitle\s+Lead\.Title, Contact\.Title\s+prefer_salesforce_unless_blank \(default\)/);
+  } finally {
+    await stopped(run);
+  }
+});
+
+test('settings import also brings mapping rules, with the diff first', async () => {
+  await pair.reset(YAML);
+  const file = path.join(pair.dir, 'rules.yaml');
+  fs.writeFileSync(
+    file,
+    'mappings:\n  - kind: contact\n    hubspot: phone\n    rule: two_way\n' +
+      '  - kind: contact\n    hubspot: favourite_colour\n    salesforce: Colour__c\n    rule: two_way\n',
+  );
+  let r = await pair.crmsync('settings', 'import', file, '--dry-run');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /mapping contact phone\s+prefer_salesforce_unless_blank -> two_way/);
+  assert.match(r.stdout, /mapping contact favourite_colour: a new mapping, not imported/);
+  r = await pair.crmsync('settings', 'import', file);
+  assert.equal(r.code, 0, r.stderr);
+  r = await pair.crmsync('mappings', 'set-rule', 'contact', 'phone', 'nonsense');
+  assert.equal(r.code, 2);
+  r = await pair.crmsync('mappings');
+  assert.match(r.stdout, /contact\s+phone\s+.*two_way \(override\)/);
+  r = await pair.crmsync('mappings', 'reset', 'contact', 'phone');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /contact\s+phone\s+.*prefer_salesforce_unless_blank \(default\)/);
+});

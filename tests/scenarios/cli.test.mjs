@@ -68,6 +68,7 @@ test('status shows links by state, pending work, open errors and API usage', asy
   await pair.hs.create('contacts', { lastname: 'No Email' });
   let r = await pair.crmsync('status');
   assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^crmsync \d+\.\d+\.\d+, store sqlite schema \d+; sync on\n/);
   assert.match(r.stdout, /links\n {2}\(none yet\)/);
   await pair.sync();
   r = await pair.crmsync('status');

@@ -47,9 +47,9 @@ Test(secret, a_sealed_message_opens_to_its_plaintext)
     cr_assert_eq(sealed.len, strlen(msg) + SYNC_SECRET_OVERHEAD);
     cr_assert_eq((unsigned char)sealed.data[0], SYNC_SECRET_VERSION, "the version byte leads");
     cr_assert_not(contains(sealed.data, sealed.len, "demo-password"), "no plaintext inside");
-    cr_assert_eq(sync_secret_open(&k, "credentials/salesforce", sealed.data, sealed.len, &plain,
-                                  &err),
-                 SYNC_OK, "%s", err.message);
+    cr_assert_eq(
+        sync_secret_open(&k, "credentials/salesforce", sealed.data, sealed.len, &plain, &err),
+        SYNC_OK, "%s", err.message);
     cr_assert_str_eq(sync_buf_str(&plain), msg);
     sync_buf_release(&sealed);
     sync_buf_release(&plain);
@@ -98,16 +98,15 @@ Test(secret, a_short_message_another_key_or_another_label_is_refused)
     key_fill(&k, 3);
     key_fill(&other, 4);
     seal(&k, "credentials/salesforce", "pw", &sealed);
-    cr_assert_eq(sync_secret_open(&other, "credentials/salesforce", sealed.data, sealed.len,
-                                  &plain, &err),
-                 SYNC_ERR_INVALID);
+    cr_assert_eq(
+        sync_secret_open(&other, "credentials/salesforce", sealed.data, sealed.len, &plain, &err),
+        SYNC_ERR_INVALID);
     cr_assert(strstr(err.message, "another key"), "%s", err.message);
-    cr_assert_eq(sync_secret_open(&k, "credentials/hubspot", sealed.data, sealed.len, &plain,
-                                  &err),
+    cr_assert_eq(sync_secret_open(&k, "credentials/hubspot", sealed.data, sealed.len, &plain, &err),
                  SYNC_ERR_INVALID);
-    cr_assert_eq(sync_secret_open(&k, "credentials/salesforce", sealed.data, sealed.len - 1,
-                                  &plain, &err),
-                 SYNC_ERR_INVALID);
+    cr_assert_eq(
+        sync_secret_open(&k, "credentials/salesforce", sealed.data, sealed.len - 1, &plain, &err),
+        SYNC_ERR_INVALID);
     cr_assert_eq(sync_secret_open(&k, "credentials/salesforce", sealed.data, 5, &plain, &err),
                  SYNC_ERR_INVALID);
     cr_assert_eq(plain.len, 0);

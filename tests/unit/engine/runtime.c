@@ -3,6 +3,7 @@
  * reset brings the file's value back; a stored value that no longer passes is not applied; the
  * JSON listing says where each value comes from. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/runtime.h"
@@ -108,5 +109,70 @@ Test(runtime, the_listing_says_where_each_value_comes_from)
     cr_assert_str_eq(json_string_value(json_object_get(one, "source")), "default");
     json_decref(one);
     cr_assert_eq(sync_runtime_setting_json(st, &cfg, "nope", &one, &err), SYNC_ERR_NOT_FOUND);
+    json_decref(all);
+}
+
+/* ---- mapping rules ---- */
+
+static const char *rule_in_force(const char *prop)
+{
+    struct sync_mapping_set set;
+    const struct sync_mapping *m;
+    static char name[64];
+
+    OK(sync_runtime_mappings_load(st, &cfg, &set, &err));
+    m = sync_mapping_set_find_hs(&set, SYNC_KIND_CONTACT, prop);
+    cr_assert_not_null(m);
+    snprintf(name, sizeof(name), "%s", sync_rule_name(m->rule));
+    sync_mapping_set_release(&set);
+    return name;
+}
+
+Test(runtime, a_mapping_rule_override_applies_over_the_file_until_reset)
+{
+    cr_assert_str_eq(rule_in_force("phone"), "prefer_salesforce_unless_blank");
+    OK(sync_runtime_rule_set(st, &cfg, "contact", "phone", "two_way", &err));
+    cr_assert_str_eq(rule_in_force("phone"), "two_way");
+    OK(sync_runtime_rule_reset(st, &cfg, "contact", "phone", &err));
+    cr_assert_str_eq(rule_in_force("phone"), "prefer_salesforce_unless_blank");
+}
+
+Test(runtime, a_bad_rule_kind_or_mapping_is_refused_with_the_reason)
+{
+    cr_assert_eq(sync_runtime_rule_set(st, &cfg, "contact", "phone", "sideways", &err),
+                 SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "unknown rule 'sideways'"), "%s", err.message);
+    cr_assert_eq(sync_runtime_rule_set(st, &cfg, "ticket", "phone", "two_way", &err),
+                 SYNC_ERR_NOT_FOUND);
+    cr_assert(strstr(err.message, "unknown kind 'ticket'"), "%s", err.message);
+    cr_assert_eq(sync_runtime_rule_set(st, &cfg, "contact", "shoe_size", "two_way", &err),
+                 SYNC_ERR_NOT_FOUND);
+    cr_assert_eq(sync_runtime_rule_set(st, &cfg, "contact", "crmsync_link_id", "two_way", &err),
+                 SYNC_ERR_INVALID);
+    /* a stored override that no longer applies is skipped, not fatal */
+    OK(sync_store_setting_set(st, "mapping_rule:contact:shoe_size", "\"two_way\"", &err));
+    cr_assert_str_eq(rule_in_force("phone"), "prefer_salesforce_unless_blank");
+}
+
+Test(runtime, the_mappings_listing_says_where_each_rule_comes_from)
+{
+    json_t *all = NULL, *m;
+    size_t i;
+    int seen = 0;
+
+    OK(sync_runtime_rule_set(st, &cfg, "contact", "phone", "dont_sync", &err));
+    OK(sync_runtime_mappings_json(st, &cfg, &all, &err));
+    json_array_foreach(all, i, m)
+    {
+        const char *prop = json_string_value(json_object_get(m, "hubspot"));
+        cr_assert_str_neq(prop, "crmsync_link_id", "the link id's mapping is not listed");
+        if (strcmp(prop, "phone") == 0 &&
+            strcmp(json_string_value(json_object_get(m, "kind")), "contact") == 0) {
+            cr_assert_str_eq(json_string_value(json_object_get(m, "rule")), "dont_sync");
+            cr_assert_str_eq(json_string_value(json_object_get(m, "source")), "override");
+            seen = 1;
+        }
+    }
+    cr_assert(seen);
     json_decref(all);
 }

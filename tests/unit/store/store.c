@@ -2131,8 +2131,10 @@ Test(store, validity_is_recorded_for_its_own_generation_only)
     int rec = -1;
 
     /* the file's credentials, before anything is stored: a row is made for them */
-    OK(sync_store_credentials_validity(st, "salesforce", 0, 0, "invalid_grant: authentication "
-                                       "failure", &rec, &err));
+    OK(sync_store_credentials_validity(st, "salesforce", 0, 0,
+                                       "invalid_grant: authentication "
+                                       "failure",
+                                       &rec, &err));
     cr_assert_eq(rec, 1);
     c = creds_get(st);
     cr_assert_eq(c.valid, 0);
