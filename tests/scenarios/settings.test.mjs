@@ -158,3 +158,23 @@ test('lifecycle transitions on: Opportunity, then Customer at Closed Won, never 
   await pair.sync();
   assert.equal(await stageOf('up@example.com'), 'customer');
 });
+
+test('contact sync and deal sync off: neither kind syncs while the others do; on again, the contact catches up', async () => {
+  await pair.reset('settings:\n  contact_sync: false\n  deal_sync: false\n');
+  await pair.hs.create('contacts', { email: 'off@example.com', lastname: 'Off', company: 'Co' });
+  await pair.sf.create('Opportunity', { Name: 'Off deal', StageName: 'Prospecting', CloseDate: '2026-12-01' });
+  await pair.sf.create('Account', { Name: 'Still syncs' });
+  await pair.sync();
+  assert.equal((await peopleIndex(pair)).sf.get('off@example.com'), undefined, 'no contact synced');
+  assert.equal((await pair.hs.all('deals')).length, 0, 'no deal synced');
+  assert.ok(
+    (await pair.hs.all('companies')).some((c) => c.properties.name === 'Still syncs'),
+    'company sync is on: the account synced',
+  );
+  let r = await pair.crmsync('settings', 'set', 'contact_sync', 'true');
+  assert.equal(r.code, 0, r.stderr);
+  r = await pair.crmsync('settings', 'set', 'deal_sync', 'true');
+  assert.equal(r.code, 0, r.stderr);
+  await pair.sync();
+  assert.ok((await peopleIndex(pair)).sf.get('off@example.com'), 'the contact synced once contact sync was on');
+});
