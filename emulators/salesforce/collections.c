@@ -123,7 +123,7 @@ static const struct sf_object *item_type(struct sf_call *c, const json_t *rec, s
         set_item_error(s, "INVALID_TYPE", "Must send a concrete entity type.");
         return NULL;
     }
-    o = schema_object(&c->org->schema, type);
+    o = org_user_object(c->org, type);
     if (!o) {
         char msg[300];
         snprintf(msg, sizeof(msg), "sObject type '%s' is not supported.", type);
@@ -274,7 +274,7 @@ void h_coll_update(struct sf_call *c)
 
 void h_coll_upsert(struct sf_call *c)
 {
-    const struct sf_object *o = schema_object(&c->org->schema, c->params[0]);
+    const struct sf_object *o = org_user_object(c->org, c->params[0]);
     const struct sf_field *f = o ? schema_field(o, c->params[1]) : NULL;
     if (!o) {
         call_not_found(c);
@@ -362,7 +362,7 @@ void h_coll_delete(struct sf_call *c)
 
 void h_coll_retrieve(struct sf_call *c)
 {
-    const struct sf_object *o = schema_object(&c->org->schema, c->params[0]);
+    const struct sf_object *o = org_user_object(c->org, c->params[0]);
     json_t *ids, *fields, *out, *id, *f;
     size_t i;
 

@@ -249,12 +249,45 @@ void h_emu_clock_put(struct sf_call *c)
 
 /* ---- settings, sessions ---- */
 
+/* The settings as GET answers them; object_access only when some object is below edit. */
 static json_t *settings_json(const struct sf_org *org)
 {
-    return json_pack("{s:I, s:b, s:b}", "token_lifetime_s",
-                     (json_int_t)org->settings.token_lifetime_s, "state_country_picklists",
-                     org->settings.state_country_picklists, "api_enabled",
-                     org->settings.api_enabled);
+    json_t *access = org_access_json(org);
+    json_t *out =
+        json_pack("{s:I, s:b, s:b}", "token_lifetime_s", (json_int_t)org->settings.token_lifetime_s,
+                  "state_country_picklists", org->settings.state_country_picklists, "api_enabled",
+                  org->settings.api_enabled);
+
+    if (json_object_size(access))
+        json_object_set(out, "object_access", access);
+    json_decref(access);
+    return out;
+}
+
+/* Checks an object_access map ({"Lead": "none"|"read"|"edit"}); 0 when good, else the 400 is
+ * answered. */
+static int check_object_access(struct sf_call *c, const json_t *m)
+{
+    const char *k;
+    json_t *v;
+
+    if (!json_is_object(m)) {
+        ctl_error(c, "object_access must be an object of object name to \"edit\", \"read\" or "
+                     "\"none\"");
+        return -1;
+    }
+    json_object_foreach((json_t *)m, k, v)
+    {
+        if (!schema_object(&c->org->schema, k)) {
+            ctl_error(c, "no object %s", k);
+            return -1;
+        }
+        if (org_access_parse(json_string_value(v)) < 0) {
+            ctl_error(c, "object_access of %s must be \"edit\", \"read\" or \"none\"", k);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 void h_emu_settings_get(struct sf_call *c)
@@ -265,7 +298,7 @@ void h_emu_settings_get(struct sf_call *c)
 void h_emu_settings_put(struct sf_call *c)
 {
     static const char *const known[] = {"token_lifetime_s", "state_country_picklists",
-                                        "api_enabled", NULL};
+                                        "api_enabled", "object_access", NULL};
     json_t *body = ctl_body(c, 0), *v;
     int64_t life = c->org->settings.token_lifetime_s;
     const char *k;
@@ -281,7 +314,10 @@ void h_emu_settings_put(struct sf_call *c)
             ctl_error(c, "unknown setting '%s'", k);
             return;
         }
-        if (strcmp(k, "token_lifetime_s") != 0 && !json_is_boolean(v)) {
+        if (strcmp(k, "object_access") == 0) {
+            if (check_object_access(c, v))
+                return;
+        } else if (strcmp(k, "token_lifetime_s") != 0 && !json_is_boolean(v)) {
             ctl_error(c, "%s must be true or false", k);
             return;
         }
@@ -293,6 +329,11 @@ void h_emu_settings_put(struct sf_call *c)
         c->org->settings.state_country_picklists = json_is_true(v);
     if ((v = json_object_get(body, "api_enabled")))
         c->org->settings.api_enabled = json_is_true(v);
+    json_object_foreach(json_object_get(body, "object_access"), k, v)
+    {
+        const struct sf_object *o = schema_object(&c->org->schema, k);
+        c->org->perms[o->index].access = (enum sf_access)org_access_parse(json_string_value(v));
+    }
     persist_all(c);
     call_json(c, 200, settings_json(c->org));
 }

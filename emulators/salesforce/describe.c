@@ -35,15 +35,18 @@ static json_t *object_urls(const struct sf_call *c, const struct sf_object *o, i
     return u;
 }
 
-static void set_common(json_t *d, const struct sf_object *o)
+/* The object's flags as the integration user sees them: without edit permission it may not
+ * create, update or delete it. */
+static void set_common(json_t *d, const struct sf_org *org, const struct sf_object *o)
 {
     int status_table = !o->createable && !o->updateable && !o->deletable;
+    int edit = org_access(org, o) == SF_ACCESS_EDIT;
     json_object_set_new(d, "activateable", json_false());
-    json_object_set_new(d, "createable", json_boolean(o->createable));
+    json_object_set_new(d, "createable", json_boolean(o->createable && edit));
     json_object_set_new(d, "custom", json_boolean(o->custom));
     json_object_set_new(d, "customSetting", json_false());
     json_object_set_new(d, "deepCloneable", json_false());
-    json_object_set_new(d, "deletable", json_boolean(o->deletable));
+    json_object_set_new(d, "deletable", json_boolean(o->deletable && edit));
     json_object_set_new(d, "deprecatedAndHidden", json_false());
     json_object_set_new(d, "feedEnabled", json_boolean(!status_table));
     json_object_set_new(d, "hasSubtypes", json_false());
@@ -62,14 +65,14 @@ static void set_common(json_t *d, const struct sf_object *o)
     json_object_set_new(d, "retrieveable", json_true());
     json_object_set_new(d, "searchable", json_boolean(!status_table));
     json_object_set_new(d, "triggerable", json_boolean(!status_table));
-    json_object_set_new(d, "undeletable", json_boolean(o->deletable));
-    json_object_set_new(d, "updateable", json_boolean(o->updateable));
+    json_object_set_new(d, "undeletable", json_boolean(o->deletable && edit));
+    json_object_set_new(d, "updateable", json_boolean(o->updateable && edit));
 }
 
 json_t *describe_global_entry(const struct sf_call *c, const struct sf_object *o)
 {
     json_t *d = json_object();
-    set_common(d, o);
+    set_common(d, c->org, o);
     json_object_set_new(d, "associateEntityType", json_null());
     json_object_set_new(d, "associateParentEntity", json_null());
     json_object_set_new(d, "urls", object_urls(c, o, 0));
@@ -80,7 +83,8 @@ void h_describe_global(struct sf_call *c)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < c->org->schema.n; i++)
-        json_array_append_new(arr, describe_global_entry(c, c->org->schema.objects[i]));
+        if (org_access(c->org, c->org->schema.objects[i]) != SF_ACCESS_NONE)
+            json_array_append_new(arr, describe_global_entry(c, c->org->schema.objects[i]));
     call_json(
         c, 200,
         json_pack("{s:s, s:i, s:o}", "encoding", "UTF-8", "maxBatchSize", 200, "sobjects", arr));
@@ -247,7 +251,7 @@ static json_t *child_relationships(const struct sf_call *c, const struct sf_obje
 
 void h_describe(struct sf_call *c)
 {
-    const struct sf_object *o = schema_object(&c->org->schema, c->params[0]);
+    const struct sf_object *o = org_user_object(c->org, c->params[0]);
     json_t *d, *fields;
 
     if (!o) {
@@ -259,7 +263,7 @@ void h_describe(struct sf_call *c)
     for (size_t i = 0; i < o->nfields; i++)
         if (record_field_visible(c->org, &o->fields[i]))
             json_array_append_new(fields, field_describe(&o->fields[i]));
-    set_common(d, o);
+    set_common(d, c->org, o);
     json_object_set_new(d, "actionOverrides", json_array());
     json_object_set_new(d, "childRelationships", child_relationships(c, o));
     json_object_set_new(d, "compactLayoutable", json_true());

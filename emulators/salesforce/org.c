@@ -156,6 +156,7 @@ static void rules_clear(struct sf_org *org)
         json_decref(org->perms[i].read_only_fields);
         org->perms[i].read_only_fields = NULL;
         org->perms[i].read_only = 0;
+        org->perms[i].access = SF_ACCESS_EDIT;
         org->assign_owner[i][0] = '\0';
     }
     org->late_commit_ms = 0;
@@ -232,6 +233,42 @@ struct sf_rec *org_get(const struct sf_org *org, const char *id18)
 struct sf_table *org_table(const struct sf_org *org, const struct sf_object *obj)
 {
     return &org->tables[obj->index];
+}
+
+enum sf_access org_access(const struct sf_org *org, const struct sf_object *obj)
+{
+    return org->perms[obj->index].access;
+}
+
+const struct sf_object *org_user_object(const struct sf_org *org, const char *name)
+{
+    const struct sf_object *o = schema_object(&org->schema, name);
+    return o && org_access(org, o) != SF_ACCESS_NONE ? o : NULL;
+}
+
+static const char *const access_names[] = {"edit", "read", "none"};
+
+const char *org_access_name(enum sf_access a)
+{
+    return (unsigned)a <= SF_ACCESS_NONE ? access_names[a] : "edit";
+}
+
+int org_access_parse(const char *name)
+{
+    for (int i = 0; name && i <= SF_ACCESS_NONE; i++)
+        if (strcmp(name, access_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+json_t *org_access_json(const struct sf_org *org)
+{
+    json_t *m = json_object();
+    for (size_t i = 0; i < org->schema.n; i++)
+        if (org->perms[i].access != SF_ACCESS_EDIT)
+            json_object_set_new(m, org->schema.objects[i]->name,
+                                json_string(org_access_name(org->perms[i].access)));
+    return m;
 }
 
 const json_t *org_view(const struct sf_rec *rec, int64_t now)

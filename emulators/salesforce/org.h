@@ -99,9 +99,13 @@ struct sf_duprule {
     int block; /* 0: alert (allowSave=true lets it through) */
 };
 
+/* The integration user's object permission (PUT /__emu/settings object_access). */
+enum sf_access { SF_ACCESS_EDIT = 0, SF_ACCESS_READ, SF_ACCESS_NONE };
+
 struct sf_perm {
     int read_only;
     json_t *read_only_fields; /* array of canonical names */
+    enum sf_access access;    /* object permission; SF_ACCESS_EDIT by default */
 };
 
 struct sf_undo {
@@ -175,6 +179,16 @@ void org_duprules_clear(struct sf_org *org);
 /* ---- reading (read lock) ---- */
 struct sf_rec *org_get(const struct sf_org *org, const char *id18);
 struct sf_table *org_table(const struct sf_org *org, const struct sf_object *obj);
+/* The object called name as the integration user sees it through the API: NULL when there is
+ * none or the user has no object permission on it (SF_ACCESS_NONE). */
+const struct sf_object *org_user_object(const struct sf_org *org, const char *name);
+/* The user's permission on obj. */
+enum sf_access org_access(const struct sf_org *org, const struct sf_object *obj);
+/* "edit", "read", "none"; and back (-1: not one of them). */
+const char *org_access_name(enum sf_access a);
+int org_access_parse(const char *name);
+/* The objects the user may not edit: {"Lead": "read"|"none"} (new). */
+json_t *org_access_json(const struct sf_org *org);
 /* The version a reader sees at now: NULL when not yet committed for readers. */
 const json_t *org_view(const struct sf_rec *rec, int64_t now);
 /* Records of obj whose indexed field equals value (ignoring case unless case-sensitive);

@@ -92,6 +92,20 @@ static json_t *rules_json(const struct sf_org *org)
                      rules_duplicate_json(org), "permissions", perms, "assignment", assign);
 }
 
+static void load_access(struct sf_org *org, const json_t *m)
+{
+    const char *k;
+    json_t *v;
+
+    json_object_foreach((json_t *)m, k, v)
+    {
+        const struct sf_object *o = schema_object(&org->schema, k);
+        int a = org_access_parse(json_string_value(v));
+        if (o && a >= 0)
+            org->perms[o->index].access = (enum sf_access)a;
+    }
+}
+
 static void save_meta(struct sf_persist *p, struct sf_server *srv)
 {
     struct sf_org *org = &srv->org;
@@ -103,11 +117,11 @@ static void save_meta(struct sf_persist *p, struct sf_server *srv)
                        "txn_seq", (json_int_t)org->txn_seq, "integration_user",
                        org->integration_user, "seed_rounds", (json_int_t)srv->seed_rounds));
     put_meta(p, "settings",
-             json_pack("{s:I, s:b, s:b, s:I}", "token_lifetime_s",
+             json_pack("{s:I, s:b, s:b, s:I, s:o}", "token_lifetime_s",
                        (json_int_t)org->settings.token_lifetime_s, "state_country_picklists",
                        org->settings.state_country_picklists, "api_enabled",
-                       org->settings.api_enabled, "late_commit_ms",
-                       (json_int_t)org->late_commit_ms));
+                       org->settings.api_enabled, "late_commit_ms", (json_int_t)org->late_commit_ms,
+                       "object_access", org_access_json(org)));
     put_meta(p, "rules", rules_json(org));
 }
 
@@ -320,6 +334,7 @@ static int load(struct sf_persist *p, struct sf_server *srv)
             sync_json_bool(settings, "state_country_picklists", 0);
         org->settings.api_enabled = sync_json_bool(settings, "api_enabled", 1);
         org->late_commit_ms = sync_json_int(settings, "late_commit_ms", 0);
+        load_access(org, json_object_get(settings, "object_access"));
     }
     rules = get_meta(p, "rules");
     if (rules)

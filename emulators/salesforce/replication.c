@@ -55,7 +55,7 @@ static int parse_window(struct sf_call *c, int64_t max_days, int64_t *start, int
 
 static const struct sf_object *replicated_object(struct sf_call *c)
 {
-    const struct sf_object *o = schema_object(&c->org->schema, c->params[0]);
+    const struct sf_object *o = org_user_object(c->org, c->params[0]);
     if (!o) {
         call_not_found(c);
         return NULL;

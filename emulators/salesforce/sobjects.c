@@ -347,7 +347,8 @@ void sobj_delete(struct sf_call *c, struct sf_txn *txn, const char *id, struct s
                      "entity type cannot be deleted: %s", rec->obj->name);
         return;
     }
-    if (c->org->perms[rec->obj->index].read_only) {
+    if (c->org->perms[rec->obj->index].read_only ||
+        org_access(c->org, rec->obj) != SF_ACCESS_EDIT) {
         sf_error_set(&out->err, 400, "INSUFFICIENT_ACCESS_OR_READONLY",
                      "insufficient access rights on object id");
         return;
@@ -366,7 +367,7 @@ void sobj_delete(struct sf_call *c, struct sf_txn *txn, const char *id, struct s
 
 static const struct sf_object *path_object(struct sf_call *c)
 {
-    const struct sf_object *o = schema_object(&c->org->schema, c->params[0]);
+    const struct sf_object *o = org_user_object(c->org, c->params[0]);
     if (!o)
         call_not_found(c);
     return o;

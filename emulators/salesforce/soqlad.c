@@ -55,7 +55,8 @@ static void fill_info(const struct sf_field *f, struct soql_field_info *out)
 static int cat_object(void *ctx, const char *name, char canonical[SOQL_NAME_MAX])
 {
     struct soqlad *a = ctx;
-    const struct sf_object *o = schema_object(&a->org->schema, name);
+    const struct sf_object *o =
+        a->as_user ? org_user_object(a->org, name) : schema_object(&a->org->schema, name);
     if (!o)
         return -1;
     snprintf(canonical, SOQL_NAME_MAX, "%s", o->name);

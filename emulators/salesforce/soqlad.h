@@ -19,6 +19,8 @@ struct soqlad {
     int64_t now;
     struct soql_catalog cat;
     struct soql_rows rows;
+    int as_user; /* 1: objects the integration user has no permission on are unknown (API
+                  * queries); 0: every object (validation rules) */
 };
 
 void soqlad_init(struct soqlad *a, struct sf_org *org, int64_t now);

@@ -896,6 +896,12 @@ json_t *validate_write(struct sf_call *c, const struct sf_object *obj,
                      insert ? "inserted" : "updated", obj->name);
         return NULL;
     }
+    if (org_access(c->org, obj) != SF_ACCESS_EDIT) {
+        /* no object permission to create or edit (PUT /__emu/settings object_access) */
+        sf_error_set(err, 400, "INSUFFICIENT_ACCESS_OR_READONLY",
+                     "insufficient access rights on object id");
+        return NULL;
+    }
     if (c->org->perms[obj->index].read_only) {
         sf_error_set(err, 400, "INSUFFICIENT_ACCESS_OR_READONLY",
                      insert ? "insufficient access rights on cross-reference id"

@@ -168,6 +168,7 @@ struct outcome {
     struct sync_err err;
     int resolved;  /* an ambiguous write read back */
     int unsettled; /* sent, landing unknown: it may still land late (sync_store_unsettled_put) */
+    int held;      /* refused for a missing object permission: waits for the suspension */
 };
 
 static const char *const vendor_categories[] = {
@@ -340,6 +341,19 @@ static enum sync_rc record_retry(struct sync_engine *e, const struct batch *b,
     }
 }
 
+/* A write held back by the object_permissions suspension: due again at once, so it goes out
+ * with the first pass after the suspension is cleared; no sync error is filed. */
+static enum sync_rc record_held(struct sync_engine *e, const struct entry *it, int64_t now,
+                                struct sync_err *err)
+{
+    struct sync_err rerr = SYNC_ERR_INIT;
+    enum sync_rc rc = sync_store_outbox_reschedule(e->st, it->id, now, &rerr);
+
+    if (rc && rc != SYNC_ERR_NOT_FOUND && err)
+        *err = rerr;
+    return rc == SYNC_ERR_NOT_FOUND ? SYNC_OK : rc;
+}
+
 /* The values of a write whose landing is unknown, remembered so their late landing is told
  * from an edit (the planner's settle_late). */
 static enum sync_rc remember_unsettled(struct sync_engine *e, const struct batch *b,
@@ -400,6 +414,11 @@ static enum sync_rc record_batch(struct sync_engine *e, const struct batch *b,
             sync_err_set(&bad.err, SYNC_ERR_PARSE, "the outbox entry cannot be read");
             rc = record_failed(e, b, it, &bad, err);
             failed++;
+            continue;
+        }
+        if (o->held) {
+            rc = record_held(e, it, now, err);
+            retried++;
             continue;
         }
         switch (o->what) {
@@ -795,6 +814,39 @@ out:
 
 /* ---- one round ---- */
 
+/* Whether a Salesforce outcome may be a refusal of the object as a whole. */
+static int object_refusal(const struct outcome *o)
+{
+    if (o->what != SYNC_CONN_FAILED && o->what != SYNC_CONN_NOT_SENT)
+        return 0;
+    return strcmp(o->err.code, "INSUFFICIENT_ACCESS_OR_READONLY") == 0 ||
+           sync_budget_classify(o->err.http_status, o->err.code, o->err.message) ==
+               SYNC_SUSPEND_OBJECT_PERMISSIONS ||
+           (o->what == SYNC_CONN_NOT_SENT && o->err.http_status == 404);
+}
+
+/* Salesforce refusing the integration user the object itself, not these records, suspends the
+ * integration (budget.h object_permissions): the refused records are held for the suspension
+ * instead of each becoming a sync error. */
+static void hold_object_refusals(struct sync_engine *e, const struct batch *b, struct outcome *oc,
+                                 size_t n)
+{
+    size_t first = n;
+
+    if (b->side != SYNC_SIDE_SALESFORCE)
+        return;
+    for (size_t i = 0; i < n && first == n; i++)
+        if (object_refusal(&oc[i]))
+            first = i;
+    if (first == n || !sync__budget_object_refused(e, b->object, b->cop, &oc[first].err))
+        return;
+    sync_warn("apply", "%s %s %s: %s: the integration user lacks the object permission", b->target,
+              b->op, b->object, oc[first].err.message);
+    for (size_t i = first; i < n; i++)
+        if (object_refusal(&oc[i]))
+            oc[i].held = 1;
+}
+
 /* Merges entries that write the same record into the first of them; returns how many go out. */
 static size_t batch_merge(struct batch *b, json_t **fields)
 {
@@ -871,6 +923,7 @@ static enum sync_rc round_write(struct sync_engine *e, struct batch *b,
             oc[i].err = werr;
         }
     }
+    hold_object_refusals(e, b, oc, nrec);
     rc = record_batch(e, b, oc, stats, err);
 out:
     for (size_t i = 0; fields && i < b->n; i++)

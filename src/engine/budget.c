@@ -225,6 +225,54 @@ void sync__budget_on_answer(struct sync_budget_state *b, const struct sync_conn_
     }
 }
 
+/* The object permission op needs that the describe answer says the user lacks; NULL: none. */
+static const char *permission_missing(const json_t *describe, int op)
+{
+    int create = json_is_true(json_object_get(describe, "createable"));
+    int update = json_is_true(json_object_get(describe, "updateable"));
+
+    switch (op) {
+    case SYNC_CONN_CREATE:
+        return create ? NULL : "create";
+    case SYNC_CONN_UPDATE:
+        return update ? NULL : "edit";
+    case SYNC_CONN_UPSERT:
+        return create && update ? NULL : "create and edit";
+    case SYNC_CONN_DELETE:
+        return json_is_true(json_object_get(describe, "deletable")) ? NULL : "delete";
+    default:
+        return NULL;
+    }
+}
+
+int sync__budget_object_refused(struct sync_engine *e, const char *object, int op,
+                                const struct sync_err *refusal)
+{
+    struct sync_budget_state *b = &e->budget;
+    struct sync_field_catalog cat;
+    struct sync_err derr = SYNC_ERR_INIT;
+    const char *missing;
+
+    if (!e->sf)
+        return 0;
+    memset(&cat, 0, sizeof(cat));
+    if (sync_conn_describe(e->sf, object, &cat, &derr) == SYNC_OK) {
+        missing = permission_missing(cat.raw, op);
+        sync_field_catalog_release(&cat);
+    } else {
+        /* 404: the user cannot see the object at all; anything else tells nothing */
+        missing = derr.http_status == 404 ? "read" : NULL;
+    }
+    if (!missing)
+        return 0;
+    b->noted = SYNC_SUSPEND_OBJECT_PERMISSIONS + 1;
+    snprintf(b->noted_code, sizeof(b->noted_code), "%s", refusal->code);
+    snprintf(b->noted_message, sizeof(b->noted_message),
+             "%.300s (the integration user has no %s permission on %.64s)", refusal->message,
+             missing, object);
+    return 1;
+}
+
 static int first_open(unsigned open)
 {
     for (int k = 0; k < SYNC_SUSPEND__COUNT; k++)

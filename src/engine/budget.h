@@ -27,7 +27,10 @@
  *                       clear` (after granting it).
  *   object_permissions  a synced object refused as a whole: 403
  *                       INSUFFICIENT_ACCESS[_OR_READONLY] on a call, or
- *                       INVALID_TYPE "sObject type ... is not supported".
+ *                       INVALID_TYPE "sObject type ... is not supported",
+ *                       or records of a write refused where describe says
+ *                       the user may not write the object at all
+ *                       (sync__budget_object_refused, from apply.c).
  *                       Cleared only by `crmsync suspension clear`.
  *   unknown             any other 403. Clears by itself (tried again every
  *                       SYNC_BUDGET_RETRY_MS), or `crmsync suspension clear`.
@@ -139,6 +142,15 @@ int sync__budget_pass_start(struct sync_engine *e);
  * suspensions, logged), and works out the retry suppression. Store failures are logged; the
  * state in memory still holds. */
 int sync__budget_ok(struct sync_engine *e);
+/* After Salesforce refused records of object in a write (op, an enum sync_conn_op) with
+ * refusal (INSUFFICIENT_ACCESS_OR_READONLY, INVALID_TYPE, NOT_FOUND): asks Salesforce's describe
+ * of the object, which answers for the integration user, whether the user lacks the object
+ * permission itself (describe answers 404, or the object is not createable / updateable /
+ * deletable as op needs) rather than access to those records. When so, notes the
+ * object_permissions suspension (opened by the next sync__budget_ok) and returns 1; else 0
+ * (the records keep their own errors). */
+int sync__budget_object_refused(struct sync_engine *e, const char *object, int op,
+                                const struct sync_err *refusal);
 /* Whether the last check left the integration suspended. */
 int sync__budget_suspended(const struct sync_engine *e);
 /* Whether err (a failed call's) is what the open suspension is about. */

@@ -2,8 +2,9 @@
 // the real binaries: crmsync counts its own Salesforce calls (agreeing with the emulator's
 // count), suspends itself at its allocation while HubSpot changes keep queueing, resumes when
 // the allocation allows it again or the rolling 24-hour window frees up, suspends on
-// API_DISABLED_FOR_ORG until `crmsync suspension clear`, and puts retries off above 75 % of the
-// allocation while fresh changes still sync.
+// API_DISABLED_FOR_ORG until `crmsync suspension clear`, puts retries off above 75 % of the
+// allocation while fresh changes still sync, and suspends (until cleared) when the integration
+// user lacks edit or read permission on a synced object.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -175,4 +176,76 @@ test('above its share of the allocation retries wait and fresh changes still syn
   st = await pair.status();
   assert.equal(st.budget.suspended, null);
   assert.equal(await leadByEmail('locked@example.com'), undefined, 'the retry still waits');
+});
+
+// The integration user without edit permission on Lead: the lead write is refused as Salesforce
+// refuses it, record by record (INSUFFICIENT_ACCESS_OR_READONLY), crmsync asks describe, which
+// says Lead is not createable or updateable for the user, and suspends the whole Salesforce side
+// instead of filing an error per record; HubSpot changes keep queueing until the permission is
+// granted and the suspension cleared.
+test('a missing object permission on a write suspends until the suspension is cleared', async () => {
+  await pair.reset();
+  await pair.sf.emu.control('PUT', '/__emu/settings', { object_access: { Lead: 'read' } });
+  await pair.hs.create('contacts', { email: 'perm@example.com', lastname: 'Perm', company: 'Perm Co' });
+  const r = await pair.sync();
+  assert.match(r.stderr, /suspended \(object_permissions\): INSUFFICIENT_ACCESS_OR_READONLY: insufficient access rights on object id/);
+  let st = await pair.status();
+  assert.equal(st.budget.suspended.kind, 'object_permissions');
+  assert.equal(st.budget.suspended.code, 'INSUFFICIENT_ACCESS_OR_READONLY');
+  assert.match(st.budget.suspended.message, /no create and edit permission on Lead/);
+  assert.equal(st.budget.suspended.clears_itself, false);
+  assert.match(st.budget.suspended.how_to_clear, /crmsync suspension clear/);
+  assert.deepEqual(st.errors, {}, 'no per-record error');
+  const text = await pair.crmsync('status');
+  assert.match(text.stdout, /SUSPENDED: Salesforce object permissions missing \(object_permissions\)/);
+  assert.match(text.stdout, /insufficient access rights on object id/);
+  assert.match(text.stdout, /to clear: .*then run `crmsync suspension clear`/);
+
+  // more HubSpot changes queue; no Salesforce call is made and no error piles up
+  await pair.resetStats();
+  await pair.hs.create('contacts', { email: 'perm2@example.com', lastname: 'Perm2', company: 'Perm Co' });
+  await pair.sync();
+  assert.equal(await sfCounted(), 0, 'no Salesforce call while suspended');
+  st = await pair.status();
+  assert.ok(st.inbox.waiting >= 1, 'the HubSpot change waits in the inbox');
+  assert.deepEqual(st.errors, {});
+
+  // granted again, it stays suspended until cleared; then the queued changes go out
+  await pair.sf.emu.control('PUT', '/__emu/settings', { object_access: { Lead: 'edit' } });
+  await pair.sync();
+  assert.equal((await budget()).suspended.kind, 'object_permissions');
+  assert.equal(await leadByEmail('perm@example.com'), undefined);
+  const cleared = await pair.crmsync('suspension', 'clear', 'object_permissions');
+  assert.equal(cleared.code, 0, cleared.stderr);
+  assert.match(cleared.stdout, /cleared 1 suspension/);
+  await pair.sync();
+  st = await pair.status();
+  assert.equal(st.budget.suspended, null);
+  assert.deepEqual(st.errors, {});
+  assert.ok(await leadByEmail('perm@example.com'), 'the first queued change synced');
+  assert.ok(await leadByEmail('perm2@example.com'), 'the second queued change synced');
+});
+
+// No read permission on Contact: Salesforce no longer knows the object for the user, so the
+// capture query is refused with INVALID_TYPE, which suspends too.
+test('a missing read permission suspends capture until the suspension is cleared', async () => {
+  await pair.reset();
+  await pair.sf.emu.control('PUT', '/__emu/settings', { object_access: { Contact: 'none' } });
+  await pair.hs.create('contacts', { email: 'unread@example.com', lastname: 'Unread', company: 'Unread Co' });
+  const r = await pair.sync();
+  assert.match(r.stderr, /suspended \(object_permissions\): INVALID_TYPE/);
+  let b = await budget();
+  assert.equal(b.suspended.kind, 'object_permissions');
+  assert.equal(b.suspended.code, 'INVALID_TYPE');
+  assert.match(b.suspended.message, /sObject type 'Contact' is not supported/);
+  assert.deepEqual((await pair.status()).errors, {});
+  assert.equal(await leadByEmail('unread@example.com'), undefined);
+
+  await pair.sf.emu.control('PUT', '/__emu/settings', { object_access: { Contact: 'edit' } });
+  const cleared = await pair.crmsync('suspension', 'clear');
+  assert.equal(cleared.code, 0, cleared.stderr);
+  await pair.sync();
+  b = await budget();
+  assert.equal(b.suspended, null);
+  assert.ok(await leadByEmail('unread@example.com'), 'the queued change synced');
 });
