@@ -19,7 +19,7 @@ struct sync_admin {
     const struct sync_config *cfg;
     struct sync_admin_hooks hooks;
     struct sync_http_server *srv;
-    pthread_mutex_t lock; /* held by the request using st */
+    pthread_mutex_t lock; /* held by the request using st (admin_store_take) */
     struct sync_store *st;
 };
 
@@ -34,13 +34,32 @@ static void on_request(void *ctx, struct sync_http_request *req, struct sync_htt
     r.res = res;
     r.cfg = a->cfg;
     r.hooks = &a->hooks;
+    r.admin = a;
     if (req->body.len)
         r.body = sync_json_parse(sync_buf_str(&req->body), req->body.len, &perr);
-    pthread_mutex_lock(&a->lock);
-    r.st = a->st;
     admin_route(&r);
-    pthread_mutex_unlock(&a->lock);
     json_decref(r.body);
+}
+
+enum sync_rc admin_store_take(struct admin_req *r, int own, struct sync_err *err)
+{
+    if (own) {
+        r->own_st = 1;
+        return sync_store_open(&r->st, r->cfg->store, err);
+    }
+    pthread_mutex_lock(&r->admin->lock);
+    r->st = r->admin->st;
+    return SYNC_OK;
+}
+
+void admin_store_give(struct admin_req *r)
+{
+    if (r->own_st)
+        sync_store_close(r->st);
+    else
+        pthread_mutex_unlock(&r->admin->lock);
+    r->st = NULL;
+    r->own_st = 0;
 }
 
 enum sync_rc sync_admin_start(struct sync_admin **out, const struct sync_config *cfg,

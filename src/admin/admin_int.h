@@ -31,6 +31,8 @@ struct admin_req {
         char value[256];
     } params[ADMIN_MAX_PARAMS];
     json_t *body; /* the request body when it is JSON; NULL otherwise */
+    struct sync_admin *admin;
+    int own_st; /* st was opened for this request alone */
 };
 
 typedef void (*admin_handler_fn)(struct admin_req *r);
@@ -50,8 +52,12 @@ void admin_reply_err(struct admin_req *r, const struct sync_err *err);
 /* Asks the run loop for a pass now (after a change the engine should see). */
 void admin_wake(struct admin_req *r);
 
-/* The router (router.c): answers one request (auth, route, method, body) with the store held. */
+/* The router (router.c): answers one request (auth, route, method, body). */
 void admin_route(struct admin_req *r);
+/* The request's store (admin.c): the API's shared handle, held under its lock for the request,
+ * or (own) a handle opened for the request alone; given back when the handler returns. */
+enum sync_rc admin_store_take(struct admin_req *r, int own, struct sync_err *err);
+void admin_store_give(struct admin_req *r);
 
 /* Handlers, one file per area. */
 void api_status(struct admin_req *r);

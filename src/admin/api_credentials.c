@@ -71,11 +71,14 @@ void api_credentials_put(struct admin_req *r)
     json_decref(problems);
     rc = sync_credentials_save_salesforce(r->st, r->cfg, &in, &err);
     if (rc == SYNC_ERR_VENDOR || rc == SYNC_ERR_HTTP || rc == SYNC_ERR_INVALID) {
-        /* the login check failed (or the input): nothing was stored */
-        json_t *e = json_pack("{s:s, s:s}", "code", "bad_request", "message", err.message);
+        /* the login check failed (or the input): nothing was stored. Salesforce not answering
+         * at all is not the caller's mistake: 502 */
+        int unreachable = rc == SYNC_ERR_HTTP && err.http_status == 0;
+        json_t *e = json_pack("{s:s, s:s}", "code", unreachable ? "bad_gateway" : "bad_request",
+                              "message", err.message);
         if (e && err.code[0])
             json_object_set_new(e, "vendor_code", json_string(err.code));
-        admin_reply_json(r, 400, json_pack("{s:o}", "error", e));
+        admin_reply_json(r, unreachable ? 502 : 400, json_pack("{s:o}", "error", e));
         return;
     }
     if (rc) {

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "admin/admin_int.h"
 #include "core/crypto.h"
@@ -15,34 +16,37 @@ struct route {
     const char *method;
     const char *pattern; /* "/api/v1/settings/{name}": a {param} matches one segment */
     admin_handler_fn fn;
+    /* the handler calls a vendor (a login check, an import's count): it gets a store handle
+     * of its own instead of the shared one, so other requests are not held behind the call */
+    int own_store;
 };
 
 static const struct route routes[] = {
-    {"GET", "/api/v1/status", api_status},
-    {"GET", "/api/v1/settings", api_settings_list},
-    {"PATCH", "/api/v1/settings", api_settings_patch},
-    {"GET", "/api/v1/settings/{name}", api_settings_get},
-    {"PUT", "/api/v1/settings/{name}", api_settings_put},
-    {"DELETE", "/api/v1/settings/{name}", api_settings_reset},
-    {"GET", "/api/v1/budget", api_budget},
-    {"POST", "/api/v1/suspensions/clear", api_suspensions_clear},
-    {"GET", "/api/v1/mappings", api_mappings_list},
-    {"PUT", "/api/v1/mappings/{kind}/{hubspot}", api_mapping_rule_put},
-    {"DELETE", "/api/v1/mappings/{kind}/{hubspot}", api_mapping_rule_reset},
-    {"GET", "/api/v1/health", api_health},
-    {"GET", "/api/v1/errors", api_errors},
-    {"GET", "/api/v1/errors.csv", api_errors_csv},
-    {"GET", "/api/v1/records/{system}/{object}/{id}", api_record_card},
-    {"POST", "/api/v1/resync", api_resync},
-    {"GET", "/api/v1/imports", api_imports_list},
-    {"POST", "/api/v1/imports", api_import_start},
-    {"GET", "/api/v1/imports/{id}", api_import_get},
-    {"POST", "/api/v1/imports/{id}/cancel", api_import_cancel},
-    {"GET", "/api/v1/credentials", api_credentials},
-    {"GET", "/api/v1/credentials/{vendor}", api_credentials_get},
-    {"PUT", "/api/v1/credentials/{vendor}", api_credentials_put},
-    {"DELETE", "/api/v1/credentials/{vendor}", api_credentials_delete},
-    {"GET", "/metrics", api_metrics},
+    {"GET", "/api/v1/status", api_status, 0},
+    {"GET", "/api/v1/settings", api_settings_list, 0},
+    {"PATCH", "/api/v1/settings", api_settings_patch, 0},
+    {"GET", "/api/v1/settings/{name}", api_settings_get, 0},
+    {"PUT", "/api/v1/settings/{name}", api_settings_put, 0},
+    {"DELETE", "/api/v1/settings/{name}", api_settings_reset, 0},
+    {"GET", "/api/v1/budget", api_budget, 0},
+    {"POST", "/api/v1/suspensions/clear", api_suspensions_clear, 0},
+    {"GET", "/api/v1/mappings", api_mappings_list, 0},
+    {"PUT", "/api/v1/mappings/{kind}/{hubspot}", api_mapping_rule_put, 0},
+    {"DELETE", "/api/v1/mappings/{kind}/{hubspot}", api_mapping_rule_reset, 0},
+    {"GET", "/api/v1/health", api_health, 0},
+    {"GET", "/api/v1/errors", api_errors, 0},
+    {"GET", "/api/v1/errors.csv", api_errors_csv, 0},
+    {"GET", "/api/v1/records/{system}/{object}/{id}", api_record_card, 0},
+    {"POST", "/api/v1/resync", api_resync, 0},
+    {"GET", "/api/v1/imports", api_imports_list, 0},
+    {"POST", "/api/v1/imports", api_import_start, 1},
+    {"GET", "/api/v1/imports/{id}", api_import_get, 0},
+    {"POST", "/api/v1/imports/{id}/cancel", api_import_cancel, 0},
+    {"GET", "/api/v1/credentials", api_credentials, 0},
+    {"GET", "/api/v1/credentials/{vendor}", api_credentials_get, 0},
+    {"PUT", "/api/v1/credentials/{vendor}", api_credentials_put, 1},
+    {"DELETE", "/api/v1/credentials/{vendor}", api_credentials_delete, 0},
+    {"GET", "/metrics", api_metrics, 0},
 };
 
 /* ---- answers ---- */
@@ -78,6 +82,11 @@ void admin_reply_err(struct admin_req *r, const struct sync_err *err)
     case SYNC_ERR_PARSE:
     case SYNC_ERR_TOO_LARGE:
         admin_reply_error(r, 400, "bad_request", "%s", err->message);
+        break;
+    case SYNC_ERR_HTTP:
+    case SYNC_ERR_VENDOR:
+        /* a vendor call the request needed failed (a suspension, an outage) */
+        admin_reply_error(r, 502, "bad_gateway", "%s", err->message);
         break;
     default:
         admin_reply_error(r, 500, "internal", "%s", err->message);
@@ -134,12 +143,13 @@ static int match(const char *pattern, const char *path, struct admin_req *r)
 static int authorized(const struct admin_req *r)
 {
     const char *h = sync_http_request_header(r->http, "Authorization");
-    return h && strncmp(h, "Bearer ", 7) == 0 && sync_secure_streq(h + 7, r->cfg->admin.token);
+    return h && strncasecmp(h, "Bearer ", 7) == 0 && sync_secure_streq(h + 7, r->cfg->admin.token);
 }
 
 void admin_route(struct admin_req *r)
 {
     const struct route *found = NULL;
+    struct sync_err err = SYNC_ERR_INIT;
     int path_known = 0;
 
     if (!authorized(r)) {
@@ -167,14 +177,15 @@ void admin_route(struct admin_req *r)
                           r->http->path);
         return;
     }
-    if (r->http->body_too_large) {
-        admin_reply_error(r, 413, "too_large", "the request body is too large");
-        return;
-    }
     if (r->http->body.len && !r->body) {
         admin_reply_error(r, 400, "bad_request", "the request body is not JSON");
         return;
     }
     match(found->pattern, r->http->path, r); /* the params of the route chosen */
+    if (admin_store_take(r, found->own_store, &err)) {
+        admin_reply_err(r, &err);
+        return;
+    }
     found->fn(r);
+    admin_store_give(r);
 }

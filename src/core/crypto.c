@@ -84,8 +84,13 @@ enum sync_rc sync_random_bytes(void *p, size_t n)
 
 int sync_secure_streq(const char *a, const char *b)
 {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la != lb)
+    /* digests of equal length are compared, so neither the content nor the length of the
+     * secret shows in the time taken */
+    unsigned char da[EVP_MAX_MD_SIZE], db[EVP_MAX_MD_SIZE];
+    unsigned int na = 0, nb = 0;
+
+    if (!EVP_Digest(a, strlen(a), da, &na, EVP_sha256(), NULL) ||
+        !EVP_Digest(b, strlen(b), db, &nb, EVP_sha256(), NULL) || na != nb)
         return 0;
-    return CRYPTO_memcmp(a, b, la) == 0;
+    return CRYPTO_memcmp(da, db, na) == 0;
 }

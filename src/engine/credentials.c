@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "connectors/connector.h"
 #include "core/crypto.h"
@@ -124,6 +125,37 @@ static const char *file_login_url(const struct sync_config *cfg)
     if (given(cfg->salesforce.login_url))
         return cfg->salesforce.login_url;
     return cfg->salesforce.sandbox ? SYNC_CREDENTIALS_SANDBOX_LOGIN : SYNC_CREDENTIALS_LOGIN;
+}
+
+/* The scheme, host and port of a URL ("https://login.salesforce.com"), into out. */
+static void url_origin(const char *u, char *out, size_t n)
+{
+    const char *host = strstr(u, "://");
+    size_t len = host ? (size_t)(host - u) + 3 + strcspn(host + 3, "/?#") : strlen(u);
+    snprintf(out, n, "%.*s", (int)len, u);
+}
+
+/* Whether the file's connected-app secret may be sent to login_url: the file's own login host,
+ * or an https Salesforce host. Anywhere else the caller must give its own client id and
+ * secret, so a stored secret never leaves for a host an admin typed. */
+static int login_host_trusted(const struct sync_config *cfg, const char *login_url)
+{
+    char a[256], b[256];
+    const char *host;
+    size_t n;
+
+    url_origin(login_url, a, sizeof(a));
+    url_origin(file_login_url(cfg), b, sizeof(b));
+    if (strcasecmp(a, b) == 0)
+        return 1;
+    if (strncmp(a, "https://", 8))
+        return 0;
+    host = a + 8;
+    n = strcspn(host, ":");
+    return (n == strlen("salesforce.com") && strncasecmp(host, "salesforce.com", n) == 0) ||
+           (n > strlen(".salesforce.com") &&
+            strncasecmp(host + n - strlen(".salesforce.com"), ".salesforce.com",
+                        strlen(".salesforce.com")) == 0);
 }
 
 /* The grant the file's credentials use (as sync.c's conns_open infers it). */
@@ -327,6 +359,12 @@ enum sync_rc sync_credentials_save_salesforce(struct sync_store *st, const struc
         return rc;
     }
     json_decref(problems);
+    if (!login_host_trusted(cfg, login_url) && (!given(in->client_id) || !given(in->client_secret)))
+        return sync_err_set(err, SYNC_ERR_INVALID,
+                            "login_url %s is neither the configured login host nor an https "
+                            "Salesforce host: give client_id and client_secret with it (the "
+                            "configured connected app's secret is not sent there)",
+                            login_url);
     /* the key first: a key that cannot be had fails before Salesforce is asked */
     if ((rc = seal_secrets(cfg, in, &sealed, err)) || (rc = login_check(cfg, in, login_url, err)))
         goto out;

@@ -173,8 +173,13 @@ static enum sync_rc rec_parse(const char *system, const char *object, const char
         for (size_t i = 0; objs[i]; i++)
             if (strcasecmp(objs[i], object) == 0)
                 snprintf(out->object, sizeof(out->object), "%s", objs[i]);
-        if (sync_value_sf_id18(id, id18) == SYNC_OK)
-            snprintf(out->id, sizeof(out->id), "%s", id18);
+        if (sync_value_sf_id18(id, id18) != SYNC_OK)
+            return sync_err_set(err, SYNC_ERR_INVALID,
+                                "'%s' is not a Salesforce record id (15 or 18 letters and digits)",
+                                id);
+        snprintf(out->id, sizeof(out->id), "%s", id18);
+    } else if (strspn(id, "0123456789") != strlen(id)) {
+        return sync_err_set(err, SYNC_ERR_INVALID, "'%s' is not a HubSpot record id (digits)", id);
     }
     return SYNC_OK;
 }

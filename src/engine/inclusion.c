@@ -15,8 +15,9 @@
  * import brings them.
  *
  * A list that cannot be read keeps the members of the last read (logged);
- * before any read nobody qualifies, so nothing reaches Salesforce that the
- * list would have kept out.
+ * before any read succeeded, contact changes wait in the inbox
+ * (sync__engine_inclusion_known), so nothing reaches Salesforce that the
+ * list would have kept out and nothing a member changed is lost.
  */
 #include <stdio.h>
 #include <string.h>
@@ -144,9 +145,16 @@ enum sync_rc sync__engine_inclusion(struct sync_engine *e, int64_t now, struct s
     in->members = members;
     if (newest < since)
         newest = since;
-    rc = joins_queue(e, source, joins, since ? newest : (newest ? newest : now), err);
+    /* a list empty at its first read: every later join counts (HubSpot's clock, not ours) */
+    rc = joins_queue(e, source, joins, since ? newest : (newest ? newest : 1), err);
     json_decref(joins);
     return rc;
+}
+
+int sync__engine_inclusion_known(const struct sync_engine *e)
+{
+    const char *list = sync_settings_str(e->settings, SYNC_SETTING_INCLUSION_LIST);
+    return !list || !list[0] || e->inclusion.members != NULL;
 }
 
 int sync__engine_qualifies(const struct sync_engine *e, const char *hs_id)

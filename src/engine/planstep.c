@@ -1652,6 +1652,8 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
         goto out;
     pi.target_link = in->have_target ? &in->target : NULL;
     pi.hs_qualifies = change_qualifies(e, ch, in);
+    /* an inclusion list not read yet: the change waits rather than be judged a non-member */
+    pi.sync_off = ch->kind == SYNC_KIND_CONTACT && !sync__engine_inclusion_known(e);
     pi.open_errors = in->errors;
     pi.nopen_errors = in->nerrors;
     for (tries = 0; tries < PLAN_TRIES; tries++) {
@@ -1890,6 +1892,15 @@ static enum sync_rc resync_read(struct sync_engine *e, struct changes *cs, struc
             break;
         rc = fetch_ids(sync__engine_conn(e, side), object, NULL, &ids, fs ? fs->names : NULL, &b,
                        err);
+        if (rc && err && err->cls == SYNC_ERRCLASS_PERMANENT && err->http_status >= 400 &&
+            err->http_status < 500) {
+            /* the vendor refuses the read for good (an id it does not take): those markers are
+             * dropped as not found, and planning goes on */
+            sync_warn("plan", "the %s records asked to resync cannot be read: %s", object,
+                      err->message);
+            sync_err_clear(err);
+            rc = SYNC_OK;
+        }
         json_array_foreach(b.records, n, r)
         {
             const char *id;

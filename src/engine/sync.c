@@ -709,13 +709,6 @@ static void sleep_ms(int64_t ms)
     nanosleep(&ts, NULL);
 }
 
-static enum sync_rc count_inbox(void *ctx, const struct sync_change *c)
-{
-    (void)c;
-    ++*(size_t *)ctx;
-    return SYNC_DECLINED;
-}
-
 /* How long until the outbox has an entry due (0: one is due now; -1: none soon). */
 static enum sync_rc outbox_wait(struct sync_engine *e, int64_t *wait, struct sync_err *err)
 {
@@ -743,7 +736,6 @@ enum sync_rc sync_engine_once(struct sync_engine *e, unsigned max_passes,
         max_passes = 100;
     for (unsigned n = 0; n < max_passes; n++) {
         struct sync_pass_stats p;
-        size_t inbox = 0;
         int64_t wait;
         enum sync_rc rc;
 
@@ -754,15 +746,13 @@ enum sync_rc sync_engine_once(struct sync_engine *e, unsigned max_passes,
             return rc;
         if (p.captured || p.planned || p.written || p.failed)
             continue;
-        /* with the master switch off, queued work waits: done once capture is */
-        if (sync_settings_int(e->settings, SYNC_SETTING_SYNC) && !sync__budget_suspended(e) &&
-            (rc = sync_store_inbox_take(e->st, 1, count_inbox, &inbox, err)))
-            return rc;
+        /* A pass that planned nothing left in the inbox only changes that wait (the master
+         * switch off, a suspension, an inclusion list not read yet): done once capture is. */
         wait = -1;
         if (sync_settings_int(e->settings, SYNC_SETTING_SYNC) && !sync__budget_suspended(e) &&
             (rc = outbox_wait(e, &wait, err)))
             return rc;
-        if (inbox || wait == 0)
+        if (wait == 0)
             continue;
         if (wait > 0) {
             sleep_ms(wait);

@@ -166,6 +166,8 @@ void sync__engine_geo_release(struct sync_engine_catalog *slot);
 
 /* The inclusion list (inclusion.c): its members read when due, joins queued for a resync. */
 enum sync_rc sync__engine_inclusion(struct sync_engine *e, int64_t now, struct sync_err *err);
+/* 0 while a list is set and has never been read: contact changes wait. */
+int sync__engine_inclusion_known(const struct sync_engine *e);
 /* 1 when the HubSpot contact may sync to Salesforce (a member, or no list set). */
 int sync__engine_qualifies(const struct sync_engine *e, const char *hs_id);
 void sync__engine_inclusion_release(struct sync_engine *e);

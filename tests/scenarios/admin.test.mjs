@@ -273,6 +273,11 @@ test('sync health over the API: error cards, the errors and their CSV, a record 
       body: { record: { system: 'hubspot', object: 'tickets', id: '1' } },
     });
     assert.equal(r.status, 400);
+    r = await run.api('POST', '/api/v1/resync', {
+      body: { record: { system: 'salesforce', object: 'Lead', id: 'foo' } },
+    });
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /not a Salesforce record id/);
   } finally {
     await stopped(run);
   }

@@ -81,17 +81,20 @@ test('a Salesforce record creates its HubSpot contact outside the list, then get
   assert.equal((await pair.hs.get('contacts', hsContact.id)).properties.lastname, 'Renamed');
 });
 
-test('with no inclusion list everyone syncs, and an unreadable list lets nobody through', async () => {
+test('a list that cannot be read holds contact changes back, and loses none of them', async () => {
   await pair.reset('settings:\n  inclusion_list: "999999"\n');
-  await contact('nolist@example.com');
+  await contact('waiting@example.com');
   const r = await pair.sync();
   assert.match(r.stderr, /inclusion list 999999 cannot be read/);
-  assert.equal((await peopleIndex(pair)).sf.get('nolist@example.com'), undefined);
+  assert.equal((await peopleIndex(pair)).sf.get('waiting@example.com'), undefined, 'nothing went through');
+  assert.equal((await pair.status()).inbox.waiting, 1, 'the change waits');
+  // with no inclusion list everyone syncs, the change that waited too
   const r2 = await pair.crmsync('settings', 'set', 'inclusion_list', '');
   assert.equal(r2.code, 0, r2.stderr);
   assert.match(r2.stdout, /inclusion_list\s+\(none\)\s+\(override\)/);
-  await contact('nolist2@example.com');
+  await contact('nolist@example.com');
   await pair.sync();
   const idx = await peopleIndex(pair);
-  assert.ok(idx.sf.get('nolist2@example.com'));
+  assert.ok(idx.sf.get('waiting@example.com'), 'the change that waited synced');
+  assert.ok(idx.sf.get('nolist@example.com'));
 });

@@ -272,3 +272,19 @@ Test(credentials, a_key_file_others_may_read_is_refused_before_any_login)
     cr_assert_str_eq(json_string_value(json_object_get(s, "source")), "file");
     json_decref(s);
 }
+
+Test(credentials, the_configured_app_secret_never_goes_to_a_login_host_an_admin_typed)
+{
+    struct sync_sf_credentials_in in = creds("pw", "tok");
+    struct sync_err err = SYNC_ERR_INIT;
+    json_t *s;
+
+    in.login_url = "http://attacker.example";
+    cr_assert_eq(sync_credentials_save_salesforce(st, &cfg, &in, &err), SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "give client_id and client_secret"), "%s", err.message);
+    in.login_url = "http://login.salesforce.com"; /* a Salesforce host, but not https */
+    cr_assert_eq(sync_credentials_save_salesforce(st, &cfg, &in, &err), SYNC_ERR_INVALID);
+    s = shown();
+    cr_assert_str_eq(json_string_value(json_object_get(s, "source")), "file", "nothing stored");
+    json_decref(s);
+}

@@ -540,6 +540,12 @@ Test(health, resync_of_a_record_normalises_salesforce_names_and_lists_its_open_e
 
     cr_assert_eq(sync_health_resync_record(st, "salesforce", "Widget__c", "1", &res, &err),
                  SYNC_ERR_INVALID);
+    /* an id the vendor would refuse is refused here: it would block the round's batch read */
+    cr_assert_eq(sync_health_resync_record(st, "salesforce", "Lead", "foo", &res, &err),
+                 SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "not a Salesforce record id"), "%s", err.message);
+    cr_assert_eq(sync_health_resync_record(st, "hubspot", "contacts", "12a", &res, &err),
+                 SYNC_ERR_INVALID);
     sync_store_close(st);
 }
 
