@@ -80,6 +80,7 @@ void api_imports_list(struct admin_req *r);
 void api_import_start(struct admin_req *r);
 void api_import_get(struct admin_req *r);
 void api_import_cancel(struct admin_req *r);
+void api_import_resume(struct admin_req *r);
 
 /* Imports running on the admin's threads (api_import.c): at most this many at once; stopped
  * (after their page in flight, resumable) when the admin API stops. */

@@ -2,10 +2,14 @@
  * api_import.c: imports (backfill) over the admin API (engine/import.h):
  * start one (checked with the vendor first; the reading then runs on a
  * thread of the admin's, with a store handle of that thread), list them,
- * show one's progress (done/total, rate, time left), cancel one. At most
- * ADMIN_IMPORTS_MAX run at once; stopping the admin API stops them after
- * their page in flight (they stay resumable). Called by router.c and, for
- * the threads' lifetime, by admin.c.
+ * show one's progress (done/total, rate, time left), cancel one, resume
+ * one that stopped (failed, or left running by a process or an admin API
+ * that stopped). At most ADMIN_IMPORTS_MAX run at once: a start or a
+ * resume takes a free slot first, and with none answers 409 having
+ * stored nothing. Stopping the admin API stops them after their page in
+ * flight (they stay running, resumable by the API or `crmsync import
+ * resume`). Called by router.c and, for the threads' lifetime, by
+ * admin.c.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,9 +22,12 @@
 #include "engine/import.h"
 #include "store/store.h"
 
+enum slot { SLOT_FREE, SLOT_TAKEN, SLOT_RUNNING };
+
 struct worker {
     pthread_t thread;
-    int used;        /* the slot holds a thread (joined at stop or when reused) */
+    enum slot slot;  /* taken: held for a job about to start; running: holds a thread (joined at
+                        stop or when reused) */
     atomic_int done; /* the thread has finished */
     const struct sync_config *cfg;
     int64_t id;
@@ -54,26 +61,62 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Starts job id on a free slot; -1 when every slot is busy. */
-static int worker_start(const struct sync_config *cfg, int64_t id)
+/* 1 when slot i is held: taken, or running a thread that has not finished. */
+static int worker_live(int i)
 {
+    return workers[i].slot == SLOT_TAKEN ||
+           (workers[i].slot == SLOT_RUNNING && !atomic_load(&workers[i].done));
+}
+
+/* Takes a slot for job id (0: a job not stored yet): a free one, or one whose thread finished
+ * (joined). -1 when every slot is held, or job id holds one already. */
+static int worker_take(int64_t id)
+{
+    int slot = -1;
+
+    pthread_mutex_lock(&workers_lock);
+    for (int i = 0; id > 0 && i < ADMIN_IMPORTS_MAX; i++)
+        if (worker_live(i) && workers[i].id == id)
+            id = -1;
+    for (int i = 0; id >= 0 && slot < 0 && i < ADMIN_IMPORTS_MAX; i++) {
+        struct worker *w = &workers[i];
+        if (worker_live(i))
+            continue;
+        if (w->slot == SLOT_RUNNING)
+            pthread_join(w->thread, NULL);
+        memset(w, 0, sizeof(*w));
+        w->slot = SLOT_TAKEN;
+        w->id = id;
+        slot = i;
+    }
+    pthread_mutex_unlock(&workers_lock);
+    return slot;
+}
+
+/* Gives a taken slot back unused. */
+static void worker_untake(int slot)
+{
+    pthread_mutex_lock(&workers_lock);
+    workers[slot].slot = SLOT_FREE;
+    pthread_mutex_unlock(&workers_lock);
+}
+
+/* Runs job id on the taken slot's thread; -1 (the slot given back) when no thread starts. */
+static int worker_start(int slot, const struct sync_config *cfg, int64_t id)
+{
+    struct worker *w = &workers[slot];
     int rc = -1;
 
     pthread_mutex_lock(&workers_lock);
-    for (int i = 0; rc < 0 && i < ADMIN_IMPORTS_MAX; i++) {
-        struct worker *w = &workers[i];
-        if (w->used && !atomic_load(&w->done))
-            continue;
-        if (w->used)
-            pthread_join(w->thread, NULL);
-        memset(w, 0, sizeof(*w));
-        w->cfg = cfg;
-        w->id = id;
-        w->stopping = &stopping;
-        if (pthread_create(&w->thread, NULL, worker_main, w) == 0) {
-            w->used = 1;
-            rc = 0;
-        }
+    w->cfg = cfg;
+    w->id = id;
+    w->stopping = &stopping;
+    atomic_store(&w->done, 0);
+    if (pthread_create(&w->thread, NULL, worker_main, w) == 0) {
+        w->slot = SLOT_RUNNING;
+        rc = 0;
+    } else {
+        w->slot = SLOT_FREE;
     }
     pthread_mutex_unlock(&workers_lock);
     return rc;
@@ -84,9 +127,9 @@ void admin_imports_stop(void)
     atomic_store(&stopping, 1);
     pthread_mutex_lock(&workers_lock);
     for (int i = 0; i < ADMIN_IMPORTS_MAX; i++)
-        if (workers[i].used) {
+        if (workers[i].slot == SLOT_RUNNING) {
             pthread_join(workers[i].thread, NULL);
-            workers[i].used = 0;
+            workers[i].slot = SLOT_FREE;
         }
     pthread_mutex_unlock(&workers_lock);
     atomic_store(&stopping, 0);
@@ -134,11 +177,27 @@ void api_import_get(struct admin_req *r)
         reply_job(r, 200, id);
 }
 
+/* Runs the stored job id on the taken slot and answers 202 with its progress (500, the job left
+ * running and resumable, when no thread starts). */
+static void started(struct admin_req *r, int slot, int64_t id)
+{
+    if (worker_start(slot, r->cfg, id)) {
+        admin_reply_error(r, 500, "internal",
+                          "import %lld is stored but no thread starts for it: resume it later "
+                          "(POST /api/v1/imports/%lld/resume)",
+                          (long long)id, (long long)id);
+        return;
+    }
+    admin_wake(r);
+    reply_job(r, 202, id);
+}
+
 void api_import_start(struct admin_req *r)
 {
     struct sync_err err = SYNC_ERR_INIT;
     struct sync_import_spec spec;
     int64_t id = 0;
+    int slot;
 
     memset(&spec, 0, sizeof(spec));
     spec.system = sync_json_str(r->body, "system");
@@ -152,7 +211,15 @@ void api_import_start(struct admin_req *r)
                           "\"list_id\": \"...\"}");
         return;
     }
+    if ((slot = worker_take(0)) < 0) {
+        admin_reply_error(r, 409, "conflict",
+                          "%d imports are running already: start this one when one of them "
+                          "ends (nothing was stored)",
+                          ADMIN_IMPORTS_MAX);
+        return;
+    }
     if (sync_import_create(r->cfg, r->st, &spec, &id, &err)) {
+        worker_untake(slot);
         if (err.rc == SYNC_ERR_NOT_FOUND || err.rc == SYNC_ERR_INVALID || err.http_status == 400 ||
             err.http_status == 404)
             admin_reply_error(r, 400, "bad_request", "%s", err.message);
@@ -160,15 +227,37 @@ void api_import_start(struct admin_req *r)
             admin_reply_err(r, &err);
         return;
     }
-    if (worker_start(r->cfg, id)) {
-        admin_reply_error(r, 409, "conflict",
-                          "import %lld was stored, but %d imports are running already: resume "
-                          "it later (crmsync import resume %lld)",
-                          (long long)id, ADMIN_IMPORTS_MAX, (long long)id);
+    started(r, slot, id);
+}
+
+/* POST /api/v1/imports/{id}/resume: a stopped import on a worker, like a new one. */
+void api_import_resume(struct admin_req *r)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    const char *state;
+    json_t *job = NULL;
+    int64_t id;
+    int slot;
+
+    if (job_id(r, &id))
+        return;
+    if (sync_import_get(r->st, id, &job, &err)) {
+        admin_reply_err(r, &err);
         return;
     }
-    admin_wake(r);
-    reply_job(r, 202, id);
+    state = sync_json_str(job, "state");
+    if (state && (strcmp(state, "done") == 0 || strcmp(state, "cancelled") == 0)) {
+        admin_reply_error(r, 400, "bad_request", "import %lld is %s: there is nothing to resume",
+                          (long long)id, state);
+    } else if ((slot = worker_take(id)) < 0) {
+        admin_reply_error(r, 409, "conflict",
+                          "import %lld is running here already, or %d imports are running: "
+                          "resume it when one of them ends",
+                          (long long)id, ADMIN_IMPORTS_MAX);
+    } else {
+        started(r, slot, id);
+    }
+    json_decref(job);
 }
 
 void api_import_cancel(struct admin_req *r)

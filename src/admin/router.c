@@ -42,6 +42,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/imports", api_import_start, 1},
     {"GET", "/api/v1/imports/{id}", api_import_get, 0},
     {"POST", "/api/v1/imports/{id}/cancel", api_import_cancel, 0},
+    {"POST", "/api/v1/imports/{id}/resume", api_import_resume, 0},
     {"GET", "/api/v1/credentials", api_credentials, 0},
     {"GET", "/api/v1/credentials/{vendor}", api_credentials_get, 0},
     {"PUT", "/api/v1/credentials/{vendor}", api_credentials_put, 1},

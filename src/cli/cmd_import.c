@@ -180,11 +180,13 @@ static int run_job(const struct sync_config *cfg, struct sync_store *st, int64_t
     struct printer pr = {isatty(fileno(stdout)), 0, 0};
     struct sync_err err = SYNC_ERR_INIT;
     enum sync_rc rc = sync_import_run(cfg, st, id, page, on_progress, &pr, &err);
+    struct sync_err gerr = SYNC_ERR_INIT;
     json_t *p = NULL;
     char what[SYNC_STORE_FILTER_MAX + 128], fig[512];
+    int elsewhere = 0; /* another run of the job owns it */
 
     end_line(&pr);
-    if (sync_import_get(st, id, &p, &err) == SYNC_OK) {
+    if (sync_import_get(st, id, &p, &gerr) == SYNC_OK) {
         what_text(p, what, sizeof(what));
         figures_text(p, fig, sizeof(fig));
         printf("import %lld (%s) %s: %s\n", (long long)id, what, sync_json_str(p, "state"), fig);
@@ -193,12 +195,16 @@ static int run_job(const struct sync_config *cfg, struct sync_store *st, int64_t
                    "crmsync run\n");
         else if (rc == SYNC_OK && strcmp(sync_json_str(p, "state"), "running") == 0)
             printf("resume it with: crmsync import resume %lld\n", (long long)id);
+        elsewhere = rc == SYNC_ERR_NOT_FOUND && strcmp(sync_json_str(p, "state"), "running") == 0;
     }
     json_decref(p);
     if (rc) {
-        fprintf(stderr, "crmsync import: import %lld failed: %s\n", (long long)id, err.message);
-        fprintf(stderr, "crmsync import: it resumes where it stopped: crmsync import resume %lld\n",
-                (long long)id);
+        fprintf(stderr, "crmsync import: import %lld %s: %s\n", (long long)id,
+                elsewhere ? "is read by another run" : "failed", err.message);
+        if (!elsewhere)
+            fprintf(stderr,
+                    "crmsync import: it resumes where it stopped: crmsync import resume %lld\n",
+                    (long long)id);
         return CLI_FAILED;
     }
     return CLI_OK;

@@ -100,6 +100,24 @@ enum sync_rc sync_import_soql_page(struct sync_buf *out, const char *object,
     return rc ? rc : sync_buf_addf(out, " ORDER BY Id LIMIT %zu", limit ? limit : 1);
 }
 
+int sync_import_where_balanced(const char *where)
+{
+    long depth = 0;
+    int quoted = 0;
+
+    for (const char *p = where; p && *p; p++) {
+        if (quoted && *p == '\\' && p[1])
+            p++; /* an escaped character: \' does not end the literal */
+        else if (*p == '\'')
+            quoted = !quoted;
+        else if (!quoted && *p == '(')
+            depth++;
+        else if (!quoted && *p == ')' && --depth < 0)
+            return 0;
+    }
+    return depth == 0 && !quoted;
+}
+
 /* ---- figures and the progress JSON ---- */
 
 void sync_import_figures(const struct sync_import_row *r, int64_t now,
@@ -303,6 +321,10 @@ static enum sync_rc spec_check(const struct sync_import_spec *spec, const char *
     if (spec->where && strlen(spec->where) >= SYNC_STORE_FILTER_MAX)
         return sync_err_set(err, SYNC_ERR_INVALID, "import: the filter is longer than %d bytes",
                             SYNC_STORE_FILTER_MAX - 1);
+    if (!sync_import_where_balanced(spec->where))
+        return sync_err_set(err, SYNC_ERR_INVALID,
+                            "import: the filter's parentheses do not balance (or a '...' string "
+                            "is not closed): every ( needs its ), inside the condition");
     return SYNC_OK;
 }
 
@@ -397,6 +419,7 @@ struct run {
     const struct sync_fieldset *fields;
     size_t page;
     int cancelled; /* the job left "running" under us */
+    int lost;      /* another run of the job stored a page first: it owns the job now */
 };
 
 /* Puts one record into the inbox as capture does (poll.c); *stored says whether it went in. */
@@ -427,10 +450,35 @@ static enum sync_rc record_put(struct run *r, const json_t *rec, struct sync_buf
     return sync_store_inbox_put(r->st, &ch, stored, err);
 }
 
-/* A page's changes, the job's counts and its next position, in one transaction. A job that
- * is no longer running (cancelled) takes nothing: the page is undone and r->cancelled set. */
+/* Why the job took no page: it left "running" (cancelled, or finished by another run):
+ * r->cancelled, SYNC_OK; or it is still running but another run moved it past where this
+ * page started: r->lost and an error (the job is left to that run). */
+static enum sync_rc page_refused(struct run *r, struct sync_err *err)
+{
+    struct job now;
+    enum sync_rc rc;
+
+    memset(&now, 0, sizeof(now));
+    sync_err_clear(err);
+    if ((rc = job_load(r->st, r->job.id, &now, err)) == SYNC_OK &&
+        strcmp(now.state, "running") == 0) {
+        r->lost = 1;
+        rc = sync_err_set(err, SYNC_ERR_NOT_FOUND,
+                          "another run owns import %lld (it stored a page after %s first); "
+                          "this run stopped without queueing its page",
+                          (long long)r->job.id, r->job.position ? r->job.position : "the start");
+    } else if (rc == SYNC_OK) {
+        r->cancelled = 1;
+    }
+    job_release(&now);
+    return rc;
+}
+
+/* A page's changes, the job's counts and its next position (and, after the last page, the
+ * state done), in one transaction. The job takes the page only while it is running at the
+ * position the page started from (r->job.position): otherwise nothing is kept (page_refused). */
 static enum sync_rc page_store(struct run *r, const json_t *records, int64_t read,
-                               const char *position, struct sync_err *err)
+                               const char *position, int last, struct sync_err *err)
 {
     struct sync_buf payload = SYNC_BUF_INIT(PAYLOAD_MAX);
     int64_t queued = 0;
@@ -447,16 +495,14 @@ static enum sync_rc page_store(struct run *r, const json_t *records, int64_t rea
     }
     sync_buf_release(&payload);
     if (rc == SYNC_OK)
-        rc = sync_store_import_advance(r->st, r->job.id, read, queued, position, err);
+        rc = sync_store_import_advance(r->st, r->job.id, r->job.position, read, queued, position,
+                                       err);
+    if (rc == SYNC_OK && last)
+        rc = sync_store_import_set_state(r->st, r->job.id, "running", "done", NULL, err);
     if (rc == SYNC_OK)
         return sync_store_commit(r->st, err);
     sync_store_rollback(r->st, NULL);
-    if (rc == SYNC_ERR_NOT_FOUND) {
-        sync_err_clear(err);
-        r->cancelled = 1;
-        return SYNC_OK;
-    }
-    return rc;
+    return rc == SYNC_ERR_NOT_FOUND ? page_refused(r, err) : rc;
 }
 
 /* Tells the caller how far the job is; 1 when it asks to stop. */
@@ -474,6 +520,21 @@ static int report(struct run *r, sync_import_progress_fn fn, void *ctx, struct s
         sync_err_clear(err);
     job_release(&now);
     return stop;
+}
+
+/* 1 (with the error) when a page's last Id is missing or not past where the page started:
+ * paging would not move on (a filter that escapes its brackets can do that), so the job fails
+ * instead of reading the same page for ever. */
+static int no_progress(struct run *r, const char *last_id, struct sync_err *err)
+{
+    if (last_id && *last_id && (!r->job.position || strcmp(last_id, r->job.position) > 0))
+        return 0;
+    sync_err_set(err, SYNC_ERR_INVALID,
+                 "import %lld: Salesforce's page after %s ended at %s, not past it: paging does "
+                 "not move on (check the filter); stopped",
+                 (long long)r->job.id, r->job.position ? r->job.position : "the start",
+                 last_id && *last_id ? last_id : "a record without an Id");
+    return 1;
 }
 
 /* Salesforce: one SOQL page after the last Id read. *done when it was the last. */
@@ -501,8 +562,13 @@ static enum sync_rc sf_page(struct run *r, int *done, struct sync_err *err)
         goto out;
     *done = json_array_size(b.records) < r->page;
     last = json_array_get(b.records, json_array_size(b.records) - 1);
-    rc = page_store(r, b.records, (int64_t)json_array_size(b.records),
-                    last ? sync_json_str(last, "Id") : r->job.position, err);
+    if (last && !no_progress(r, sync_json_str(last, "Id"), err))
+        rc = page_store(r, b.records, (int64_t)json_array_size(b.records),
+                        sync_json_str(last, "Id"), *done, err);
+    else if (last)
+        rc = err->rc;
+    else
+        rc = page_store(r, b.records, 0, r->job.position, *done, err);
     if (rc == SYNC_OK && last && sync_json_str(last, "Id")) {
         free(r->job.position);
         if (!(r->job.position = strdup(sync_json_str(last, "Id"))))
@@ -539,7 +605,7 @@ static enum sync_rc hs_page(struct run *r, int *done, struct sync_err *err)
         rc = sync_conn_fetch(r->e->hs, "contacts", NULL, ids, n, r->fields->names, &b, err);
     *done = !m.after[0];
     if (rc == SYNC_OK)
-        rc = page_store(r, b.records, (int64_t)n, m.after, err);
+        rc = page_store(r, b.records, (int64_t)n, m.after, *done, err);
     if (rc == SYNC_OK) {
         free(r->job.position);
         r->job.position = NULL;
@@ -610,13 +676,7 @@ enum sync_rc sync_import_run(const struct sync_config *cfg, struct sync_store *s
         if (rc == SYNC_OK && !r.cancelled && !done)
             stop = report(&r, fn, ctx, err);
     }
-    if (rc == SYNC_OK && done && !r.cancelled) {
-        rc = sync_store_import_set_state(st, id, "running", "done", NULL, err);
-        if (rc == SYNC_ERR_NOT_FOUND) { /* cancelled after its last page */
-            sync_err_clear(err);
-            rc = SYNC_OK;
-        }
-    } else if (rc) {
+    if (rc && !r.lost) {
         struct sync_err ferr = SYNC_ERR_INIT;
         if (sync_store_import_set_state(st, id, "running", "failed", err->message, &ferr))
             sync_warn("import", "import %lld: cannot record its failure: %s", (long long)id,

@@ -12,9 +12,13 @@
  * paged, never one call per record: Salesforce by SOQL ordered by Id
  * with a keyset on the last Id read; HubSpot by the list's memberships,
  * then one batch read of the page's contacts. Each page's changes and the
- * job's counts and position are one store transaction, so a run that is
- * killed resumes (sync_import_run again) after the last page it recorded
- * and queues nothing twice.
+ * job's counts and position (and, after the last page, its state done)
+ * are one store transaction, so a run that is killed resumes
+ * (sync_import_run again) after the last page it recorded and queues
+ * nothing twice. A page is stored only while the job is still where the
+ * page started: of two runs of one job (a resume while it still runs
+ * elsewhere), the one that stores a page first owns it, and the other
+ * stops without queueing anything.
  *
  * sync_import_create checks what is asked first, with the vendor: a
  * SOQL condition Salesforce refuses comes back as its own error message
@@ -75,7 +79,10 @@ typedef int (*sync_import_progress_fn)(void *ctx, const json_t *progress);
 /* Runs job id until it has read everything (done), fails (failed, with the error, also
  * returned) or is cancelled (sync_import_cancel from anywhere; SYNC_OK). A job that is running
  * (its process was killed), failed or cancelled resumes after its last recorded page; a done
- * job is SYNC_ERR_INVALID. page: records per page (0: SYNC_IMPORT_SF_PAGE or
+ * job is SYNC_ERR_INVALID. When another run of the job stores a page first, this one stops
+ * with SYNC_ERR_NOT_FOUND ("another run owns import N"), leaving the job to that run. A
+ * Salesforce page whose last Id is not past where it started fails the job (paging would not
+ * move on). page: records per page (0: SYNC_IMPORT_SF_PAGE or
  * SYNC_IMPORT_HS_PAGE; capped to the vendor's maximum). fn may be NULL. */
 enum sync_rc sync_import_run(const struct sync_config *cfg, struct sync_store *st, int64_t id,
                              size_t page, sync_import_progress_fn fn, void *ctx,
@@ -111,5 +118,11 @@ enum sync_rc sync_import_soql_page(struct sync_buf *out, const char *object,
                                    size_t limit);
 /* The SOQL that counts what an import reads: SELECT COUNT() FROM object [WHERE (where)]. */
 enum sync_rc sync_import_soql_count(struct sync_buf *out, const char *object, const char *where);
+
+/* 1 when where's parentheses balance outside its string literals ('...', with backslash
+ * escapes) and every literal is closed, so the condition stays inside the brackets the page
+ * query puts around it (a condition like "A) OR (B" would escape them and break paging).
+ * NULL and "" balance. sync_import_create refuses a condition that does not. */
+int sync_import_where_balanced(const char *where);
 
 #endif

@@ -1028,16 +1028,19 @@ enum sync_rc sync_store_import_list(struct sync_store *st, const char *state, si
     return leave(st, st->ops->import_list(st, state, max, fn, ctx, err));
 }
 
-enum sync_rc sync_store_import_advance(struct sync_store *st, int64_t id, int64_t read,
-                                       int64_t queued, const char *position, struct sync_err *err)
+enum sync_rc sync_store_import_advance(struct sync_store *st, int64_t id, const char *from,
+                                       int64_t read, int64_t queued, const char *position,
+                                       struct sync_err *err)
 {
     enum sync_rc rc = maybe("import position", position, SYNC_STORE_FILTER_MAX, err);
 
+    if (!rc)
+        rc = maybe("import position (from)", from, SYNC_STORE_FILTER_MAX, err);
     if (!rc && (read < 0 || queued < 0))
         rc = sync_err_set(err, SYNC_ERR_INVALID, "store: an import's counts only grow");
     if (rc || (rc = enter(st, err)))
         return rc;
-    return leave(st, st->ops->import_advance(st, id, read, queued,
+    return leave(st, st->ops->import_advance(st, id, from && *from ? from : NULL, read, queued,
                                              position && *position ? position : NULL,
                                              sync_time_now_ms(), err));
 }

@@ -495,10 +495,13 @@ enum sync_rc sync_store_import_get(struct sync_store *st, int64_t id, sync_store
 enum sync_rc sync_store_import_list(struct sync_store *st, const char *state, size_t max,
                                     sync_store_import_fn fn, void *ctx, struct sync_err *err);
 /* A page done: adds read and queued (>= 0) to the running job's counts and moves its position
- * (NULL: the beginning). SYNC_ERR_NOT_FOUND when no running job has that id (it was cancelled
- * or finished meanwhile): the caller undoes the page. Put it in the page's transaction. */
-enum sync_rc sync_store_import_advance(struct sync_store *st, int64_t id, int64_t read,
-                                       int64_t queued, const char *position, struct sync_err *err);
+ * from from, where the page started (NULL or "": the beginning), to position (NULL: the
+ * beginning). SYNC_ERR_NOT_FOUND when no running job has that id at from (it was cancelled or
+ * finished meanwhile, or another run of it stored a page first): the caller undoes the page.
+ * Put it in the page's transaction. */
+enum sync_rc sync_store_import_advance(struct sync_store *st, int64_t id, const char *from,
+                                       int64_t read, int64_t queued, const char *position,
+                                       struct sync_err *err);
 /* Moves the job from state from (NULL: any) to state, with error (NULL: none). "running"
  * starts a run (run_started_at now, run_read the reads so far, finished_at 0); the other states
  * finish it (finished_at now). SYNC_ERR_NOT_FOUND when no job with that id is in from. */

@@ -173,8 +173,9 @@ struct sync_store_ops {
                                void *ctx, struct sync_err *err);
     enum sync_rc (*import_list)(struct sync_store *st, const char *state, size_t max,
                                 sync_store_import_fn fn, void *ctx, struct sync_err *err);
-    enum sync_rc (*import_advance)(struct sync_store *st, int64_t id, int64_t read, int64_t queued,
-                                   const char *position, int64_t now, struct sync_err *err);
+    enum sync_rc (*import_advance)(struct sync_store *st, int64_t id, const char *from,
+                                   int64_t read, int64_t queued, const char *position, int64_t now,
+                                   struct sync_err *err);
     enum sync_rc (*import_set_state)(struct sync_store *st, int64_t id, const char *from,
                                      const char *state, const char *error, int64_t now,
                                      struct sync_err *err);

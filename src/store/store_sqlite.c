@@ -279,7 +279,8 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_IMPORT_LIST] = "SELECT " IMPORT_COLS " FROM imports WHERE ?1 IS NULL OR state = ?1 "
                       "ORDER BY id DESC LIMIT ?2",
     [S_IMPORT_ADVANCE] = "UPDATE imports SET read = read + ?2, queued = queued + ?3, "
-                         "position = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'running'",
+                         "position = ?4, updated_at = ?5 WHERE id = ?1 AND state = 'running' "
+                         "AND position IS ?6",
     [S_IMPORT_STATE] = "UPDATE imports SET state = ?3, error = ?4, updated_at = ?5, "
                        "finished_at = CASE WHEN ?3 = 'running' THEN 0 ELSE ?5 END, "
                        "run_started_at = CASE WHEN ?3 = 'running' THEN ?5 ELSE run_started_at END, "
@@ -2108,9 +2109,9 @@ static enum sync_rc store_sqlite_import_list(struct sync_store *st, const char *
     return walk(b, s, "list imports", import_row, (any_fn)fn, ctx, err);
 }
 
-static enum sync_rc store_sqlite_import_advance(struct sync_store *st, int64_t id, int64_t read,
-                                                int64_t queued, const char *position, int64_t now,
-                                                struct sync_err *err)
+static enum sync_rc store_sqlite_import_advance(struct sync_store *st, int64_t id, const char *from,
+                                                int64_t read, int64_t queued, const char *position,
+                                                int64_t now, struct sync_err *err)
 {
     struct store_sqlite *b = B(st);
     sqlite3_stmt *s;
@@ -2123,6 +2124,7 @@ static enum sync_rc store_sqlite_import_advance(struct sync_store *st, int64_t i
     sqlite3_bind_int64(s, 3, queued);
     bind_str(s, 4, position);
     sqlite3_bind_int64(s, 5, now);
+    bind_str(s, 6, from);
     return finish_one(b, s, "advance running import", id, err);
 }
 

@@ -2,8 +2,10 @@
 // the emulators' clock set back) are not synced by `sync --once`; `crmsync import` reads them in
 // pages (SOQL with the filter ordered by Id; a HubSpot list's members and one batch read per
 // page), queues them in the inbox as capture would, and the next `sync --once` syncs them. A bad
-// filter is refused with Salesforce's own message and queues nothing; an import killed after its
-// first page resumes without reading or queueing anything twice.
+// filter is refused with Salesforce's own message and queues nothing, and one that would close
+// the page query's brackets is refused before anything is asked; an import killed after a page
+// resumes without reading or queueing anything twice, and a second run of an import that still
+// runs stops without queueing the page the first run stored.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callsTo, clearFaults, setFaults, sleep, startPair } from './lib/pair.mjs';
@@ -30,8 +32,8 @@ async function imports() {
 // A synced anchor lead, so the Salesforce cursor stands now; then leads made two hours ago
 // (behind the cursor and its lookback): web ones with an email (webs), one web lead without an
 // email, and phone ones. Answers { webs: [{id, email}], noEmail, phones: [{id, email}] }.
-async function leadsBehindTheCursor(prefix, nWeb, nPhone) {
-  await pair.reset();
+async function leadsBehindTheCursor(prefix, nWeb, nPhone, yaml = '') {
+  await pair.reset(yaml, { logLevel: yaml ? 'info' : 'warn' });
   await pair.sf.create('Lead', { LastName: 'Anchor', Company: 'Anchor Co', Email: `${prefix}-anchor@example.com`, LeadSource: 'Phone' });
   await pair.sync();
   await setClock('sf', -2 * HOUR);
@@ -121,46 +123,166 @@ test('a filter Salesforce refuses comes back with its message and queues nothing
   assert.equal(callsTo(await pair.sf.emu.control('GET', '/__emu/stats'), SF_QUERY), 2, 'only the two COUNT() checks');
 });
 
-test('an import killed after its first page resumes where it stopped and reads nothing twice', async () => {
-  const { webs } = await leadsBehindTheCursor('kill', 8, 2);
-  await pair.sync();
-  // each query takes a while, so the kill lands between pages
-  await setFaults(pair, 'sf', { latency_ms: 400, path_prefix: '/services/data/v62.0/query' });
+// Spawns a Salesforce import of the web leads with email in pages of 2, every query held
+// latencyMs, and waits for its first page's line (of total). Answers the run and a getter of
+// its stdout.
+async function importHeld(latencyMs, total = 8) {
+  await setFaults(pair, 'sf', { latency_ms: latencyMs, path_prefix: '/services/data/v62.0/query' });
   const run = pair.spawn('import', 'salesforce', 'Lead', '--where', "LeadSource = 'Web' AND Email != null", '--page', '2');
   let out = '';
   run.child.stdout.on('data', (d) => (out += d));
-  const end = Date.now() + 20000;
-  while (!/^import 1: 2 of 8 read/m.test(out)) {
+  const end = Date.now() + 30000;
+  while (!new RegExp(`^import 1: 2 of ${total} read`, 'm').test(out)) {
     assert.ok(Date.now() < end && run.child.exitCode === null, `the first page is reported:\n${out}${run.stderr()}`);
     await sleep(5);
   }
+  return { run, out: () => out };
+}
+
+// Each web lead with an email is one HubSpot contact, and nothing else synced but the anchor.
+async function syncedOnce(webs) {
+  await pair.sync();
+  const contacts = (await pair.hs.all('contacts')).filter((c) => !c.archived);
+  for (const w of webs) assert.equal(contacts.filter((c) => c.properties.email === w.email).length, 1, `${w.email} once`);
+  assert.equal(contacts.length, 1 + webs.length);
+}
+
+test('an import killed after a page resumes where it stopped and reads nothing twice', async () => {
+  const { webs } = await leadsBehindTheCursor('kill', 8, 2);
+  await pair.sync();
+  // each query is held for seconds: the kill lands while the second page is held
+  const { run } = await importHeld(3000);
   run.child.kill('SIGKILL');
   await run.done;
   await clearFaults(pair);
   let [job] = await imports();
   assert.equal(job.state, 'running', 'killed: nothing finished it');
-  assert.equal(job.read, 2);
-  assert.equal(job.queued, 2);
-  assert.equal(job.done_percent, 25);
+  // the second page was held when the kill landed; were the machine too slow for that, the
+  // kill came after a later page, and what follows holds just the same
+  assert.ok([2, 4, 6].includes(job.read), `killed after a whole page: ${job.read} read`);
+  assert.equal(job.queued, job.read, 'every page read was queued with it');
+  const killedAt = job.read;
 
   await pair.resetStats();
   const r = await pair.crmsync('import', 'resume', String(job.id), '--page', '2');
   assert.equal(r.code, 0, r.stderr + r.stdout);
-  assert.match(r.stdout, /^import 1: 4 of 8 read \(50\.0%\), 4 queued/m);
+  if (killedAt === 2) assert.match(r.stdout, /^import 1: 4 of 8 read \(50\.0%\), 4 queued/m);
+  assert.match(r.stdout, /done: 8 of 8 read \(100\.0%\), 8 queued/);
   [job] = await imports();
   assert.equal(job.state, 'done');
-  assert.equal(job.read, 8, 'the first page was not read again');
-  assert.equal(job.queued, 8);
+  assert.equal(job.read, 8, 'no page read before the kill was read again');
+  assert.equal(job.queued, 8, 'nor queued again');
   const q = callsTo(await pair.sf.emu.control('GET', '/__emu/stats'), SF_QUERY);
-  assert.ok(q >= 3 && q <= 4, `three pages of 2 (and an empty one that ends it): ${q} queries`);
+  const left = (8 - killedAt) / 2;
+  assert.ok(q >= left && q <= left + 1, `${left} pages of 2 (and an empty one that ends it): ${q} queries`);
   const again = await pair.crmsync('import', 'resume', String(job.id));
   refused(again);
   assert.match(again.stderr, /import 1 is done already/);
 
+  await syncedOnce(webs);
+});
+
+test('a resume while the import still runs elsewhere stops without queueing, and the run that owns it finishes', async () => {
+  const { webs } = await leadsBehindTheCursor('twice', 8, 2);
+  await pair.sync();
+  // the first run's second page is held; a second run reads the same page meanwhile, and
+  // whichever stores it first owns the job (the first, unless it was slower to ask)
+  const { run, out } = await importHeld(2000);
+  const second = await pair.crmsync('import', 'resume', '1', '--page', '2');
+  await clearFaults(pair);
+  const first = { ...(await run.done), stdout: out() };
+  const won = [first, second].filter((r) => r.code === 0);
+  const lost = [first, second].filter((r) => r.code === 1 && /another run owns import 1 /.test(r.stderr));
+  assert.equal(won.length, 1, `one run finished it:\n${first.stderr}\n${second.stderr}`);
+  assert.equal(lost.length, 1, `the other stopped:\n${first.stderr}\n${second.stderr}`);
+  assert.match(won[0].stdout, /done: 8 of 8 read \(100\.0%\), 8 queued/);
+  assert.match(lost[0].stderr, /this run stopped without queueing its page/);
+  assert.doesNotMatch(lost[0].stderr, /resume/, 'no hint to resume what another run reads');
+  const [job] = await imports();
+  assert.equal(job.state, 'done', 'the losing run did not fail the job');
+  assert.equal(job.read, 8, 'the page both read counts once');
+  assert.equal(job.queued, 8);
+  assert.equal(job.error, null);
+  assert.equal((await pair.status()).inbox.waiting, 8);
+  await syncedOnce(webs);
+});
+
+test('a filter that would close the page query brackets is refused before anything is stored', async () => {
+  await leadsBehindTheCursor('brk', 2, 1);
+  await pair.resetStats();
+  const r = await pair.crmsync('import', 'salesforce', 'Lead', '--where', "LeadSource = 'Web') OR (LeadSource = 'Phone'");
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /parentheses do not balance/);
+  assert.match(r.stderr, /nothing was queued/);
+  assert.deepEqual(await imports(), [], 'no job was stored');
+  assert.equal(callsTo(await pair.sf.emu.control('GET', '/__emu/stats'), SF_QUERY), 0, 'refused before asking Salesforce');
+  const inString = await pair.crmsync('import', 'salesforce', 'Lead', '--where', "Company = 'Web) OR (Co' OR LeadSource = 'Web'");
+  assert.equal(inString.code, 0, inString.stderr);
+  assert.match(inString.stdout, /done: 3 of 3 read/, 'brackets inside a string are the string\'s');
+});
+
+test('the admin API resumes a stopped import like a new one, and refuses what it cannot run', async () => {
+  const token = 'admin-secret-for-imports';
+  const { webs } = await leadsBehindTheCursor('api', 5, 0, `admin:\n  listen: 127.0.0.1:0\n  token: ${token}\n`);
+  await pair.sync();
+  // an import left running: its process was killed after a page
+  const { run: killed } = await importHeld(2000, 5);
+  killed.child.kill('SIGKILL');
+  await killed.done;
+  let [job] = await imports();
+  assert.equal(job.state, 'running');
+
+  const run = await pair.runAdmin(token);
+  try {
+    // every query held 2 s: the resumed import holds its slot while the rest is asked
+    let r = await run.api('POST', '/api/v1/imports/1/resume');
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    assert.equal(r.body.id, 1);
+    assert.equal(r.body.state, 'running');
+    r = await run.api('POST', '/api/v1/imports/1/resume');
+    assert.equal(r.status, 409, 'it runs on the API already');
+    const starts = await Promise.all(
+      [0, 1, 2, 3].map(() => run.api('POST', '/api/v1/imports', { body: { system: 'salesforce', object: 'Lead' } })),
+    );
+    assert.deepEqual(starts.map((x) => x.status).sort(), [202, 202, 202, 409], 'three more slots, then none');
+    assert.match(starts.find((x) => x.status === 409).body.error.message, /4 imports are running already.*nothing was stored/);
+    assert.equal((await imports()).length, 4, 'the refused start stored no job');
+    await clearFaults(pair);
+    const ids = [1, ...starts.filter((x) => x.status === 202).map((x) => x.body.id)];
+    const allDone = async () => {
+      for (const id of ids) if ((await run.api('GET', `/api/v1/imports/${id}`)).body.state !== 'done') return false;
+      return true;
+    };
+    const end = Date.now() + 30000;
+    while (!(await allDone())) {
+      assert.ok(Date.now() < end, JSON.stringify(await imports()));
+      await sleep(100);
+    }
+    r = await run.api('GET', '/api/v1/imports/1');
+    assert.deepEqual([r.body.read, r.body.queued, r.body.total], [5, 5, 5], 'the resume read the rest once');
+    r = await run.api('POST', '/api/v1/imports/1/resume');
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /import 1 is done/);
+    r = await run.api('POST', '/api/v1/imports/99/resume');
+    assert.equal(r.status, 404);
+    // one cancelled while its page is held cannot be resumed either
+    await setFaults(pair, 'sf', { latency_ms: 2000, path_prefix: '/services/data/v62.0/query' });
+    r = await run.api('POST', '/api/v1/imports', { body: { system: 'salesforce', object: 'Lead' } });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const last = r.body.id;
+    assert.equal((await run.api('POST', `/api/v1/imports/${last}/cancel`)).status, 200);
+    r = await run.api('POST', `/api/v1/imports/${last}/resume`);
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /is cancelled/);
+    await clearFaults(pair);
+  } finally {
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stderr);
+  }
   await pair.sync();
   const contacts = (await pair.hs.all('contacts')).filter((c) => !c.archived);
   for (const w of webs) assert.equal(contacts.filter((c) => c.properties.email === w.email).length, 1, `${w.email} once`);
-  assert.equal(contacts.length, 1 + webs.length);
 });
 
 test('a HubSpot list resync reads its members in pages with one batch read each and plans every one again', async () => {

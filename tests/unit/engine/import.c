@@ -2,7 +2,7 @@
  * Tests src/engine/import.c's pure pieces and its store-side calls: the
  * progress figures (done, rate, time left) for running, resumed and
  * finished jobs, the progress JSON, the SOQL of a page and of the count,
- * and listing, getting and cancelling jobs on an in-memory store.
+ * the bracket check of a filter, and listing, getting and cancelling jobs on an in-memory store.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -206,6 +206,52 @@ static struct sync_store *store_with_jobs(int64_t *a, int64_t *b)
     return st;
 }
 
+Test(import_where, conditions_whose_brackets_balance_are_taken)
+{
+    cr_assert(sync_import_where_balanced(NULL));
+    cr_assert(sync_import_where_balanced(""));
+    cr_assert(sync_import_where_balanced("LeadSource = 'Web'"));
+    cr_assert(sync_import_where_balanced("(A = 1 OR B = 2) AND (C = 3 OR (D = 4))"));
+    cr_assert(sync_import_where_balanced("Name = 'a) OR (b'"), "brackets in a string count not");
+    cr_assert(sync_import_where_balanced("Name = 'it\\'s (x' AND Id IN ('a', 'b')"),
+              "an escaped quote does not end the string");
+    cr_assert(sync_import_where_balanced("Name = 'back\\\\' AND (A = 1)"),
+              "an escaped backslash does not escape the quote after it");
+}
+
+Test(import_where, conditions_that_would_escape_the_page_query_brackets_are_refused)
+{
+    cr_assert(!sync_import_where_balanced("LeadSource = 'Web') OR (LeadSource = 'Phone'"),
+              "A) OR (B closes the brackets the page query wraps it in");
+    cr_assert(!sync_import_where_balanced("A = 1) OR (B = 2"));
+    cr_assert(!sync_import_where_balanced("(A = 1"));
+    cr_assert(!sync_import_where_balanced("A = 1)"));
+    cr_assert(!sync_import_where_balanced(")("), "balanced in count, not in order");
+    cr_assert(!sync_import_where_balanced("Name = 'open) OR (B = 1"), "a string left open");
+    cr_assert(!sync_import_where_balanced("Name = 'x\\') OR (B = 1"),
+              "the escaped quote leaves the string open");
+}
+
+Test(import_where, a_create_with_an_unbalanced_condition_fails_before_anything_is_stored)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = NULL;
+    struct sync_config cfg;
+    struct sync_import_spec spec = {"salesforce", "Lead", "A = 1) OR (B = 2", NULL};
+    json_t *list = NULL;
+    int64_t id = 5;
+
+    memset(&cfg, 0, sizeof(cfg));
+    OK(sync_store_open(&st, "sqlite::memory:", &err));
+    cr_assert_eq(sync_import_create(&cfg, st, &spec, &id, &err), SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "parentheses do not balance"), "%s", err.message);
+    cr_assert_eq(id, 0);
+    OK(sync_import_list(st, &list, &err));
+    cr_assert_eq(json_array_size(list), 0, "no job stored");
+    json_decref(list);
+    sync_store_close(st);
+}
+
 Test(import_jobs, list_shows_the_newest_first_and_get_one)
 {
     struct sync_err err = SYNC_ERR_INIT;
@@ -213,7 +259,7 @@ Test(import_jobs, list_shows_the_newest_first_and_get_one)
     struct sync_store *st = store_with_jobs(&a, &b);
     json_t *list = NULL, *one = NULL;
 
-    OK(sync_store_import_advance(st, a, 5, 4, "00Q5", &err));
+    OK(sync_store_import_advance(st, a, NULL, 5, 4, "00Q5", &err));
     OK(sync_import_list(st, &list, &err));
     cr_assert_eq(json_array_size(list), 2);
     cr_assert_eq(sync_json_int(json_array_get(list, 0), "id", 0), b);
@@ -239,7 +285,7 @@ Test(import_jobs, a_cancelled_job_takes_no_more_pages_and_cannot_be_cancelled_tw
     json_t *one = NULL;
 
     OK(sync_import_cancel(st, a, &err));
-    cr_assert_eq(sync_store_import_advance(st, a, 1, 1, "x", &err), SYNC_ERR_NOT_FOUND);
+    cr_assert_eq(sync_store_import_advance(st, a, NULL, 1, 1, "x", &err), SYNC_ERR_NOT_FOUND);
     cr_assert_eq(sync_import_cancel(st, a, &err), SYNC_ERR_INVALID);
     cr_assert(strstr(err.message, "cancelled, not running"), "%s", err.message);
     cr_assert_eq(sync_import_cancel(st, 99, &err), SYNC_ERR_NOT_FOUND);

@@ -1905,8 +1905,8 @@ Test(store, an_import_starts_running_with_nothing_read_and_its_page_counts_add_u
     cr_assert_str_eq(s.filter[0], "LeadSource = 'Web'");
     cr_assert_str_eq(s.list_id[0], "(null)");
     cr_assert_gt(s.run_started_at[0], 0);
-    OK(sync_store_import_advance(st, id, 5, 5, "00Q05", &err));
-    OK(sync_store_import_advance(st, id, 5, 3, "00Q10", &err));
+    OK(sync_store_import_advance(st, id, NULL, 5, 5, "00Q05", &err));
+    OK(sync_store_import_advance(st, id, "00Q05", 5, 3, "00Q10", &err));
     s.n = 0;
     OK(sync_store_import_get(st, id, on_import, &s, &err));
     cr_assert_eq(s.read[0], 10);
@@ -1926,12 +1926,47 @@ Test(store, an_import_advance_in_a_rolled_back_page_leaves_no_trace)
 
     OK(sync_store_begin(st, &err));
     OK(sync_store_inbox_put(st, &ch, NULL, &err));
-    OK(sync_store_import_advance(st, id, 1, 1, "1", &err));
+    OK(sync_store_import_advance(st, id, NULL, 1, 1, "1", &err));
     OK(sync_store_rollback(st, &err));
     OK(sync_store_import_get(st, id, on_import, &s, &err));
     cr_assert_eq(s.read[0], 0, "the page and its counts go together");
     cr_assert_str_eq(s.position[0], "(null)");
     cr_assert_str_eq(s.list_id[0], "42");
+    sync_store_close(st);
+}
+
+Test(store, an_import_page_from_a_position_the_job_has_left_is_refused_and_queues_nothing)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct import_seen s = {0};
+    int64_t id = import_new(st, "salesforce", "Lead", NULL, NULL, 4);
+    struct sync_change a = {0, "salesforce", "Lead", "00Q01", 5, 0, "{}", 0};
+    struct sync_change b = {0, "salesforce", "Lead", "00Q03", 5, 0, "{}", 0};
+    struct rows q = {0};
+
+    /* two runs of the job both read the first page; the first stores it */
+    OK(sync_store_begin(st, &err));
+    OK(sync_store_inbox_put(st, &a, NULL, &err));
+    OK(sync_store_import_advance(st, id, NULL, 2, 1, "00Q02", &err));
+    OK(sync_store_commit(st, &err));
+    /* the second's copy of the page started at the beginning too: refused, undone */
+    OK(sync_store_begin(st, &err));
+    OK(sync_store_inbox_put(st, &b, NULL, &err));
+    cr_assert_eq(sync_store_import_advance(st, id, NULL, 2, 1, "00Q02", &err), SYNC_ERR_NOT_FOUND,
+                 "the job moved on from where this page started");
+    OK(sync_store_rollback(st, &err));
+    cr_assert_eq(sync_store_import_advance(st, id, "00Q01", 2, 2, "00Q04", &err),
+                 SYNC_ERR_NOT_FOUND, "nor from any other position but its own");
+    OK(sync_store_import_get(st, id, on_import, &s, &err));
+    cr_assert_eq(s.read[0], 2);
+    cr_assert_eq(s.queued[0], 1);
+    cr_assert_str_eq(s.position[0], "00Q02");
+    OK(sync_store_inbox_take(st, 10, on_change, &q, &err));
+    cr_assert_eq(q.n, 1, "only the first run's page is queued");
+    cr_assert_str_eq(q.a[0], "00Q01");
+    /* the run that owns it goes on from where it is */
+    OK(sync_store_import_advance(st, id, "00Q02", 2, 2, "00Q04", &err));
     sync_store_close(st);
 }
 
@@ -1942,11 +1977,11 @@ Test(store, an_import_finishes_only_from_the_state_named_and_a_resume_starts_a_n
     struct import_seen s = {0};
     int64_t id = import_new(st, "salesforce", "Account", NULL, NULL, -1);
 
-    OK(sync_store_import_advance(st, id, 7, 7, "001x", &err));
+    OK(sync_store_import_advance(st, id, NULL, 7, 7, "001x", &err));
     OK(sync_store_import_set_state(st, id, "running", "failed", "UNABLE_TO_LOCK_ROW", &err));
     cr_assert_eq(sync_store_import_set_state(st, id, "running", "done", NULL, &err),
                  SYNC_ERR_NOT_FOUND, "it is not running any more");
-    cr_assert_eq(sync_store_import_advance(st, id, 1, 1, "001y", &err), SYNC_ERR_NOT_FOUND,
+    cr_assert_eq(sync_store_import_advance(st, id, "001x", 1, 1, "001y", &err), SYNC_ERR_NOT_FOUND,
                  "a job that is not running takes no page");
     OK(sync_store_import_get(st, id, on_import, &s, &err));
     cr_assert_str_eq(s.state[0], "failed");
@@ -2010,7 +2045,7 @@ Test(store, import_arguments_are_checked)
     cr_assert_eq(sync_store_import_set_state(st, id, NULL, "paused", NULL, &err), SYNC_ERR_INVALID);
     cr_assert_eq(sync_store_import_set_state(st, id, "stuck", "done", NULL, &err),
                  SYNC_ERR_INVALID);
-    cr_assert_eq(sync_store_import_advance(st, id, -1, 0, NULL, &err), SYNC_ERR_INVALID);
+    cr_assert_eq(sync_store_import_advance(st, id, NULL, -1, 0, NULL, &err), SYNC_ERR_INVALID);
     cr_assert_eq(sync_store_import_list(st, "paused", 0, on_import, NULL, &err), SYNC_ERR_INVALID);
     cr_assert(sync_store_import_state_ok("cancelled"));
     cr_assert(!sync_store_import_state_ok("Done"));
