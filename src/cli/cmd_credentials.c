@@ -184,18 +184,15 @@ static int with_store(const struct cli *cli,
                       int argc, const char **argv)
 {
     struct sync_config cfg;
-    struct sync_err err = SYNC_ERR_INIT;
     struct sync_store *st = NULL;
-    int status = cli_config_load(cli, &cfg);
+    char cmd[64];
+    int status;
 
-    if (status == CLI_OK && sync_store_open(&st, cfg.store, &err)) {
-        fprintf(stderr, "crmsync %s: %s\n", argv[0], err.message);
-        status = CLI_FAILED;
-    }
-    if (status == CLI_OK)
-        status = fn(st, &cfg, argc, argv);
-    sync_store_close(st);
-    sync_config_release(&cfg);
+    snprintf(cmd, sizeof(cmd), "crmsync %s", argv[0]);
+    if ((status = cli_store_open(cli, cmd, &cfg, &st)) != CLI_OK)
+        return status;
+    status = fn(st, &cfg, argc, argv);
+    cli_store_close(&cfg, st);
     return status;
 }
 

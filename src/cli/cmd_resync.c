@@ -133,20 +133,14 @@ int cmd_resync(int argc, const char **argv, const struct cli *cli)
     }
     if (status != CLI_OK)
         goto out;
-    if ((status = cli_config_load(cli, &cfg)) != CLI_OK) {
-        sync_config_release(&cfg);
+    if ((status = cli_store_open(cli, "crmsync resync", &cfg, &st)) != CLI_OK)
         goto out;
-    }
-    if (sync_store_open(&st, cfg.store, &err) == SYNC_OK) {
-        rc = record ? sync_health_resync_record(st, pos[0], pos[1], pos[2], &res, &err)
-                    : sync_health_resync(st, ids, (size_t)npos, &res, &err);
-        if (rc == SYNC_ERR_INVALID)
-            status = CLI_USAGE;
-        else if (rc)
-            status = CLI_FAILED;
-    } else {
+    rc = record ? sync_health_resync_record(st, pos[0], pos[1], pos[2], &res, &err)
+                : sync_health_resync(st, ids, (size_t)npos, &res, &err);
+    if (rc == SYNC_ERR_INVALID)
+        status = CLI_USAGE;
+    else if (rc)
         status = CLI_FAILED;
-    }
     if (status != CLI_OK) {
         fprintf(stderr, "crmsync resync: %s\n", err.message);
     } else if (as_json) {
@@ -158,8 +152,7 @@ int cmd_resync(int argc, const char **argv, const struct cli *cli)
         status = resync_print(res) ? CLI_FAILED : CLI_OK;
     }
     json_decref(res);
-    sync_store_close(st);
-    sync_config_release(&cfg);
+    cli_store_close(&cfg, st);
 out:
     free(pos);
     free(ids);

@@ -232,26 +232,28 @@ static enum sync_rc link_after_write(struct sync_engine *e, const struct batch *
     return sync_store_link_update(e->st, &l, err);
 }
 
-static enum sync_rc ledger_after_write(struct sync_engine *e, const struct entry *it,
-                                       struct sync_err *err)
+/* Stores the ledger rows an entry carries: as agreements once its write landed, or
+ * (unsettled) as the values of a write whose landing is unknown, so their late landing is told
+ * from an edit (the planner's settle_late). */
+static enum sync_rc ledger_rows_store(struct sync_engine *e, const struct batch *b,
+                                      const struct entry *it, int unsettled, struct sync_err *err)
 {
     const json_t *row;
     size_t i;
 
     json_array_foreach(json_object_get(it->payload, "ledger"), i, row)
     {
-        struct sync_ledger_entry le;
+        struct sync_ledger_entry le = {it->link_id, sync_json_str(row, "field"),
+                                       sync_json_str(row, "value"), sync_json_str(row, "by"),
+                                       sync_json_int(row, "at", 0)};
+        struct sync_unsettled u = {it->link_id, b->target, le.field, le.value, b->sent_at};
         enum sync_rc rc;
 
-        memset(&le, 0, sizeof(le));
-        le.link_id = it->link_id;
-        le.field = sync_json_str(row, "field");
-        le.value = sync_json_str(row, "value");
-        le.written_by = sync_json_str(row, "by");
-        le.agreed_at = sync_json_int(row, "at", 0);
-        if (!le.field || !le.written_by)
+        if (!le.field || (!unsettled && !le.written_by))
             continue;
-        if ((rc = sync_store_ledger_put(e->st, &le, err)) && rc != SYNC_ERR_NOT_FOUND)
+        rc = unsettled ? sync_store_unsettled_put(e->st, &u, err)
+                       : sync_store_ledger_put(e->st, &le, err);
+        if (rc && rc != SYNC_ERR_NOT_FOUND)
             return rc;
     }
     return SYNC_OK;
@@ -264,7 +266,7 @@ static enum sync_rc record_ok(struct sync_engine *e, const struct batch *b, cons
     enum sync_rc rc = link_after_write(e, b, it, oc, now, err);
 
     if (rc == SYNC_OK)
-        rc = ledger_after_write(e, it, err);
+        rc = ledger_rows_store(e, b, it, 0, err);
     for (size_t k = 0; rc == SYNC_OK && sys[0] && obj[0] && rid[0] && vendor_categories[k]; k++)
         rc = sync_store_error_resolve(e->st, sys, obj, rid, vendor_categories[k], err);
     return rc ? rc : complete(e, it, err);
@@ -354,33 +356,6 @@ static enum sync_rc record_held(struct sync_engine *e, const struct entry *it, i
     return rc == SYNC_ERR_NOT_FOUND ? SYNC_OK : rc;
 }
 
-/* The values of a write whose landing is unknown, remembered so their late landing is told
- * from an edit (the planner's settle_late). */
-static enum sync_rc remember_unsettled(struct sync_engine *e, const struct batch *b,
-                                       const struct entry *it, struct sync_err *err)
-{
-    const json_t *row;
-    size_t i;
-
-    json_array_foreach(json_object_get(it->payload, "ledger"), i, row)
-    {
-        struct sync_unsettled u;
-        enum sync_rc rc;
-
-        memset(&u, 0, sizeof(u));
-        u.link_id = it->link_id;
-        u.side = b->target;
-        u.field = sync_json_str(row, "field");
-        u.value = sync_json_str(row, "value");
-        u.sent_at = b->sent_at;
-        if (!u.field)
-            continue;
-        if ((rc = sync_store_unsettled_put(e->st, &u, err)) && rc != SYNC_ERR_NOT_FOUND)
-            return rc;
-    }
-    return SYNC_OK;
-}
-
 /* The process's write counters (/metrics). */
 static void count_results(const char *vendor, size_t ok, size_t failed, size_t retried)
 {
@@ -437,7 +412,7 @@ static enum sync_rc record_batch(struct sync_engine *e, const struct batch *b,
             break;
         default:
             if (o->unsettled)
-                rc = remember_unsettled(e, b, it, err);
+                rc = ledger_rows_store(e, b, it, 1, err);
             if (rc == SYNC_OK)
                 rc = record_retry(e, b, it, o, now, err);
             retried++;

@@ -481,6 +481,33 @@ static enum sync_rc walk(struct store_sqlite *b, sqlite3_stmt *s, const char *wh
     return rc == SYNC_DECLINED ? SYNC_OK : rc;
 }
 
+/* A statement with one text parameter, run to completion. */
+static enum sync_rc run_by(struct store_sqlite *b, enum stmt_id stmt, const char *key,
+                           const char *what, struct sync_err *err)
+{
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, stmt, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, key);
+    return finish(b, s, what, err);
+}
+
+/* A listing with one text parameter: row turns each row into fn's argument. */
+static enum sync_rc walk_by(struct store_sqlite *b, enum stmt_id stmt, const char *key,
+                            const char *what, row_fn row, any_fn fn, void *ctx,
+                            struct sync_err *err)
+{
+    sqlite3_stmt *s;
+    enum sync_rc rc = prep(b, stmt, &s, err);
+
+    if (rc)
+        return rc;
+    bind_str(s, 1, key);
+    return walk(b, s, what, row, fn, ctx, err);
+}
+
 /* Reads at most one row into a caller's struct; SYNC_ERR_NOT_FOUND when there is none. */
 typedef enum sync_rc (*fill_fn)(sqlite3_stmt *s, void *out, struct sync_err *err);
 
@@ -870,14 +897,7 @@ static enum sync_rc setting_row(sqlite3_stmt *s, any_fn fn, void *ctx, struct sy
 static enum sync_rc store_sqlite_setting_delete(struct sync_store *st, const char *key,
                                                 struct sync_err *err)
 {
-    struct store_sqlite *b = B(st);
-    sqlite3_stmt *s;
-    enum sync_rc rc = prep(b, S_SETTING_DELETE, &s, err);
-
-    if (rc)
-        return rc;
-    bind_str(s, 1, key);
-    return finish(b, s, "delete setting", err);
+    return run_by(B(st), S_SETTING_DELETE, key, "delete setting", err);
 }
 
 static enum sync_rc store_sqlite_setting_list(struct sync_store *st, sync_store_setting_fn fn,
@@ -945,14 +965,7 @@ static enum sync_rc store_sqlite_mapping_list(struct sync_store *st, const char 
                                               sync_store_mapping_fn fn, void *ctx,
                                               struct sync_err *err)
 {
-    struct store_sqlite *b = B(st);
-    sqlite3_stmt *s;
-    enum sync_rc rc = prep(b, S_MAPPING_LIST, &s, err);
-
-    if (rc)
-        return rc;
-    bind_str(s, 1, kind);
-    return walk(b, s, "list mappings", mapping_row, (any_fn)fn, ctx, err);
+    return walk_by(B(st), S_MAPPING_LIST, kind, "list mappings", mapping_row, (any_fn)fn, ctx, err);
 }
 
 /* ---- links ---- */
@@ -1128,27 +1141,13 @@ static enum sync_rc store_sqlite_ledger_list(struct sync_store *st, const char *
                                              sync_store_ledger_fn fn, void *ctx,
                                              struct sync_err *err)
 {
-    struct store_sqlite *b = B(st);
-    sqlite3_stmt *s;
-    enum sync_rc rc = prep(b, S_LEDGER_LIST, &s, err);
-
-    if (rc)
-        return rc;
-    bind_str(s, 1, link_id);
-    return walk(b, s, "list ledger", ledger_row, (any_fn)fn, ctx, err);
+    return walk_by(B(st), S_LEDGER_LIST, link_id, "list ledger", ledger_row, (any_fn)fn, ctx, err);
 }
 
 static enum sync_rc store_sqlite_ledger_clear(struct sync_store *st, const char *link_id,
                                               struct sync_err *err)
 {
-    struct store_sqlite *b = B(st);
-    sqlite3_stmt *s;
-    enum sync_rc rc = prep(b, S_LEDGER_CLEAR, &s, err);
-
-    if (rc)
-        return rc;
-    bind_str(s, 1, link_id);
-    return finish(b, s, "clear ledger", err);
+    return run_by(B(st), S_LEDGER_CLEAR, link_id, "clear ledger", err);
 }
 
 /* ---- unsettled writes ---- */
@@ -1188,14 +1187,8 @@ static enum sync_rc store_sqlite_unsettled_list(struct sync_store *st, const cha
                                                 sync_store_unsettled_fn fn, void *ctx,
                                                 struct sync_err *err)
 {
-    struct store_sqlite *b = B(st);
-    sqlite3_stmt *s;
-    enum sync_rc rc = prep(b, S_UNSETTLED_LIST, &s, err);
-
-    if (rc)
-        return rc;
-    bind_str(s, 1, link_id);
-    return walk(b, s, "list unsettled writes", unsettled_row, (any_fn)fn, ctx, err);
+    return walk_by(B(st), S_UNSETTLED_LIST, link_id, "list unsettled writes", unsettled_row,
+                   (any_fn)fn, ctx, err);
 }
 
 static enum sync_rc store_sqlite_unsettled_drop(struct sync_store *st,
@@ -1969,14 +1962,8 @@ static enum sync_rc store_sqlite_suspension_list(struct sync_store *st, const ch
                                                  sync_store_suspension_fn fn, void *ctx,
                                                  struct sync_err *err)
 {
-    struct store_sqlite *b = B(st);
-    sqlite3_stmt *s;
-    enum sync_rc rc = prep(b, S_SUSPENSION_LIST, &s, err);
-
-    if (rc)
-        return rc;
-    bind_str(s, 1, vendor);
-    return walk(b, s, "list suspensions", suspension_row, (any_fn)fn, ctx, err);
+    return walk_by(B(st), S_SUSPENSION_LIST, vendor, "list suspensions", suspension_row, (any_fn)fn,
+                   ctx, err);
 }
 
 static enum sync_rc store_sqlite_suspension_clear(struct sync_store *st, const char *vendor,

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makePeople, peopleIndex, sleep, startPair } from './lib/pair.mjs';
+import { makePeople, peopleIndex, sleep, startPair, stopped, until } from './lib/pair.mjs';
 
 const TOKEN = 'admin-secret-for-tests';
 const YAML = `admin:\n  listen: 127.0.0.1:0\n  token: ${TOKEN}\n`;
@@ -18,21 +18,6 @@ before(async () => {
 after(async () => {
   await pair.stop();
 });
-
-async function until(check, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(100);
-  }
-  return false;
-}
-
-async function stopped(run) {
-  run.child.kill('SIGTERM');
-  const r = await run.done;
-  assert.equal(r.code, 0, r.stderr);
-}
 
 test('every route needs the admin token; the status names the version and the schema', async () => {
   await pair.reset(YAML, { logLevel: 'info' });

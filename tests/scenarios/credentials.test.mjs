@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { binDir } from '../peers/lib/emu.mjs';
-import { makePeople, peopleIndex, sleep, startPair } from './lib/pair.mjs';
+import { makePeople, peopleIndex, sleep, startPair, stopped, until } from './lib/pair.mjs';
 
 const TOKEN = 'admin-secret-for-tests';
 const YAML = `admin:\n  listen: 127.0.0.1:0\n  token: ${TOKEN}\n`;
@@ -23,21 +23,6 @@ before(async () => {
 after(async () => {
   await pair.stop();
 });
-
-async function until(check, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(100);
-  }
-  return false;
-}
-
-async function stopped(run) {
-  run.child.kill('SIGTERM');
-  const r = await run.done;
-  assert.equal(r.code, 0, r.stderr);
-}
 
 // The configuration's Salesforce password replaced (the file's credentials then fail).
 function filePassword(pw) {

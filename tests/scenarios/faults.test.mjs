@@ -15,6 +15,7 @@ import {
   sfUpdateMany,
   sleep,
   startPair,
+  until,
 } from './lib/pair.mjs';
 
 const SF_UPSERT = 'PATCH /services/data/vXX.X/composite/sobjects/{object}/{field}';
@@ -91,16 +92,6 @@ test('a write that times out is read back and sent again; landing late, it doubl
   await pair.sync();
   assert.deepEqual(await pair.writes(), { hs: 0, sf: 0 }, 'the late writes were no change');
 });
-
-// Waits (50 ms steps, timeoutMs at most) until check() holds; answers whether it did.
-async function until(check, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await sleep(50);
-  }
-  return false;
-}
 
 // A HubSpot update that timed out and was read back as "not there" is still held by the vendor;
 // it lands after a newer edit was synced. crmsync knows the value as its own unsettled write: it

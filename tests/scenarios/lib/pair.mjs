@@ -302,6 +302,23 @@ export async function peopleByEmail(pair) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Waits (50 ms steps, timeoutMs at most) until check() holds; answers whether it did.
+export async function until(check, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+// Stops a `crmsync run` (pair.spawn, pair.runAdmin) with SIGTERM; it must exit 0.
+export async function stopped(run) {
+  run.child.kill('SIGTERM');
+  const r = await run.done;
+  assert.equal(r.code, 0, r.stderr);
+}
+
 // Sets (or with null clears) the faults of one emulator: side is 'hs' or 'sf'.
 export async function setFaults(pair, side, faults) {
   const emu = pair[side].emu;
