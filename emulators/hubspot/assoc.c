@@ -254,8 +254,8 @@ void assoc_detach(struct hs_portal *p, struct hs_record *r)
     r->nedges = 0;
 }
 
-json_t *assoc_apply_create(struct hs_portal *p, struct hs_record *r, const json_t *arr,
-                           const struct hs_source *src, int check_only)
+json_t *assoc_apply_create(struct hs_portal *p, enum hs_type from, struct hs_record *r,
+                           const json_t *arr, const struct hs_source *src, int check_only)
 {
     size_t i;
     json_t *a;
@@ -275,10 +275,9 @@ json_t *assoc_apply_create(struct hs_portal *p, struct hs_record *r, const json_
             int32_t id = (int32_t)sync_json_int(ty, "associationTypeId", -1);
             const struct hs_label *l = NULL;
             struct hs_record *to;
-            int from = check_only ? -1 : (int)r->type;
             for (size_t x = 0; x < p->labels.n && !l; x++) {
                 const struct hs_label *c = &p->labels.v[x];
-                if (c->type_id == id && c->cat == cat && (from < 0 || c->from == from))
+                if (c->type_id == id && c->cat == cat && c->from == from)
                     l = c;
             }
             if (!l || cat < 0)
@@ -328,20 +327,28 @@ static void type_name(struct hs_portal *p, const struct hs_record *r, const stru
     }
 }
 
-static int has_edges_to(const struct hs_record *r, int type)
+/* Is the other side of e a live record? Reads leave out associations to archived records
+ * (they come back when the record is restored). */
+static int edge_live(struct hs_portal *p, const struct hs_edge *e)
+{
+    const struct hs_record *o = obj_find(p, e->to_type, e->to_id);
+    return o && !o->archived;
+}
+
+static int has_edges_to(struct hs_portal *p, const struct hs_record *r, int type, int live_only)
 {
     for (size_t i = 0; i < r->nedges; i++)
-        if (r->edges[i].to_type == type)
+        if (r->edges[i].to_type == type && (!live_only || edge_live(p, &r->edges[i])))
             return 1;
     return 0;
 }
 
 void assoc_render_v3(struct sync_buf *b, struct hs_portal *p, const struct hs_record *r,
-                     const int *types, int n)
+                     const int *types, int n, int live_only)
 {
     int opened = 0;
     for (int k = 0; k < n; k++) {
-        if (!has_edges_to(r, types[k]))
+        if (!has_edges_to(p, r, types[k], live_only))
             continue;
         if (!opened) {
             render_key(b, "associations");
@@ -353,7 +360,7 @@ void assoc_render_v3(struct sync_buf *b, struct hs_portal *p, const struct hs_re
         for (size_t i = 0; i < r->nedges; i++) {
             const struct hs_edge *e = &r->edges[i];
             char tn[128];
-            if (e->to_type != types[k])
+            if (e->to_type != types[k] || (live_only && !edge_live(p, e)))
                 continue;
             type_name(p, r, e, tn, sizeof(tn));
             render_sep(b);
@@ -528,12 +535,14 @@ void assoc_h_v4_delete(struct hs_ctx *c)
 }
 
 /* The distinct to-ids of r's associations to type, in order. */
-static size_t distinct_targets(const struct hs_record *r, int type, uint64_t *out, size_t cap)
+/* The live records r is associated with of one type, each once, in association order. */
+static size_t distinct_targets(struct hs_portal *p, const struct hs_record *r, int type,
+                               uint64_t *out, size_t cap)
 {
     size_t n = 0;
     for (size_t i = 0; i < r->nedges; i++) {
         int seen = 0;
-        if (r->edges[i].to_type != type)
+        if (r->edges[i].to_type != type || !edge_live(p, &r->edges[i]))
             continue;
         for (size_t k = 0; k < n && !seen; k++)
             seen = out[k] == r->edges[i].to_id;
@@ -547,7 +556,7 @@ static json_t *targets_page(struct hs_portal *p, const struct hs_record *r, int 
                             int64_t offset, int64_t limit, json_t **paging)
 {
     uint64_t *ids = malloc((r->nedges ? r->nedges : 1) * sizeof(*ids));
-    size_t n = ids ? distinct_targets(r, type, ids, r->nedges) : 0;
+    size_t n = ids ? distinct_targets(p, r, type, ids, r->nedges) : 0;
     json_t *res = json_array();
     *paging = NULL;
     for (int64_t i = offset; i < (int64_t)n && i < offset + limit; i++)
@@ -702,7 +711,7 @@ void assoc_h_v4_batch_read(struct hs_ctx *c)
         const char *after = sync_json_str(in, "after");
         struct hs_record *r = id ? obj_lookup(c->p, ta, id, NULL, 0) : NULL;
         json_t *paging, *to, *item;
-        if (!r || !distinct_targets(r, tb, (uint64_t[1]){0}, 1)) {
+        if (!r || !distinct_targets(c->p, r, tb, (uint64_t[1]){0}, 1)) {
             json_t *e = hs_error_body("OBJECT_NOT_FOUND", "crm.associations.NO_ASSOCIATIONS_FOUND",
                                       NULL, json_pack("{s:[s]}", "fromObjectId", id ? id : ""),
                                       "No %s is associated with %s %s.", hs_types[tb].singular,

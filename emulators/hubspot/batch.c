@@ -362,21 +362,47 @@ void batch_h_update(struct hs_ctx *c)
 
 /* ---- upsert ---- */
 
-/* Creates the record an upsert did not find: the input with id_prop = id among its
- * properties (a new object holding the input's members, not a copy of them). */
-static json_t *upsert_create(struct hs_ctx *c, int t, json_t *in, const char *id_prop,
-                             const char *id, struct hs_record **r, int *status)
+/* new: the create input of an upsert that finds nothing: the input with id_prop = id among
+ * its properties (a new object holding the input's members, not a copy of them). */
+static json_t *upsert_input(json_t *in, const char *id_prop, const char *id)
 {
     json_t *props = json_object(), *given = json_object_get(in, "properties");
     json_t *input = json_pack("{s:o}", "properties", props);
     json_t *assocs = json_object_get(in, "associations");
-    json_t *err;
     if (json_is_object(given))
         json_object_update(props, given);
     json_object_set_new(props, id_prop, json_string(id));
     if (assocs)
         json_object_set(input, "associations", assocs);
-    err = obj_create_input(c->p, t, input, &c->src, r, status);
+    return input;
+}
+
+/* Creates the record an upsert did not find. */
+static json_t *upsert_create(struct hs_ctx *c, int t, json_t *in, const char *id_prop,
+                             const char *id, struct hs_record **r, int *status)
+{
+    json_t *input = upsert_input(in, id_prop, id);
+    json_t *err = obj_create_input(c->p, t, input, &c->src, r, status);
+    json_decref(input);
+    return err;
+}
+
+/* The error creating the record an upsert input finds nothing for would meet (a missing
+ * hs_timestamp or ticket stage, a bad association), or NULL. */
+static json_t *upsert_create_error(struct hs_ctx *c, int t, json_t *in)
+{
+    char buf[32];
+    const char *id = hs_json_idstr(in, "id", buf);
+    const char *id_prop = sync_json_str(in, "idProperty");
+    struct hs_write w;
+    json_t *input, *err;
+    if (!id || !id_prop || !*id_prop || strcmp(id_prop, "hs_object_id") == 0 ||
+        obj_lookup(c->p, t, id, id_prop, 0))
+        return NULL;
+    input = upsert_input(in, id_prop, id);
+    err = obj_check_create(c->p, t, input, &w);
+    if (!err)
+        hs_write_release(&w);
     json_decref(input);
     return err;
 }
@@ -419,7 +445,7 @@ static json_t *upsert_one(struct hs_ctx *c, int t, json_t *in, struct prepared *
 }
 
 /* Checks every upsert input: a bad idProperty fails the call; so does a bad input without
- * trace ids. 0, or -1 after failing c. */
+ * trace ids, or one whose record would be created but cannot be. 0, or -1 after failing c. */
 static int upsert_check(struct hs_ctx *c, int t, json_t *inputs, struct prepared *v)
 {
     int traced = any_trace(inputs);
@@ -434,6 +460,13 @@ static int upsert_check(struct hs_ctx *c, int t, json_t *inputs, struct prepared
         if (v[i].err && !traced) {
             hs_reply(c, 400, json_incref(v[i].err));
             return -1;
+        }
+        if (!v[i].err && !traced) {
+            json_t *err = upsert_create_error(c, t, in);
+            if (err) {
+                hs_reply(c, 400, err);
+                return -1;
+            }
         }
     }
     return 0;

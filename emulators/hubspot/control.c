@@ -390,6 +390,16 @@ static void ctl_email_event(struct ctl *k)
         bad(k, err);
 }
 
+static void ctl_email_campaign(struct ctl *k)
+{
+    char err[256];
+    json_t *cp = mkt_add_campaign(k->p, k->body, err, sizeof(err));
+    if (cp)
+        reply(k, 201, json_incref(cp));
+    else
+        bad(k, err);
+}
+
 /* POST /__emu/forms/{formId}/submissions */
 static void ctl_form_submit(struct ctl *k)
 {
@@ -451,6 +461,7 @@ static const struct ctl_route ctl_routes[] = {
     {"POST", "/__emu/oauth/codes", ctl_code_new},
     {"POST", "/__emu/locks", ctl_locks},
     {"POST", "/__emu/email-events", ctl_email_event},
+    {"POST", "/__emu/email-campaigns", ctl_email_campaign},
     {"GET", "/__emu/webhooks/deliveries", ctl_deliveries},
     {"POST", "/__emu/owners", ctl_owner_add},
     {"POST", "/__emu/restore", ctl_restore},

@@ -847,6 +847,19 @@ static json_t *check_timestamp(enum hs_type t, const struct hs_write *w)
         "is required\",\"error\":\"REQUIRED_FIELD\",\"name\":\"hs_timestamp\"}]");
 }
 
+/* A ticket needs its status (hs_pipeline_stage) on create; the pipeline defaults to "0". */
+static json_t *check_ticket_stage(enum hs_type t, const struct hs_write *w)
+{
+    if (t != HS_TICKETS)
+        return NULL;
+    for (size_t i = 0; i < w->n; i++)
+        if (w->v[i].value && strcmp(w->v[i].prop->name, "hs_pipeline_stage") == 0)
+            return NULL;
+    return hs_error_body("VALIDATION_ERROR", NULL, NULL, NULL,
+                         "Cannot create object with type: TICKET. The following required "
+                         "properties were missing: [hs_pipeline_stage]");
+}
+
 json_t *obj_check_create(struct hs_portal *p, enum hs_type t, const json_t *in, struct hs_write *w)
 {
     const json_t *assocs = json_object_get(in, "associations");
@@ -860,12 +873,14 @@ json_t *obj_check_create(struct hs_portal *p, enum hs_type t, const json_t *in, 
         err = obj_check_props(p, t, in, w);
     if (!err)
         err = check_timestamp(t, w);
+    if (!err)
+        err = check_ticket_stage(t, w);
     if (!err && (t == HS_DEALS || t == HS_TICKETS)) {
         pipes_fill_defaults(p, t, w);
         err = pipes_check(p, t, NULL, w);
     }
     if (!err && json_is_array(assocs))
-        err = assoc_apply_create(p, NULL, assocs, NULL, 1);
+        err = assoc_apply_create(p, t, NULL, assocs, NULL, 1);
     if (err)
         hs_write_release(w);
     return err;
@@ -889,7 +904,7 @@ json_t *obj_create_checked(struct hs_portal *p, enum hs_type t, struct hs_write 
         return hs_error_body("INTERNAL_ERROR", NULL, NULL, NULL, "internal error");
     }
     if (json_is_array(assocs))
-        assoc_apply_create(p, r, assocs, src, 0);
+        assoc_apply_create(p, t, r, assocs, src, 0);
     *out = r;
     return NULL;
 }

@@ -298,7 +298,8 @@ struct hs_out {
  * release it themselves) and answer NULL or a new 400 error body:
  *   obj_check_props   an update input {properties}
  *   obj_check_create  a create input {properties, associations}: also hs_timestamp for
- *                     activities, pipeline and stage defaults, the association targets
+ *                     activities, hs_pipeline_stage for tickets, pipeline and stage
+ *                     defaults, the association targets
  * The writes answer NULL or a new error body with its HTTP status in *status (409 for a
  * unique value another record holds). obj_create_input and obj_update_input do both.
  */
@@ -509,6 +510,9 @@ void mkt_h_form_delete(struct hs_ctx *c);
 void mkt_h_submissions(struct hs_ctx *c);
 void mkt_h_email_events(struct hs_ctx *c);
 void mkt_h_email_event_get(struct hs_ctx *c);
+void mkt_h_campaigns(struct hs_ctx *c);
+void mkt_h_campaigns_by_id(struct hs_ctx *c);
+void mkt_h_campaign_get(struct hs_ctx *c);
 /* auth.c */
 void auth_h_token(struct hs_ctx *c);
 void auth_h_access_info(struct hs_ctx *c);
@@ -630,13 +634,15 @@ size_t assoc_remove_all(struct hs_portal *p, struct hs_record *a, struct hs_reco
                         const struct hs_source *src);
 /* Removes the associations of r whose other side is gone (purge). */
 void assoc_detach(struct hs_portal *p, struct hs_record *r);
-/* Applies a create-time `associations` array; returns NULL or a new error body. */
-json_t *assoc_apply_create(struct hs_portal *p, struct hs_record *r, const json_t *arr,
-                           const struct hs_source *src, int check_only);
+/* Applies a create-time `associations` array of a record of type from (r; NULL with
+ * check_only); returns NULL or a new error body. */
+json_t *assoc_apply_create(struct hs_portal *p, enum hs_type from, struct hs_record *r,
+                           const json_t *arr, const struct hs_source *src, int check_only);
 const char *assoc_cat_name(int cat);
-/* The v3 "associations" member for the listed types (nothing when r has none of them). */
+/* The v3 "associations" member for the listed types (nothing when r has none of them);
+ * live_only leaves out associations to archived records, as API reads do. */
 void assoc_render_v3(struct sync_buf *b, struct hs_portal *p, const struct hs_record *r,
-                     const int *types, int n);
+                     const int *types, int n, int live_only);
 
 /* ---- pipelines.c ---- */
 void pipes_init(struct hs_portal *p);
@@ -668,6 +674,9 @@ void mkt_release(struct hs_portal *p);
 json_t *mkt_submit_form(struct hs_portal *p, const char *form_id, const json_t *body, char *err,
                         size_t errlen);
 json_t *mkt_add_email_event(struct hs_portal *p, const json_t *body, char *err, size_t errlen);
+/* Control API: adds an e-mail campaign {id?, name, subject, contentId?}; borrowed answer, or
+ * NULL with err filled. */
+json_t *mkt_add_campaign(struct hs_portal *p, const json_t *body, char *err, size_t errlen);
 
 /* ---- webhooks.c ---- */
 struct hs_webhooks;

@@ -256,7 +256,7 @@ void render_record_open(struct sync_buf *b, struct hs_portal *p, const struct hs
         render_iso(b, r->archived_at);
     }
     if (o && o->nassoc)
-        assoc_render_v3(b, p, r, o->assoc_types, o->nassoc);
+        assoc_render_v3(b, p, r, o->assoc_types, o->nassoc, !o->all);
 }
 
 void render_record(struct sync_buf *b, struct hs_portal *p, const struct hs_record *r,

@@ -150,6 +150,9 @@ static const struct route routes[] = {
     {"GET", "/form-integrations/v1/submissions/forms/{formId}", mkt_h_submissions, 0, "forms"},
     {"GET", "/email/public/v1/events", mkt_h_email_events, 0, "content"},
     {"GET", "/email/public/v1/events/{created}/{eventId}", mkt_h_email_event_get, 0, "content"},
+    {"GET", "/email/public/v1/campaigns", mkt_h_campaigns, 0, "content"},
+    {"GET", "/email/public/v1/campaigns/by-id", mkt_h_campaigns_by_id, 0, "content"},
+    {"GET", "/email/public/v1/campaigns/{campaignId}", mkt_h_campaign_get, 0, "content"},
     /* OAuth */
     {"POST", "/oauth/v1/token", auth_h_token, F_NOAUTH | F_FORM, NULL},
     {"GET", "/oauth/v1/access-tokens/{token}", auth_h_access_info, F_NOAUTH, NULL},

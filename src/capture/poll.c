@@ -86,7 +86,8 @@ int sync_poll_record_key(enum sync_vendor vendor, const char *object, const json
 /* ---- the cursor's position ---- */
 
 static enum sync_rc cursor_load(struct sync_store *st, const char *name,
-                                struct sync_conn_cursor *at, struct sync_err *err)
+                                struct sync_conn_cursor *at, int64_t *floor_ms, int *absent,
+                                struct sync_err *err)
 {
     struct sync_buf pos = SYNC_BUF_INIT(CURSOR_MAX);
     struct sync_err perr = SYNC_ERR_INIT;
@@ -94,6 +95,8 @@ static enum sync_rc cursor_load(struct sync_store *st, const char *name,
     json_t *j;
 
     memset(at, 0, sizeof(*at));
+    *floor_ms = 0;
+    *absent = rc == SYNC_ERR_NOT_FOUND;
     if (rc == SYNC_ERR_NOT_FOUND) {
         sync_err_clear(err);
         sync_buf_release(&pos);
@@ -116,14 +119,19 @@ static enum sync_rc cursor_load(struct sync_store *st, const char *name,
     snprintf(at->id, sizeof(at->id), "%s", sync_json_str(j, "id") ? sync_json_str(j, "id") : "");
     at->tie = sync_json_bool(j, "tie", 0);
     at->listing = sync_json_bool(j, "list", 0);
+    *floor_ms = sync_json_int(j, "floor", 0);
     json_decref(j);
     return SYNC_OK;
 }
 
-static enum sync_rc cursor_text(const struct sync_conn_cursor *at, struct sync_buf *out)
+/* floor_ms: a from_now source's start, which the lookback never reaches behind (0: none). */
+static enum sync_rc cursor_text(const struct sync_conn_cursor *at, int64_t floor_ms,
+                                struct sync_buf *out)
 {
     json_t *j = json_pack("{s:I, s:s, s:b, s:b}", "ts", (json_int_t)at->ts_ms, "id", at->id, "tie",
                           at->tie, "list", at->listing);
+    if (j && floor_ms)
+        json_object_set_new(j, "floor", json_integer(floor_ms));
     enum sync_rc rc = j ? sync_json_dump(j, out) : SYNC_ERR_NOMEM;
     json_decref(j);
     return rc;
@@ -246,18 +254,27 @@ enum sync_rc sync_poll_source(struct sync_store *st, struct sync_conn *c,
     char name[SYNC_STORE_NAME_MAX];
     enum sync_vendor vendor = sync_conn_vendor(c);
     enum sync_rc rc;
+    int64_t floor_ms;
+    int absent;
 
     memset(out, 0, sizeof(*out));
     sync_poll_cursor_name(src, name, sizeof(name));
-    if ((rc = cursor_load(st, name, &at, err)))
+    if ((rc = cursor_load(st, name, &at, &floor_ms, &absent, err)))
         goto done;
-    if ((rc = cursor_text(&at, &before)))
+    if (absent && src->from_now)
+        at.ts_ms = floor_ms = now_ms; /* no initial sync: only what changes from now on */
+    if ((rc = cursor_text(&at, floor_ms, &before)))
         goto nomem;
+    if (absent && src->from_now &&
+        (rc = sync_store_cursor_set(st, name, sync_buf_str(&before), err)))
+        goto done;
     memset(&w, 0, sizeof(w));
     w.object = src->object;
     w.fields = src->fields;
     w.after = at;
     w.lookback_ms = lookback_now(src, now_ms);
+    if (floor_ms && w.lookback_ms > at.ts_ms - floor_ms)
+        w.lookback_ms = at.ts_ms - floor_ms > 0 ? at.ts_ms - floor_ms : 0;
     w.upper_ms = now_ms;
     w.include_deleted = src->include_deleted;
     w.limit = src->page;
@@ -279,7 +296,7 @@ enum sync_rc sync_poll_source(struct sync_store *st, struct sync_conn *c,
         if (keyset_cmp(&b.next, &at) > 0 || b.next.tie != at.tie || b.next.listing || at.listing)
             at = b.next; /* forward only, except a listing's page tokens */
         sync_buf_reset(&after);
-        if ((rc = cursor_text(&at, &after))) {
+        if ((rc = cursor_text(&at, floor_ms, &after))) {
             sync_conn_batch_release(&b);
             goto nomem;
         }

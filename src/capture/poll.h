@@ -27,7 +27,8 @@
  * The cursor position is JSON: {"ts":ms,"id":"...","tie":bool} (the
  * connector's keyset position; tie: HubSpot's next page reads one stamp by
  * id). A source without a cursor starts at the epoch:
- * its first poll captures every record (the initial sync).
+ * its first poll captures every record (the initial sync); one marked
+ * from_now starts at its first poll instead.
  *
  * Called by the engine's pass (src/engine/sync.c); uses only the store
  * and connector interfaces.
@@ -52,6 +53,8 @@ struct sync_poll_source {
     int include_deleted;       /* Salesforce: queryAll, so deletes and merges are captured */
     size_t page;               /* records per page; 0: the vendor's maximum */
     int64_t swept_ms;          /* set by polling: when the lookback was last re-read */
+    int from_now; /* no cursor yet: start at the first poll's now, not the epoch (no initial
+                     sync: Salesforce cases sync only once created or changed) */
 };
 
 struct sync_poll_result {

@@ -23,7 +23,7 @@ static void mappings_usage(FILE *f)
     fprintf(f, "usage: crmsync mappings [--json]\n"
                "       crmsync mappings set-rule KIND PROPERTY RULE\n"
                "       crmsync mappings reset KIND PROPERTY\n\n"
-               "KIND: contact, company or deal. RULE: prefer_salesforce_unless_blank, "
+               "KIND: contact, company, deal or ticket. RULE: prefer_salesforce_unless_blank, "
                "always_use_salesforce,\ntwo_way, dont_sync, prefer_hubspot_unless_blank, "
                "always_use_hubspot.\n");
 }

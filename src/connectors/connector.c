@@ -511,7 +511,7 @@ enum sync_rc sync_conn_associate(struct sync_conn *c, const char *from_object,
     return rc;
 }
 
-enum sync_rc sync_conn_list_stages(struct sync_conn *c, struct sync_conn_batch *out,
+enum sync_rc sync_conn_list_stages(struct sync_conn *c, int tickets, struct sync_conn_batch *out,
                                    struct sync_err *err)
 {
     if (!out->records)
@@ -520,7 +520,7 @@ enum sync_rc sync_conn_list_stages(struct sync_conn *c, struct sync_conn_batch *
         return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
     if (!c->ops->list_stages)
         return sync_err_set(err, SYNC_ERR_INVALID, "%s has no deal stages", c->ops->name);
-    return c->ops->list_stages(c, out, err);
+    return c->ops->list_stages(c, tickets, out, err);
 }
 
 /* ---- writes ---- */

@@ -313,8 +313,8 @@ struct sync_conn_ops {
     enum sync_rc (*associate)(struct sync_conn *c, const char *from_object, const char *to_object,
                               const struct sync_conn_assoc *pairs, size_t n, int remove,
                               struct sync_conn_result *res, struct sync_err *err);
-    /* The deal pipelines or opportunity record types and stages (sync_conn_list_stages). */
-    enum sync_rc (*list_stages)(struct sync_conn *c, struct sync_conn_batch *out,
+    /* The pipelines or record types and stages of a kind (sync_conn_list_stages). */
+    enum sync_rc (*list_stages)(struct sync_conn *c, int tickets, struct sync_conn_batch *out,
                                 struct sync_err *err);
     size_t max_assoc_read, max_assoc_write;
 };
@@ -403,12 +403,15 @@ enum sync_rc sync_conn_associate(struct sync_conn *c, const char *from_object,
                                  size_t n, int remove, struct sync_conn_result *res,
                                  struct sync_err *err);
 
-/* The deal stages as neutral rows. HubSpot (deal pipelines): {"kind":"stage", "pipeline",
- * "pipeline_label", "stage", "stage_label", "closed", "won", "order"}. Salesforce: the active
- * opportunity record types {"kind":"record_type", "id", "label", "name", "default"} and the
- * active stages {"kind":"stage", "stage" (the StageName value), "stage_label", "closed", "won",
- * "order"}. */
-enum sync_rc sync_conn_list_stages(struct sync_conn *c, struct sync_conn_batch *out,
+/* The deal stages (tickets 0) or the ticket statuses (tickets 1) as neutral rows. HubSpot (deal
+ * or ticket pipelines): {"kind":"stage", "pipeline", "pipeline_label", "pipeline_order", "stage",
+ * "stage_label", "closed", "won", "order"} (a ticket stage is closed when its ticketState is
+ * CLOSED). Salesforce: the active opportunity (case) record types {"kind":"record_type", "id",
+ * "label", "name", "default", "process_id"?} (cases: with their business process), the active
+ * case business processes {"kind":"process", "id", "name"}, and the active stages (CaseStatus
+ * values) {"kind":"stage", "stage" (the StageName or Status value), "stage_label", "closed",
+ * "won", "order"}. */
+enum sync_rc sync_conn_list_stages(struct sync_conn *c, int tickets, struct sync_conn_batch *out,
                                    struct sync_err *err);
 
 /* 1 when err describes an ambiguous write. */

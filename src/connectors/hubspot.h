@@ -66,7 +66,7 @@ enum sync_rc sync_hs_read_assoc(struct sync_conn *c, const char *from_object, co
 enum sync_rc sync_hs_associate(struct sync_conn *c, const char *from_object, const char *to_object,
                                const struct sync_conn_assoc *pairs, size_t n, int remove,
                                struct sync_conn_result *res, struct sync_err *err);
-enum sync_rc sync_hs_list_stages(struct sync_conn *c, struct sync_conn_batch *out,
+enum sync_rc sync_hs_list_stages(struct sync_conn *c, int tickets, struct sync_conn_batch *out,
                                  struct sync_err *err);
 /* The HubSpot-defined association type a new association of from -> to gets (a company target:
  * primary), 0 for a pair crmsync does not associate. */

@@ -25,6 +25,8 @@ static const struct {
     {"contacts", "companies", 279, 1}, {"companies", "contacts", 280, 2},
     {"deals", "companies", 341, 5},    {"companies", "deals", 342, 6},
     {"deals", "contacts", 3, 0},       {"contacts", "deals", 4, 0},
+    {"tickets", "companies", 339, 26}, {"companies", "tickets", 340, 25},
+    {"tickets", "contacts", 16, 0},    {"contacts", "tickets", 15, 0},
 };
 
 int sync_hs_assoc_primary_type(const char *from_object, const char *to_object)
@@ -276,7 +278,7 @@ static double meta_number(const json_t *meta, const char *key)
     return json_is_string(v) ? strtod(json_string_value(v), NULL) : -1;
 }
 
-enum sync_rc sync_hs_list_stages(struct sync_conn *c, struct sync_conn_batch *out,
+enum sync_rc sync_hs_list_stages(struct sync_conn *c, int tickets, struct sync_conn_batch *out,
                                  struct sync_err *err)
 {
     struct sync_buf url = SYNC_BUF_INIT(4096);
@@ -284,7 +286,8 @@ enum sync_rc sync_hs_list_stages(struct sync_conn *c, struct sync_conn_batch *ou
     enum sync_rc rc;
     size_t i, k;
 
-    rc = sync_buf_addf(&url, "%s/crm/v3/pipelines/deals", c->instance_url);
+    rc = sync_buf_addf(&url, "%s/crm/v3/pipelines/%s", c->instance_url,
+                       tickets ? "tickets" : "deals");
     rc = rc ? rc : sync__conn_call(c, "GET", sync_buf_str(&url), NULL, 0, 0, &ans, NULL, err);
     sync_buf_release(&url);
     if (rc)
@@ -298,15 +301,18 @@ enum sync_rc sync_hs_list_stages(struct sync_conn *c, struct sync_conn_batch *ou
         {
             const json_t *meta = json_object_get(s, "metadata");
             const char *sid = sync_json_str(s, "id");
-            int closed = meta_true(meta, "isClosed");
+            const char *state = sync_json_str(meta, "ticketState");
+            int closed =
+                tickets ? state && strcmp(state, "CLOSED") == 0 : meta_true(meta, "isClosed");
             if (!sid || sync_json_bool(s, "archived", 0))
                 continue;
             json_array_append_new(
                 out->records,
-                json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:b, s:b, s:I}", "kind", "stage", "pipeline",
-                          pid, "pipeline_label", plabel, "stage", sid, "stage_label",
-                          sync_json_str(s, "label"), "closed", closed, "won",
-                          closed && meta_number(meta, "probability") >= 1.0, "order",
+                json_pack("{s:s, s:s, s:s?, s:I, s:s, s:s?, s:b, s:b, s:I}", "kind", "stage",
+                          "pipeline", pid, "pipeline_label", plabel, "pipeline_order",
+                          (json_int_t)sync_json_int(p, "displayOrder", (int64_t)i), "stage", sid,
+                          "stage_label", sync_json_str(s, "label"), "closed", closed, "won",
+                          !tickets && closed && meta_number(meta, "probability") >= 1.0, "order",
                           (json_int_t)sync_json_int(s, "displayOrder", (int64_t)k)));
         }
     }

@@ -55,7 +55,7 @@ enum sync_rc sync_sf_query(struct sync_conn *c, const char *soql, struct sync_co
 
 /* The opportunity record types and stages as neutral rows (salesforce_stages.c), the
  * list_stages member of sync_salesforce_ops (see sync_conn_list_stages). */
-enum sync_rc sync_sf_list_stages(struct sync_conn *c, struct sync_conn_batch *out,
+enum sync_rc sync_sf_list_stages(struct sync_conn *c, int tickets, struct sync_conn_batch *out,
                                  struct sync_err *err);
 
 #endif

@@ -106,6 +106,7 @@ char *sync_duration_format(int64_t ms, char *out, size_t n)
  * ==================================================================== */
 
 static const char *const new_record_types[] = {"lead", "contact", NULL};
+static const char *const ticket_delete_rules[] = {"nothing", "delete", NULL};
 
 #define RT SYNC_SETTING_RUNTIME
 static const struct sync_setting_def setting_defs[SYNC_SETTING__COUNT] = {
@@ -117,6 +118,17 @@ static const struct sync_setting_def setting_defs[SYNC_SETTING__COUNT] = {
      "sync HubSpot companies with Salesforce accounts"},
     {"deal_sync", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
      "sync HubSpot deals with Salesforce opportunities"},
+    {"ticket_sync", SYNC_SETTING_BOOL, "false", 0, 1, NULL, RT,
+     "sync Salesforce cases to HubSpot tickets (turning it on imports nothing: cases sync when "
+     "created or updated)"},
+    {"ticket_two_way", SYNC_SETTING_BOOL, "false", 0, 1, NULL, RT,
+     "ticket changes flow back to their cases, under the ticket mappings' rules"},
+    {"ticket_account_association", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "a case's account becomes its ticket's company"},
+    {"ticket_contact_association", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "a case's contact becomes its ticket's contact"},
+    {"ticket_delete_rule", SYNC_SETTING_ENUM, "nothing", 0, 1, ticket_delete_rules, RT,
+     "when a Salesforce case is deleted: nothing, or delete the ticket"},
     {"create_contacts_from_leads", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
      "a new Salesforce lead creates a HubSpot contact"},
     {"create_contacts_from_contacts", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
@@ -1310,7 +1322,8 @@ static void on_entry_key(struct loader *L, const char *prefix, const char *key, 
     if (strcmp(key, "kind") == 0) {
         c->seen_kind = 1;
         if (sync_kind_parse(s, &e->kind))
-            problem(L, line, "%s: '%s' is not a sync kind (contact, company, deal)", path, s);
+            problem(L, line, "%s: '%s' is not a sync kind (contact, company, deal, ticket)", path,
+                    s);
         else
             c->seen_kind = 2;
     } else if (strcmp(key, "hubspot") == 0) {

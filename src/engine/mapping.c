@@ -20,13 +20,15 @@
 
 /* ---- kinds ---- */
 
-static const char *const kind_names[SYNC_KIND__COUNT] = {"contact", "company", "deal"};
-static const char *const kind_plurals[SYNC_KIND__COUNT] = {"contacts", "companies", "deals"};
+static const char *const kind_names[SYNC_KIND__COUNT] = {"contact", "company", "deal", "ticket"};
+static const char *const kind_plurals[SYNC_KIND__COUNT] = {"contacts", "companies", "deals",
+                                                           "tickets"};
 static const char *const contact_objects[] = {"Lead", "Contact", NULL};
 static const char *const company_objects[] = {"Account", NULL};
 static const char *const deal_objects[] = {"Opportunity", NULL};
+static const char *const ticket_objects[] = {"Case", NULL};
 static const char *const *const kind_objects[SYNC_KIND__COUNT] = {contact_objects, company_objects,
-                                                                  deal_objects};
+                                                                  deal_objects, ticket_objects};
 
 const char *sync_kind_name(enum sync_kind k)
 {
@@ -84,6 +86,7 @@ struct builtin {
 #define C SYNC_KIND_CONTACT
 #define A SYNC_KIND_COMPANY
 #define D SYNC_KIND_DEAL
+#define T SYNC_KIND_TICKET
 #define STR SYNC_HST_STRING, SYNC_HSF_TEXT
 #define PHONE SYNC_HST_STRING, SYNC_HSF_PHONENUMBER
 #define AREA SYNC_HST_STRING, SYNC_HSF_TEXTAREA
@@ -91,6 +94,7 @@ struct builtin {
 #define SELECT SYNC_HST_ENUMERATION, SYNC_HSF_SELECT
 #define RADIO SYNC_HST_ENUMERATION, SYNC_HSF_RADIO
 #define BOOL SYNC_HST_BOOL, SYNC_HSF_BOOLEANCHECKBOX
+#define CHECKS SYNC_HST_ENUMERATION, SYNC_HSF_CHECKBOX
 /* clang-format off */
 #define BOTH(lead, contact, t, n) {{"Lead", lead, t, n}, {"Contact", contact, t, n}}
 #define LEAD(f, t, n) {{"Lead", f, t, n}}
@@ -156,11 +160,43 @@ static const struct builtin builtins[] = {
     {D, "hubspot_owner_id", SELECT, ONE("Opportunity", "OwnerId", SYNC_SFT_REFERENCE, 18),
      SYNC_MAP_OWNER},
     {D, LINK_ID, STR, ONE("Opportunity", LINK_FIELD, SYNC_SFT_STRING, 255), SYNC_MAP_INTERNAL},
+    /* tickets <- Case: the ticket's required properties first (name, pipeline, status) */
+    {T, "subject", STR, ONE("Case", "Subject", SYNC_SFT_STRING, 255), 0},
+    {T, "hs_pipeline", SELECT, ONE("Case", "RecordTypeId", SYNC_SFT_REFERENCE, 18),
+     SYNC_MAP_PIPELINE},
+    {T, "hs_pipeline_stage", SELECT, ONE("Case", "Status", SYNC_SFT_PICKLIST, 255), SYNC_MAP_STAGE},
+    {T, "content", AREA, ONE("Case", "Description", SYNC_SFT_TEXTAREA, 32000), 0},
+    {T, "hs_ticket_priority", SELECT, ONE("Case", "Priority", SYNC_SFT_PICKLIST, 255), 0},
+    {T, "source_type", SELECT, ONE("Case", "Origin", SYNC_SFT_PICKLIST, 255), 0},
+    {T, "hs_ticket_category", CHECKS, ONE("Case", "Type", SYNC_SFT_PICKLIST, 255), 0},
+    {T, "hubspot_owner_id", SELECT, ONE("Case", "OwnerId", SYNC_SFT_REFERENCE, 18), SYNC_MAP_OWNER},
+    {T, LINK_ID, STR, ONE("Case", LINK_FIELD, SYNC_SFT_STRING, 255), SYNC_MAP_INTERNAL},
 };
 
 #undef C
 #undef A
 #undef D
+#undef T
+
+/* The value maps of the built-ins whose picklists spell their choices differently
+ * (sync_mapping.values). */
+static const struct {
+    enum sync_kind kind;
+    const char *hs, *values;
+} builtin_values[] = {
+    {SYNC_KIND_TICKET, "hs_ticket_priority", "High=HIGH|Medium=MEDIUM|Low=LOW"},
+    {SYNC_KIND_TICKET, "source_type", "Phone=PHONE|Email=EMAIL|Web=FORM|Chat=CHAT"},
+    {SYNC_KIND_TICKET, "hs_ticket_category",
+     "Problem=PRODUCT_ISSUE|Feature Request=FEATURE_REQUEST|Question=GENERAL_INQUIRY"},
+};
+
+static const char *values_of(enum sync_kind kind, const char *hs)
+{
+    for (size_t i = 0; i < sizeof(builtin_values) / sizeof(builtin_values[0]); i++)
+        if (builtin_values[i].kind == kind && strcmp(builtin_values[i].hs, hs) == 0)
+            return builtin_values[i].values;
+    return NULL;
+}
 
 /* ---- type compatibility ---- */
 
@@ -192,7 +228,7 @@ static const struct {
     [HC_TEXTAREA] = {"multi-line text", T(SYNC_SFT_TEXTAREA), 0},
     [HC_SELECT] = {"dropdown select or radio select",
                    T(SYNC_SFT_PICKLIST) | T(SYNC_SFT_REFERENCE) | T(SYNC_SFT_COMBOBOX), 0},
-    [HC_CHECKBOXES] = {"multiple checkboxes", T(SYNC_SFT_MULTIPICKLIST), 0},
+    [HC_CHECKBOXES] = {"multiple checkboxes", T(SYNC_SFT_MULTIPICKLIST), T(SYNC_SFT_PICKLIST)},
     [HC_BOOL] = {"single checkbox", T(SYNC_SFT_BOOLEAN), 0},
     [HC_NUMBER] = {"number",
                    T(SYNC_SFT_INT) | T(SYNC_SFT_DOUBLE) | T(SYNC_SFT_CURRENCY) |
@@ -425,6 +461,7 @@ static enum sync_rc mapping_copy(struct sync_mapping *dst, const struct sync_map
     dst->default_rule = src->default_rule;
     dst->flags = src->flags;
     dst->vkind = src->vkind;
+    dst->values = src->values;
     rc = sync_hs_prop_copy(&dst->hs, &src->hs);
     for (size_t i = 0; !rc && i < SYNC_MAPPING_MAX_SF; i++)
         if (order[i] && !(rc = sync_sf_field_copy(&dst->sf[k], order[i])))
@@ -478,8 +515,12 @@ static void builtin_to_mapping(const struct builtin *b, struct sync_mapping *m)
         f->length = b->sf[i].length;
     }
     m->flags = b->flags | SYNC_MAP_BUILTIN;
-    m->rule = m->default_rule =
-        b->flags & SYNC_MAP_INTERNAL ? SYNC_RULE_DONT_SYNC : SYNC_RULE_PREFER_SF_UNLESS_BLANK;
+    m->values = values_of(b->kind, b->hs);
+    /* tickets: Salesforce always wins while ticket sync is one-way (the planner's rule); the
+     * shown rule is what the opt-in two-way mode applies */
+    m->rule = m->default_rule = b->flags & SYNC_MAP_INTERNAL  ? SYNC_RULE_DONT_SYNC
+                                : b->kind == SYNC_KIND_TICKET ? SYNC_RULE_TWO_WAY
+                                                              : SYNC_RULE_PREFER_SF_UNLESS_BLANK;
     m->vkind = sync_value_kind(&m->hs, &m->sf[0]);
 }
 
@@ -684,9 +725,44 @@ enum sync_rc sync_mapping_from_sf(const struct sync_mapping *m, const char *obje
     return f ? sync_value_from_sf(f, m->vkind, v, out, err) : SYNC_ERR_NOT_FOUND;
 }
 
+/* The other spelling of v in a value map ("sf=hs|..."): from_hs 1 looks v up among the HubSpot
+ * values and gives the Salesforce one. NULL when the map does not name v. */
+static const char *value_map(const char *map, const char *v, int from_hs, char *out, size_t n)
+{
+    size_t vl = v ? strlen(v) : 0;
+
+    while (map && *map && vl) {
+        const char *eq = strchr(map, '='), *end = strchr(map, '|');
+        const char *a, *b;
+        size_t al, bl;
+        if (!end)
+            end = map + strlen(map);
+        if (!eq || eq > end)
+            break;
+        a = from_hs ? eq + 1 : map;
+        al = from_hs ? (size_t)(end - eq - 1) : (size_t)(eq - map);
+        b = from_hs ? map : eq + 1;
+        bl = from_hs ? (size_t)(eq - map) : (size_t)(end - eq - 1);
+        if (al == vl && strncasecmp(a, v, vl) == 0 && bl < n) {
+            memcpy(out, b, bl);
+            out[bl] = '\0';
+            return out;
+        }
+        map = *end ? end + 1 : end;
+    }
+    return NULL;
+}
+
 enum sync_rc sync_mapping_from_hs(const struct sync_mapping *m, const char *s, struct sync_buf *out,
                                   struct sync_err *err)
 {
+    char tmp[256];
+    const char *sf = m->values ? value_map(m->values, s, 1, tmp, sizeof(tmp)) : NULL;
+
+    if (sf) {
+        sync_buf_reset(out);
+        return sync_buf_addstr(out, sf);
+    }
     return sync_value_from_hs(&m->hs, m->vkind, s, out, err);
 }
 
@@ -701,5 +777,8 @@ enum sync_rc sync_mapping_to_sf(const struct sync_mapping *m, const char *object
 enum sync_rc sync_mapping_to_hs(const struct sync_mapping *m, const char *canon,
                                 struct sync_buf *out, struct sync_err *err)
 {
-    return sync_value_to_hs(&m->hs, m->vkind, canon, out, err);
+    char tmp[256];
+    const char *hs = m->values ? value_map(m->values, canon, 0, tmp, sizeof(tmp)) : NULL;
+
+    return sync_value_to_hs(&m->hs, m->vkind, hs ? hs : canon, out, err);
 }

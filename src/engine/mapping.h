@@ -34,6 +34,11 @@
  * (the contact's industry and annual revenue): those two pairings are
  * accepted for built-ins only.
  *
+ * A value map (sync_mapping.values) translates between two picklists that
+ * spell the same choices differently; the canonical value is Salesforce's,
+ * and a value the map does not name passes through unchanged (the target's
+ * own checks then refuse it).
+ *
  * Owner mappings are effectively two-way whatever rule is shown, and the
  * Salesforce owner wins a first sync (sync_mapping_rule,
  * sync_mapping_first_sync_winner). Their values, like the stage and
@@ -52,14 +57,20 @@
 #include "engine/rules.h"
 #include "engine/value.h"
 
-enum sync_kind { SYNC_KIND_CONTACT = 0, SYNC_KIND_COMPANY, SYNC_KIND_DEAL, SYNC_KIND__COUNT };
+enum sync_kind {
+    SYNC_KIND_CONTACT = 0,
+    SYNC_KIND_COMPANY,
+    SYNC_KIND_DEAL,
+    SYNC_KIND_TICKET, /* Salesforce cases -> HubSpot tickets (two-way when ticket_two_way) */
+    SYNC_KIND__COUNT
+};
 
-/* "contact", "company", "deal"; the parser also takes the plurals. -1 when unknown. */
+/* "contact", "company", "deal", "ticket"; the parser also takes the plurals. -1 when unknown. */
 const char *sync_kind_name(enum sync_kind k);
 int sync_kind_parse(const char *s, enum sync_kind *out);
 /* The Salesforce objects of a kind, NULL-terminated: {"Lead", "Contact"}, {"Account"}, ... */
 const char *const *sync_kind_sf_objects(enum sync_kind k);
-/* The HubSpot object type of a kind: "contacts", "companies", "deals". */
+/* The HubSpot object type of a kind: "contacts", "companies", "deals", "tickets". */
 const char *sync_kind_hs_object(enum sync_kind k);
 
 enum sync_mapping_flags {
@@ -83,6 +94,10 @@ struct sync_mapping {
     enum sync_rule default_rule; /* what a fresh integration has */
     unsigned flags;              /* enum sync_mapping_flags */
     enum sync_vkind vkind;       /* canonical kind of the values */
+    /* Built-ins whose two picklists spell their values differently (a case's Priority High
+     * is a ticket's HIGH): "sf=hs|sf=hs|..." (static; NULL: the values are the same). The
+     * canonical value is Salesforce's. */
+    const char *values;
 };
 
 struct sync_mapping_set {

@@ -520,6 +520,22 @@ static const struct sync_plan_stage *stage_by_sf(const struct ctx *c, const char
     return NULL;
 }
 
+/* The HubSpot properties holding a record's pipeline and stage. */
+static const char *hs_pipeline_prop(const struct ctx *c)
+{
+    return c->kind == SYNC_KIND_TICKET ? "hs_pipeline" : "pipeline";
+}
+
+static const char *hs_stage_prop(const struct ctx *c)
+{
+    return c->kind == SYNC_KIND_TICKET ? "hs_pipeline_stage" : "dealstage";
+}
+
+static const char *sf_stage_field(const struct ctx *c)
+{
+    return c->kind == SYNC_KIND_TICKET ? "Status" : "StageName";
+}
+
 static const char *sf_record_type(const struct sync_plan_record *sf)
 {
     const char *rt = sf_text(sf, "RecordTypeId");
@@ -777,7 +793,7 @@ static int write_sf(struct ctx *c, struct pair *pr, const struct sync_mapping *m
             return s ? 1 : -1; /* an org without record types: nothing to write */
         jv = json_string(s->sf_record_type);
     } else if (m->flags & SYNC_MAP_STAGE) {
-        const char *pipeline = pr->hs ? hs_prop(pr->hs, "pipeline") : NULL;
+        const char *pipeline = pr->hs ? hs_prop(pr->hs, hs_pipeline_prop(c)) : NULL;
         const struct sync_plan_stage *s = stage_by_hs(c, pipeline, v);
         if (!s)
             return -1;
@@ -980,6 +996,19 @@ static int settle_late(struct ctx *c, struct pair *pr, const struct sync_mapping
 }
 
 /* One mapped field of a pair. */
+/* Tickets sync one way unless ticket_two_way is on: Salesforce always wins, whatever rule a
+ * ticket mapping shows (Don't sync still holds). */
+static int tickets_one_way(const struct ctx *c)
+{
+    return c->kind == SYNC_KIND_TICKET && !setting(c, SYNC_SETTING_TICKET_TWO_WAY);
+}
+
+static enum sync_rule field_rule(const struct ctx *c, const struct sync_mapping *m)
+{
+    enum sync_rule rule = sync_mapping_rule(m);
+    return tickets_one_way(c) && rule != SYNC_RULE_DONT_SYNC ? SYNC_RULE_ALWAYS_SF : rule;
+}
+
 static void sync_field(struct ctx *c, struct pair *pr, const struct sync_mapping *m)
 {
     const struct sync_sf_field *f = sync_mapping_sf_field(m, pr->sf_object);
@@ -987,7 +1016,7 @@ static void sync_field(struct ctx *c, struct pair *pr, const struct sync_mapping
     const struct sync_plan_ledger *le;
     struct sync_field_state st;
     struct sync_field_decision d;
-    enum sync_rule rule = sync_mapping_rule(m);
+    enum sync_rule rule = field_rule(c, m);
     char sf_why[SYNC_ERR_MSG_MAX], a[80], b[80];
     int h, s;
 
@@ -1075,7 +1104,10 @@ static void sync_company_assoc(struct ctx *c, struct pair *pr, int deal)
 
     if ((pr->hs && !pr->hs->has_assoc) || (pr->sf && !pr->sf->has_assoc))
         return;
-    if (hc && hc->id && hc->id[0]) {
+    if (hc && hc->id && hc->id[0] && (!hc->other_id || !hc->other_id[0]) && tickets_one_way(c)) {
+        /* one way: the ticket's own company does not count, the case's account replaces it */
+        copy(hs_acc, sizeof(hs_acc), "-");
+    } else if (hc && hc->id && hc->id[0]) {
         if (!hc->other_id || !hc->other_id[0]) {
             if (deal)
                 record_error(c, pr->link_id, SYNC_PLAN_ERR_ASSOCIATIONS, SYNC_PLAN_F_RETRY,
@@ -1103,7 +1135,7 @@ static void sync_company_assoc(struct ctx *c, struct pair *pr, int deal)
     st.has_agreed = le != NULL;
     st.agreed = le ? le->value : NULL;
     st.first_sync_winner = SYNC_SIDE_SALESFORCE;
-    sync_rule_decide(SYNC_RULE_TWO_WAY, &st, &d);
+    sync_rule_decide(tickets_one_way(c) ? SYNC_RULE_ALWAYS_SF : SYNC_RULE_TWO_WAY, &st, &d);
     if (d.action == SYNC_FIELD_KEEP) {
         if (d.agree && pr->creating == SYNC_SIDE_NONE && (!le || !sync_value_eq(le->value, hs_acc)))
             ledger_put(c, pr->link_id, ASSOC_COMPANY, hs_acc, SYNC_SIDE_NONE, SYNC_SIDE_NONE);
@@ -1148,6 +1180,78 @@ static void sync_company_assoc(struct ctx *c, struct pair *pr, int deal)
     }
 }
 
+#define ASSOC_CONTACT "assoc:contact" /* a ticket's contact: the HubSpot contact id agreed */
+
+/* A case's contact (ContactId) as its ticket's contact, one way: the HubSpot contact paired with
+ * it joins the ticket, and the one an earlier sync put there leaves when the case's contact
+ * changes. A contact not synced yet is a "waiting for contact to sync" error, retried. */
+static void sync_ticket_contact(struct ctx *c, struct pair *pr)
+{
+    const struct sync_plan_assoc *sc = pr->sf && pr->sf->ncontacts ? &pr->sf->contacts[0] : NULL;
+    const struct sync_plan_ledger *le =
+        pr->creating == SYNC_SIDE_NONE ? ledger_find(c, ASSOC_CONTACT) : NULL;
+    const char *want = sc && sc->id && sc->id[0] ? sc->other_id : NULL;
+    const char *was = le && le->value && le->value[0] ? le->value : NULL;
+    struct sync_plan_op *op;
+    int has = 0;
+
+    if (!pr->sf || !pr->sf->has_assoc || (pr->hs && !pr->hs->has_assoc))
+        return;
+    if (sc && sc->id && sc->id[0] && (!want || !want[0])) {
+        record_error(c, pr->link_id, SYNC_PLAN_ERR_ASSOCIATIONS, SYNC_PLAN_F_RETRY,
+                     "waiting for contact to sync: Salesforce contact %s has no HubSpot contact "
+                     "yet",
+                     sc->id);
+        return;
+    }
+    for (size_t i = 0; want && pr->hs && i < pr->hs->ncontacts; i++)
+        has |= pr->hs->contacts[i].id && strcmp(pr->hs->contacts[i].id, want) == 0;
+    if (!want && (!was || !pr->hs))
+        return;
+    if (want && has) {
+        if (!was || strcmp(was, want))
+            ledger_put(c, pr->link_id, ASSOC_CONTACT, want, SYNC_SIDE_NONE, SYNC_SIDE_NONE);
+        return;
+    }
+    if (!(op = op_add(c, SYNC_PLAN_OP_ASSOCIATE, SYNC_SIDE_HUBSPOT, "tickets",
+                      pr->hs ? pr->hs->id : "", pr->link_id)))
+        return;
+    copy(op->to_object, sizeof(op->to_object), "contacts");
+    if (want)
+        copy(op->to_id, sizeof(op->to_id), want);
+    if (was && (!want || strcmp(was, want)))
+        copy(op->remove_id, sizeof(op->remove_id), was);
+    if (want)
+        trace(c,
+              "%s: contact association: Salesforce contact %s is HubSpot contact %s, which joins "
+              "the ticket",
+              c->label, sc->id, want);
+    else
+        trace(c,
+              "%s: contact association: the case has no contact now; HubSpot contact %s leaves "
+              "the ticket",
+              c->label, was);
+    ledger_put(c, pr->link_id, ASSOC_CONTACT, want, SYNC_SIDE_HUBSPOT, SYNC_SIDE_SALESFORCE);
+}
+
+/* A ticket's associations, each under its switch: the case's account as the ticket's company,
+ * the case's contact as its contact. */
+static void sync_ticket_assocs(struct ctx *c, struct pair *pr)
+{
+    if (setting(c, SYNC_SETTING_TICKET_ACCOUNT_ASSOCIATION))
+        sync_company_assoc(c, pr, 1);
+    else
+        trace(c, "%s: ticket_account_association is off: the case's account is not associated",
+              c->label);
+    if (setting(c, SYNC_SETTING_TICKET_CONTACT_ASSOCIATION))
+        sync_ticket_contact(c, pr);
+    else
+        trace(c, "%s: ticket_contact_association is off: the case's contact is not associated",
+              c->label);
+    if (pr->sf && pr->sf->has_assoc && (!pr->hs || pr->hs->has_assoc))
+        c->checked[SYNC_PLAN_ERR_ASSOCIATIONS] |= !c->failed[SYNC_PLAN_ERR_ASSOCIATIONS];
+}
+
 /* Runs every mapping of the kind over a pair, and emits the writes. Returns 1 when a create
  * was planned or writes were emitted; 0 otherwise; -1 when a create was abandoned. */
 static int sync_fields(struct ctx *c, struct pair *pr)
@@ -1189,6 +1293,8 @@ static int sync_fields(struct ctx *c, struct pair *pr)
         sync_field(c, pr, maps[i]);
     if (c->kind == SYNC_KIND_DEAL || strcasecmp(pr->sf_object, "Contact") == 0)
         sync_company_assoc(c, pr, c->kind == SYNC_KIND_DEAL);
+    if (c->kind == SYNC_KIND_TICKET)
+        sync_ticket_assocs(c, pr);
     if (c->rc)
         return 0;
 
@@ -1393,17 +1499,28 @@ static int delete_propagates(const struct ctx *c, const struct sync_plan_record 
         return setting(c, SYNC_SETTING_DELETE_COMPANY_ON_ACCOUNT_DELETE) != 0;
     if (is_object(rec, "Opportunity"))
         return setting(c, SYNC_SETTING_DELETE_DEAL_ON_OPPORTUNITY_DELETE) != 0;
+    if (is_object(rec, "Case"))
+        return setting(c, SYNC_SETTING_TICKET_DELETE_RULE) == SYNC_TICKET_DELETE_TICKET;
     return 0;
 }
 
-static const char *delete_setting_name(const struct sync_plan_record *rec)
+/* The delete setting in words: "delete_deal_on_opportunity_delete is on", "ticket_delete_rule
+ * is nothing". */
+static const char *delete_setting_words(const struct ctx *c, const struct sync_plan_record *rec,
+                                        char *out, size_t n)
 {
     enum sync_setting id =
         is_object(rec, "Lead")      ? SYNC_SETTING_DELETE_CONTACT_ON_LEAD_DELETE
         : is_object(rec, "Contact") ? SYNC_SETTING_DELETE_CONTACT_ON_CONTACT_DELETE
         : is_object(rec, "Account") ? SYNC_SETTING_DELETE_COMPANY_ON_ACCOUNT_DELETE
+        : is_object(rec, "Case")    ? SYNC_SETTING_TICKET_DELETE_RULE
                                     : SYNC_SETTING_DELETE_DEAL_ON_OPPORTUNITY_DELETE;
-    return sync_setting_def(id)->name;
+    const struct sync_setting_def *d = sync_setting_def(id);
+    if (d->type == SYNC_SETTING_ENUM)
+        snprintf(out, n, "%s is %s", d->name, d->choices[setting(c, id)]);
+    else
+        snprintf(out, n, "%s is %s", d->name, setting(c, id) ? "on" : "off");
+    return out;
 }
 
 /* A deleted record with a link: propagate (delete setting on) or detach. */
@@ -1411,6 +1528,7 @@ static void plan_delete(struct ctx *c, const struct sync_plan_link *l, const cha
 {
     const struct sync_plan_record *rec = c->in->change;
     struct sync_plan_link n = *l;
+    char words[96];
 
     if (l->state == SYNC_PLAN_LINK_DELETED || l->state == SYNC_PLAN_LINK_DETACHED) {
         /* the other side went first (a propagated delete's own echo, or a record whose
@@ -1436,15 +1554,17 @@ static void plan_delete(struct ctx *c, const struct sync_plan_link *l, const cha
         link_op(c, SYNC_PLAN_OP_LINK_STATE, &n);
         op_add(c, SYNC_PLAN_OP_DELETE, SYNC_SIDE_HUBSPOT, sync_kind_hs_object(c->kind), l->hs_id,
                l->link_id);
-        trace(c, "%s: %s in Salesforce; %s is on, so HubSpot %s %s is deleted too", c->label, how,
-              delete_setting_name(rec), sync_kind_name(c->kind), l->hs_id);
+        trace(c, "%s: %s in Salesforce; %s, so HubSpot %s %s is deleted too", c->label, how,
+              delete_setting_words(c, rec, words, sizeof(words)), sync_kind_name(c->kind),
+              l->hs_id);
         set_action(c, "delete_hs");
         return;
     }
     n.state = SYNC_PLAN_LINK_DETACHED;
     link_op(c, SYNC_PLAN_OP_LINK_STATE, &n);
-    trace(c, "%s: %s in Salesforce; %s is off, so HubSpot %s %s stays and the link is detached",
-          c->label, how, delete_setting_name(rec), sync_kind_name(c->kind), l->hs_id);
+    trace(c, "%s: %s in Salesforce; %s, so HubSpot %s %s stays and the link is detached", c->label,
+          how, delete_setting_words(c, rec, words, sizeof(words)), sync_kind_name(c->kind),
+          l->hs_id);
     set_action(c, "detach");
 }
 
@@ -2003,46 +2123,56 @@ static void plan_company(struct ctx *c)
 
 /* ---- deals ---- */
 
-/* A deal in an unmapped pipeline or stage does not sync: a per-record error, never a fallback.
- * Returns 0 when every pipeline and stage the change carries is mapped. */
-static int check_deal_stages(struct ctx *c, const struct sync_plan_record *r)
+/* A deal (or ticket) in an unmapped pipeline or stage does not sync: a per-record error, never
+ * a fallback. Returns 0 when every pipeline and stage the change carries is mapped. */
+static int check_stages(struct ctx *c, const struct sync_plan_record *r)
 {
     const char *lid = c->in->link ? c->in->link->link_id : NULL;
+    int ticket = c->kind == SYNC_KIND_TICKET;
+    const char *what = ticket ? "ticket" : "deal";
 
     if (!r)
         return 0;
     c->checked[SYNC_PLAN_ERR_MAPPING] = 1;
     if (is_sf(r)) {
-        const char *rt = sf_record_type(r), *stage = sf_text(r, "StageName");
+        const char *rt = sf_record_type(r), *stage = sf_text(r, sf_stage_field(c));
         if (!stage_by_sf(c, rt, NULL)) {
             record_error(c, lid, SYNC_PLAN_ERR_MAPPING, 0,
-                         "opportunity record type %s has no HubSpot pipeline: the deal does not "
-                         "sync",
-                         rt[0] ? rt : "(none)");
+                         "pipeline not mapped: the %s process of %s record type %s has no "
+                         "HubSpot pipeline, so the %s is not %s",
+                         ticket ? "case" : "opportunity", ticket ? "case" : "opportunity",
+                         rt[0] ? rt : "(none)", what, ticket ? "created or moved" : "synced");
             return -1;
         }
         if (stage && !stage_by_sf(c, rt, stage)) {
             record_error(c, lid, SYNC_PLAN_ERR_MAPPING, 0,
-                         "stage \"%s\" of record type %s has no HubSpot deal stage: the deal does "
-                         "not sync",
-                         stage, rt[0] ? rt : "(none)");
+                         "stage not mapped: %s \"%s\" of record type %s has no HubSpot %s, so "
+                         "the %s is not %s",
+                         ticket ? "status" : "stage", stage, rt[0] ? rt : "(none)",
+                         ticket ? "ticket status" : "deal stage", what,
+                         ticket ? "created or moved" : "synced");
             return -1;
         }
         return 0;
     }
     {
-        const char *pipeline = hs_prop(r, "pipeline"), *stage = hs_prop(r, "dealstage");
+        const char *pipeline = hs_prop(r, hs_pipeline_prop(c)),
+                   *stage = hs_prop(r, hs_stage_prop(c));
         if (pipeline && pipeline[0] && !stage_by_hs(c, pipeline, NULL)) {
             record_error(c, lid, SYNC_PLAN_ERR_MAPPING, 0,
-                         "pipeline %s has no Salesforce record type: the deal does not sync",
-                         pipeline);
+                         "pipeline not mapped: pipeline %s has no Salesforce %s, so the %s does "
+                         "not sync",
+                         pipeline, ticket ? "case business process" : "record type", what);
             return -1;
         }
         if (stage && stage[0] &&
             !stage_by_hs(c, pipeline && pipeline[0] ? pipeline : NULL, stage)) {
             record_error(c, lid, SYNC_PLAN_ERR_MAPPING, 0,
-                         "deal stage %s%s%s has no Salesforce stage: the deal does not sync", stage,
-                         pipeline ? " of pipeline " : "", pipeline ? pipeline : "");
+                         "stage not mapped: %s %s%s%s has no Salesforce %s, so the %s does not "
+                         "sync",
+                         ticket ? "ticket status" : "deal stage", stage,
+                         pipeline ? " of pipeline " : "", pipeline ? pipeline : "",
+                         ticket ? "case status" : "stage", what);
             return -1;
         }
     }
@@ -2182,7 +2312,7 @@ static void plan_deal(struct ctx *c)
     }
     if (l && !link_usable(c, l))
         return;
-    if (check_deal_stages(c, rec)) {
+    if (check_stages(c, rec)) {
         set_action(c, "error");
         return;
     }
@@ -2198,7 +2328,7 @@ static void plan_deal(struct ctx *c)
             plan_linked(c, l); /* asks for it */
             return;
         }
-        if (check_deal_stages(c, other)) {
+        if (check_stages(c, other)) {
             set_action(c, "error");
             return;
         }
@@ -2214,6 +2344,74 @@ static void plan_deal(struct ctx *c)
     if (plan_create(c, c->in->new_link_id, opposite(rec->system),
                     is_sf(rec) ? "deals" : "Opportunity") == 0)
         sync_deal_contacts(c, is_sf(rec) ? NULL : rec, is_sf(rec) ? rec : NULL, c->in->new_link_id);
+}
+
+/* ---- tickets ---- */
+
+/* A case syncs to a ticket (seeds 000/001): created in HubSpot the first time the case is
+ * created or changed with ticket sync on (never by turning it on: history comes by import),
+ * moved through the ticket pipeline map, deleted or left by the delete rule. Tickets never
+ * create cases; with ticket_two_way on, a linked ticket's changes flow back under the ticket
+ * mappings' rules. */
+static void plan_ticket(struct ctx *c)
+{
+    const struct sync_plan_record *rec = c->in->change, *other;
+    const struct sync_plan_link *l = c->in->link;
+
+    if (!is_sf(rec) && !setting(c, SYNC_SETTING_TICKET_TWO_WAY)) {
+        trace(c,
+              "%s: ticket sync is one way (ticket_two_way is off): ticket changes do not flow "
+              "back to the case",
+              c->label);
+        set_action(c, "skip");
+        return;
+    }
+    if (!is_sf(rec) && !l) {
+        trace(c, "%s: tickets made in HubSpot do not create Salesforce cases", c->label);
+        set_action(c, "skip");
+        return;
+    }
+    if (rec->merged_into && rec->merged_into[0]) {
+        plan_merge(c);
+        return;
+    }
+    if (rec->deleted) {
+        if (l)
+            plan_delete(c, l, "deleted");
+        else {
+            trace(c, "%s: deleted; it had no ticket", c->label);
+            set_action(c, "skip");
+        }
+        return;
+    }
+    if (l && !link_usable(c, l))
+        return;
+    if (check_stages(c, rec)) {
+        set_action(c, "error");
+        return;
+    }
+    if (l && l->hs_id[0] && l->sf_id[0]) {
+        const char *oid = is_sf(rec) ? l->hs_id : l->sf_id;
+        if ((other = record_for(c, NULL, oid)) && check_stages(c, other)) {
+            set_action(c, "error");
+            return;
+        }
+    }
+    if (l) {
+        plan_linked(c, l);
+        return;
+    }
+    if (check_link_id(c))
+        return;
+    if (!sf_text(rec, "Subject") || !sf_text(rec, "Subject")[0]) {
+        record_error(c, NULL, SYNC_PLAN_ERR_REQUIRED_FIELD, 0,
+                     "required field missing: Subject (a HubSpot ticket needs a name)");
+        set_action(c, "error");
+        return;
+    }
+    c->checked[SYNC_PLAN_ERR_REQUIRED_FIELD] = 1;
+    trace(c, "%s: a case syncs to a ticket of its own (cases are never deduplicated)", c->label);
+    plan_create(c, c->in->new_link_id, SYNC_SIDE_HUBSPOT, "tickets");
 }
 
 /* ---- entry ---- */
@@ -2237,7 +2435,8 @@ static int kind_of(const struct sync_plan_record *r, enum sync_kind *kind)
 }
 
 static const enum sync_setting kind_switch[SYNC_KIND__COUNT] = {
-    SYNC_SETTING_CONTACT_SYNC, SYNC_SETTING_COMPANY_SYNC, SYNC_SETTING_DEAL_SYNC};
+    SYNC_SETTING_CONTACT_SYNC, SYNC_SETTING_COMPANY_SYNC, SYNC_SETTING_DEAL_SYNC,
+    SYNC_SETTING_TICKET_SYNC};
 
 enum sync_rc sync_plan_make(const struct sync_plan_input *in, struct sync_plan *out,
                             struct sync_err *err)
@@ -2276,8 +2475,10 @@ enum sync_rc sync_plan_make(const struct sync_plan_input *in, struct sync_plan *
         plan_contact(&c);
     else if (c.kind == SYNC_KIND_COMPANY)
         plan_company(&c);
-    else
+    else if (c.kind == SYNC_KIND_DEAL)
         plan_deal(&c);
+    else
+        plan_ticket(&c);
     if (!c.rc && out->status == SYNC_PLAN_DONE)
         clear_errors(&c, in->link ? in->link->link_id : "");
     if (c.rc || out->trace.nomem) {

@@ -75,7 +75,8 @@ struct pool {
     json_t *hs_people; /* normalised email -> [HubSpot contacts] (every field read) */
     const struct sync_plan_owner *owners; /* the owner directory (owners.c), borrowed */
     size_t nowners;
-    const struct sync_plan_stage_map *stages; /* the deal stage map (stagedir.c), borrowed */
+    /* the round's stage map (stagedir.c): deals' or tickets', borrowed */
+    const struct sync_plan_stage_map *stages;
     /* Associations read this round: "hs:<from>:<id>:<to>" -> {"to":[ids], "primary"?} (every
      * id asked for has a row), "sf:ocr:<opportunity id18>" -> [ContactId...] (contact roles),
      * "sf:acct:<account id18>" -> [Contact ids], "sf:cacct:<contact id18>" -> AccountId. */
@@ -437,7 +438,8 @@ static void assoc_attach(struct sync_engine *e, const struct pool *p, struct syn
     if (!rec->json || r->deleted || !r->id)
         return;
     if (r->system == SYNC_SIDE_HUBSPOT) {
-        int deal = strcmp(r->object, "deals") == 0;
+        /* deals and tickets carry a company and contacts; contacts a company */
+        int deal = strcmp(r->object, "deals") == 0 || strcmp(r->object, "tickets") == 0;
         const json_t *co, *ct, *t;
         size_t i;
         if (!deal && strcmp(r->object, "contacts") != 0)
@@ -460,6 +462,21 @@ static void assoc_attach(struct sync_engine *e, const struct pool *p, struct syn
             }
             json_object_set_new(a, "contacts", list);
         }
+    } else if (strcasecmp(r->object, "Case") == 0) {
+        /* a case's AccountId and ContactId, read with the record */
+        const json_t *acc = json_object_get(r->fields, "AccountId");
+        const json_t *con = json_object_get(r->fields, "ContactId");
+        if (!acc || !con)
+            return;
+        a = json_pack("{s:[]}", "contacts");
+        if (json_is_string(acc) && json_string_length(acc))
+            json_object_set_new(a, "company",
+                                assoc_item(e, SYNC_KIND_COMPANY, SYNC_SIDE_SALESFORCE, "Account",
+                                           json_string_value(acc)));
+        if (json_is_string(con) && json_string_length(con))
+            json_array_append_new(json_object_get(a, "contacts"),
+                                  assoc_item(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE, "Contact",
+                                             json_string_value(con)));
     } else {
         int opp = strcasecmp(r->object, "Opportunity") == 0;
         const json_t *acc, *roles = NULL, *t;
@@ -519,7 +536,7 @@ static void assoc_note_waiting(struct sync_engine *e, const struct change *ch,
 
 /* Wants of a round: the records whose associations are read, in batches. */
 struct assoc_wants {
-    struct strs hs_deals, hs_contacts, hs_companies, sf_opps, sf_accounts;
+    struct strs hs_deals, hs_tickets, hs_contacts, hs_companies, sf_opps, sf_accounts;
 };
 
 static void assoc_wants_add(struct sync_engine *e, struct assoc_wants *w, const struct change *ch,
@@ -539,6 +556,10 @@ static void assoc_wants_add(struct sync_engine *e, struct assoc_wants *w, const 
             strs_add(&w->hs_contacts, ch->id);
         else if (linked && strcasecmp(l->sf_object, "Contact") == 0)
             strs_add(&w->hs_contacts, other);
+        break;
+    case SYNC_KIND_TICKET:
+        /* the ticket's company and contacts, to compare with the case's */
+        strs_add(&w->hs_tickets, ch->side == SYNC_SIDE_HUBSPOT ? ch->id : other);
         break;
     case SYNC_KIND_COMPANY:
         if (linked)
@@ -663,6 +684,10 @@ static enum sync_rc assoc_prefetch(struct sync_engine *e, struct pool *p,
 
     if (rc == SYNC_OK)
         rc = hs_assoc_read(e, p, "deals", "contacts", &w->hs_deals, err);
+    if (rc == SYNC_OK)
+        rc = hs_assoc_read(e, p, "tickets", "companies", &w->hs_tickets, err);
+    if (rc == SYNC_OK)
+        rc = hs_assoc_read(e, p, "tickets", "contacts", &w->hs_tickets, err);
     if (rc == SYNC_OK)
         rc = hs_assoc_read(e, p, "contacts", "companies", &w->hs_contacts, err);
     if (rc == SYNC_OK)
@@ -1221,15 +1246,28 @@ static const char *op_name(enum sync_plan_op_kind k)
                                          : "delete";
 }
 
-/* Whether the plan writes the company association of link_id on target through an associate
- * op (HubSpot): its ledger row rides with that op, not with the field writes. */
-static int company_assoc_op(const struct sync_plan *plan, enum sync_side target,
-                            const char *link_id)
+/* The HubSpot object an association's ledger row is about ("assoc:company": companies,
+ * "assoc:contact": a ticket's contact), or NULL for a field's row. */
+static const char *assoc_ledger_object(const char *field)
 {
-    for (size_t j = 0; j < plan->nops; j++) {
+    if (!field)
+        return NULL;
+    if (strcmp(field, "assoc:company") == 0)
+        return "companies";
+    if (strcmp(field, "assoc:contact") == 0)
+        return "contacts";
+    return NULL;
+}
+
+/* Whether the plan writes an association of link_id on target to to_object through an
+ * associate op (HubSpot): its ledger row rides with that op, not with the field writes. */
+static int assoc_op(const struct sync_plan *plan, enum sync_side target, const char *link_id,
+                    const char *to_object)
+{
+    for (size_t j = 0; to_object && j < plan->nops; j++) {
         const struct sync_plan_op *a = &plan->ops[j];
         if (a->kind == SYNC_PLAN_OP_ASSOCIATE && a->target == target && !a->via[0] &&
-            strcmp(a->to_object, "companies") == 0 && strcmp(a->link_id, link_id) == 0)
+            strcmp(a->to_object, to_object) == 0 && strcmp(a->link_id, link_id) == 0)
             return 1;
     }
     return 0;
@@ -1253,9 +1291,6 @@ static json_t *write_payload(const struct change *ch, const struct sync_plan *pl
                           (op->flags & SYNC_PLAN_F_ASSIGN_RULES) ? (int)SYNC_APPLY_F_ASSIGN : 0,
                           "ledger", ledger);
 
-    int assoc_apart =
-        op->kind != SYNC_PLAN_OP_ASSOCIATE && company_assoc_op(plan, op->target, op->link_id);
-
     if (!p)
         return NULL;
     if (op->kind == SYNC_PLAN_OP_DELETE)
@@ -1273,13 +1308,13 @@ static json_t *write_payload(const struct change *ch, const struct sync_plan *pl
     }
     for (size_t j = 0; j < plan->nops; j++) {
         const struct sync_plan_op *lp = &plan->ops[j];
-        int company = lp->field && strcmp(lp->field, "assoc:company") == 0;
+        const char *about = assoc_ledger_object(lp->field);
         if (lp->kind != SYNC_PLAN_OP_LEDGER_PUT || skip[j] || ledger_taken[j] ||
             lp->target != op->target || strcmp(lp->link_id, op->link_id) != 0)
             continue;
         if (op->kind == SYNC_PLAN_OP_ASSOCIATE
-                ? !company || op->via[0] || strcmp(op->to_object, "companies") != 0
-                : company && assoc_apart)
+                ? !about || op->via[0] || strcmp(op->to_object, about) != 0
+                : about && assoc_op(plan, op->target, op->link_id, about))
             continue;
         ledger_taken[j] = 1;
         json_array_append_new(
@@ -1717,11 +1752,11 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
                              struct sync_err *err)
 {
     struct strs sf_emails = {json_object()}, hs_emails = {json_object()};
-    struct assoc_wants w = {
-        {json_object()}, {json_object()}, {json_object()}, {json_object()}, {json_object()}};
+    struct assoc_wants w = {{json_object()}, {json_object()}, {json_object()},
+                            {json_object()}, {json_object()}, {json_object()}};
     json_t *linked_ids = json_object(); /* "<side>/<object>" -> the counterparts to read */
     enum sync_rc rc = SYNC_OK;
-    int deals = 0;
+    int deals = 0, tickets = 0;
 
     for (size_t i = 0; i < cs->n; i++) {
         struct change *ch = &cs->items[i];
@@ -1754,6 +1789,7 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
         }
         assoc_wants_add(e, &w, ch, linked, &l);
         deals |= ch->kind == SYNC_KIND_DEAL;
+        tickets |= ch->kind == SYNC_KIND_TICKET;
         sync_rec_release(&rec);
     }
     if (json_object_size(sf_emails.set)) {
@@ -1806,10 +1842,13 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
         rc = assoc_prefetch(e, p, &w, err);
     if (rc == SYNC_OK && deals)
         rc = sync__engine_stages(e, sync_time_now_ms(), &p->stages, err);
+    else if (rc == SYNC_OK && tickets) /* a round plans one kind */
+        rc = sync__engine_ticket_stages(e, sync_time_now_ms(), &p->stages, err);
     json_decref(sf_emails.set);
     json_decref(hs_emails.set);
     json_decref(linked_ids);
     json_decref(w.hs_deals.set);
+    json_decref(w.hs_tickets.set);
     json_decref(w.hs_contacts.set);
     json_decref(w.hs_companies.set);
     json_decref(w.sf_opps.set);

@@ -209,13 +209,20 @@ static const char *const *extras(enum sync_side side, const char *object)
     static const char *const hs_deal[] = {
         "createdate",           "hs_lastmodifieddate", "pipeline", "dealstage",
         "hs_merged_object_ids", SYNC_HS_LINK_PROPERTY, NULL};
+    static const char *const sf_case[] = {"CreatedDate",    "SystemModstamp",   "AccountId",
+                                          "ContactId",      "RecordTypeId",     "Status",
+                                          "MasterRecordId", SYNC_SF_LINK_FIELD, NULL};
+    static const char *const hs_ticket[] = {
+        "createdate",           "hs_lastmodifieddate", "hs_pipeline", "hs_pipeline_stage",
+        "hs_merged_object_ids", SYNC_HS_LINK_PROPERTY, NULL};
     static const char *const sf_other[] = {"CreatedDate", "SystemModstamp", SYNC_SF_LINK_FIELD,
                                            NULL};
 
     if (side == SYNC_SIDE_HUBSPOT)
-        return strcmp(object, "contacts") == 0 ? hs_contact
-               : strcmp(object, "deals") == 0  ? hs_deal
-                                               : hs_other;
+        return strcmp(object, "contacts") == 0  ? hs_contact
+               : strcmp(object, "deals") == 0   ? hs_deal
+               : strcmp(object, "tickets") == 0 ? hs_ticket
+                                                : hs_other;
     if (strcasecmp(object, "Opportunity") == 0)
         return sf_opportunity;
     if (strcasecmp(object, "Lead") == 0)
@@ -224,6 +231,8 @@ static const char *const *extras(enum sync_side side, const char *object)
         return sf_contact;
     if (strcasecmp(object, "Account") == 0)
         return sf_account;
+    if (strcasecmp(object, "Case") == 0)
+        return sf_case;
     return sf_other;
 }
 

@@ -263,7 +263,8 @@ static enum sync_rc rule_key(const struct sync_mapping_set *set, const char *kin
                              struct sync_err *err)
 {
     if (!kind_name || sync_kind_parse(kind_name, kind))
-        return sync_err_set(err, SYNC_ERR_NOT_FOUND, "unknown kind '%s' (contact, company or deal)",
+        return sync_err_set(err, SYNC_ERR_NOT_FOUND,
+                            "unknown kind '%s' (contact, company, deal or ticket)",
                             kind_name ? kind_name : "");
     if (!prop || !sync_mapping_set_find_hs(set, *kind, prop))
         return sync_err_set(err, SYNC_ERR_NOT_FOUND, "no %s mapping of HubSpot property '%s'",

@@ -11,8 +11,7 @@
 #include "core/json.h"
 #include "engine/match.h"
 
-/* Labels compare ignoring case, blanks and punctuation ("Closed Won" = "closed_won"). */
-static int same_label(const char *a, const char *b)
+int sync_stages_same_label(const char *a, const char *b)
 {
     if (!a || !b)
         return 0;
@@ -139,7 +138,8 @@ static const char *pipeline_record_type(const json_t *entries, const json_t *sf_
     json_array_foreach(sf_rows, i, r)
     {
         if (is_kind(r, "record_type") && !record_type_taken(entries, str(r, "id"), pid) &&
-            (same_label(str(r, "label"), plabel) || same_label(str(r, "name"), plabel)))
+            (sync_stages_same_label(str(r, "label"), plabel) ||
+             sync_stages_same_label(str(r, "name"), plabel)))
             return str(r, "id");
     }
     if (!fallback || strcmp(pid, "default") != 0)
@@ -178,8 +178,8 @@ static void automatic_entries(json_t *entries, const json_t *hs_rows, const json
             json_array_foreach(sf_rows, k, r)
             {
                 if (is_kind(r, "stage") &&
-                    (same_label(str(r, "stage_label"), str(h, "stage_label")) ||
-                     same_label(str(r, "stage"), str(h, "stage_label")))) {
+                    (sync_stages_same_label(str(r, "stage_label"), str(h, "stage_label")) ||
+                     sync_stages_same_label(str(r, "stage"), str(h, "stage_label")))) {
                     add_entry(entries, pid, rt, str(h, "stage"), r);
                     break;
                 }

@@ -37,4 +37,8 @@ enum sync_rc sync_stages_build(struct sync_stages *out, const json_t *hs_rows,
                                const json_t *sf_rows, const json_t *configured);
 void sync_stages_release(struct sync_stages *s);
 
+/* 1 when two labels are the same ignoring case, blanks and punctuation ("Closed Won" =
+ * "closed_won"); NULL never matches. */
+int sync_stages_same_label(const char *a, const char *b);
+
 #endif

@@ -183,9 +183,10 @@ static enum sync_rc source_add(struct sync_engine *e, enum sync_kind kind, enum 
 }
 
 /* The objects this build syncs: contacts (HubSpot contacts, Salesforce Leads and Contacts),
- * companies (HubSpot companies, Salesforce Accounts) and deals (HubSpot deals, Salesforce
- * Opportunities). Companies come before deals, so a round that holds a company and its deal
- * plans the company first. Each kind's sources are polled only while its setting is on
+ * companies (HubSpot companies, Salesforce Accounts), deals (HubSpot deals, Salesforce
+ * Opportunities) and tickets (Salesforce Cases; HubSpot tickets in two-way mode). Companies come
+ * before deals and tickets, so a round that holds a company and its deal plans the company
+ * first. Each kind's sources are polled only while its setting is on
  * (source_on), which may change between passes. */
 static enum sync_rc sources_open(struct sync_engine *e, struct sync_err *err)
 {
@@ -197,6 +198,12 @@ static enum sync_rc sources_open(struct sync_engine *e, struct sync_err *err)
     rc = rc ? rc : source_add(e, SYNC_KIND_COMPANY, SYNC_SIDE_SALESFORCE, "Account", err);
     rc = rc ? rc : source_add(e, SYNC_KIND_DEAL, SYNC_SIDE_HUBSPOT, "deals", err);
     rc = rc ? rc : source_add(e, SYNC_KIND_DEAL, SYNC_SIDE_SALESFORCE, "Opportunity", err);
+    rc = rc ? rc : source_add(e, SYNC_KIND_TICKET, SYNC_SIDE_SALESFORCE, "Case", err);
+    rc = rc ? rc : source_add(e, SYNC_KIND_TICKET, SYNC_SIDE_HUBSPOT, "tickets", err);
+    /* turning ticket sync on imports nothing: cases sync once created or changed (an import
+     * brings the rest) */
+    for (size_t i = 0; rc == SYNC_OK && i < e->nsources; i++)
+        e->sources[i].poll.from_now = e->sources[i].kind == SYNC_KIND_TICKET;
     return rc;
 }
 
@@ -204,7 +211,11 @@ static int source_on(const struct sync_engine *e, const struct sync_engine_sourc
 {
     enum sync_setting id = s->kind == SYNC_KIND_CONTACT   ? SYNC_SETTING_CONTACT_SYNC
                            : s->kind == SYNC_KIND_COMPANY ? SYNC_SETTING_COMPANY_SYNC
-                                                          : SYNC_SETTING_DEAL_SYNC;
+                           : s->kind == SYNC_KIND_DEAL    ? SYNC_SETTING_DEAL_SYNC
+                                                          : SYNC_SETTING_TICKET_SYNC;
+    if (s->kind == SYNC_KIND_TICKET && s->side == SYNC_SIDE_HUBSPOT &&
+        !sync_settings_int(e->settings, SYNC_SETTING_TICKET_TWO_WAY))
+        return 0; /* one way: ticket changes are not read */
     return sync_settings_int(e->settings, id) != 0;
 }
 

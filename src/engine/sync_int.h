@@ -26,7 +26,7 @@
 #include "engine/sync.h"
 #include "store/store.h"
 
-#define SYNC_ENGINE_MAX_SOURCES 8
+#define SYNC_ENGINE_MAX_SOURCES 16
 #define SYNC_ENGINE_MAX_CATALOGS 16
 #define SYNC_ENGINE_SF_LOOKBACK_MS (60 * 1000) /* Salesforce late commits */
 /* An outbox claim's lease: longer than one apply round. A claim left by a process that died
@@ -69,12 +69,17 @@ struct sync_engine_owners {
 /* The deal stage map is read again after this long (new pipelines, stages, record types). */
 #define SYNC_ENGINE_STAGES_TTL_MS (60 * 1000)
 
-/* The deal stage map (stagedir.c): each side's neutral rows and the map built from them. */
+/* A stage map (stagedir.c), the deals' or the tickets': each side's neutral rows and the map
+ * built from them. */
 struct sync_engine_stages {
     json_t *rows[2]; /* [0] HubSpot pipelines' stages, [1] Salesforce record types and stages */
     struct sync_stages map;
     int64_t loaded_ms; /* 0: never read */
+    char *configured;  /* tickets: the admin's choices the map was built with (JSON text) */
 };
+
+/* The store setting holding the admin's ticket pipeline choices (ticketmap.h's configured). */
+#define SYNC_TICKET_PIPELINES_KEY "ticket_pipelines"
 
 /* One captured object, with the fields read for it. */
 struct sync_engine_source {
@@ -132,7 +137,7 @@ struct sync_engine {
     int64_t hs_settle_ms;
     struct sync_engine_owners owners;
     struct sync_engine_inclusion inclusion;
-    struct sync_engine_stages stages;
+    struct sync_engine_stages stages, ticket_stages;
     /* Links made or completed (a bind, a re-point, a create's id recorded): when this moves,
      * records waiting for an association (open "associations" errors) are planned again. */
     uint64_t link_moves, link_moves_swept;
@@ -184,6 +189,11 @@ void sync__engine_owners_release(struct sync_engine *e);
 enum sync_rc sync__engine_stages(struct sync_engine *e, int64_t now,
                                  const struct sync_plan_stage_map **out, struct sync_err *err);
 void sync__engine_stages_release(struct sync_engine *e);
+/* The ticket pipeline map (ticketmap.h) likewise, built again at once when the admin's choices
+ * in the store changed. */
+enum sync_rc sync__engine_ticket_stages(struct sync_engine *e, int64_t now,
+                                        const struct sync_plan_stage_map **out,
+                                        struct sync_err *err);
 
 /* Remembers a record to plan again when links move (see struct sync_engine.waiting). */
 void sync__engine_wait(struct sync_engine *e, const char *system, const char *object,

@@ -143,7 +143,7 @@ Test(hubspot_assoc, the_deal_pipelines_are_listed_as_stage_rows)
     int won = 0, lost = 0, open = 0;
 
     sync_conn_batch_init(&b);
-    cr_assert_eq(sync_conn_list_stages(conn, &b, &err), SYNC_OK, "%s", err.message);
+    cr_assert_eq(sync_conn_list_stages(conn, 0, &b, &err), SYNC_OK, "%s", err.message);
     json_array_foreach(b.records, i, r)
     {
         cr_assert_str_eq(sync_json_str(r, "kind"), "stage");

@@ -53,7 +53,7 @@ Test(salesforce_stages, record_types_and_stages_are_listed_with_the_default_type
     const char *def = NULL;
 
     sync_conn_batch_init(&b);
-    cr_assert_eq(sync_conn_list_stages(conn, &b, &err), SYNC_OK, "%s", err.message);
+    cr_assert_eq(sync_conn_list_stages(conn, 0, &b, &err), SYNC_OK, "%s", err.message);
     json_array_foreach(b.records, i, r)
     {
         if (strcmp(sync_json_str(r, "kind"), "record_type") == 0) {

@@ -603,7 +603,7 @@ Test(config, bad_mapping_entries_are_reported_each_with_its_line)
     cr_assert_eq(load("hubspot:\n  access_token: x\n"
                       "salesforce:\n  client_id: a\n  client_secret: b\n  refresh_token: r\n"
                       "mappings:\n"                    /* 7 */
-                      "  - kind: ticket\n"             /* 8 */
+                      "  - kind: task\n"               /* 8 */
                       "    hubspot: subject\n"         /* 9 */
                       "  - hubspot: x\n"               /* 10 */
                       "    salesforce: Account.X__c\n" /* 11 */
@@ -624,8 +624,8 @@ Test(config, bad_mapping_entries_are_reported_each_with_its_line)
                       "    salesforce: a.b.c\n"        /* 26 */
                       "  - just text\n"),              /* 27 */
                  SYNC_ERR_INVALID);
-    assert_problem(0, "crmsync.yaml:8: mappings[0].kind: 'ticket' is not a sync kind (contact, "
-                      "company, deal)");
+    assert_problem(0, "crmsync.yaml:8: mappings[0].kind: 'task' is not a sync kind (contact, "
+                      "company, deal, ticket)");
     assert_problem(1, "crmsync.yaml:10: mappings[1].kind: missing");
     assert_problem(2, "crmsync.yaml:12: mappings[1].colour: unknown key (kind, hubspot, "
                       "salesforce, rule, hubspot_type, salesforce_type)");

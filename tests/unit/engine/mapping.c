@@ -186,13 +186,15 @@ Test(mapping, only_the_text_defaults_hubspot_ships_need_the_builtin_allowance)
                 continue;
             if (sync_mapping_check_types(&list[i]->hs, &list[i]->sf[0], 0, NULL)) {
                 lenient++;
-                cr_assert(k == SYNC_KIND_CONTACT && (!strcmp(list[i]->hs.name, "industry") ||
-                                                     !strcmp(list[i]->hs.name, "annualrevenue")),
-                          "%s %s needs the allowance", sync_kind_name(k), list[i]->hs.name);
+                cr_assert(
+                    (k == SYNC_KIND_CONTACT && (!strcmp(list[i]->hs.name, "industry") ||
+                                                !strcmp(list[i]->hs.name, "annualrevenue"))) ||
+                        (k == SYNC_KIND_TICKET && !strcmp(list[i]->hs.name, "hs_ticket_category")),
+                    "%s %s needs the allowance", sync_kind_name(k), list[i]->hs.name);
             }
         }
     }
-    cr_assert_eq(lenient, 2);
+    cr_assert_eq(lenient, 3);
 }
 
 Test(mapping, default_rules_are_prefer_salesforce_and_owner_is_two_way)
@@ -493,7 +495,10 @@ Test(mapping, kinds_have_names_objects_and_hubspot_types)
     cr_assert_eq(k, SYNC_KIND_COMPANY);
     cr_assert_eq(sync_kind_parse("deal", &k), 0);
     cr_assert_eq(k, SYNC_KIND_DEAL);
-    cr_assert_eq(sync_kind_parse("ticket", &k), -1);
+    cr_assert_eq(sync_kind_parse("tickets", &k), 0);
+    cr_assert_eq(k, SYNC_KIND_TICKET);
+    cr_assert_str_eq(sync_kind_sf_objects(SYNC_KIND_TICKET)[0], "Case");
+    cr_assert_eq(sync_kind_parse("task", &k), -1);
     cr_assert_str_eq(sync_kind_sf_objects(SYNC_KIND_CONTACT)[1], "Contact");
     cr_assert_null(sync_kind_sf_objects(SYNC_KIND_DEAL)[1]);
     cr_assert_str_eq(sync_kind_hs_object(SYNC_KIND_COMPANY), "companies");

@@ -242,11 +242,11 @@ Test(planner, company_and_deal_sync_off_plan_nothing)
 
 Test(planner, unknown_object_is_a_caller_error)
 {
-    struct sync_plan_record c = hs_rec("tickets", "1", "{}");
+    struct sync_plan_record c = hs_rec("tasks", "1", "{}");
 
     in.change = &c;
     cr_assert_eq(sync_plan_make(&in, &P, &err), SYNC_ERR_INVALID);
-    cr_assert(strstr(err.message, "tickets"));
+    cr_assert(strstr(err.message, "tasks"));
 }
 
 /* ---- contacts: email and creates ---- */
@@ -1698,8 +1698,10 @@ Test(planner, unmapped_pipeline_or_stage_is_an_error_never_a_fallback)
         "\"p2s1\"}",
     };
     static const char *const want[] = {
-        "pipeline nope has no Salesforce record type: the deal does not sync",
-        "deal stage p2s1 of pipeline default has no Salesforce stage: the deal does not sync",
+        "pipeline not mapped: pipeline nope has no Salesforce record type, so the deal does not "
+        "sync",
+        "stage not mapped: deal stage p2s1 of pipeline default has no Salesforce stage, so the "
+        "deal does not sync",
     };
 
     for (size_t i = 0; i < 2; i++) {
@@ -1717,15 +1719,15 @@ Test(planner, unmapped_pipeline_or_stage_is_an_error_never_a_fallback)
     in.change = &o;
     plan();
     cr_assert_str_eq(op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_SALESFORCE)->message,
-                     "stage \"Negotiation\" of record type " RT1
-                     " has no HubSpot deal stage: the deal does not sync");
+                     "stage not mapped: stage \"Negotiation\" of record type " RT1
+                     " has no HubSpot deal stage, so the deal is not synced");
     struct sync_plan_record o2 =
         sf_rec("Opportunity", OPP1, "{\"Name\":\"B\",\"StageName\":\"Prospecting\"}");
     in.change = &o2;
     plan();
     cr_assert_str_eq(op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_SALESFORCE)->message,
-                     "opportunity record type (none) has no HubSpot pipeline: the deal does not "
-                     "sync");
+                     "pipeline not mapped: the opportunity process of opportunity record type "
+                     "(none) has no HubSpot pipeline, so the deal is not synced");
 }
 
 Test(planner, a_fixed_stage_clears_the_mapping_error)

@@ -142,9 +142,9 @@ Test(runtime, a_bad_rule_kind_or_mapping_is_refused_with_the_reason)
     cr_assert_eq(sync_runtime_rule_set(st, &cfg, "contact", "phone", "sideways", &err),
                  SYNC_ERR_INVALID);
     cr_assert(strstr(err.message, "unknown rule 'sideways'"), "%s", err.message);
-    cr_assert_eq(sync_runtime_rule_set(st, &cfg, "ticket", "phone", "two_way", &err),
+    cr_assert_eq(sync_runtime_rule_set(st, &cfg, "task", "phone", "two_way", &err),
                  SYNC_ERR_NOT_FOUND);
-    cr_assert(strstr(err.message, "unknown kind 'ticket'"), "%s", err.message);
+    cr_assert(strstr(err.message, "unknown kind 'task'"), "%s", err.message);
     cr_assert_eq(sync_runtime_rule_set(st, &cfg, "contact", "shoe_size", "two_way", &err),
                  SYNC_ERR_NOT_FOUND);
     cr_assert_eq(sync_runtime_rule_set(st, &cfg, "contact", "crmsync_link_id", "two_way", &err),
