@@ -47,6 +47,12 @@ static const struct route routes[] = {
     {"GET", "/api/v1/credentials/{vendor}", api_credentials_get, 0},
     {"PUT", "/api/v1/credentials/{vendor}", api_credentials_put, 1},
     {"DELETE", "/api/v1/credentials/{vendor}", api_credentials_delete, 0},
+    {"GET", "/api/v1/tickets", api_tickets_get, 1},
+    {"GET", "/api/v1/tickets/preview", api_tickets_preview, 1},
+    {"PATCH", "/api/v1/tickets/pipelines", api_tickets_pipelines_patch, 1},
+    {"POST", "/api/v1/tickets/start", api_tickets_start, 1},
+    {"POST", "/api/v1/tickets/stop", api_tickets_stop, 0},
+    {"DELETE", "/api/v1/tickets", api_tickets_remove, 1},
     {"GET", "/metrics", api_metrics, 0},
 };
 

@@ -37,6 +37,7 @@ int cmd_settings(int argc, const char **argv, const struct cli *cli);
 int cmd_status(int argc, const char **argv, const struct cli *cli);
 int cmd_suspension(int argc, const char **argv, const struct cli *cli);
 int cmd_sync(int argc, const char **argv, const struct cli *cli);
+int cmd_tickets(int argc, const char **argv, const struct cli *cli);
 
 /* Loads and checks the configuration (problems go to stderr) and applies its log level.
  * Returns CLI_OK, or CLI_USAGE after printing every problem; cfg must be released either way. */

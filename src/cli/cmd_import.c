@@ -1,7 +1,7 @@
 /*
  * cmd_import.c: `crmsync import`: imports (backfill, engine/import.h).
  *
- *   crmsync import salesforce Lead|Contact|Account|Opportunity [--where COND] [--page N]
+ *   crmsync import salesforce Lead|Contact|Account|Opportunity|Case [--where COND] [--page N]
  *   crmsync import hubspot-list LIST_ID [--page N]
  *   crmsync import list [--json]
  *   crmsync import show ID [--json]
@@ -27,7 +27,7 @@
 #include "store/store.h"
 
 #define USAGE                                                                                      \
-    "usage: crmsync import salesforce Lead|Contact|Account|Opportunity [--where COND] "            \
+    "usage: crmsync import salesforce Lead|Contact|Account|Opportunity|Case [--where COND] "            \
     "[--page N]\n"                                                                                 \
     "       crmsync import hubspot-list LIST_ID [--page N]\n"                                      \
     "       crmsync import list [--json]\n"                                                        \
@@ -221,8 +221,8 @@ static int do_start(const struct sync_config *cfg, struct sync_store *st, const 
     memset(&spec, 0, sizeof(spec));
     if (strcmp(o->verb, "salesforce") == 0) {
         if (o->nargs != 1) {
-            fprintf(stderr, "crmsync import salesforce: name one object (Lead, Contact, Account "
-                            "or Opportunity)\n");
+            fprintf(stderr, "crmsync import salesforce: name one object (Lead, Contact, Account, "
+                            "Opportunity or Case)\n");
             return CLI_USAGE;
         }
         spec.system = "salesforce";

@@ -39,6 +39,9 @@ static const struct cmd_struct commands[] = {
     {"status", cmd_status, "links by state, pending work, open errors, API usage"},
     {"suspension", cmd_suspension, "integration suspensions: show, or clear [KIND] to try again"},
     {"sync", cmd_sync, "capture, plan and apply (--once: until nothing is left, then exit)"},
+    {"tickets", cmd_tickets,
+     "Salesforce cases -> HubSpot tickets, step by step: show, preview, map-pipeline, "
+     "map-status, start, stop, remove"},
 };
 
 static void usage(FILE *f)

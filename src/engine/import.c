@@ -32,7 +32,7 @@
 #define PAYLOAD_MAX (16 * 1024 * 1024)
 #define SOQL_MAX (64 * 1024)
 
-static const char *const sf_objects[] = {"Lead", "Contact", "Account", "Opportunity"};
+static const char *const sf_objects[] = {"Lead", "Contact", "Account", "Opportunity", "Case"};
 
 /* The canonical spelling of a Salesforce object an import takes; NULL when it takes none. */
 static const char *sf_object_name(const char *object)
@@ -315,8 +315,8 @@ static enum sync_rc spec_check(const struct sync_import_spec *spec, const char *
     }
     if (!(*object = sf_object_name(spec->object)))
         return sync_err_set(err, SYNC_ERR_INVALID,
-                            "import: Salesforce imports read Lead, Contact, Account or "
-                            "Opportunity, not '%s'",
+                            "import: Salesforce imports read Lead, Contact, Account, "
+                            "Opportunity or Case, not '%s'",
                             spec->object ? spec->object : "");
     if (spec->where && strlen(spec->where) >= SYNC_STORE_FILTER_MAX)
         return sync_err_set(err, SYNC_ERR_INVALID, "import: the filter is longer than %d bytes",
@@ -377,6 +377,22 @@ static enum sync_rc hs_size(struct sync_engine *e, const char *list_id, int64_t 
                             info.name, info.object_type_id);
     *total = info.size;
     return SYNC_OK;
+}
+
+enum sync_rc sync_import_count(const struct sync_config *cfg, const char *object, const char *where,
+                               int64_t *total, struct sync_err *err)
+{
+    struct sync_engine *e = NULL;
+    struct sync_import_spec spec = {"salesforce", object, where, NULL};
+    const char *name = NULL;
+    enum sync_rc rc = spec_check(&spec, &name, err);
+
+    *total = -1;
+    if (rc || (rc = sync_engine_open(&e, cfg, err)))
+        return rc;
+    rc = sf_count(e, name, where, total, err);
+    sync_engine_close(e);
+    return rc;
 }
 
 enum sync_rc sync_import_create(const struct sync_config *cfg, struct sync_store *st,

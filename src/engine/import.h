@@ -1,6 +1,6 @@
 /*
  * import.h: imports (backfill): Salesforce leads, contacts, accounts or
- * opportunities, all of them or those a SOQL condition selects, and the
+ * opportunities or cases, all of them or those a SOQL condition selects, and the
  * members of a HubSpot contact list, put into the inbox as capture puts
  * them, so the engine's plan step syncs them (creates, matches, updates
  * by the field rules) like any captured change.
@@ -54,7 +54,7 @@
 #define SYNC_IMPORT_HS_PAGE_MAX 250
 #define SYNC_IMPORT_LIST_MAX 100 /* jobs sync_import_list shows */
 
-/* What to import: Salesforce (object Lead, Contact, Account or Opportunity; where a SOQL
+/* What to import: Salesforce (object Lead, Contact, Account, Opportunity or Case; where a SOQL
  * condition, NULL or "": every record) or HubSpot (list_id: a list of contacts). */
 struct sync_import_spec {
     const char *system; /* "salesforce" or "hubspot" */
@@ -70,6 +70,11 @@ struct sync_import_spec {
 enum sync_rc sync_import_create(const struct sync_config *cfg, struct sync_store *st,
                                 const struct sync_import_spec *spec, int64_t *id,
                                 struct sync_err *err);
+
+/* How many records an import of a Salesforce object would read (SELECT COUNT() with the
+ * condition, checked as sync_import_create checks it); nothing is stored. */
+enum sync_rc sync_import_count(const struct sync_config *cfg, const char *object, const char *where,
+                               int64_t *total, struct sync_err *err);
 
 /* Called after every page stored (and once at the end) with the job's progress JSON
  * (borrowed for the call). Returning non-zero stops the run after that page: the job stays

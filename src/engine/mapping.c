@@ -161,10 +161,11 @@ static const struct builtin builtins[] = {
      SYNC_MAP_OWNER},
     {D, LINK_ID, STR, ONE("Opportunity", LINK_FIELD, SYNC_SFT_STRING, 255), SYNC_MAP_INTERNAL},
     /* tickets <- Case: the ticket's required properties first (name, pipeline, status) */
-    {T, "subject", STR, ONE("Case", "Subject", SYNC_SFT_STRING, 255), 0},
+    {T, "subject", STR, ONE("Case", "Subject", SYNC_SFT_STRING, 255), SYNC_MAP_REQUIRED},
     {T, "hs_pipeline", SELECT, ONE("Case", "RecordTypeId", SYNC_SFT_REFERENCE, 18),
-     SYNC_MAP_PIPELINE},
-    {T, "hs_pipeline_stage", SELECT, ONE("Case", "Status", SYNC_SFT_PICKLIST, 255), SYNC_MAP_STAGE},
+     SYNC_MAP_PIPELINE | SYNC_MAP_REQUIRED},
+    {T, "hs_pipeline_stage", SELECT, ONE("Case", "Status", SYNC_SFT_PICKLIST, 255),
+     SYNC_MAP_STAGE | SYNC_MAP_REQUIRED},
     {T, "content", AREA, ONE("Case", "Description", SYNC_SFT_TEXTAREA, 32000), 0},
     {T, "hs_ticket_priority", SELECT, ONE("Case", "Priority", SYNC_SFT_PICKLIST, 255), 0},
     {T, "source_type", SELECT, ONE("Case", "Origin", SYNC_SFT_PICKLIST, 255), 0},
@@ -623,6 +624,10 @@ enum sync_rc sync_mapping_set_rule(struct sync_mapping_set *set, enum sync_kind 
                             "%s is crmsync's own link id: the engine "
                             "writes it, and its rule cannot be changed",
                             prop);
+    if ((m->flags & SYNC_MAP_REQUIRED) && rule == SYNC_RULE_DONT_SYNC)
+        return sync_err_set(err, SYNC_ERR_INVALID,
+                            "%s is required: a HubSpot %s needs it, so it cannot be Don't sync",
+                            prop, sync_kind_name(kind));
     m->rule = rule;
     return SYNC_OK;
 }

@@ -78,7 +78,9 @@ enum sync_mapping_flags {
     SYNC_MAP_OWNER = 1 << 1,    /* owner: effectively two-way; Salesforce wins the first sync */
     SYNC_MAP_INTERNAL = 1 << 2, /* the link id: written by the engine on create, never by rules */
     SYNC_MAP_STAGE = 1 << 3,    /* deal stage: values go through the pipeline/stage map */
-    SYNC_MAP_PIPELINE = 1 << 4  /* deal pipeline <-> record type: values go through the map */
+    SYNC_MAP_PIPELINE = 1 << 4, /* deal pipeline <-> record type: values go through the map */
+    SYNC_MAP_REQUIRED = 1 << 5  /* the HubSpot record needs it (a ticket's name, pipeline and
+                                   status): listed first, never Don't sync */
 };
 
 #define SYNC_MAPPING_MAX_SF 2 /* Salesforce objects per kind (Lead and Contact) */

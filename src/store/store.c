@@ -589,6 +589,15 @@ enum sync_rc sync_store_cursor_get(struct sync_store *st, const char *source, st
     return leave(st, st->ops->cursor_get(st, source, out, updated_at, err));
 }
 
+enum sync_rc sync_store_cursor_delete(struct sync_store *st, const char *source,
+                                      struct sync_err *err)
+{
+    enum sync_rc rc = need("cursor source", source, SYNC_STORE_NAME_MAX, err);
+    if (rc || (rc = enter(st, err)))
+        return rc;
+    return leave(st, st->ops->cursor_delete(st, source, err));
+}
+
 enum sync_rc sync_store_cursor_set(struct sync_store *st, const char *source, const char *position,
                                    struct sync_err *err)
 {

@@ -244,6 +244,10 @@ enum sync_rc sync_store_cursor_get(struct sync_store *st, const char *source, st
                                    int64_t *updated_at, struct sync_err *err);
 enum sync_rc sync_store_cursor_set(struct sync_store *st, const char *source, const char *position,
                                    struct sync_err *err);
+/* Forgets the cursor (and the rows its lookback read): the source starts over. SYNC_OK also
+ * when there was none. */
+enum sync_rc sync_store_cursor_delete(struct sync_store *st, const char *source,
+                                      struct sync_err *err);
 
 /* ---- capture: the rows a lookback has already read, per source ---- */
 

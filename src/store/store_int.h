@@ -104,6 +104,7 @@ struct sync_store_ops {
                                int64_t *updated_at, struct sync_err *err);
     enum sync_rc (*cursor_set)(struct sync_store *st, const char *source, const char *position,
                                int64_t now, struct sync_err *err);
+    enum sync_rc (*cursor_delete)(struct sync_store *st, const char *source, struct sync_err *err);
     enum sync_rc (*seen_mark)(struct sync_store *st, const char *source, const char *record_id,
                               int64_t version, const char *digest, int *seen, struct sync_err *err);
     enum sync_rc (*seen_prune)(struct sync_store *st, const char *source, int64_t floor,

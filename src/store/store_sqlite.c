@@ -68,6 +68,8 @@ enum stmt_id {
     S_UNSETTLED_PRUNE,
     S_CURSOR_GET,
     S_CURSOR_SET,
+    S_CURSOR_DELETE,
+    S_SEEN_FORGET,
     S_SEEN_GET,
     S_SEEN_SET,
     S_SEEN_PRUNE,
@@ -183,6 +185,8 @@ static const char *const stmt_sql[S__COUNT] = {
                          "AND field = ?3 AND value = ?4",
     [S_UNSETTLED_PRUNE] = "DELETE FROM unsettled_writes WHERE sent_at < ?1",
     [S_CURSOR_GET] = "SELECT position, updated_at FROM cursors WHERE source = ?1",
+    [S_CURSOR_DELETE] = "DELETE FROM cursors WHERE source = ?1",
+    [S_SEEN_FORGET] = "DELETE FROM capture_seen WHERE source = ?1",
     [S_CURSOR_SET] = "INSERT INTO cursors (source, position, updated_at) VALUES (?1, ?2, ?3) "
                      "ON CONFLICT (source) DO UPDATE SET position = excluded.position, "
                      "updated_at = excluded.updated_at",
@@ -1253,6 +1257,13 @@ static enum sync_rc store_sqlite_cursor_get(struct sync_store *st, const char *s
     return get_one(b, s, "get cursor", fill_cursor, &c, err);
 }
 
+static enum sync_rc store_sqlite_cursor_delete(struct sync_store *st, const char *source,
+                                               struct sync_err *err)
+{
+    enum sync_rc rc = run_by(B(st), S_SEEN_FORGET, source, "forget the rows read", err);
+    return rc ? rc : run_by(B(st), S_CURSOR_DELETE, source, "delete cursor", err);
+}
+
 static enum sync_rc store_sqlite_cursor_set(struct sync_store *st, const char *source,
                                             const char *position, int64_t now, struct sync_err *err)
 {
@@ -2306,6 +2317,7 @@ const struct sync_store_ops store_sqlite_ops = {
     .unsettled_prune = store_sqlite_unsettled_prune,
     .cursor_get = store_sqlite_cursor_get,
     .cursor_set = store_sqlite_cursor_set,
+    .cursor_delete = store_sqlite_cursor_delete,
     .seen_mark = store_sqlite_seen_mark,
     .seen_prune = store_sqlite_seen_prune,
     .inbox_put = store_sqlite_inbox_put,
