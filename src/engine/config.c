@@ -161,8 +161,55 @@ static const struct sync_setting_def setting_defs[SYNC_SETTING__COUNT] = {
      "no automatic retries once this share of the API allocation is used"},
     {"retry_suppress_above_calls", SYNC_SETTING_INT, "5000", 0, 100000000, NULL, RT,
      "with no allocation set, no automatic retries past this many calls in 24 hours"},
+#define TIMELINE_DEFS_(id, name, subject, what)                                                    \
+    {"timeline_" name,                                                                             \
+     SYNC_SETTING_BOOL,                                                                            \
+     "false",                                                                                      \
+     0,                                                                                            \
+     1,                                                                                            \
+     NULL,                                                                                         \
+     RT,                                                                                           \
+     "timeline sync: every " what " from the time this is on becomes a Salesforce task"},          \
+        {"timeline_" name "_task_type",                                                            \
+         SYNC_SETTING_STRING,                                                                      \
+         "",                                                                                       \
+         0,                                                                                        \
+         40,                                                                                       \
+         NULL,                                                                                     \
+         RT,                                                                                       \
+         "the Type of the tasks a " what " makes (a Task Type picklist value); empty: no type"},   \
+        {"timeline_" name "_subject",                                                              \
+         SYNC_SETTING_STRING,                                                                      \
+         subject,                                                                                  \
+         0,                                                                                        \
+         255,                                                                                      \
+         NULL,                                                                                     \
+         RT,                                                                                       \
+         "the subject of the tasks a " what " makes; {form} {email} {subject} {title} {body} "     \
+         "{document} {url} are filled in"},
+    SYNC_TIMELINE_TYPES(TIMELINE_DEFS_)
+#undef TIMELINE_DEFS_
 };
 #undef RT
+
+#define TIMELINE_NAMES_(id, name, subject, what) name,
+static const char *const timeline_names[SYNC_TIMELINE__COUNT] = {
+    SYNC_TIMELINE_TYPES(TIMELINE_NAMES_)};
+#undef TIMELINE_NAMES_
+#define TIMELINE_WHATS_(id, name, subject, what) what,
+static const char *const timeline_whats[SYNC_TIMELINE__COUNT] = {
+    SYNC_TIMELINE_TYPES(TIMELINE_WHATS_)};
+#undef TIMELINE_WHATS_
+
+const char *sync_timeline_name(enum sync_timeline_type t)
+{
+    return (unsigned)t < SYNC_TIMELINE__COUNT ? timeline_names[t] : "unknown";
+}
+
+const char *sync_timeline_what(enum sync_timeline_type t)
+{
+    return (unsigned)t < SYNC_TIMELINE__COUNT ? timeline_whats[t] : "unknown";
+}
 
 const struct sync_setting_def *sync_setting_def(enum sync_setting id)
 {
@@ -1224,26 +1271,36 @@ struct entry_ctx {
     int sf_line;
 };
 
-/* "Field" (every object of the kind) or "Object.Field". */
-static void entry_sf_one(struct loader *L, struct entry_ctx *c, const char *text, int line)
+/* The entry's next Salesforce field from "Field" (every object of the kind) or
+ * "Object.Field". 0, or -1 with why (said after "<entry>.salesforce: "). Shared by the file's
+ * entries and the JSON form. */
+static int entry_sf_add(struct sync_config_mapping *e, const char *text, char *why, size_t n)
 {
-    struct sync_config_mapping *e = c->e;
     const char *dot = strchr(text, '.');
     const char *field = dot ? dot + 1 : text;
     size_t ol = dot ? (size_t)(dot - text) : 0;
 
     if (e->nsf >= SYNC_MAPPING_MAX_SF) {
-        problem(L, line, "%s.salesforce: at most %d fields", c->path, SYNC_MAPPING_MAX_SF);
-        return;
+        snprintf(why, n, "at most %d fields", SYNC_MAPPING_MAX_SF);
+        return -1;
     }
     if (!*field || strlen(field) >= SYNC_FIELD_NAME_MAX || ol >= SYNC_FIELD_NAME_MAX ||
         (dot && (ol == 0 || strchr(field, '.')))) {
-        problem(L, line, "%s.salesforce: '%s' is not Field or Object.Field", c->path, text);
-        return;
+        snprintf(why, n, "'%.200s' is not Field or Object.Field", text);
+        return -1;
     }
     snprintf(e->sf[e->nsf].object, SYNC_FIELD_NAME_MAX, "%.*s", (int)ol, text);
     snprintf(e->sf[e->nsf].field, SYNC_FIELD_NAME_MAX, "%s", field);
     e->nsf++;
+    return 0;
+}
+
+static void entry_sf_one(struct loader *L, struct entry_ctx *c, const char *text, int line)
+{
+    char why[SYNC_CONFIG_PROBLEM_MAX];
+
+    if (entry_sf_add(c->e, text, why, sizeof(why)))
+        problem(L, line, "%s.salesforce: %s", c->path, why);
 }
 
 static void entry_salesforce(struct loader *L, struct entry_ctx *c)
@@ -1288,14 +1345,58 @@ static int parse_hs_type(const char *s, struct sync_config_mapping *e)
     return slash ? sync_hs_field_type_parse(slash + 1, &e->hs_field_type) : 0;
 }
 
+/* One key of an entry (kind, hubspot, rule, hubspot_type, salesforce_type) from its text. 0,
+ * or -1 with why (said after "<entry>.<key>: "). Shared by the file's entries and the JSON
+ * form. */
+static int entry_key_set(struct sync_config_mapping *e, const char *key, const char *s, char *why,
+                         size_t n)
+{
+    if (strcmp(key, "kind") == 0) {
+        if (sync_kind_parse(s, &e->kind)) {
+            snprintf(why, n, "'%.200s' is not a sync kind (contact, company, deal, ticket)", s);
+            return -1;
+        }
+    } else if (strcmp(key, "hubspot") == 0) {
+        if (strlen(s) >= SYNC_FIELD_NAME_MAX) {
+            snprintf(why, n, "the property name is too long");
+            return -1;
+        }
+        snprintf(e->hubspot, sizeof(e->hubspot), "%s", s);
+    } else if (strcmp(key, "rule") == 0) {
+        if (sync_rule_parse(s, &e->rule)) {
+            snprintf(why, n,
+                     "'%.200s' is not a sync rule (prefer_salesforce_unless_blank, "
+                     "always_use_salesforce, two_way, dont_sync, prefer_hubspot_unless_blank, "
+                     "always_use_hubspot)",
+                     s);
+            return -1;
+        }
+        e->has_rule = 1;
+    } else if (strcmp(key, "hubspot_type") == 0) {
+        if (parse_hs_type(s, e)) {
+            snprintf(why, n,
+                     "'%.200s' is not a HubSpot property type (type/fieldType, such as "
+                     "string/text or enumeration/select)",
+                     s);
+            return -1;
+        }
+        e->has_hs_type = 1;
+    } else {
+        if (sync_sf_type_parse(s, &e->sf_type)) {
+            snprintf(why, n, "'%.200s' is not a Salesforce field type that can be mapped", s);
+            return -1;
+        }
+        e->has_sf_type = 1;
+    }
+    return 0;
+}
+
 static void on_entry_key(struct loader *L, const char *prefix, const char *key, int line,
                          const yaml_node_t *v, void *arg)
 {
     struct entry_ctx *c = arg;
-    struct sync_config_mapping *e = c->e;
     struct sync_buf text = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
-    char path[96];
-    const char *s;
+    char path[96], why[SYNC_CONFIG_PROBLEM_MAX];
     int r;
 
     snprintf(path, sizeof(path), "%s.%s", c->path, key);
@@ -1318,60 +1419,36 @@ static void on_entry_key(struct loader *L, const char *prefix, const char *key, 
         sync_buf_release(&text);
         return;
     }
-    s = sync_buf_str(&text);
-    if (strcmp(key, "kind") == 0) {
-        c->seen_kind = 1;
-        if (sync_kind_parse(s, &e->kind))
-            problem(L, line, "%s: '%s' is not a sync kind (contact, company, deal, ticket)", path,
-                    s);
-        else
-            c->seen_kind = 2;
-    } else if (strcmp(key, "hubspot") == 0) {
+    r = entry_key_set(c->e, key, sync_buf_str(&text), why, sizeof(why));
+    if (strcmp(key, "kind") == 0)
+        c->seen_kind = r ? 1 : 2;
+    else if (strcmp(key, "hubspot") == 0)
         c->seen_hubspot = 1;
-        if (strlen(s) >= SYNC_FIELD_NAME_MAX)
-            problem(L, line, "%s: the property name is too long", path);
-        else
-            snprintf(e->hubspot, sizeof(e->hubspot), "%s", s);
-    } else if (strcmp(key, "rule") == 0) {
-        if (sync_rule_parse(s, &e->rule))
-            problem(L, line,
-                    "%s: '%s' is not a sync rule (prefer_salesforce_unless_blank, "
-                    "always_use_salesforce, two_way, dont_sync, prefer_hubspot_unless_blank, "
-                    "always_use_hubspot)",
-                    path, s);
-        else
-            e->has_rule = 1;
-    } else if (strcmp(key, "hubspot_type") == 0) {
-        if (parse_hs_type(s, e))
-            problem(L, line,
-                    "%s: '%s' is not a HubSpot property type (type/fieldType, such as "
-                    "string/text or enumeration/select)",
-                    path, s);
-        else
-            e->has_hs_type = 1;
-    } else {
-        if (sync_sf_type_parse(s, &e->sf_type))
-            problem(L, line, "%s: '%s' is not a Salesforce field type that can be mapped", path, s);
-        else
-            e->has_sf_type = 1;
-    }
+    if (r)
+        problem(L, line, "%s: %s", path, why);
     sync_buf_release(&text);
+}
+
+/* Whether the entry's i-th Salesforce field is on an object of its kind ("": every one). */
+static int entry_object_ok(const struct sync_config_mapping *e, size_t i)
+{
+    const char *const *objs = sync_kind_sf_objects(e->kind);
+    int found = !e->sf[i].object[0];
+
+    for (size_t j = 0; objs && objs[j] && !found; j++)
+        found = strcasecmp(objs[j], e->sf[i].object) == 0;
+    return found;
 }
 
 /* Every Salesforce object named in an entry must belong to its kind. */
 static void entry_check_objects(struct loader *L, struct entry_ctx *c)
 {
     struct sync_config_mapping *e = c->e;
-    const char *const *objs = sync_kind_sf_objects(e->kind);
 
-    for (size_t i = 0; i < e->nsf; i++) {
-        int found = !e->sf[i].object[0];
-        for (size_t j = 0; objs[j] && !found; j++)
-            found = strcasecmp(objs[j], e->sf[i].object) == 0;
-        if (!found)
+    for (size_t i = 0; i < e->nsf; i++)
+        if (!entry_object_ok(e, i))
             problem(L, c->sf_line, "%s.salesforce: %s is not a Salesforce object of the %s sync",
                     c->path, e->sf[i].object, sync_kind_name(e->kind));
-    }
 }
 
 static void entry_check_duplicate(struct loader *L, struct entry_ctx *c)
@@ -1608,9 +1685,36 @@ static void entry_to_mapping(const struct sync_config_mapping *e, struct sync_ma
             struct sync_sf_field *f = &m->sf[m->nsf++];
             snprintf(f->object, sizeof(f->object), "%s", objs[j]);
             snprintf(f->name, sizeof(f->name), "%s", e->sf[i].field);
-            f->type = e->sf_type;
+            f->type = e->sf[i].has_type ? e->sf[i].type : e->sf_type;
         }
     }
+}
+
+/* Whether every Salesforce field of the entry has a type hint. */
+static int entry_sf_typed(const struct sync_config_mapping *e)
+{
+    for (size_t i = 0; i < e->nsf; i++)
+        if (!e->has_sf_type && !e->sf[i].has_type)
+            return 0;
+    return 1;
+}
+
+enum sync_rc sync_config_mapping_user(const struct sync_config_mapping *e,
+                                      sync_config_resolve_fn resolve, void *ctx,
+                                      struct sync_mapping *out, struct sync_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (e->nsf == 0)
+        return sync_err_set(err, SYNC_ERR_INVALID,
+                            "salesforce: missing (the Salesforce field to map)");
+    entry_to_mapping(e, out);
+    if (resolve)
+        return resolve(ctx, out, err);
+    if (!e->has_hs_type || !entry_sf_typed(e))
+        return sync_err_set(err, SYNC_ERR_INVALID,
+                            "give hubspot_type and salesforce_type, or connect to the "
+                            "vendors to read them");
+    return SYNC_OK;
 }
 
 static void apply_user(const struct sync_config *cfg, struct sync_mapping_set *set,
@@ -1620,24 +1724,96 @@ static void apply_user(const struct sync_config *cfg, struct sync_mapping_set *s
     struct sync_err err = SYNC_ERR_INIT;
     struct sync_mapping m;
 
-    if (e->nsf == 0) {
-        apply_problem(cfg, pr, e, "salesforce: missing (the Salesforce field to map)");
-        return;
-    }
-    entry_to_mapping(e, &m);
-    if (resolve) {
-        if (resolve(ctx, &m, &err))
-            apply_problem(cfg, pr, e, "%s", err.message);
-        else if (sync_mapping_set_add(set, &m, &err))
-            apply_problem(cfg, pr, e, "%s", err.message);
-    } else if (!e->has_hs_type || !e->has_sf_type) {
-        apply_problem(cfg, pr, e,
-                      "give hubspot_type and salesforce_type, or connect to the "
-                      "vendors to read them");
-    } else if (sync_mapping_set_add(set, &m, &err)) {
+    if (sync_config_mapping_user(e, resolve, ctx, &m, &err) ||
+        sync_mapping_set_add(set, &m, &err))
         apply_problem(cfg, pr, e, "%s", err.message);
-    }
     sync_mapping_release(&m);
+}
+
+/* The JSON form's "salesforce": text, a list of texts, or a list of {"object", "field",
+ * "type"?}. 0, or -1 with why. */
+static int json_entry_sf(struct sync_config_mapping *e, const json_t *v, char *why, size_t n)
+{
+    const json_t *item;
+    size_t i;
+
+    if (json_is_string(v))
+        return entry_sf_add(e, json_string_value(v), why, n);
+    if (!json_is_array(v)) {
+        snprintf(why, n, "expected \"Field\", \"Object.Field\" or a list of them");
+        return -1;
+    }
+    json_array_foreach(v, i, item)
+    {
+        const char *obj = json_string_value(json_object_get(item, "object"));
+        const char *field = json_string_value(json_object_get(item, "field"));
+        const char *type = json_string_value(json_object_get(item, "type"));
+        char text[2 * SYNC_FIELD_NAME_MAX + 2];
+
+        if (json_is_string(item)) {
+            if (entry_sf_add(e, json_string_value(item), why, n))
+                return -1;
+            continue;
+        }
+        if (!json_is_object(item) || !field) {
+            snprintf(why, n, "item %zu: expected \"Object.Field\" or {\"object\", \"field\"}",
+                     i);
+            return -1;
+        }
+        snprintf(text, sizeof(text), "%s%s%s", obj && obj[0] ? obj : "", obj && obj[0] ? "." : "",
+                 field);
+        if (entry_sf_add(e, text, why, n))
+            return -1;
+        if (type && sync_sf_type_parse(type, &e->sf[e->nsf - 1].type)) {
+            snprintf(why, n, "'%.200s' is not a Salesforce field type that can be mapped", type);
+            return -1;
+        }
+        e->sf[e->nsf - 1].has_type = type != NULL;
+    }
+    return 0;
+}
+
+enum sync_rc sync_config_mapping_from_json(enum sync_kind kind, const char *prop,
+                                           const json_t *spec, struct sync_config_mapping *out,
+                                           struct sync_err *err)
+{
+    char why[SYNC_CONFIG_PROBLEM_MAX];
+    const char *key;
+    json_t *v;
+
+    memset(out, 0, sizeof(*out));
+    out->kind = kind;
+    if (!prop || !prop[0] || entry_key_set(out, "hubspot", prop, why, sizeof(why)))
+        return sync_err_set(err, SYNC_ERR_INVALID, "hubspot: %s",
+                            prop && prop[0] ? why : "missing (the HubSpot property to map)");
+    if (!json_is_object(spec))
+        return sync_err_set(err, SYNC_ERR_INVALID,
+                            "a mapping is {\"salesforce\": \"Object.Field\", \"rule\": ...}");
+    json_object_foreach((json_t *)spec, key, v)
+    {
+        if (strcmp(key, "salesforce") == 0) {
+            if (json_entry_sf(out, v, why, sizeof(why)))
+                return sync_err_set(err, SYNC_ERR_INVALID, "salesforce: %s", why);
+            continue;
+        }
+        if (strcmp(key, "rule") && strcmp(key, "hubspot_type") && strcmp(key, "salesforce_type"))
+            return sync_err_set(err, SYNC_ERR_INVALID,
+                                "%s: unknown key (salesforce, rule, hubspot_type, "
+                                "salesforce_type)",
+                                key);
+        if (json_is_null(v))
+            continue;
+        if (!json_is_string(v))
+            return sync_err_set(err, SYNC_ERR_INVALID, "%s: expected text", key);
+        if (entry_key_set(out, key, json_string_value(v), why, sizeof(why)))
+            return sync_err_set(err, SYNC_ERR_INVALID, "%s: %s", key, why);
+    }
+    for (size_t i = 0; i < out->nsf; i++)
+        if (!entry_object_ok(out, i))
+            return sync_err_set(err, SYNC_ERR_INVALID,
+                                "salesforce: %s is not a Salesforce object of the %s sync",
+                                out->sf[i].object, sync_kind_name(kind));
+    return SYNC_OK;
 }
 
 enum sync_rc sync_config_apply_mappings(const struct sync_config *cfg, struct sync_mapping_set *set,

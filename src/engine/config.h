@@ -50,6 +50,28 @@ char *sync_duration_format(int64_t ms, char *out, size_t n);
 
 /* ---- integration settings ---- */
 
+/* The HubSpot activity types timeline sync writes to Salesforce as tasks (seed 003):
+ * X(ID, setting name, default subject, what it is). */
+#define SYNC_TIMELINE_TYPES(X)                                                                     \
+    X(FORM_SUBMISSIONS, "form_submissions", "Submitted: {form}", "form submission")                \
+    X(MARKETING_EMAIL_SENT, "marketing_email_sent", "Sent: {email}", "marketing email sent")       \
+    X(MARKETING_EMAIL_OPENED, "marketing_email_opened", "Opened: {email}",                         \
+      "marketing email opened")                                                                    \
+    X(MARKETING_EMAIL_CLICKED, "marketing_email_clicked", "Clicked: {email}",                      \
+      "marketing email clicked")                                                                   \
+    X(SALES_EMAIL_SENT, "sales_email_sent", "{subject}", "sales email sent")                       \
+    X(SALES_EMAIL_OPENED, "sales_email_opened", "Opened: {subject}", "sales email opened")         \
+    X(SALES_EMAIL_CLICKED, "sales_email_clicked", "Clicked: {subject}", "sales email clicked")     \
+    X(MEETINGS, "meetings", "Meeting: {title}", "meeting booked")                                  \
+    X(CALLS, "calls", "Call: {title}", "call made")                                                \
+    X(NOTES, "notes", "Note: {body}", "note created")                                              \
+    X(DOCUMENTS, "documents", "Viewed: {document}", "sales document viewed")                       \
+    X(TASKS, "tasks", "{subject}", "task created")
+
+#define SYNC_TIMELINE_ENUM_(id, name, subject, what) SYNC_TIMELINE_##id,
+enum sync_timeline_type { SYNC_TIMELINE_TYPES(SYNC_TIMELINE_ENUM_) SYNC_TIMELINE__COUNT };
+#undef SYNC_TIMELINE_ENUM_
+
 enum sync_setting {
     SYNC_SETTING_SYNC = 0, /* the master switch */
     SYNC_SETTING_CONTACT_SYNC,
@@ -76,8 +98,24 @@ enum sync_setting {
     SYNC_SETTING_RETRY_NIGHTLY_AT,
     SYNC_SETTING_RETRY_SUPPRESS_ABOVE_PERCENT,
     SYNC_SETTING_RETRY_SUPPRESS_ABOVE_CALLS,
-    SYNC_SETTING__COUNT
+    /* timeline sync: per activity type, its switch, its task Type and its subject format, in
+     * SYNC_TIMELINE_TYPES order (sync_setting_timeline) */
+    SYNC_SETTING_TIMELINE_FIRST,
+    SYNC_SETTING__COUNT = SYNC_SETTING_TIMELINE_FIRST + 3 * SYNC_TIMELINE__COUNT
 };
+
+enum sync_timeline_setting {
+    SYNC_TIMELINE_ON = 0,    /* timeline_<type>: bool */
+    SYNC_TIMELINE_TASK_TYPE, /* timeline_<type>_task_type: a Task Type value; "": none */
+    SYNC_TIMELINE_SUBJECT    /* timeline_<type>_subject: the subject format */
+};
+
+/* The setting of one timeline type. */
+#define sync_setting_timeline(type, which)                                                         \
+    ((enum sync_setting)(SYNC_SETTING_TIMELINE_FIRST + 3 * (int)(type) + (int)(which)))
+/* "form_submissions", ...; what: "form submission", ... */
+const char *sync_timeline_name(enum sync_timeline_type t);
+const char *sync_timeline_what(enum sync_timeline_type t);
 
 /* new_record_type values */
 enum sync_new_record_type { SYNC_NEW_RECORD_LEAD = 0, SYNC_NEW_RECORD_CONTACT };
@@ -148,6 +186,8 @@ struct sync_config_mapping {
     struct {
         char object[SYNC_FIELD_NAME_MAX]; /* "" = every object of the kind */
         char field[SYNC_FIELD_NAME_MAX];
+        int has_type; /* the JSON form's {"object", "field", "type"}: this field's own type */
+        enum sync_sf_type type;
     } sf[SYNC_MAPPING_MAX_SF];
     int has_rule;
     enum sync_rule rule;
@@ -236,6 +276,24 @@ typedef enum sync_rc (*sync_config_resolve_fn)(void *ctx, struct sync_mapping *m
 enum sync_rc sync_config_apply_mappings(const struct sync_config *cfg, struct sync_mapping_set *set,
                                         sync_config_resolve_fn resolve, void *ctx,
                                         struct sync_config_problems *pr);
+
+/* A mapping entry in its JSON form (a mapping added or changed at run time, runtime.h), for
+ * the kind's HubSpot property prop:
+ *   {"salesforce": "Field" | "Object.Field" | ["Object.Field", ...] |
+ *                  [{"object", "field", "type"?}, ...],
+ *    "rule"?, "hubspot_type"?, "salesforce_type"?}
+ * read with the file's rules (the same names, checks and messages; "type" is a field's own
+ * salesforce_type). out is zeroed first. SYNC_ERR_INVALID with a message naming the key. */
+enum sync_rc sync_config_mapping_from_json(enum sync_kind kind, const char *prop,
+                                           const json_t *spec, struct sync_config_mapping *out,
+                                           struct sync_err *err);
+/* The user mapping an entry describes, as the file's are built: types from resolve when given,
+ * else from the entry's type hints (both sides needed). out is released by the caller (also
+ * on failure). SYNC_ERR_INVALID when the entry names no field or lacks hints; resolve's own
+ * rc (a vendor call failing) as it returned it. Not checked against a set. */
+enum sync_rc sync_config_mapping_user(const struct sync_config_mapping *e,
+                                      sync_config_resolve_fn resolve, void *ctx,
+                                      struct sync_mapping *out, struct sync_err *err);
 
 /* Appends the effective configuration as YAML: every key with its value or default, secrets
  * written as "<redacted>" (a store URL's password too), every setting, and the mappings: from

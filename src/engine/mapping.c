@@ -20,15 +20,18 @@
 
 /* ---- kinds ---- */
 
-static const char *const kind_names[SYNC_KIND__COUNT] = {"contact", "company", "deal", "ticket"};
+static const char *const kind_names[SYNC_KIND__COUNT] = {"contact", "company", "deal", "ticket",
+                                                         "timeline"};
+/* the HubSpot object of a kind; timeline sync reads several (record.c) */
 static const char *const kind_plurals[SYNC_KIND__COUNT] = {"contacts", "companies", "deals",
-                                                           "tickets"};
+                                                           "tickets", "timeline"};
 static const char *const contact_objects[] = {"Lead", "Contact", NULL};
 static const char *const company_objects[] = {"Account", NULL};
 static const char *const deal_objects[] = {"Opportunity", NULL};
 static const char *const ticket_objects[] = {"Case", NULL};
-static const char *const *const kind_objects[SYNC_KIND__COUNT] = {contact_objects, company_objects,
-                                                                  deal_objects, ticket_objects};
+static const char *const timeline_objects[] = {"Task", NULL};
+static const char *const *const kind_objects[SYNC_KIND__COUNT] = {
+    contact_objects, company_objects, deal_objects, ticket_objects, timeline_objects};
 
 const char *sync_kind_name(enum sync_kind k)
 {
@@ -608,6 +611,50 @@ enum sync_rc sync_mapping_set_remove(struct sync_mapping_set *set, enum sync_kin
     memmove(&set->items[at], &set->items[at + 1], (set->n - at - 1) * sizeof(*set->items));
     set->n--;
     return SYNC_OK;
+}
+
+enum sync_rc sync_mapping_set_replace(struct sync_mapping_set *set, const struct sync_mapping *m,
+                                      struct sync_err *err)
+{
+    struct sync_mapping *old = (struct sync_mapping *)sync_mapping_set_find_hs(set, m->kind,
+                                                                             m->hs.name);
+    struct sync_mapping saved;
+    size_t at;
+    enum sync_rc rc;
+
+    if (!old)
+        return sync_mapping_set_add(set, m, err);
+    if (old->flags & SYNC_MAP_BUILTIN)
+        return sync_err_set(err, SYNC_ERR_INVALID,
+                            "the %s mapping of %s is a default mapping: its Salesforce fields "
+                            "cannot be changed (only its rule)",
+                            sync_kind_name(m->kind), m->hs.name);
+    /* checked against the set without the mapping it replaces, which goes back on refusal */
+    at = (size_t)(old - set->items);
+    saved = *old;
+    memmove(&set->items[at], &set->items[at + 1], (set->n - at - 1) * sizeof(*set->items));
+    set->n--;
+    if ((rc = sync_mapping_set_add(set, m, err))) {
+        memmove(&set->items[at + 1], &set->items[at], (set->n - at) * sizeof(*set->items));
+        set->items[at] = saved;
+        set->n++;
+        return rc;
+    }
+    sync_mapping_release(&saved);
+    return SYNC_OK;
+}
+
+int sync_mapping_same_fields(const struct sync_mapping *a, const struct sync_mapping *b)
+{
+    if (a->kind != b->kind || strcmp(a->hs.name, b->hs.name) || a->hs.type != b->hs.type ||
+        a->hs.field_type != b->hs.field_type || a->hs.owner_ref != b->hs.owner_ref ||
+        a->nsf != b->nsf || a->flags != b->flags || a->vkind != b->vkind)
+        return 0;
+    for (size_t i = 0; i < a->nsf; i++)
+        if (strcmp(a->sf[i].object, b->sf[i].object) || strcmp(a->sf[i].name, b->sf[i].name) ||
+            a->sf[i].type != b->sf[i].type)
+            return 0;
+    return 1;
 }
 
 enum sync_rc sync_mapping_set_rule(struct sync_mapping_set *set, enum sync_kind kind,

@@ -61,7 +61,8 @@ enum sync_kind {
     SYNC_KIND_CONTACT = 0,
     SYNC_KIND_COMPANY,
     SYNC_KIND_DEAL,
-    SYNC_KIND_TICKET, /* Salesforce cases -> HubSpot tickets (two-way when ticket_two_way) */
+    SYNC_KIND_TICKET,   /* Salesforce cases -> HubSpot tickets (two-way when ticket_two_way) */
+    SYNC_KIND_TIMELINE, /* HubSpot activities -> Salesforce tasks (timeline sync); no mappings */
     SYNC_KIND__COUNT
 };
 
@@ -138,6 +139,15 @@ enum sync_rc sync_mapping_set_add(struct sync_mapping_set *set, const struct syn
 /* Removes the kind's user mapping of a HubSpot property; refuses built-ins. */
 enum sync_rc sync_mapping_set_remove(struct sync_mapping_set *set, enum sync_kind kind,
                                      const char *prop, struct sync_err *err);
+/* Adds a user mapping, or replaces the user mapping of the same HubSpot property (a mapping
+ * re-pointed at run time): m is checked as sync_mapping_set_add checks it, against the set
+ * without the mapping it replaces, which stays on refusal. Refuses to replace a built-in. The
+ * replacement goes after the kind's other mappings. */
+enum sync_rc sync_mapping_set_replace(struct sync_mapping_set *set, const struct sync_mapping *m,
+                                      struct sync_err *err);
+/* 1 when a and b map the same HubSpot property to the same Salesforce fields with the same
+ * types and flags (rules aside): what the engine reads and writes for them is the same. */
+int sync_mapping_same_fields(const struct sync_mapping *a, const struct sync_mapping *b);
 /* Changes the rule of the kind's mapping of a HubSpot property; refuses the internal one. */
 enum sync_rc sync_mapping_set_rule(struct sync_mapping_set *set, enum sync_kind kind,
                                    const char *prop, enum sync_rule rule, struct sync_err *err);

@@ -23,6 +23,8 @@
 
 #include "core/json.h"
 #include "core/time.h"
+#include "engine/activity.h"
+#include "engine/record.h"
 
 #define ASSOC_COMPANY "assoc:company" /* the ledger key of the company association */
 #define OWNER_SF_PREFIX "sf:"         /* a Salesforce owner no HubSpot owner matches */
@@ -2390,7 +2392,9 @@ static void plan_ticket(struct ctx *c)
         set_action(c, "error");
         return;
     }
-    if (l && l->hs_id[0] && l->sf_id[0]) {
+    /* the other record's pipeline and status matter only when they can flow back: one way, a
+     * ticket a HubSpot user moved (even where no case status maps) is moved back by its case */
+    if (l && l->hs_id[0] && l->sf_id[0] && !(is_sf(rec) && tickets_one_way(c))) {
         const char *oid = is_sf(rec) ? l->hs_id : l->sf_id;
         if ((other = record_for(c, NULL, oid)) && check_stages(c, other)) {
             set_action(c, "error");
@@ -2414,10 +2418,136 @@ static void plan_ticket(struct ctx *c)
     plan_create(c, c->in->new_link_id, SYNC_SIDE_HUBSPOT, "tickets");
 }
 
+/* ---- timeline sync (HubSpot activities -> Salesforce tasks) ---- */
+
+/* The Salesforce user a timeline task is assigned to (seed 003): the activity's owner when it
+ * maps to a user, else the contact's owner when it maps, else none (the integration user). */
+static const struct sync_plan_owner *
+timeline_assignee(struct ctx *c, const struct sync_plan_party *party, const char **why)
+{
+    const char *own = hs_prop(c->in->change, "hubspot_owner_id");
+    const struct sync_plan_owner *u;
+    char tmp[SYNC_ERR_MSG_MAX];
+
+    if (own && own[0] && (u = owner_to_sf(c, own, tmp, sizeof(tmp)))) {
+        *why = "the activity's owner";
+        return u;
+    }
+    if (party->owner_id && party->owner_id[0] &&
+        (u = owner_to_sf(c, party->owner_id, tmp, sizeof(tmp)))) {
+        *why = own && own[0] ? "the record owner (the activity's owner has no Salesforce user)"
+                             : "the record owner (the activity has no owner)";
+        return u;
+    }
+    *why = "the integration user (neither the activity's owner nor the record owner has a "
+           "Salesforce user)";
+    return NULL;
+}
+
+/* The activity's task, on the Salesforce lead or contact the rule picks (activity.h). */
+static void plan_timeline(struct ctx *c)
+{
+    const struct sync_plan_record *rec = c->in->change;
+    const struct sync_plan_link *l = c->in->link;
+    const json_t *props = rec->fields;
+    enum sync_timeline_type t;
+    const struct sync_plan_party *party;
+    const struct sync_plan_owner *owner;
+    const char *why = "";
+    struct sync_plan_op *op;
+    int64_t since, created;
+    int waiting, i;
+    json_t *fields;
+
+    if (sync_activity_type(rec->object, props, &t)) {
+        trace(c, "%s: not an activity timeline sync writes (an incoming email, a bounce, ...)",
+              c->label);
+        set_action(c, "skip");
+        return;
+    }
+    if (!setting(c, sync_setting_timeline(t, SYNC_TIMELINE_ON))) {
+        trace(c, "%s: timeline_%s is off: a %s does not become a Salesforce task", c->label,
+              sync_timeline_name(t), sync_timeline_what(t));
+        set_action(c, "skip");
+        return;
+    }
+    since = c->in->timeline_since ? c->in->timeline_since[t] : 0;
+    created = sync_activity_time(props, "hs_createdate");
+    if (!created)
+        created = rec->version;
+    if (!since || created < since) {
+        trace(c, "%s: a %s from before timeline_%s was turned on: only later ones sync", c->label,
+              sync_timeline_what(t), sync_timeline_name(t));
+        set_action(c, "skip");
+        return;
+    }
+    if (rec->deleted) {
+        trace(c, "%s: deleted in HubSpot; its Salesforce task stays", c->label);
+        set_action(c, "skip");
+        return;
+    }
+    if (l && l->state == SYNC_PLAN_LINK_LINKED && l->sf_id[0] &&
+        (t == SYNC_TIMELINE_FORM_SUBMISSIONS || strcmp(rec->object, "email_events") == 0)) {
+        trace(c, "%s: already Salesforce Task %s (an event happens once)", c->label, l->sf_id);
+        set_action(c, "skip_echo");
+        return;
+    }
+    i = sync_activity_party(c->in->parties, c->in->nparties, &waiting);
+    if (i < 0 && waiting) {
+        record_error(c, l ? l->link_id : NULL, SYNC_PLAN_ERR_ASSOCIATIONS, SYNC_PLAN_F_RETRY,
+                     "waiting for contact to sync: its contact has no Salesforce record yet");
+        set_action(c, "error");
+        return;
+    }
+    if (i < 0) {
+        trace(c, "%s: none of its %zu contact%s syncs with Salesforce: no task", c->label,
+              c->in->nparties, c->in->nparties == 1 ? "" : "s");
+        set_action(c, "skip");
+        return;
+    }
+    c->checked[SYNC_PLAN_ERR_ASSOCIATIONS] = 1;
+    party = &c->in->parties[i];
+    if (!(fields = sync_activity_task(
+              t, rec->object, props,
+              setting_str(c, sync_setting_timeline(t, SYNC_TIMELINE_SUBJECT)),
+              setting_str(c, sync_setting_timeline(t, SYNC_TIMELINE_TASK_TYPE))))) {
+        c->rc = SYNC_ERR_NOMEM;
+        return;
+    }
+    json_object_set_new(fields, "WhoId", json_string(party->sf_id));
+    if ((owner = timeline_assignee(c, party, &why)))
+        json_object_set_new(fields, "OwnerId", json_string(owner->id));
+    if (!l) {
+        struct sync_plan_link nl;
+        link_fill(&nl, c->in->new_link_id, c->kind, rec->id, "Task", "",
+                  SYNC_PLAN_LINK_PENDING_CREATE);
+        link_op(c, SYNC_PLAN_OP_BIND_LINK, &nl);
+    }
+    if (!(op = op_add(c, SYNC_PLAN_OP_CREATE, SYNC_SIDE_SALESFORCE, "Task", "",
+                      l ? l->link_id : c->in->new_link_id))) {
+        json_decref(fields);
+        return;
+    }
+    op->fields = fields;
+    if (c->in->nparties > 1)
+        trace(c,
+              "%s: %zu contacts; the task goes to the most recently created that syncs (ties: "
+              "the highest id): HubSpot contact %s",
+              c->label, c->in->nparties, party->hs_id);
+    trace(c, "%s: timeline_%s: Salesforce task \"%s\" on %s %s, assigned to %s (%s)", c->label,
+          sync_timeline_name(t), sync_json_str(fields, "Subject"),
+          party->sf_object ? party->sf_object : "record", party->sf_id,
+          owner ? owner->id : "the integration user", why);
+    set_action(c, l ? "write" : "create_sf");
+}
+
 /* ---- entry ---- */
 
 static int kind_of(const struct sync_plan_record *r, enum sync_kind *kind)
 {
+    for (int i = 0; r->system == SYNC_SIDE_HUBSPOT && sync_timeline_objects[i]; i++)
+        if (strcmp(r->object, sync_timeline_objects[i]) == 0)
+            return *kind = SYNC_KIND_TIMELINE, 0;
     if (r->system == SYNC_SIDE_HUBSPOT)
         return sync_kind_parse(r->object, kind) == 0 &&
                        strcmp(r->object, sync_kind_hs_object(*kind)) == 0
@@ -2434,9 +2564,10 @@ static int kind_of(const struct sync_plan_record *r, enum sync_kind *kind)
     return -1;
 }
 
+/* the switch of a kind (timeline sync: one per type, checked by plan_timeline) */
 static const enum sync_setting kind_switch[SYNC_KIND__COUNT] = {
     SYNC_SETTING_CONTACT_SYNC, SYNC_SETTING_COMPANY_SYNC, SYNC_SETTING_DEAL_SYNC,
-    SYNC_SETTING_TICKET_SYNC};
+    SYNC_SETTING_TICKET_SYNC, SYNC_SETTING_SYNC};
 
 enum sync_rc sync_plan_make(const struct sync_plan_input *in, struct sync_plan *out,
                             struct sync_err *err)
@@ -2477,8 +2608,10 @@ enum sync_rc sync_plan_make(const struct sync_plan_input *in, struct sync_plan *
         plan_company(&c);
     else if (c.kind == SYNC_KIND_DEAL)
         plan_deal(&c);
-    else
+    else if (c.kind == SYNC_KIND_TICKET)
         plan_ticket(&c);
+    else
+        plan_timeline(&c);
     if (!c.rc && out->status == SYNC_PLAN_DONE)
         clear_errors(&c, in->link ? in->link->link_id : "");
     if (c.rc || out->trace.nomem) {

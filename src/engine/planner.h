@@ -139,6 +139,16 @@ struct sync_plan_owner {
     int active; /* Salesforce: IsActive; HubSpot: not archived */
 };
 
+/* Timeline sync: one HubSpot contact of an activity, with where it syncs. */
+struct sync_plan_party {
+    const char *hs_id;     /* the HubSpot contact */
+    int64_t created_at;    /* its createdate, epoch ms */
+    const char *owner_id;  /* its hubspot_owner_id; NULL: none */
+    const char *sf_object; /* its Salesforce Lead or Contact; NULL: it does not sync */
+    const char *sf_id;     /* NULL or "": not created in Salesforce (yet) */
+    int pending;           /* linked, its create not applied yet */
+};
+
 struct sync_plan_input {
     int64_t now;             /* the caller's clock, epoch ms: stamps ledger puts */
     const char *new_link_id; /* used when the plan makes a new link */
@@ -174,6 +184,11 @@ struct sync_plan_input {
     /* With an inclusion list set: whether the HubSpot contact (the change or the other)
      * qualifies. */
     int hs_qualifies;
+    /* Timeline sync (a HubSpot activity): its contacts, and when each timeline type was turned
+     * on (SYNC_TIMELINE__COUNT entries, epoch ms; 0: off; NULL: all off). */
+    const struct sync_plan_party *parties;
+    size_t nparties;
+    const int64_t *timeline_since;
     /* The record's open sync errors, by category name: cleared when the check passes now. */
     const char *const *open_errors;
     size_t nopen_errors;

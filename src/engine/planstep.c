@@ -30,6 +30,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "engine/activity.h"
 #include "engine/apply.h"
 #include "engine/health.h"
 #include "engine/match.h"
@@ -42,7 +43,8 @@
 #define MAX_ERRORS 32
 #define MAX_UNSETTLED 64
 #define MAX_CANDIDATES 64
-#define MAX_PEOPLE 500 /* contacts of one company a match looks at */
+#define MAX_PEOPLE 500  /* contacts of one company a match looks at */
+#define MAX_PARTIES 100 /* contacts of one activity timeline sync looks at */
 #define TRACE_MAX (256 * 1024)
 #define PAYLOAD_MAX (16 * 1024 * 1024)
 
@@ -81,6 +83,8 @@ struct pool {
      * id asked for has a row), "sf:ocr:<opportunity id18>" -> [ContactId...] (contact roles),
      * "sf:acct:<account id18>" -> [Contact ids], "sf:cacct:<contact id18>" -> AccountId. */
     json_t *assoc;
+    /* timeline sync: when each type was turned on (0: off), read once per round */
+    int64_t since[SYNC_TIMELINE__COUNT];
 };
 
 /* ---- taking the inbox ---- */
@@ -537,6 +541,7 @@ static void assoc_note_waiting(struct sync_engine *e, const struct change *ch,
 /* Wants of a round: the records whose associations are read, in batches. */
 struct assoc_wants {
     struct strs hs_deals, hs_tickets, hs_contacts, hs_companies, sf_opps, sf_accounts;
+    json_t *hs_activities; /* timeline sync: engagement object -> {id: true} */
 };
 
 static void assoc_wants_add(struct sync_engine *e, struct assoc_wants *w, const struct change *ch,
@@ -733,7 +738,9 @@ struct inputs {
     size_t ncands;
     struct sync_match_person people[MAX_PEOPLE]; /* companies: their contacts */
     size_t npeople;
-    json_t *mem; /* strings the people borrow */
+    json_t *mem;                                 /* strings the people (or the parties) borrow */
+    struct sync_plan_party parties[MAX_PARTIES]; /* timeline sync: the activity's contacts */
+    size_t nparties;
     char new_link_id[SYNC_LINK_ID_LEN + 1];
 };
 
@@ -1112,6 +1119,148 @@ static void company_inputs(struct sync_engine *e, const struct change *ch, const
     }
 }
 
+/* ---- timeline sync ---- */
+
+/* What a HubSpot activity needs read: an engagement's contacts (associations), a form
+ * submission's or email event's contact (by email). */
+static void timeline_wants(struct assoc_wants *w, struct strs *hs_emails, const struct change *ch,
+                           const struct sync_rec *rec)
+{
+    char norm[SYNC_MATCH_EMAIL_MAX];
+    const char *email = sync_json_str(rec->r.fields, "email");
+    json_t *set;
+
+    if (strcmp(ch->object, "form_submissions") == 0 || strcmp(ch->object, "email_events") == 0) {
+        if (email && sync_match_email_norm(email, norm, sizeof(norm)))
+            strs_add(hs_emails, norm);
+        return;
+    }
+    if (!(set = json_object_get(w->hs_activities, ch->object))) {
+        set = json_object();
+        json_object_set_new(w->hs_activities, ch->object, set);
+    }
+    json_object_set_new(set, ch->id, json_true());
+}
+
+/* The engagements' contacts (one association read per object), the contacts themselves (when
+ * they were created, their owner), and when each timeline type was turned on. */
+static enum sync_rc timeline_prefetch(struct sync_engine *e, struct pool *p,
+                                      const struct assoc_wants *w, struct sync_err *err)
+{
+    struct strs contacts = {json_object()};
+    const char *object, *id;
+    json_t *set, *v, *t;
+    size_t i;
+    enum sync_rc rc = SYNC_OK;
+
+    json_object_foreach(w->hs_activities, object, set)
+    {
+        struct strs ids = {set};
+        if (rc == SYNC_OK)
+            rc = hs_assoc_read(e, p, object, "contacts", &ids, err);
+        json_object_foreach(set, id, v)
+        {
+            json_array_foreach(json_object_get(hs_assoc_of(p, object, id, "contacts"), "to"), i, t)
+            {
+                if (json_is_string(t) &&
+                    !pool_get(p, SYNC_SIDE_HUBSPOT, "contacts", json_string_value(t)))
+                    strs_add(&contacts, json_string_value(t));
+            }
+        }
+    }
+    if (rc == SYNC_OK && json_object_size(contacts.set))
+        rc = fetch_into(e, p, SYNC_SIDE_HUBSPOT, "contacts", &contacts, err);
+    json_decref(contacts.set);
+    return rc;
+}
+
+/* When each timeline type was turned on (sync.c keeps it in the store). */
+static void timeline_since_load(struct sync_engine *e, struct pool *p)
+{
+    for (int t = 0; t < SYNC_TIMELINE__COUNT; t++) {
+        struct sync_buf b = SYNC_BUF_INIT(64);
+        char key[SYNC_STORE_NAME_MAX];
+        snprintf(key, sizeof(key), "%s%s", SYNC_TIMELINE_SINCE_PREFIX,
+                 sync_timeline_name((enum sync_timeline_type)t));
+        p->since[t] = sync_store_setting_get(e->st, key, &b, NULL) == SYNC_OK
+                          ? strtoll(sync_buf_str(&b), NULL, 10)
+                          : 0;
+        sync_buf_release(&b);
+    }
+}
+
+/* One contact of an activity, with where it syncs. */
+static void party_add(struct sync_engine *e, const struct pool *p, struct inputs *in,
+                      const char *hs_id)
+{
+    const json_t *c = pool_get(p, SYNC_SIDE_HUBSPOT, "contacts", hs_id);
+    const json_t *props = json_object_get(c, "properties");
+    struct sync_plan_party *pa;
+    struct sync_link l;
+    json_t *keep;
+
+    if (in->nparties == MAX_PARTIES || !hs_id)
+        return;
+    for (size_t i = 0; i < in->nparties; i++)
+        if (strcmp(in->parties[i].hs_id, hs_id) == 0)
+            return;
+    pa = &in->parties[in->nparties++];
+    memset(pa, 0, sizeof(*pa));
+    keep = json_pack("{s:s, s:s?}", "hs", hs_id, "owner", sync_json_str(props, "hubspot_owner_id"));
+    pa->created_at = sync_activity_time(props, "createdate");
+    if (found(link_of(e, SYNC_KIND_CONTACT, SYNC_SIDE_HUBSPOT, "contacts", hs_id, &l, NULL)) &&
+        l.state != SYNC_LINK_DELETED && l.state != SYNC_LINK_DETACHED) {
+        json_object_set_new(keep, "object", json_string(l.sf_object));
+        json_object_set_new(keep, "sf", json_string(l.sf_id));
+        pa->pending = !l.sf_id[0];
+    }
+    json_array_append_new(in->mem, keep);
+    pa->hs_id = sync_json_str(keep, "hs");
+    pa->owner_id = sync_json_str(keep, "owner");
+    pa->sf_object = sync_json_str(keep, "object");
+    pa->sf_id = sync_json_str(keep, "sf");
+}
+
+/* An activity's contacts, and its deterministic link id: the activity's own, so a replay (a
+ * crash, a lost store) upserts the same Salesforce task instead of making a second. */
+static enum sync_rc timeline_inputs(struct sync_engine *e, const struct change *ch,
+                                    const struct pool *p, struct inputs *in, struct sync_err *err)
+{
+    struct sync_buf hex = SYNC_BUF_INIT(128);
+    char key[SYNC_STORE_NAME_MAX + SYNC_STORE_ID_MAX + 16];
+    const json_t *t;
+    size_t i;
+
+    if (!(in->mem = json_array()))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (strcmp(ch->object, "form_submissions") == 0 || strcmp(ch->object, "email_events") == 0) {
+        char norm[SYNC_MATCH_EMAIL_MAX];
+        const char *email = sync_json_str(in->rec.r.fields, "email");
+        if (email && sync_match_email_norm(email, norm, sizeof(norm)))
+            json_array_foreach(json_object_get(p->hs_people, norm), i, t)
+            {
+                party_add(e, p, in, sync_json_str(t, "id"));
+            }
+    } else {
+        json_array_foreach(json_object_get(hs_assoc_of(p, ch->object, ch->id, "contacts"), "to"), i,
+                           t)
+        {
+            party_add(e, p, in, json_string_value(t));
+        }
+    }
+    for (i = 0; i < in->nparties; i++)
+        if (in->parties[i].pending)
+            sync__engine_wait(e, ch->system, ch->object, ch->id);
+    snprintf(key, sizeof(key), "timeline:%s:%s", ch->object, ch->id);
+    if (sync_sha256_hex(key, strlen(key), &hex)) {
+        sync_buf_release(&hex);
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    }
+    snprintf(in->new_link_id, sizeof(in->new_link_id), "L%.24s", sync_buf_str(&hex));
+    sync_buf_release(&hex);
+    return SYNC_OK;
+}
+
 static enum sync_rc inputs_load(struct sync_engine *e, struct change *ch, struct pool *p,
                                 struct inputs *in, struct sync_err *err)
 {
@@ -1169,6 +1318,8 @@ static enum sync_rc inputs_load(struct sync_engine *e, struct change *ch, struct
         if ((rc = candidates_load(e, ch, p, in, err)))
             return rc;
     target_load(e, ch, in);
+    if (ch->kind == SYNC_KIND_TIMELINE)
+        return timeline_inputs(e, ch, p, in, err);
     return new_link_id(in->new_link_id, err);
 }
 
@@ -1691,6 +1842,9 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     pi.sync_off = ch->kind == SYNC_KIND_CONTACT && !sync__engine_inclusion_known(e);
     pi.open_errors = in->errors;
     pi.nopen_errors = in->nerrors;
+    pi.parties = in->parties;
+    pi.nparties = in->nparties;
+    pi.timeline_since = p->since;
     for (tries = 0; tries < PLAN_TRIES; tries++) {
         json_t *r;
         struct sync_rec *x;
@@ -1752,8 +1906,8 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
                              struct sync_err *err)
 {
     struct strs sf_emails = {json_object()}, hs_emails = {json_object()};
-    struct assoc_wants w = {{json_object()}, {json_object()}, {json_object()},
-                            {json_object()}, {json_object()}, {json_object()}};
+    struct assoc_wants w = {{json_object()}, {json_object()}, {json_object()}, {json_object()},
+                            {json_object()}, {json_object()}, json_object()};
     json_t *linked_ids = json_object(); /* "<side>/<object>" -> the counterparts to read */
     enum sync_rc rc = SYNC_OK;
     int deals = 0, tickets = 0;
@@ -1775,7 +1929,9 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
             else if (!linked)
                 strs_add(&hs_emails, norm);
         }
-        if (linked && (ch->side == SYNC_SIDE_HUBSPOT ? l.sf_id[0] : l.hs_id[0])) {
+        if (ch->kind == SYNC_KIND_TIMELINE)
+            timeline_wants(&w, &hs_emails, ch, &rec);
+        else if (linked && (ch->side == SYNC_SIDE_HUBSPOT ? l.sf_id[0] : l.hs_id[0])) {
             char key[SYNC_STORE_NAME_MAX + 16];
             struct strs set;
             snprintf(key, sizeof(key), "%s/%s",
@@ -1840,6 +1996,8 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
     }
     if (rc == SYNC_OK)
         rc = assoc_prefetch(e, p, &w, err);
+    if (rc == SYNC_OK && json_object_size(w.hs_activities))
+        rc = timeline_prefetch(e, p, &w, err);
     if (rc == SYNC_OK && deals)
         rc = sync__engine_stages(e, sync_time_now_ms(), &p->stages, err);
     else if (rc == SYNC_OK && tickets) /* a round plans one kind */
@@ -1848,6 +2006,7 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
     json_decref(hs_emails.set);
     json_decref(linked_ids);
     json_decref(w.hs_deals.set);
+    json_decref(w.hs_activities);
     json_decref(w.hs_tickets.set);
     json_decref(w.hs_contacts.set);
     json_decref(w.hs_companies.set);
@@ -2051,6 +2210,7 @@ enum sync_rc sync__plan_inbox(struct sync_engine *e, int64_t now, struct sync_pa
     p.owners = NULL;
     p.nowners = 0;
     p.stages = NULL;
+    timeline_since_load(e, &p);
     if (rc == SYNC_OK)
         rc = prefetch(e, &cs, &p, err);
     if (rc == SYNC_OK)

@@ -179,6 +179,35 @@ static enum sync_rc add(struct sync_fieldset *fs, size_t cap, const char *name)
     return SYNC_OK;
 }
 
+const char *const sync_timeline_objects[] = {
+    "notes", "calls", "emails", "meetings", "tasks", "form_submissions", "email_events", NULL};
+
+/* The properties timeline sync reads of each engagement (attachments never). */
+static const char *const *timeline_extras(const char *object)
+{
+#define COMMON "hs_timestamp", "hs_createdate", "hs_lastmodifieddate", "hubspot_owner_id"
+    static const char *const notes[] = {COMMON, "hs_note_body", NULL};
+    static const char *const calls[] = {COMMON,           "hs_call_title",     "hs_call_body",
+                                        "hs_call_status", "hs_call_direction", NULL};
+    static const char *const emails[] = {
+        COMMON, "hs_email_subject", "hs_email_text", "hs_email_direction", "hs_email_status", NULL};
+    static const char *const meetings[] = {COMMON,
+                                           "hs_meeting_title",
+                                           "hs_meeting_body",
+                                           "hs_meeting_start_time",
+                                           "hs_meeting_outcome",
+                                           NULL};
+    static const char *const tasks[] = {COMMON,           "hs_task_subject",  "hs_task_body",
+                                        "hs_task_status", "hs_task_priority", NULL};
+#undef COMMON
+    return strcmp(object, "notes") == 0      ? notes
+           : strcmp(object, "calls") == 0    ? calls
+           : strcmp(object, "emails") == 0   ? emails
+           : strcmp(object, "meetings") == 0 ? meetings
+           : strcmp(object, "tasks") == 0    ? tasks
+                                             : NULL;
+}
+
 /* The keys the planner reads beyond the mappings, per object. */
 static const char *const *extras(enum sync_side side, const char *object)
 {
@@ -218,6 +247,8 @@ static const char *const *extras(enum sync_side side, const char *object)
     static const char *const sf_other[] = {"CreatedDate", "SystemModstamp", SYNC_SF_LINK_FIELD,
                                            NULL};
 
+    if (side == SYNC_SIDE_HUBSPOT && timeline_extras(object))
+        return timeline_extras(object);
     if (side == SYNC_SIDE_HUBSPOT)
         return strcmp(object, "contacts") == 0  ? hs_contact
                : strcmp(object, "deals") == 0   ? hs_deal
@@ -285,6 +316,11 @@ int sync_object_kind(const char *system, const char *object, enum sync_kind *kin
         return -1;
     if (strcmp(system, "hubspot") == 0) {
         *side = SYNC_SIDE_HUBSPOT;
+        for (int i = 0; sync_timeline_objects[i]; i++)
+            if (strcmp(object, sync_timeline_objects[i]) == 0) {
+                *kind = SYNC_KIND_TIMELINE;
+                return 0;
+            }
         for (int k = 0; k < SYNC_KIND__COUNT; k++)
             if (strcmp(object, sync_kind_hs_object((enum sync_kind)k)) == 0) {
                 *kind = (enum sync_kind)k;

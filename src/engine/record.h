@@ -63,6 +63,11 @@ enum sync_rc sync_fieldset_build(struct sync_fieldset *fs, const struct sync_map
                                  enum sync_kind kind, enum sync_side side, const char *object);
 void sync_fieldset_release(struct sync_fieldset *fs);
 
+/* The HubSpot objects timeline sync reads (kind timeline), NULL-terminated: the engagements
+ * (notes, calls, emails, meetings, tasks) and the captured events (form_submissions,
+ * email_events; capture/timeline.h). */
+extern const char *const sync_timeline_objects[];
+
 /* The kind and side of an object name: "contacts" (HubSpot), "Lead" (Salesforce), ...; -1 when
  * crmsync does not sync it. */
 int sync_object_kind(const char *system, const char *object, enum sync_kind *kind,

@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
+#include "capture/timeline.h"
 #include "engine/apply.h"
 #include "engine/budget.h"
 #include "engine/runtime.h"
@@ -200,11 +201,40 @@ static enum sync_rc sources_open(struct sync_engine *e, struct sync_err *err)
     rc = rc ? rc : source_add(e, SYNC_KIND_DEAL, SYNC_SIDE_SALESFORCE, "Opportunity", err);
     rc = rc ? rc : source_add(e, SYNC_KIND_TICKET, SYNC_SIDE_SALESFORCE, "Case", err);
     rc = rc ? rc : source_add(e, SYNC_KIND_TICKET, SYNC_SIDE_HUBSPOT, "tickets", err);
-    /* turning ticket sync on imports nothing: cases sync once created or changed (an import
-     * brings the rest) */
+    /* timeline sync: the engagements, and the events capture/timeline.h reads */
+    for (int i = 0; rc == SYNC_OK && sync_timeline_objects[i]; i++) {
+        rc = source_add(e, SYNC_KIND_TIMELINE, SYNC_SIDE_HUBSPOT, sync_timeline_objects[i], err);
+        if (rc == SYNC_OK)
+            e->sources[e->nsources - 1].events = i >= 5;
+    }
+    /* turning ticket sync or a timeline type on imports nothing: only what is created or
+     * changed from then on syncs (an import brings the rest) */
     for (size_t i = 0; rc == SYNC_OK && i < e->nsources; i++)
-        e->sources[i].poll.from_now = e->sources[i].kind == SYNC_KIND_TICKET;
+        e->sources[i].poll.from_now =
+            e->sources[i].kind == SYNC_KIND_TICKET || e->sources[i].kind == SYNC_KIND_TIMELINE;
     return rc;
+}
+
+/* Whether a timeline type that reads object is on (engagements: notes, calls, emails,
+ * meetings, tasks; "form_submissions", "email_events"). */
+static int timeline_reads(const struct sync_engine *e, const char *object)
+{
+    for (int t = 0; t < SYNC_TIMELINE__COUNT; t++) {
+        static const char *const reads[SYNC_TIMELINE__COUNT] = {
+            [SYNC_TIMELINE_FORM_SUBMISSIONS] = "form_submissions",
+            [SYNC_TIMELINE_MARKETING_EMAIL_SENT] = "email_events",
+            [SYNC_TIMELINE_MARKETING_EMAIL_OPENED] = "email_events",
+            [SYNC_TIMELINE_MARKETING_EMAIL_CLICKED] = "email_events",
+            [SYNC_TIMELINE_SALES_EMAIL_SENT] = "emails",
+            [SYNC_TIMELINE_MEETINGS] = "meetings",
+            [SYNC_TIMELINE_CALLS] = "calls",
+            [SYNC_TIMELINE_NOTES] = "notes",
+            [SYNC_TIMELINE_TASKS] = "tasks"};
+        if (reads[t] && strcmp(reads[t], object) == 0 &&
+            sync_settings_int(e->settings, sync_setting_timeline(t, SYNC_TIMELINE_ON)))
+            return 1;
+    }
+    return 0;
 }
 
 static int source_on(const struct sync_engine *e, const struct sync_engine_source *s)
@@ -213,6 +243,8 @@ static int source_on(const struct sync_engine *e, const struct sync_engine_sourc
                            : s->kind == SYNC_KIND_COMPANY ? SYNC_SETTING_COMPANY_SYNC
                            : s->kind == SYNC_KIND_DEAL    ? SYNC_SETTING_DEAL_SYNC
                                                           : SYNC_SETTING_TICKET_SYNC;
+    if (s->kind == SYNC_KIND_TIMELINE)
+        return timeline_reads(e, s->object);
     if (s->kind == SYNC_KIND_TICKET && s->side == SYNC_SIDE_HUBSPOT &&
         !sync_settings_int(e->settings, SYNC_SETTING_TICKET_TWO_WAY))
         return 0; /* one way: ticket changes are not read */
@@ -237,6 +269,38 @@ static enum sync_rc rules_reload(struct sync_engine *e, struct sync_err *err)
     }
     sync_mapping_set_release(&now);
     return rc;
+}
+
+/* Keeps when each timeline type was turned on (the store's "timeline_since:<type>", epoch ms):
+ * set the first pass that sees it on, dropped when it is off, so only activities from then on
+ * become tasks, also after it was off a while. */
+static enum sync_rc timeline_since_keep(struct sync_engine *e, struct sync_err *err)
+{
+    for (int t = 0; t < SYNC_TIMELINE__COUNT; t++) {
+        struct sync_buf b = SYNC_BUF_INIT(64);
+        char key[SYNC_STORE_NAME_MAX], ms[32];
+        int on = sync_settings_int(e->settings, sync_setting_timeline(t, SYNC_TIMELINE_ON)) != 0;
+        enum sync_rc rc;
+        snprintf(key, sizeof(key), "%s%s", SYNC_TIMELINE_SINCE_PREFIX,
+                 sync_timeline_name((enum sync_timeline_type)t));
+        rc = sync_store_setting_get(e->st, key, &b, err);
+        sync_buf_release(&b);
+        if (rc == SYNC_ERR_NOT_FOUND) {
+            sync_err_clear(err);
+            if (!on)
+                continue;
+            snprintf(ms, sizeof(ms), "%lld", (long long)sync_time_now_ms());
+            rc = sync_store_setting_set(e->st, key, ms, err);
+            sync_info("timeline", "timeline_%s is on: %ss from now on become Salesforce tasks",
+                      sync_timeline_name((enum sync_timeline_type)t),
+                      sync_timeline_what((enum sync_timeline_type)t));
+        } else if (rc == SYNC_OK && !on) {
+            rc = sync_store_setting_delete(e->st, key, err);
+        }
+        if (rc)
+            return rc;
+    }
+    return SYNC_OK;
 }
 
 /* Loads the settings in force (the file's and the store's overrides) and logs what changed
@@ -264,6 +328,8 @@ static enum sync_rc settings_reload(struct sync_engine *e, struct sync_err *err)
     }
     sync_settings_release(&e->live);
     e->live = next;
+    if ((rc = timeline_since_keep(e, err)))
+        return rc;
     return rules_reload(e, err);
 }
 
@@ -336,6 +402,7 @@ void sync_engine_close(struct sync_engine *e)
     sync__engine_inclusion_release(e);
     sync__engine_stages_release(e);
     json_decref(e->waiting);
+    json_decref(e->campaigns);
     sync_conn_free(e->hs);
     sync_conn_free(e->sf);
     sync_store_close(e->st);
@@ -410,6 +477,33 @@ enum sync_rc sync__engine_ensure_link(struct sync_engine *e, enum sync_side side
 
 /* ---- passes ---- */
 
+/* The timeline events that are not CRM objects: form submissions and marketing email events,
+ * while a type that needs them is on. */
+static enum sync_rc capture_timeline(struct sync_engine *e, int64_t now,
+                                     struct sync_pass_stats *stats, struct sync_err *err)
+{
+    struct sync_poll_result res;
+    enum sync_rc rc = SYNC_OK;
+
+    if (timeline_reads(e, "form_submissions")) {
+        rc = sync_poll_form_submissions(e->st, e->hs, now, &res, err);
+        stats->read += res.read;
+        stats->captured += res.stored;
+        if (rc)
+            sync_warn("capture", "hubspot form submissions: %s", err ? err->message : "");
+    }
+    if (rc == SYNC_OK && timeline_reads(e, "email_events")) {
+        if (!e->campaigns)
+            e->campaigns = json_object();
+        rc = sync_poll_email_events(e->st, e->hs, now, e->campaigns, &res, err);
+        stats->read += res.read;
+        stats->captured += res.stored;
+        if (rc)
+            sync_warn("capture", "hubspot email events: %s", err ? err->message : "");
+    }
+    return rc;
+}
+
 static enum sync_rc capture_all(struct sync_engine *e, int64_t now, struct sync_pass_stats *stats,
                                 struct sync_err *err)
 {
@@ -422,7 +516,7 @@ static enum sync_rc capture_all(struct sync_engine *e, int64_t now, struct sync_
         struct sync_err perr = SYNC_ERR_INIT;
         enum sync_rc rc;
 
-        if (!source_on(e, s))
+        if (!source_on(e, s) || s->events)
             continue;
         if (s->side == SYNC_SIDE_SALESFORCE && !sync__budget_ok(e))
             continue; /* suspended: HubSpot changes still queue */
@@ -446,7 +540,8 @@ static enum sync_rc capture_all(struct sync_engine *e, int64_t now, struct sync_
         if (res.stored)
             sync_debug("capture", "%s %s: %zu change%s", s->poll.system, s->object, res.stored,
                        res.stored == 1 ? "" : "s");
-        if (s->side == SYNC_SIDE_HUBSPOT && now >= s->deletes_due_ms) {
+        if (s->side == SYNC_SIDE_HUBSPOT && s->kind != SYNC_KIND_TIMELINE &&
+            now >= s->deletes_due_ms) {
             rc = sync_poll_deletes(e->st, e->hs, &s->poll, &res, &perr);
             stats->read += res.read;
             stats->captured += res.stored;
@@ -462,6 +557,8 @@ static enum sync_rc capture_all(struct sync_engine *e, int64_t now, struct sync_
             s->deletes_due_ms = now + SYNC_ENGINE_DELETES_EVERY_MS;
         }
     }
+    if (first == SYNC_OK)
+        first = capture_timeline(e, now, stats, err);
     stats->covered_ms = covered == INT64_MAX ? now : covered;
     return first;
 }

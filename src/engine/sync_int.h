@@ -78,6 +78,9 @@ struct sync_engine_stages {
     char *configured;  /* tickets: the admin's choices the map was built with (JSON text) */
 };
 
+/* When a timeline type was turned on: "timeline_since:<type>" -> epoch ms (sync.c). */
+#define SYNC_TIMELINE_SINCE_PREFIX "timeline_since:"
+
 /* The store setting holding the admin's ticket pipeline choices (ticketmap.h's configured). */
 #define SYNC_TICKET_PIPELINES_KEY "ticket_pipelines"
 
@@ -89,6 +92,7 @@ struct sync_engine_source {
     struct sync_fieldset fields;
     struct sync_poll_source poll;
     int64_t deletes_due_ms; /* HubSpot: when the archived list is read next */
+    int events;             /* timeline events (capture/timeline.h), not read through windows */
 };
 
 /* What a vendor's describe said about one object, fetched once per process. */
@@ -138,6 +142,7 @@ struct sync_engine {
     struct sync_engine_owners owners;
     struct sync_engine_inclusion inclusion;
     struct sync_engine_stages stages, ticket_stages;
+    json_t *campaigns; /* timeline sync: email campaigns read (id -> campaign) */
     /* Links made or completed (a bind, a re-point, a create's id recorded): when this moves,
      * records waiting for an association (open "associations" errors) are planned again. */
     uint64_t link_moves, link_moves_swept;

@@ -5,6 +5,7 @@
  */
 #include "engine/ticketmap.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,13 +23,20 @@ static int is_kind(const json_t *r, const char *kind)
     return strcmp(str(r, "kind"), kind) == 0;
 }
 
-/* "Billing Process" -> "Billing" (into out); other names unchanged. */
+/* "Billing Process", "BillingProcess", "Billing-Process" -> "Billing" (into out); other names
+ * unchanged. */
 static const char *process_stem(const char *name, char *out, size_t n)
 {
     size_t len = strlen(name);
     snprintf(out, n, "%s", name);
-    if (len > 8 && sync_stages_same_label(name + len - 7, "process"))
-        out[len - 8 < n ? len - 8 : n - 1] = '\0';
+    if (len > 7 && len < n && sync_stages_same_label(name + len - 7, "process")) {
+        len -= 7;
+        while (len && (unsigned char)out[len - 1] < 128 &&
+               (isspace((unsigned char)out[len - 1]) || ispunct((unsigned char)out[len - 1])))
+            len--;
+        if (len)
+            out[len] = '\0';
+    }
     return out;
 }
 
@@ -79,6 +87,8 @@ static const json_t *pipeline_default(const json_t *pipelines)
 {
     const json_t *p, *best = pipeline_find(pipelines, "0");
     size_t i;
+    if (best)
+        return best;
     json_array_foreach(pipelines, i, p)
     {
         if (!best || sync_json_int(p, "order", 0) < sync_json_int(best, "order", 0))

@@ -242,11 +242,11 @@ Test(planner, company_and_deal_sync_off_plan_nothing)
 
 Test(planner, unknown_object_is_a_caller_error)
 {
-    struct sync_plan_record c = hs_rec("tasks", "1", "{}");
+    struct sync_plan_record c = hs_rec("products", "1", "{}");
 
     in.change = &c;
     cr_assert_eq(sync_plan_make(&in, &P, &err), SYNC_ERR_INVALID);
-    cr_assert(strstr(err.message, "tasks"));
+    cr_assert(strstr(err.message, "products"));
 }
 
 /* ---- contacts: email and creates ---- */
@@ -2072,4 +2072,70 @@ Test(planner, with_the_picklists_on_an_org_without_them_is_told_so)
     in.geo = NULL; /* the setting off: free text */
     plan();
     cr_assert_str_eq(fstr(op(SYNC_PLAN_OP_CREATE, SYNC_SIDE_SALESFORCE), "Country"), "US");
+}
+
+/* ---- tickets ---- */
+
+#define CASE1 "500000000000001AAA"
+
+static const struct sync_plan_stage ticket_items[] = {
+    {"0", RT1, "1", "New", 0, 0},
+    {"0", RT1, "4", "Closed", 1, 0},
+};
+static const struct sync_plan_stage_map ticket_stages = {ticket_items, 2};
+
+Test(planner, one_way_a_ticket_moved_to_an_unmapped_status_is_moved_back_by_its_case)
+{
+    static const struct sync_plan_ledger agreed[] = {
+        {"subject", "Jam"}, {"hs_pipeline", "0"}, {"hs_pipeline_stage", "1"}, {"content", NULL}};
+    /* a HubSpot user moved the ticket to status 2, which no case status maps to */
+    struct sync_plan_record t =
+        hs_rec("tickets", "900",
+               "{\"subject\":\"Jam\",\"hs_pipeline\":\"0\",\"hs_pipeline_stage\":\"2\","
+               "\"content\":\"\"}");
+    struct sync_plan_record c =
+        sf_rec("Case", CASE1,
+               "{\"Subject\":\"Jam\",\"Status\":\"New\",\"RecordTypeId\":\"" RT1
+               "\",\"Description\":\"More\"}");
+    struct sync_plan_link l = link_of("ticket", "900", "Case", CASE1);
+
+    set(SYNC_SETTING_TICKET_SYNC, "true");
+    in.stages = &ticket_stages;
+    in.link = &l;
+    in.ledger = agreed;
+    in.nledger = sizeof(agreed) / sizeof(agreed[0]);
+    in.change = &c;
+    in.other = &t;
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_RECORD_ERROR), 0, "%s", tr());
+    const struct sync_plan_op *w = op(SYNC_PLAN_OP_UPDATE, SYNC_SIDE_HUBSPOT);
+    cr_assert_str_eq(fstr(w, "hs_pipeline_stage"), "1", "the case's status wins");
+    cr_assert_str_eq(fstr(w, "content"), "More");
+    cr_assert_eq(count(SYNC_PLAN_OP_UPDATE), 1, "nothing goes to the case: %s", tr());
+
+    /* two-way, the ticket's status would flow back and has no case status: nothing syncs */
+    set(SYNC_SETTING_TICKET_TWO_WAY, "true");
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_UPDATE), 0, "%s", tr());
+    const struct sync_plan_op *e = op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_SALESFORCE);
+    cr_assert_eq(e->category, SYNC_PLAN_ERR_MAPPING);
+    cr_assert(strstr(e->message, "ticket status 2 of pipeline 0"), "%s", e->message);
+}
+
+Test(planner, a_case_in_an_unmapped_status_neither_creates_nor_moves_its_ticket)
+{
+    struct sync_plan_record c = sf_rec(
+        "Case", CASE1, "{\"Subject\":\"Jam\",\"Status\":\"Working\",\"RecordTypeId\":\"" RT1 "\"}");
+
+    set(SYNC_SETTING_TICKET_SYNC, "true");
+    in.stages = &ticket_stages;
+    in.change = &c;
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_CREATE), 0, "%s", tr());
+    cr_assert_eq(count(SYNC_PLAN_OP_BIND_LINK), 0);
+    const struct sync_plan_op *e = op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_SALESFORCE);
+    cr_assert_eq(e->category, SYNC_PLAN_ERR_MAPPING);
+    cr_assert_str_eq(e->message, "stage not mapped: status \"Working\" of record type " RT1
+                                 " has no HubSpot ticket status, so the ticket is not created or "
+                                 "moved");
 }

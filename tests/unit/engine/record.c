@@ -208,7 +208,11 @@ Test(record, objects_map_to_their_kind_and_side)
     cr_assert_eq(k, SYNC_KIND_TICKET);
     cr_assert_eq(sync_object_kind("salesforce", "Case", &k, &s), 0);
     cr_assert_eq(k, SYNC_KIND_TICKET);
-    cr_assert_neq(sync_object_kind("hubspot", "tasks", &k, &s), 0);
+    cr_assert_eq(sync_object_kind("hubspot", "notes", &k, &s), 0);
+    cr_assert_eq(k, SYNC_KIND_TIMELINE);
+    cr_assert_eq(sync_object_kind("hubspot", "form_submissions", &k, &s), 0);
+    cr_assert_eq(k, SYNC_KIND_TIMELINE);
+    cr_assert_neq(sync_object_kind("hubspot", "products", &k, &s), 0);
     cr_assert_neq(sync_object_kind("salesforce", "contacts", &k, &s), 0);
     cr_assert_neq(sync_object_kind("zendesk", "Lead", &k, &s), 0);
 }

@@ -1,0 +1,261 @@
+/*
+ * timeline.c: capture of the HubSpot activities that are not CRM objects
+ * (see timeline.h): form submissions and marketing email events, read
+ * back to their cursor and put into the inbox as records shaped like
+ * HubSpot's ({"id", "properties": {...}}), so the plan step reads them
+ * as it reads the engagements.
+ */
+#include "capture/timeline.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "connectors/activity.h"
+#include "core/json.h"
+#include "core/log.h"
+
+#define PAYLOAD_MAX (1024 * 1024)
+#define VALUES_MAX 8000 /* the form values kept, as text */
+
+static enum sync_rc cursor_ms(struct sync_store *st, const char *name, int64_t now_ms, int64_t *ms,
+                              int *absent, struct sync_err *err)
+{
+    struct sync_buf b = SYNC_BUF_INIT(1024);
+    enum sync_rc rc = sync_store_cursor_get(st, name, &b, NULL, err);
+    json_t *j;
+
+    *absent = rc == SYNC_ERR_NOT_FOUND;
+    *ms = now_ms;
+    if (rc == SYNC_ERR_NOT_FOUND) {
+        sync_err_clear(err);
+        sync_buf_release(&b);
+        return SYNC_OK;
+    }
+    if (rc) {
+        sync_buf_release(&b);
+        return rc;
+    }
+    j = sync_json_parse(b.data, b.len, NULL);
+    *ms = sync_json_int(j, "ts", now_ms);
+    json_decref(j);
+    sync_buf_release(&b);
+    return SYNC_OK;
+}
+
+static enum sync_rc cursor_put(struct sync_store *st, const char *name, int64_t ms,
+                               struct sync_err *err)
+{
+    char text[64];
+    snprintf(text, sizeof(text), "{\"ts\":%lld}", (long long)ms);
+    return sync_store_cursor_set(st, name, text, err);
+}
+
+static enum sync_rc change_put(struct sync_store *st, const char *object, const char *id,
+                               int64_t at, json_t *rec, size_t *stored, struct sync_err *err)
+{
+    struct sync_buf payload = SYNC_BUF_INIT(PAYLOAD_MAX);
+    struct sync_change ch;
+    enum sync_rc rc = sync_json_dump(rec, &payload);
+    int put = 0;
+
+    if (rc) {
+        sync_buf_release(&payload);
+        return sync_err_set(err, rc, "capture: a %s record is too large to keep", object);
+    }
+    memset(&ch, 0, sizeof(ch));
+    ch.system = "hubspot";
+    ch.object = object;
+    ch.record_id = id;
+    ch.version = at;
+    ch.payload = sync_buf_str(&payload);
+    rc = sync_store_inbox_put(st, &ch, &put, err);
+    *stored += put != 0;
+    sync_buf_release(&payload);
+    return rc;
+}
+
+/* ---- form submissions ---- */
+
+/* A submission as a HubSpot-shaped record: the submitter's email, the form, the page, and the
+ * values as "name: value" lines. */
+static json_t *submission_record(const json_t *s, const json_t *form, char *id, size_t n)
+{
+    struct sync_buf values = SYNC_BUF_INIT(VALUES_MAX);
+    const char *email = NULL;
+    const json_t *v;
+    json_t *rec;
+    size_t i;
+    int64_t at = sync_json_int(s, "submittedAt", 0);
+    char ms[32];
+
+    json_array_foreach(json_object_get(s, "values"), i, v)
+    {
+        const char *name = sync_json_str(v, "name"), *value = sync_json_str(v, "value");
+        if (!name || !value)
+            continue;
+        if (strcmp(name, "email") == 0)
+            email = value;
+        sync_buf_addf(&values, "%s: %s\n", name, value); /* past the cap: the rest is left off */
+    }
+    snprintf(id, n, "%s", sync_json_str(s, "conversionId") ? sync_json_str(s, "conversionId") : "");
+    if (!id[0])
+        snprintf(id, n, "%s-%lld", sync_json_str(form, "id"), (long long)at);
+    snprintf(ms, sizeof(ms), "%lld", (long long)at);
+    rec = json_pack("{s:s, s:{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}}", "id", id, "properties",
+                    "hs_timestamp", ms, "hs_lastmodifieddate", ms, "hs_createdate", ms, "email",
+                    email, "page_url", sync_json_str(s, "pageUrl"), "form_name",
+                    sync_json_str(form, "name"), "form_values", sync_buf_str(&values));
+    sync_buf_release(&values);
+    return rec;
+}
+
+enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
+                                        struct sync_poll_result *out, struct sync_err *err)
+{
+    static const char *const name = "hubspot:form_submissions";
+    struct sync_conn_batch forms;
+    int64_t since, newest;
+    int absent;
+    const json_t *f;
+    size_t i;
+    enum sync_rc rc = cursor_ms(st, name, now_ms, &since, &absent, err);
+
+    memset(out, 0, sizeof(*out));
+    if (rc)
+        return rc;
+    if (absent) /* only what is submitted from now on */
+        return cursor_put(st, name, now_ms, err);
+    newest = since;
+    sync_conn_batch_init(&forms);
+    rc = sync_conn_hs_forms(c, &forms, err);
+    json_array_foreach(forms.records, i, f)
+    {
+        struct sync_conn_batch subs;
+        const json_t *s;
+        size_t k;
+        if (rc)
+            break;
+        sync_conn_batch_init(&subs);
+        rc = sync_conn_hs_form_submissions(c, sync_json_str(f, "id"), since, &subs, err);
+        out->read += json_array_size(subs.records);
+        rc = rc ? rc : sync_store_begin(st, err);
+        json_array_foreach(subs.records, k, s)
+        {
+            char id[128];
+            int64_t at = sync_json_int(s, "submittedAt", 0);
+            json_t *rec = submission_record(s, f, id, sizeof(id));
+            if (rc == SYNC_OK)
+                rc = rec ? change_put(st, "form_submissions", id, at, rec, &out->stored, err)
+                         : sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+            json_decref(rec);
+            if (at > newest)
+                newest = at;
+        }
+        if (rc == SYNC_OK && !json_array_size(subs.records))
+            sync_store_rollback(st, NULL);
+        else if (rc == SYNC_OK)
+            rc = sync_store_commit(st, err);
+        else
+            sync_store_rollback(st, NULL);
+        sync_conn_batch_release(&subs);
+    }
+    sync_conn_batch_release(&forms);
+    /* every form was read past since: the cursor moves to the newest submission */
+    if (rc == SYNC_OK && newest > since)
+        rc = cursor_put(st, name, newest, err);
+    out->covered_ms = now_ms;
+    return rc;
+}
+
+/* ---- marketing email events ---- */
+
+/* The campaign's name and subject, read once per process (cache: id -> campaign). */
+static const json_t *campaign_of(struct sync_conn *c, json_t *cache, int64_t id)
+{
+    char key[32];
+    json_t *cp = NULL;
+    struct sync_err err = SYNC_ERR_INIT;
+
+    snprintf(key, sizeof(key), "%lld", (long long)id);
+    if (json_object_get(cache, key))
+        return json_object_get(cache, key);
+    if (sync_conn_hs_email_campaign(c, id, &cp, &err) != SYNC_OK) {
+        sync_warn("capture", "email campaign %lld not read: %s", (long long)id, err.message);
+        return NULL;
+    }
+    json_object_set_new(cache, key, cp);
+    return cp;
+}
+
+static json_t *event_record(struct sync_conn *c, json_t *cache, const json_t *e, char *id, size_t n)
+{
+    int64_t at = sync_json_int(e, "created", 0);
+    const json_t *cp = campaign_of(c, cache, sync_json_int(e, "emailCampaignId", 0));
+    const char *subject = sync_json_str(e, "subject");
+    char ms[32];
+
+    snprintf(id, n, "%s", sync_json_str(e, "id") ? sync_json_str(e, "id") : "");
+    snprintf(ms, sizeof(ms), "%lld", (long long)at);
+    if (!subject && cp)
+        subject = sync_json_str(cp, "subject");
+    return json_pack(
+        "{s:s, s:{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?}}", "id", id, "properties",
+        "hs_timestamp", ms, "hs_lastmodifieddate", ms, "hs_createdate", ms, "email",
+        sync_json_str(e, "recipient"), "event_type", sync_json_str(e, "type"), "campaign_name",
+        cp ? sync_json_str(cp, "name") : NULL, "subject", subject, "url", sync_json_str(e, "url"));
+}
+
+enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
+                                    json_t *campaigns, struct sync_poll_result *out,
+                                    struct sync_err *err)
+{
+    static const char *const name = "hubspot:email_events";
+    struct sync_conn_batch ev;
+    int64_t since, newest;
+    int absent;
+    const json_t *e;
+    size_t i;
+    enum sync_rc rc = cursor_ms(st, name, now_ms, &since, &absent, err);
+
+    memset(out, 0, sizeof(*out));
+    if (rc)
+        return rc;
+    if (absent)
+        return cursor_put(st, name, now_ms, err);
+    newest = since;
+    sync_conn_batch_init(&ev);
+    rc = sync_conn_hs_email_events(c, since, now_ms, &ev, err);
+    out->read = json_array_size(ev.records);
+    if (rc || (rc = sync_store_begin(st, err))) {
+        sync_conn_batch_release(&ev);
+        return rc;
+    }
+    json_array_foreach(ev.records, i, e)
+    {
+        const char *type = sync_json_str(e, "type");
+        int64_t at = sync_json_int(e, "created", 0);
+        char id[128];
+        json_t *rec;
+        if (at > newest)
+            newest = at;
+        if (rc || !type || (strcmp(type, "SENT") && strcmp(type, "OPEN") && strcmp(type, "CLICK")))
+            continue; /* delivered, bounced, ...: no timeline task */
+        rec = event_record(c, campaigns, e, id, sizeof(id));
+        rc = rec && id[0] ? change_put(st, "email_events", id, at, rec, &out->stored, err)
+             : rec        ? SYNC_OK
+                          : sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+        json_decref(rec);
+    }
+    if (rc == SYNC_OK && newest > since) {
+        char text[64];
+        snprintf(text, sizeof(text), "{\"ts\":%lld}", (long long)newest);
+        rc = sync_store_cursor_set(st, name, text, err); /* with the events: one transaction */
+    }
+    if (rc == SYNC_OK)
+        rc = sync_store_commit(st, err);
+    else
+        sync_store_rollback(st, NULL);
+    sync_conn_batch_release(&ev);
+    out->covered_ms = now_ms;
+    return rc;
+}

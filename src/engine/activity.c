@@ -1,0 +1,310 @@
+/*
+ * activity.c: HubSpot activities as Salesforce tasks (see activity.h).
+ * Pure; called by the planner and its unit test.
+ */
+#include "engine/activity.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/time.h"
+
+static const char *prop(const json_t *props, const char *name)
+{
+    const char *s = sync_json_str(props, name);
+    return s && *s ? s : NULL;
+}
+
+int sync_activity_type(const char *object, const json_t *props, enum sync_timeline_type *out)
+{
+    static const struct {
+        const char *object;
+        enum sync_timeline_type t;
+    } simple[] = {{"form_submissions", SYNC_TIMELINE_FORM_SUBMISSIONS},
+                  {"meetings", SYNC_TIMELINE_MEETINGS},
+                  {"calls", SYNC_TIMELINE_CALLS},
+                  {"notes", SYNC_TIMELINE_NOTES},
+                  {"tasks", SYNC_TIMELINE_TASKS}};
+
+    for (size_t i = 0; object && i < sizeof(simple) / sizeof(simple[0]); i++)
+        if (strcmp(object, simple[i].object) == 0)
+            return *out = simple[i].t, 0;
+    if (object && strcmp(object, "email_events") == 0) {
+        const char *e = prop(props, "event_type");
+        if (!e)
+            return -1;
+        if (strcmp(e, "SENT") == 0)
+            return *out = SYNC_TIMELINE_MARKETING_EMAIL_SENT, 0;
+        if (strcmp(e, "OPEN") == 0)
+            return *out = SYNC_TIMELINE_MARKETING_EMAIL_OPENED, 0;
+        if (strcmp(e, "CLICK") == 0)
+            return *out = SYNC_TIMELINE_MARKETING_EMAIL_CLICKED, 0;
+        return -1;
+    }
+    if (object && strcmp(object, "emails") == 0) {
+        const char *d = prop(props, "hs_email_direction");
+        if (d && strcmp(d, "EMAIL") != 0)
+            return -1; /* incoming or forwarded: not a sales email sent */
+        return *out = SYNC_TIMELINE_SALES_EMAIL_SENT, 0;
+    }
+    return -1;
+}
+
+int64_t sync_activity_time(const json_t *props, const char *name)
+{
+    const char *s = prop(props, name);
+    int64_t ms = 0;
+    char *end;
+
+    if (!s)
+        return 0;
+    if (sync_time_parse(s, &ms) == SYNC_OK)
+        return ms;
+    ms = strtoll(s, &end, 10);
+    return *end ? 0 : ms;
+}
+
+/* HubSpot ids are decimal: the longer is the higher, then by digits. */
+static int id_cmp(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return strcmp(a, b);
+}
+
+int sync_activity_party(const struct sync_plan_party *p, size_t n, int *waiting)
+{
+    int best = -1;
+
+    *waiting = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!p[i].hs_id)
+            continue;
+        if (!p[i].sf_id || !p[i].sf_id[0]) {
+            *waiting |= p[i].pending;
+            continue;
+        }
+        if (best < 0 || p[i].created_at > p[best].created_at ||
+            (p[i].created_at == p[best].created_at && id_cmp(p[i].hs_id, p[best].hs_id) > 0))
+            best = (int)i;
+    }
+    return best;
+}
+
+/* ---- text ---- */
+
+static size_t utf8_cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
+void sync_activity_plain(const char *html, char *out, size_t max)
+{
+    static const struct {
+        const char *ent, *ch;
+    } ents[] = {{"&amp;", "&"},   {"&lt;", "<"},  {"&gt;", ">"},
+                {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}};
+    size_t o = 0;
+    int in_tag = 0;
+
+    for (const char *s = html ? html : ""; *s && o < max; s++) {
+        const char *put = NULL;
+        size_t skip = 0;
+        if (in_tag) {
+            in_tag = *s != '>';
+            continue;
+        }
+        if (*s == '<') {
+            in_tag = 1;
+            /* a block's end reads as a line break */
+            if ((s[1] == 'b' && s[2] == 'r') || (s[1] == '/' && s[2] == 'p'))
+                put = "\n";
+        } else if (*s == '&') {
+            for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+                if (strncmp(s, ents[i].ent, strlen(ents[i].ent)) == 0) {
+                    put = ents[i].ch;
+                    skip = strlen(ents[i].ent) - 1;
+                    break;
+                }
+            if (!put)
+                put = "&";
+        } else {
+            out[o++] = *s;
+            continue;
+        }
+        if (put && o + strlen(put) <= max) {
+            memcpy(out + o, put, strlen(put));
+            o += strlen(put);
+        }
+        s += skip;
+    }
+    out[o] = '\0';
+    /* never end in a split character */
+    out[utf8_cut(out, o)] = '\0';
+    while (o > 0 && (out[o - 1] == '\n' || out[o - 1] == ' '))
+        out[--o] = '\0';
+}
+
+/* The value of a {name} placeholder for activity props of object. */
+static const char *placeholder(const char *name, size_t n, const char *object, const json_t *props,
+                               char *tmp, size_t tn)
+{
+#define IS(s) (n == strlen(s) && strncmp(name, s, n) == 0)
+    const char *v = NULL;
+    if (IS("form"))
+        v = prop(props, "form_name");
+    else if (IS("email"))
+        v = prop(props, "campaign_name") ? prop(props, "campaign_name") : prop(props, "subject");
+    else if (IS("subject"))
+        v = prop(props, "hs_email_subject")  ? prop(props, "hs_email_subject")
+            : prop(props, "hs_task_subject") ? prop(props, "hs_task_subject")
+                                             : prop(props, "subject");
+    else if (IS("title"))
+        v = prop(props, "hs_call_title") ? prop(props, "hs_call_title")
+                                         : prop(props, "hs_meeting_title");
+    else if (IS("url"))
+        v = prop(props, "url") ? prop(props, "url") : prop(props, "page_url");
+    else if (IS("document"))
+        v = prop(props, "document_name");
+    else if (IS("body")) {
+        sync_activity_plain(prop(props, "hs_note_body"), tmp, tn < 81 ? tn - 1 : 80);
+        for (char *p = tmp; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+        return tmp;
+    } else
+        return NULL;
+    (void)object;
+    return v ? v : "";
+#undef IS
+}
+
+static char *subject_of(const char *fmt, const char *object, const json_t *props)
+{
+    struct sync_buf b = SYNC_BUF_INIT(4096);
+    char tmp[128], *out;
+
+    for (const char *s = fmt ? fmt : ""; *s;) {
+        const char *close = *s == '{' ? strchr(s, '}') : NULL;
+        const char *v =
+            close ? placeholder(s + 1, (size_t)(close - s - 1), object, props, tmp, sizeof(tmp))
+                  : NULL;
+        if (v) {
+            sync_buf_addstr(&b, v);
+            s = close + 1;
+        } else {
+            sync_buf_addf(&b, "%c", *s);
+            s++;
+        }
+    }
+    out = strdup(sync_buf_str(&b));
+    sync_buf_release(&b);
+    if (out)
+        out[utf8_cut(out, SYNC_ACTIVITY_SUBJECT_MAX)] = '\0';
+    return out;
+}
+
+/* The details of an activity, as text before the HTML is dropped. */
+static void details_of(enum sync_timeline_type t, const json_t *props, struct sync_buf *b)
+{
+    const char *p;
+
+    switch (t) {
+    case SYNC_TIMELINE_FORM_SUBMISSIONS:
+        sync_buf_addf(b, "Form: %s\n", (p = prop(props, "form_name")) ? p : "");
+        if ((p = prop(props, "page_url")))
+            sync_buf_addf(b, "Page: %s\n", p);
+        if ((p = prop(props, "form_values")))
+            sync_buf_addstr(b, p);
+        break;
+    case SYNC_TIMELINE_MARKETING_EMAIL_SENT:
+    case SYNC_TIMELINE_MARKETING_EMAIL_OPENED:
+    case SYNC_TIMELINE_MARKETING_EMAIL_CLICKED:
+        if ((p = prop(props, "campaign_name")))
+            sync_buf_addf(b, "Email: %s\n", p);
+        if ((p = prop(props, "subject")))
+            sync_buf_addf(b, "Subject: %s\n", p);
+        if ((p = prop(props, "url")))
+            sync_buf_addf(b, "Clicked: %s\n", p);
+        break;
+    default: {
+        static const char *const bodies[] = {"hs_email_text", "hs_meeting_body", "hs_call_body",
+                                             "hs_note_body", "hs_task_body"};
+        for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+            if ((p = prop(props, bodies[i])))
+                sync_buf_addstr(b, p);
+        break;
+    }
+    }
+}
+
+static const char *task_status(enum sync_timeline_type t, const json_t *props)
+{
+    static const struct {
+        const char *hs, *sf;
+    } map[] = {{"NOT_STARTED", "Not Started"},
+               {"IN_PROGRESS", "In Progress"},
+               {"WAITING", "Waiting on someone else"},
+               {"DEFERRED", "Deferred"},
+               {"COMPLETED", "Completed"}};
+    const char *s = prop(props, "hs_task_status");
+
+    if (t != SYNC_TIMELINE_TASKS)
+        return "Completed";
+    for (size_t i = 0; s && i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(s, map[i].hs) == 0)
+            return map[i].sf;
+    return "Not Started";
+}
+
+static const char *task_priority(const json_t *props)
+{
+    const char *p = prop(props, "hs_task_priority");
+    if (p && strcmp(p, "HIGH") == 0)
+        return "High";
+    if (p && strcmp(p, "LOW") == 0)
+        return "Low";
+    return "Normal";
+}
+
+json_t *sync_activity_task(enum sync_timeline_type t, const char *object, const json_t *props,
+                           const char *subject_format, const char *task_type)
+{
+    struct sync_buf details = SYNC_BUF_INIT(256 * 1024);
+    char *subject = subject_of(subject_format, object, props);
+    char *body = malloc(SYNC_ACTIVITY_BODY_MAX + 1);
+    int64_t when = sync_activity_time(props, t == SYNC_TIMELINE_MEETINGS &&
+                                                     prop(props, "hs_meeting_start_time")
+                                                 ? "hs_meeting_start_time"
+                                                 : "hs_timestamp");
+    char date[SYNC_TIME_ISO_MAX];
+    json_t *out = NULL;
+
+    if (!subject || !body)
+        goto done;
+    details_of(t, props, &details);
+    sync_activity_plain(sync_buf_str(&details), body, SYNC_ACTIVITY_BODY_MAX);
+    out = json_pack("{s:s, s:s, s:s}", "Subject", subject, "Status", task_status(t, props),
+                    "Priority", t == SYNC_TIMELINE_TASKS ? task_priority(props) : "Normal");
+    if (out && body[0])
+        json_object_set_new(out, "Description", json_string(body));
+    if (out && when) /* a date: the UTC day of the instant */
+        json_object_set_new(
+            out, "ActivityDate",
+            json_string(sync_time_format_date(when - when % 86400000, date, sizeof(date))));
+    if (out && task_type && *task_type)
+        json_object_set_new(out, "Type", json_string(task_type));
+done:
+    sync_buf_release(&details);
+    free(subject);
+    free(body);
+    return out;
+}

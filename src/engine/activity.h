@@ -1,0 +1,61 @@
+/*
+ * activity.h: what a HubSpot activity becomes as a Salesforce task
+ * (timeline sync, seed 003; docs/ACTIVITIES.md). Pure: the planner's
+ * plan_timeline asks these for the activity's type, the contact the
+ * task goes to and the task's fields, and writes the ops and the trace.
+ *
+ * The rules:
+ *   - type: a form submission; a marketing email event SENT, OPEN or
+ *     CLICK; a sales email (an email engagement sent, direction EMAIL);
+ *     a meeting, call, note or task engagement.
+ *   - one Salesforce record per activity: among its contacts that sync
+ *     with Salesforce, the most recently created in HubSpot, ties broken
+ *     by the highest HubSpot id.
+ *   - Subject: the type's format setting with {form}, {email} (the
+ *     marketing email's name), {subject}, {title}, {body} (the first 80
+ *     characters of a note), {document} and {url} filled in; at most 255
+ *     characters.
+ *   - Description: the activity's details as plain text (HTML tags
+ *     dropped), at most 32,000 characters; attachments never.
+ *   - ActivityDate: the UTC date of the activity's time (a task's due
+ *     date), never shifted by a time zone.
+ *   - Status: Completed, except a HubSpot task's own status (NOT_STARTED
+ *     Not Started, IN_PROGRESS In Progress, WAITING Waiting on someone
+ *     else, DEFERRED Deferred); Priority from a task's (HIGH High, LOW
+ *     Low, else Normal).
+ *   - Type: the type's task type setting, or none.
+ */
+#ifndef SYNC_ENGINE_ACTIVITY_H
+#define SYNC_ENGINE_ACTIVITY_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "engine/config.h"
+#include "engine/planner.h"
+
+#define SYNC_ACTIVITY_SUBJECT_MAX 255
+#define SYNC_ACTIVITY_BODY_MAX 32000
+
+/* The timeline type of a HubSpot activity (object: "notes", "email_events", ...; props: its
+ * properties). 0, or -1 for an activity timeline sync does not write (an incoming email, a
+ * bounce). */
+int sync_activity_type(const char *object, const json_t *props, enum sync_timeline_type *out);
+
+/* A property holding a time (epoch ms as text, or ISO-8601), epoch ms; 0 when absent. */
+int64_t sync_activity_time(const json_t *props, const char *name);
+
+/* The party the task goes to (the rule above), or -1 when none syncs with Salesforce; *waiting
+ * is set when one of them is linked but not created in Salesforce yet. */
+int sync_activity_party(const struct sync_plan_party *p, size_t n, int *waiting);
+
+/* The task's Subject, Description, ActivityDate, Status, Priority and (task_type non-empty)
+ * Type for an activity of type t; a new object, NULL on memory. */
+json_t *sync_activity_task(enum sync_timeline_type t, const char *object, const json_t *props,
+                           const char *subject_format, const char *task_type);
+
+/* Plain text of HTML-ish text (tags dropped, the common entities decoded), at most max bytes
+ * and never a split character, into out (cap max + 1). */
+void sync_activity_plain(const char *html, char *out, size_t max);
+
+#endif
