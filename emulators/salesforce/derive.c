@@ -166,29 +166,36 @@ static void derive_case(const struct sf_object *obj, json_t *rec, const json_t *
         json_object_del(rec, "ClosedDate");
 }
 
-static void account_of(struct sf_org *org, const char *id, json_t *rec)
+static struct sf_rec *live_rec(struct sf_org *org, const char *id)
 {
-    struct sf_rec *r;
-    if (!id)
-        return;
-    r = org_get(org, id);
-    if (!r || r->deleted)
-        return;
-    if (strcmp(r->obj->name, "Account") == 0)
-        json_object_set_new(rec, "AccountId", json_string(r->id));
-    else if (str(r->data, "AccountId"))
-        json_object_set_new(rec, "AccountId", json_string(str(r->data, "AccountId")));
+    struct sf_rec *r = id ? org_get(org, id) : NULL;
+    return r && !r->deleted ? r : NULL;
+}
+
+/* An activity's AccountId as Salesforce derives it: a WhatId that is an Account gives that
+ * account; one that is an Opportunity its AccountId (or none); any other WhatId, or none, the
+ * AccountId of a Contact WhoId; otherwise none. */
+static void derive_activity_account(struct sf_org *org, json_t *rec)
+{
+    struct sf_rec *what = live_rec(org, str(rec, "WhatId"));
+    struct sf_rec *who = live_rec(org, str(rec, "WhoId"));
+    const char *acct = NULL;
+    if (what && strcmp(what->obj->name, "Account") == 0)
+        acct = what->id;
+    else if (what && strcmp(what->obj->name, "Opportunity") == 0)
+        acct = str(what->data, "AccountId");
+    else if (who && strcmp(who->obj->name, "Contact") == 0)
+        acct = str(who->data, "AccountId");
+    if (acct)
+        json_object_set_new(rec, "AccountId", json_string(acct));
+    else
+        json_object_del(rec, "AccountId");
 }
 
 static void derive_activity(struct sf_org *org, const struct sf_object *obj, json_t *rec,
                             const json_t *old, int64_t now, int task)
 {
-    const char *what = str(rec, "WhatId"), *who = str(rec, "WhoId");
-    json_object_del(rec, "AccountId");
-    if (what)
-        account_of(org, what, rec);
-    if (!json_object_get(rec, "AccountId") && who && strncmp(who, "003", 3) == 0)
-        account_of(org, who, rec);
+    derive_activity_account(org, rec);
     if (task) {
         const struct sf_pick *st = pick_of(obj, rec, "Status");
         const struct sf_pick *pr = pick_of(obj, rec, "Priority");

@@ -2,8 +2,9 @@
  * validate.c: checks and normalises a write against the schema and the
  * org's rules (see validate.h), in the order a real org reports problems:
  * object access, unknown fields, read-only fields, permissions, values,
- * references, record-type processes, required fields, then validation
- * rules, duplicate rules and unique values on the resulting record.
+ * references, record-type processes, a lead next to a related record on
+ * activities, required fields, then validation rules, duplicate rules and
+ * unique values on the resulting record.
  */
 #include "emulators/salesforce/validate.h"
 
@@ -657,6 +658,25 @@ static int check_process(const struct sf_object *obj, json_t *rec, int insert, s
     return 0;
 }
 
+/* ---- activities ---- */
+
+/* A task or event whose WhoId is a lead cannot also have a WhatId. */
+static int check_who_what(const struct sf_object *obj, const json_t *rec, struct sf_error *err)
+{
+    const char *who = json_string_value(json_object_get(rec, "WhoId"));
+    const char *what = json_string_value(json_object_get(rec, "WhatId"));
+    if ((strcmp(obj->name, "Task") != 0 && strcmp(obj->name, "Event") != 0) || !who || !what ||
+        !ids_has_prefix(who, "00Q"))
+        return 0;
+    sf_error_set(err, 400, "FIELD_INTEGRITY_EXCEPTION",
+                 "Related To ID: an activity whose Name is a lead cannot be related to another "
+                 "record: %s",
+                 what);
+    sf_error_field(err, "WhoId");
+    sf_error_field(err, "WhatId");
+    return -1;
+}
+
 /* ---- defaults, required ---- */
 
 static void apply_defaults(struct sf_call *c, const struct sf_object *obj, json_t *rec,
@@ -920,7 +940,7 @@ json_t *validate_write(struct sf_call *c, const struct sf_object *obj,
         apply_defaults(c, obj, rec, body);
     if (c->org->settings.state_country_picklists && check_state_country(obj, rec, body, err))
         goto fail;
-    if (check_process(obj, rec, insert, err))
+    if (check_process(obj, rec, insert, err) || check_who_what(obj, rec, err))
         goto fail;
     if (check_required(obj, rec, body, insert, err))
         goto fail;

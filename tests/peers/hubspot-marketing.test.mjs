@@ -3,6 +3,9 @@
 // SDK has no methods for these legacy read endpoints), and their effect on contacts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startHubspot, noLimits } from './lib/hubspot.mjs';
 
 let hs;
@@ -248,4 +251,26 @@ test('form submissions page by an opaque cursor; submissions arriving between pa
   }
   assert.deepEqual(emails, ['sub4@example.com', 'sub3@example.com', 'sub2@example.com', 'sub1@example.com', 'sub0@example.com']);
   for (const s of p1.json.results) assert.equal(typeof s.conversionId, 'string');
+});
+
+test('campaigns, events and submissions survive a restart on the same --data file', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-mkt-'));
+  const file = path.join(dir, 'portal.db');
+  let p = await startHubspot(['--data', file]);
+  try {
+    const camp = await p.control('POST', '/__emu/email-campaigns', { name: 'Kept', subject: 'Kept subject' });
+    await p.control('POST', '/__emu/email-events', { type: 'SENT', recipient: 'kept@example.com', emailCampaignId: camp.id });
+    await p.stop();
+    p = await startHubspot(['--data', file]);
+    const cl = p.client();
+    const res = await cl.apiRequest({ method: 'GET', path: `/email/public/v1/campaigns/${camp.id}` });
+    const got = await res.json();
+    assert.equal(got.subject, 'Kept subject');
+    assert.deepEqual(got.counters, { sent: 1 });
+    const next = await p.control('POST', '/__emu/email-campaigns', { name: 'Next' });
+    assert.equal(next.id, camp.id + 1, 'new campaign ids do not collide with stored ones');
+  } finally {
+    await p.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -238,3 +238,91 @@ Test(validate, times_of_day_are_stored_in_salesforce_form)
     }
     expect("Contact", "{\"LastName\":\"T\",\"Wake__c\":730}", "JSON_PARSER_ERROR", NULL, NULL);
 }
+
+/* Validates and stores an insert of the JSON text; its id goes to id. */
+static void store(const char *object, const char *body, char id[19])
+{
+    const struct sf_object *o = schema_object(&srv.org.schema, object);
+    struct sf_error e;
+    struct sf_txn txn;
+    json_t *b = json_loads(body, 0, NULL), *rec;
+    cr_assert_not_null(b, "bad test JSON %s", body);
+    org_new_id(&srv.org, o, id);
+    sf_error_init(&e);
+    rec = validate_write(&c, o, NULL, b, id, &e);
+    json_decref(b);
+    cr_assert_not_null(rec, "%s: %s", body, e.message);
+    org_txn_begin(&srv.org, &txn, NULL, c.user_id, "62.0", c.now);
+    cr_assert_not_null(org_insert(&srv.org, &txn, o, rec));
+    org_txn_commit(&srv.org, &txn);
+    org_txn_release(&txn);
+}
+
+Test(validate, a_task_or_event_with_a_lead_cannot_also_have_a_related_record)
+{
+    char lead[19], acct[19], body[256];
+    struct sf_error e;
+    json_t *rec;
+    store("Lead", "{\"LastName\":\"L\",\"Company\":\"C\"}", lead);
+    store("Account", "{\"Name\":\"A\"}", acct);
+    snprintf(body, sizeof(body), "{\"Subject\":\"x\",\"WhoId\":\"%s\",\"WhatId\":\"%s\"}", lead,
+             acct);
+    rec = insert("Task", body, &e);
+    cr_assert_null(rec);
+    cr_assert_str_eq(e.code, "FIELD_INTEGRITY_EXCEPTION");
+    cr_assert_eq(json_array_size(e.fields), 2);
+    cr_assert_str_eq(json_string_value(json_array_get(e.fields, 0)), "WhoId");
+    cr_assert_str_eq(json_string_value(json_array_get(e.fields, 1)), "WhatId");
+    sf_error_release(&e);
+    snprintf(body, sizeof(body),
+             "{\"Subject\":\"x\",\"WhoId\":\"%s\",\"WhatId\":\"%s\","
+             "\"StartDateTime\":\"2024-05-02T14:00:00Z\",\"DurationInMinutes\":30}",
+             lead, acct);
+    expect("Event", body, "FIELD_INTEGRITY_EXCEPTION", NULL, NULL);
+    /* a lead alone is fine, and has no account */
+    snprintf(body, sizeof(body), "{\"Subject\":\"x\",\"WhoId\":\"%s\"}", lead);
+    rec = insert("Task", body, &e);
+    cr_assert_not_null(rec, "%s", e.message);
+    cr_assert_null(json_object_get(rec, "AccountId"));
+    json_decref(rec);
+}
+
+/* The AccountId a task gets for a WhoId/WhatId pair (NULL: none). */
+static void expect_account(const char *who, const char *what, const char *want)
+{
+    char body[256];
+    struct sf_error e;
+    json_t *rec;
+    snprintf(body, sizeof(body), "{\"Subject\":\"x\"%s%s%s%s%s%s}", who ? ",\"WhoId\":\"" : "",
+             who ? who : "", who ? "\"" : "", what ? ",\"WhatId\":\"" : "", what ? what : "",
+             what ? "\"" : "");
+    rec = insert("Task", body, &e);
+    cr_assert_not_null(rec, "%s: %s", body, e.message);
+    if (want)
+        cr_assert_str_eq(json_string_value(json_object_get(rec, "AccountId")), want, "%s", body);
+    else
+        cr_assert_null(json_object_get(rec, "AccountId"), "%s", body);
+    json_decref(rec);
+}
+
+Test(validate, an_activity_account_comes_from_an_account_or_opportunity_else_the_contact)
+{
+    char a[19], b[19], con[19], opp[19], kase[19], body[256];
+    store("Account", "{\"Name\":\"A\"}", a);
+    store("Account", "{\"Name\":\"B\"}", b);
+    snprintf(body, sizeof(body), "{\"LastName\":\"C\",\"AccountId\":\"%s\"}", a);
+    store("Contact", body, con);
+    snprintf(body, sizeof(body),
+             "{\"Name\":\"O\",\"StageName\":\"Prospecting\",\"CloseDate\":\"2030-01-01\","
+             "\"AccountId\":\"%s\"}",
+             b);
+    store("Opportunity", body, opp);
+    snprintf(body, sizeof(body), "{\"Subject\":\"K\",\"AccountId\":\"%s\"}", b);
+    store("Case", body, kase);
+    expect_account(con, b, b);        /* WhatId an account */
+    expect_account(con, opp, b);      /* WhatId an opportunity: its account */
+    expect_account(con, kase, a);     /* WhatId a case: the contact's account */
+    expect_account(NULL, kase, NULL); /* a case and no contact: none */
+    expect_account(con, NULL, a);
+    expect_account(NULL, NULL, NULL);
+}
