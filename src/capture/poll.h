@@ -53,8 +53,9 @@ struct sync_poll_source {
     int include_deleted;       /* Salesforce: queryAll, so deletes and merges are captured */
     size_t page;               /* records per page; 0: the vendor's maximum */
     int64_t swept_ms;          /* set by polling: when the lookback was last re-read */
-    int from_now; /* no cursor yet: start at the first poll's now, not the epoch (no initial
-                     sync: Salesforce cases sync only once created or changed) */
+    int from_now;              /* no cursor yet: start at start_ms, not the epoch (no initial sync:
+                                  Salesforce cases sync only once created or changed) */
+    int64_t start_ms; /* from_now: when its switch was turned on; 0 (or later than now): now */
 };
 
 struct sync_poll_result {

@@ -16,6 +16,7 @@
 
 #define PAYLOAD_MAX (1024 * 1024)
 #define VALUES_MAX 8000 /* the form values kept, as text */
+#define PARK_PREFIX "timeline_waiting:"
 
 static enum sync_rc cursor_ms(struct sync_store *st, const char *name, int64_t now_ms, int64_t *ms,
                               int *absent, struct sync_err *err)
@@ -143,7 +144,10 @@ enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn 
         {
             char id[128];
             int64_t at = sync_json_int(s, "submittedAt", 0);
-            json_t *rec = submission_record(s, f, id, sizeof(id));
+            json_t *rec;
+            if (at > now_ms)
+                continue; /* not settled: read again on a later pass, after its contact */
+            rec = submission_record(s, f, id, sizeof(id));
             if (rc == SYNC_OK)
                 rc = rec ? change_put(st, "form_submissions", id, at, rec, &out->stored, err)
                          : sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
@@ -257,5 +261,85 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
         sync_store_rollback(st, NULL);
     sync_conn_batch_release(&ev);
     out->covered_ms = now_ms;
+    return rc;
+}
+
+/* ---- events waiting for their contact ---- */
+
+int sync_timeline_event(const char *object)
+{
+    return object &&
+           (strcmp(object, "form_submissions") == 0 || strcmp(object, "email_events") == 0);
+}
+
+enum sync_rc sync_timeline_park(struct sync_store *st, const char *object, const char *id,
+                                int64_t version, const char *payload, struct sync_err *err)
+{
+    struct sync_buf text = SYNC_BUF_INIT(PAYLOAD_MAX + 256);
+    char key[SYNC_STORE_NAME_MAX];
+    json_t *rec = sync_json_parse(payload, strlen(payload), NULL);
+    json_t *kept =
+        rec ? json_pack("{s:I, s:o}", "version", (json_int_t)version, "record", rec) : NULL;
+    enum sync_rc rc = SYNC_OK;
+
+    if (!kept || snprintf(key, sizeof(key), PARK_PREFIX "%s:%s", object, id) >= (int)sizeof(key) ||
+        sync_json_dump(kept, &text))
+        /* the event's own trouble, not the store's: it waits without coming back by itself */
+        sync_warn("timeline", "%s %s cannot be kept while it waits for its contact", object, id);
+    else
+        rc = sync_store_setting_set(st, key, sync_buf_str(&text), err);
+    json_decref(kept);
+    sync_buf_release(&text);
+    return rc;
+}
+
+static enum sync_rc parked_row(void *ctx, const char *key, const char *json)
+{
+    if (strncmp(key, PARK_PREFIX, strlen(PARK_PREFIX)) == 0 &&
+        json_array_append_new(ctx, json_pack("[s, s]", key, json)))
+        return SYNC_ERR_NOMEM;
+    return SYNC_OK;
+}
+
+/* One kept event back into the inbox ("timeline_waiting:<object>:<id>" -> its change). */
+static enum sync_rc unpark_one(struct sync_store *st, const char *key, const char *json,
+                               struct sync_err *err)
+{
+    const char *rest = key + strlen(PARK_PREFIX), *colon = strchr(rest, ':');
+    json_t *kept = sync_json_parse(json, strlen(json), NULL);
+    char object[SYNC_STORE_NAME_MAX];
+    size_t stored = 0;
+    enum sync_rc rc = sync_store_begin(st, err);
+
+    if (rc == SYNC_OK && colon && json_is_object(json_object_get(kept, "record"))) {
+        snprintf(object, sizeof(object), "%.*s", (int)(colon - rest), rest);
+        rc = change_put(st, object, colon + 1, sync_json_int(kept, "version", 0),
+                        json_object_get(kept, "record"), &stored, err);
+    } else if (rc == SYNC_OK) {
+        sync_warn("timeline", "the kept event %s is unreadable and is dropped", key);
+    }
+    rc = rc ? rc : sync_store_setting_delete(st, key, err);
+    if (rc == SYNC_OK)
+        rc = sync_store_commit(st, err);
+    else
+        sync_store_rollback(st, NULL);
+    json_decref(kept);
+    return rc;
+}
+
+enum sync_rc sync_timeline_unpark(struct sync_store *st, struct sync_err *err)
+{
+    json_t *rows = json_array(), *row;
+    enum sync_rc rc = rows ? sync_store_setting_list(st, parked_row, rows, err)
+                           : sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    size_t i;
+
+    json_array_foreach(rc == SYNC_OK ? rows : NULL, i, row)
+    {
+        if ((rc = unpark_one(st, json_string_value(json_array_get(row, 0)),
+                             json_string_value(json_array_get(row, 1)), err)))
+            break;
+    }
+    json_decref(rows);
     return rc;
 }

@@ -21,8 +21,20 @@
  * form by form before the cursor moves (submissions); a crash repeats at
  * most what the inbox then holds once (same id and version).
  *
+ * now_ms is the settled instant (the pass's time less hubspot.search_
+ * settle): events after it wait for a later pass, as the CRM windows leave
+ * records HubSpot search may not show yet, so the contact a form
+ * submission made (or an email went to) is captured, and planned, no
+ * later than its event.
+ *
+ * These events cannot be read again by id. One whose contact is not in
+ * Salesforce yet (its create still to land) is kept aside ("parked": the
+ * store setting "timeline_waiting:<object>:<id>", the change as captured)
+ * by the plan step, and put back into the inbox by the engine after links
+ * moved, as an engagement waiting for its contact is read again.
+ *
  * Called by the engine's pass (src/engine/sync.c) while a timeline type
- * that needs them is on.
+ * that needs them is on, and by the plan step (src/engine/planstep.c).
  */
 #ifndef SYNC_CAPTURE_TIMELINE_H
 #define SYNC_CAPTURE_TIMELINE_H
@@ -40,5 +52,16 @@ enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn 
 enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
                                     json_t *campaigns, struct sync_poll_result *out,
                                     struct sync_err *err);
+
+/* Whether object is one of these events ("form_submissions", "email_events"). */
+int sync_timeline_event(const char *object);
+
+/* Keeps the event change (object, id, version, payload: as in the inbox) until links move; an
+ * event that cannot be kept (an id too long for a key) is logged and left. */
+enum sync_rc sync_timeline_park(struct sync_store *st, const char *object, const char *id,
+                                int64_t version, const char *payload, struct sync_err *err);
+
+/* Puts every kept event back into the inbox (as captured) and forgets it. */
+enum sync_rc sync_timeline_unpark(struct sync_store *st, struct sync_err *err);
 
 #endif

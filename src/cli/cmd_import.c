@@ -1,12 +1,9 @@
 /*
  * cmd_import.c: `crmsync import`: imports (backfill, engine/import.h).
  *
- *   crmsync import salesforce Lead|Contact|Account|Opportunity|Case [--where COND] [--page N]
- *   crmsync import hubspot-list LIST_ID [--page N]
- *   crmsync import list [--json]
- *   crmsync import show ID [--json]
- *   crmsync import resume ID [--page N]
- *   crmsync import cancel ID
+ *   crmsync import salesforce Lead|Contact|Account|Opportunity|Case|Task|Event [--where COND]
+ * [--page N] crmsync import hubspot-list LIST_ID [--page N] crmsync import list [--json] crmsync
+ * import show ID [--json] crmsync import resume ID [--page N] crmsync import cancel ID
  *
  * An import reads in this process, with connectors and a store handle
  * of its own, and puts the records into the inbox; the engine (`sync
@@ -27,7 +24,8 @@
 #include "store/store.h"
 
 #define USAGE                                                                                      \
-    "usage: crmsync import salesforce Lead|Contact|Account|Opportunity|Case [--where COND] "            \
+    "usage: crmsync import salesforce Lead|Contact|Account|Opportunity|Case|Task|Event [--where "  \
+    "COND] "                                                                                       \
     "[--page N]\n"                                                                                 \
     "       crmsync import hubspot-list LIST_ID [--page N]\n"                                      \
     "       crmsync import list [--json]\n"                                                        \
@@ -222,7 +220,7 @@ static int do_start(const struct sync_config *cfg, struct sync_store *st, const 
     if (strcmp(o->verb, "salesforce") == 0) {
         if (o->nargs != 1) {
             fprintf(stderr, "crmsync import salesforce: name one object (Lead, Contact, Account, "
-                            "Opportunity or Case)\n");
+                            "Opportunity, Case, Task or Event)\n");
             return CLI_USAGE;
         }
         spec.system = "salesforce";

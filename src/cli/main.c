@@ -32,7 +32,7 @@ static const struct cmd_struct commands[] = {
      "import (backfill) Salesforce records or a HubSpot list: import salesforce OBJECT "
      "[--where COND] | hubspot-list ID | list | resume ID"},
     {"mappings", cmd_mappings,
-     "the field mappings in force; change a mapping's rule while running"},
+     "the field mappings in force; add, edit and delete them and their rules while running"},
     {"resync", cmd_resync, "queue records for a fresh sync: resync ERROR_ID... | SYSTEM OBJECT ID"},
     {"run", cmd_run, "sync continuously, polling every poll_interval, until stopped"},
     {"settings", cmd_settings, "the settings in force; set, reset, export and import them"},

@@ -627,6 +627,17 @@ static const char *group_for(const char *object)
         return "dealinformation";
     if (strcmp(object, "tickets") == 0)
         return "ticketinformation";
+    /* the activities' own groups: task, note, call, email, meeting */
+    if (strcmp(object, "tasks") == 0)
+        return "task";
+    if (strcmp(object, "notes") == 0)
+        return "note";
+    if (strcmp(object, "calls") == 0)
+        return "call";
+    if (strcmp(object, "emails") == 0)
+        return "email";
+    if (strcmp(object, "meetings") == 0)
+        return "meeting";
     return "crmsync";
 }
 

@@ -22,11 +22,37 @@ static const struct {
     const char *from, *to;
     int unlabeled, primary;
 } assoc_types[] = {
-    {"contacts", "companies", 279, 1}, {"companies", "contacts", 280, 2},
-    {"deals", "companies", 341, 5},    {"companies", "deals", 342, 6},
-    {"deals", "contacts", 3, 0},       {"contacts", "deals", 4, 0},
-    {"tickets", "companies", 339, 26}, {"companies", "tickets", 340, 25},
-    {"tickets", "contacts", 16, 0},    {"contacts", "tickets", 15, 0},
+    {"contacts", "companies", 279, 1},
+    {"companies", "contacts", 280, 2},
+    {"deals", "companies", 341, 5},
+    {"companies", "deals", 342, 6},
+    {"deals", "contacts", 3, 0},
+    {"contacts", "deals", 4, 0},
+    {"tickets", "companies", 339, 26},
+    {"companies", "tickets", 340, 25},
+    {"tickets", "contacts", 16, 0},
+    {"contacts", "tickets", 15, 0},
+    /* the activities, toward the records they are about */
+    {"tasks", "contacts", 204, 0},
+    {"tasks", "companies", 192, 0},
+    {"tasks", "deals", 216, 0},
+    {"tasks", "tickets", 230, 0},
+    {"notes", "contacts", 202, 0},
+    {"notes", "companies", 190, 0},
+    {"notes", "deals", 214, 0},
+    {"notes", "tickets", 228, 0},
+    {"calls", "contacts", 194, 0},
+    {"calls", "companies", 182, 0},
+    {"calls", "deals", 206, 0},
+    {"calls", "tickets", 220, 0},
+    {"emails", "contacts", 198, 0},
+    {"emails", "companies", 186, 0},
+    {"emails", "deals", 210, 0},
+    {"emails", "tickets", 224, 0},
+    {"meetings", "contacts", 200, 0},
+    {"meetings", "companies", 188, 0},
+    {"meetings", "deals", 212, 0},
+    {"meetings", "tickets", 226, 0},
 };
 
 int sync_hs_assoc_primary_type(const char *from_object, const char *to_object)

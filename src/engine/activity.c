@@ -4,12 +4,16 @@
  */
 #include "engine/activity.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/time.h"
+
+#define NOTE_SUBJECT_CHARS 80 /* {body}: the first characters of a note */
 
 static const char *prop(const json_t *props, const char *name)
 {
@@ -96,66 +100,119 @@ int sync_activity_party(const struct sync_plan_party *p, size_t n, int *waiting)
 
 /* ---- text ---- */
 
-static size_t utf8_cut(const char *s, size_t max)
+/* The bytes of s's first max characters (Salesforce counts characters; a character is never
+ * split). */
+static size_t utf8_prefix(const char *s, size_t max)
 {
-    size_t n = strlen(s);
-    if (n <= max)
-        return n;
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return max;
+    size_t n = 0;
+
+    for (size_t chars = 0; s[n] && chars < max; chars++)
+        for (n++; ((unsigned char)s[n] & 0xC0) == 0x80; n++)
+            ;
+    return n;
+}
+
+/* UTF-8 of code point cp into out (5 bytes); "" for none. */
+static void utf8_put(unsigned long cp, char *out)
+{
+    unsigned char *o = (unsigned char *)out;
+
+    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        *o = '\0';
+    else if (cp < 0x80)
+        o[0] = (unsigned char)cp, o[1] = '\0';
+    else if (cp < 0x800)
+        o[0] = (unsigned char)(0xC0 | cp >> 6), o[1] = (unsigned char)(0x80 | (cp & 0x3F)),
+        o[2] = '\0';
+    else if (cp < 0x10000)
+        o[0] = (unsigned char)(0xE0 | cp >> 12), o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F)),
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F)), o[3] = '\0';
+    else
+        o[0] = (unsigned char)(0xF0 | cp >> 18), o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F)),
+        o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F)), o[3] = (unsigned char)(0x80 | (cp & 0x3F)),
+        o[4] = '\0';
+}
+
+/* The entity s starts ("&amp;", "&#39;", "&#x263A;") decoded into put (5 bytes); its length,
+ * or 0 when it is none (the '&' then stands for itself). */
+static size_t entity(const char *s, char *put)
+{
+    static const struct {
+        const char *ent, *ch;
+    } ents[] = {{"&amp;", "&"},   {"&lt;", "<"},   {"&gt;", ">"},
+                {"&quot;", "\""}, {"&apos;", "'"}, {"&nbsp;", " "}};
+    unsigned long cp;
+    char *end;
+
+    for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+        if (strncmp(s, ents[i].ent, strlen(ents[i].ent)) == 0) {
+            strcpy(put, ents[i].ch);
+            return strlen(ents[i].ent);
+        }
+    if (s[1] != '#')
+        return 0;
+    cp = (s[2] == 'x' || s[2] == 'X') ? strtoul(s + 3, &end, 16) : strtoul(s + 2, &end, 10);
+    if (end == s + 2 || end == s + 3 || *end != ';' || end - s > 10)
+        return 0;
+    utf8_put(cp, put);
+    return (size_t)(end - s) + 1;
+}
+
+/* Whether the tag s starts (at its '<') reads as a line break: <br>, or a block's end. */
+static int tag_breaks(const char *s)
+{
+    static const char *const blocks[] = {"p",  "div", "li", "tr", "h1",        "h2",
+                                         "h3", "h4",  "h5", "h6", "blockquote"};
+    int closing = s[1] == '/';
+    const char *name = s + 1 + closing;
+    size_t n = 0;
+
+    while (isalnum((unsigned char)name[n]))
+        n++;
+    if (!closing)
+        return n == 2 && strncasecmp(name, "br", 2) == 0;
+    for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+        if (n == strlen(blocks[i]) && strncasecmp(name, blocks[i], n) == 0)
+            return 1;
+    return 0;
 }
 
 void sync_activity_plain(const char *html, char *out, size_t max)
 {
-    static const struct {
-        const char *ent, *ch;
-    } ents[] = {{"&amp;", "&"},   {"&lt;", "<"},  {"&gt;", ">"},
-                {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}};
-    size_t o = 0;
+    size_t o = 0, cap = SYNC_ACTIVITY_PLAIN_CAP(max) - 1; /* max characters fit in cap bytes */
     int in_tag = 0;
 
-    for (const char *s = html ? html : ""; *s && o < max; s++) {
-        const char *put = NULL;
-        size_t skip = 0;
+    for (const char *s = html ? html : ""; *s && o < cap; s++) {
+        char put[8] = {*s, '\0'};
+        size_t len;
         if (in_tag) {
             in_tag = *s != '>';
             continue;
         }
         if (*s == '<') {
             in_tag = 1;
-            /* a block's end reads as a line break */
-            if ((s[1] == 'b' && s[2] == 'r') || (s[1] == '/' && s[2] == 'p'))
-                put = "\n";
-        } else if (*s == '&') {
-            for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
-                if (strncmp(s, ents[i].ent, strlen(ents[i].ent)) == 0) {
-                    put = ents[i].ch;
-                    skip = strlen(ents[i].ent) - 1;
-                    break;
-                }
-            if (!put)
-                put = "&";
-        } else {
-            out[o++] = *s;
-            continue;
+            strcpy(put, tag_breaks(s) ? "\n" : "");
+        } else if (*s == '&' && (len = entity(s, put)) > 0) {
+            s += len - 1;
         }
-        if (put && o + strlen(put) <= max) {
-            memcpy(out + o, put, strlen(put));
-            o += strlen(put);
-        }
-        s += skip;
+        len = strlen(put);
+        if (o == 0 && isspace((unsigned char)put[0]))
+            continue; /* no leading blanks */
+        if (o + len > cap)
+            break;
+        memcpy(out + o, put, len);
+        o += len;
     }
     out[o] = '\0';
-    /* never end in a split character */
-    out[utf8_cut(out, o)] = '\0';
-    while (o > 0 && (out[o - 1] == '\n' || out[o - 1] == ' '))
-        out[--o] = '\0';
+    o = utf8_prefix(out, max);
+    while (o > 0 && isspace((unsigned char)out[o - 1]))
+        o--;
+    out[o] = '\0';
 }
 
-/* The value of a {name} placeholder for activity props of object. */
+/* The value of a {name} placeholder for activity props of object ({body}: into tmp). */
 static const char *placeholder(const char *name, size_t n, const char *object, const json_t *props,
-                               char *tmp, size_t tn)
+                               char tmp[SYNC_ACTIVITY_PLAIN_CAP(NOTE_SUBJECT_CHARS)])
 {
 #define IS(s) (n == strlen(s) && strncmp(name, s, n) == 0)
     const char *v = NULL;
@@ -175,7 +232,7 @@ static const char *placeholder(const char *name, size_t n, const char *object, c
     else if (IS("document"))
         v = prop(props, "document_name");
     else if (IS("body")) {
-        sync_activity_plain(prop(props, "hs_note_body"), tmp, tn < 81 ? tn - 1 : 80);
+        sync_activity_plain(prop(props, "hs_note_body"), tmp, NOTE_SUBJECT_CHARS);
         for (char *p = tmp; *p; p++)
             if (*p == '\n')
                 *p = ' ';
@@ -189,26 +246,26 @@ static const char *placeholder(const char *name, size_t n, const char *object, c
 
 static char *subject_of(const char *fmt, const char *object, const json_t *props)
 {
-    struct sync_buf b = SYNC_BUF_INIT(4096);
-    char tmp[128], *out;
+    /* a format of at most 255 characters, each value cut at the subject's length: it fits */
+    struct sync_buf b = SYNC_BUF_INIT(256 * 1024);
+    char tmp[SYNC_ACTIVITY_PLAIN_CAP(NOTE_SUBJECT_CHARS)], *out;
 
     for (const char *s = fmt ? fmt : ""; *s;) {
         const char *close = *s == '{' ? strchr(s, '}') : NULL;
         const char *v =
-            close ? placeholder(s + 1, (size_t)(close - s - 1), object, props, tmp, sizeof(tmp))
-                  : NULL;
+            close ? placeholder(s + 1, (size_t)(close - s - 1), object, props, tmp) : NULL;
         if (v) {
-            sync_buf_addstr(&b, v);
+            sync_buf_add(&b, v, utf8_prefix(v, SYNC_ACTIVITY_SUBJECT_MAX));
             s = close + 1;
         } else {
-            sync_buf_addf(&b, "%c", *s);
+            sync_buf_addch(&b, *s);
             s++;
         }
     }
     out = strdup(sync_buf_str(&b));
     sync_buf_release(&b);
     if (out)
-        out[utf8_cut(out, SYNC_ACTIVITY_SUBJECT_MAX)] = '\0';
+        out[utf8_prefix(out, SYNC_ACTIVITY_SUBJECT_MAX)] = '\0';
     return out;
 }
 
@@ -278,9 +335,9 @@ static const char *task_priority(const json_t *props)
 json_t *sync_activity_task(enum sync_timeline_type t, const char *object, const json_t *props,
                            const char *subject_format, const char *task_type)
 {
-    struct sync_buf details = SYNC_BUF_INIT(256 * 1024);
+    struct sync_buf details = SYNC_BUF_INIT(1024 * 1024);
     char *subject = subject_of(subject_format, object, props);
-    char *body = malloc(SYNC_ACTIVITY_BODY_MAX + 1);
+    char *body = malloc(SYNC_ACTIVITY_PLAIN_CAP(SYNC_ACTIVITY_BODY_MAX));
     int64_t when = sync_activity_time(props, t == SYNC_TIMELINE_MEETINGS &&
                                                      prop(props, "hs_meeting_start_time")
                                                  ? "hs_meeting_start_time"

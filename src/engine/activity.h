@@ -14,7 +14,7 @@
  *   - Subject: the type's format setting with {form}, {email} (the
  *     marketing email's name), {subject}, {title}, {body} (the first 80
  *     characters of a note), {document} and {url} filled in; at most 255
- *     characters.
+ *     characters (characters, as Salesforce counts them, not bytes).
  *   - Description: the activity's details as plain text (HTML tags
  *     dropped), at most 32,000 characters; attachments never.
  *   - ActivityDate: the UTC date of the activity's time (a task's due
@@ -54,8 +54,10 @@ int sync_activity_party(const struct sync_plan_party *p, size_t n, int *waiting)
 json_t *sync_activity_task(enum sync_timeline_type t, const char *object, const json_t *props,
                            const char *subject_format, const char *task_type);
 
-/* Plain text of HTML-ish text (tags dropped, the common entities decoded), at most max bytes
- * and never a split character, into out (cap max + 1). */
+/* Plain text of HTML-ish text (tags dropped, a line break for <br> and a block's end, named and
+ * numeric entities decoded, leading and trailing blanks trimmed), at most max characters and never
+ * a split one, into out (cap SYNC_ACTIVITY_PLAIN_CAP(max) bytes). */
+#define SYNC_ACTIVITY_PLAIN_CAP(max) ((size_t)(max)*4 + 1)
 void sync_activity_plain(const char *html, char *out, size_t max);
 
 #endif

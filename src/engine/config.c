@@ -129,6 +129,19 @@ static const struct sync_setting_def setting_defs[SYNC_SETTING__COUNT] = {
      "a case's contact becomes its ticket's contact"},
     {"ticket_delete_rule", SYNC_SETTING_ENUM, "nothing", 0, 1, ticket_delete_rules, RT,
      "when a Salesforce case is deleted: nothing, or delete the ticket"},
+    {"salesforce_task_sync", SYNC_SETTING_BOOL, "false", 0, 1, NULL, RT,
+     "Salesforce task sync: tasks, emails, calls and events created or updated from the time it "
+     "is on become HubSpot activities (one way; each type has its switch)"},
+    {"salesforce_tasks", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "with Salesforce task sync on: Salesforce tasks become HubSpot tasks"},
+    {"salesforce_emails", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "with Salesforce task sync on: Salesforce email tasks (TaskSubtype Email) become HubSpot "
+     "emails"},
+    {"salesforce_calls", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "with Salesforce task sync on: Salesforce call tasks (TaskSubtype Call) become HubSpot "
+     "calls"},
+    {"salesforce_meetings", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
+     "with Salesforce task sync on: Salesforce events become HubSpot meetings"},
     {"create_contacts_from_leads", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
      "a new Salesforce lead creates a HubSpot contact"},
     {"create_contacts_from_contacts", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
@@ -1353,7 +1366,10 @@ static int entry_key_set(struct sync_config_mapping *e, const char *key, const c
 {
     if (strcmp(key, "kind") == 0) {
         if (sync_kind_parse(s, &e->kind)) {
-            snprintf(why, n, "'%.200s' is not a sync kind (contact, company, deal, ticket)", s);
+            snprintf(why, n,
+                     "'%.200s' is not a sync kind (contact, company, deal, ticket, task, email, "
+                     "call, meeting)",
+                     s);
             return -1;
         }
     } else if (strcmp(key, "hubspot") == 0) {
@@ -1724,8 +1740,7 @@ static void apply_user(const struct sync_config *cfg, struct sync_mapping_set *s
     struct sync_err err = SYNC_ERR_INIT;
     struct sync_mapping m;
 
-    if (sync_config_mapping_user(e, resolve, ctx, &m, &err) ||
-        sync_mapping_set_add(set, &m, &err))
+    if (sync_config_mapping_user(e, resolve, ctx, &m, &err) || sync_mapping_set_add(set, &m, &err))
         apply_problem(cfg, pr, e, "%s", err.message);
     sync_mapping_release(&m);
 }
@@ -1756,8 +1771,7 @@ static int json_entry_sf(struct sync_config_mapping *e, const json_t *v, char *w
             continue;
         }
         if (!json_is_object(item) || !field) {
-            snprintf(why, n, "item %zu: expected \"Object.Field\" or {\"object\", \"field\"}",
-                     i);
+            snprintf(why, n, "item %zu: expected \"Object.Field\" or {\"object\", \"field\"}", i);
             return -1;
         }
         snprintf(text, sizeof(text), "%s%s%s", obj && obj[0] ? obj : "", obj && obj[0] ? "." : "",

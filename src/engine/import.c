@@ -32,7 +32,8 @@
 #define PAYLOAD_MAX (16 * 1024 * 1024)
 #define SOQL_MAX (64 * 1024)
 
-static const char *const sf_objects[] = {"Lead", "Contact", "Account", "Opportunity", "Case"};
+static const char *const sf_objects[] = {"Lead", "Contact", "Account", "Opportunity",
+                                         "Case", "Task",    "Event"};
 
 /* The canonical spelling of a Salesforce object an import takes; NULL when it takes none. */
 static const char *sf_object_name(const char *object)
@@ -316,7 +317,7 @@ static enum sync_rc spec_check(const struct sync_import_spec *spec, const char *
     if (!(*object = sf_object_name(spec->object)))
         return sync_err_set(err, SYNC_ERR_INVALID,
                             "import: Salesforce imports read Lead, Contact, Account, "
-                            "Opportunity or Case, not '%s'",
+                            "Opportunity, Case, Task or Event, not '%s'",
                             spec->object ? spec->object : "");
     if (spec->where && strlen(spec->where) >= SYNC_STORE_FILTER_MAX)
         return sync_err_set(err, SYNC_ERR_INVALID, "import: the filter is longer than %d bytes",

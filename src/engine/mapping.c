@@ -20,18 +20,23 @@
 
 /* ---- kinds ---- */
 
-static const char *const kind_names[SYNC_KIND__COUNT] = {"contact", "company", "deal", "ticket",
-                                                         "timeline"};
+static const char *const kind_names[SYNC_KIND__COUNT] = {
+    "contact", "company", "deal", "ticket", "timeline", "task", "email", "call", "meeting"};
 /* the HubSpot object of a kind; timeline sync reads several (record.c) */
 static const char *const kind_plurals[SYNC_KIND__COUNT] = {"contacts", "companies", "deals",
-                                                           "tickets", "timeline"};
+                                                           "tickets",  "timeline",  "tasks",
+                                                           "emails",   "calls",     "meetings"};
 static const char *const contact_objects[] = {"Lead", "Contact", NULL};
 static const char *const company_objects[] = {"Account", NULL};
 static const char *const deal_objects[] = {"Opportunity", NULL};
 static const char *const ticket_objects[] = {"Case", NULL};
-static const char *const timeline_objects[] = {"Task", NULL};
+/* timeline sync writes Tasks but captures none of its own: a Task is Salesforce task sync's */
+static const char *const timeline_objects[] = {NULL};
+static const char *const task_objects[] = {"Task", NULL};
+static const char *const event_objects[] = {"Event", NULL};
 static const char *const *const kind_objects[SYNC_KIND__COUNT] = {
-    contact_objects, company_objects, deal_objects, ticket_objects, timeline_objects};
+    contact_objects, company_objects, deal_objects, ticket_objects, timeline_objects,
+    task_objects,    task_objects,    task_objects, event_objects};
 
 const char *sync_kind_name(enum sync_kind k)
 {
@@ -90,6 +95,12 @@ struct builtin {
 #define A SYNC_KIND_COMPANY
 #define D SYNC_KIND_DEAL
 #define T SYNC_KIND_TICKET
+#define TK SYNC_KIND_TASK
+#define EM SYNC_KIND_EMAIL
+#define CL SYNC_KIND_CALL
+#define MT SYNC_KIND_MEETING
+#define HTML SYNC_HST_STRING, SYNC_HSF_HTML
+#define WHEN SYNC_HST_DATETIME, SYNC_HSF_DATE
 #define STR SYNC_HST_STRING, SYNC_HSF_TEXT
 #define PHONE SYNC_HST_STRING, SYNC_HSF_PHONENUMBER
 #define AREA SYNC_HST_STRING, SYNC_HSF_TEXTAREA
@@ -175,12 +186,49 @@ static const struct builtin builtins[] = {
     {T, "hs_ticket_category", CHECKS, ONE("Case", "Type", SYNC_SFT_PICKLIST, 255), 0},
     {T, "hubspot_owner_id", SELECT, ONE("Case", "OwnerId", SYNC_SFT_REFERENCE, 18), SYNC_MAP_OWNER},
     {T, LINK_ID, STR, ONE("Case", LINK_FIELD, SYNC_SFT_STRING, 255), SYNC_MAP_INTERNAL},
+    /* Salesforce task sync (seed 003): Assigned To, Related To (associations, planner), Due
+     * Date (a date: hs_timestamp at 00:00 UTC), Comments, Subject, Status and Priority */
+    {TK, "hs_task_subject", STR, ONE("Task", "Subject", SYNC_SFT_COMBOBOX, 255), 0},
+    {TK, "hs_task_body", HTML, ONE("Task", "Description", SYNC_SFT_TEXTAREA, 32000), 0},
+    {TK, "hs_timestamp", WHEN, ONE("Task", "ActivityDate", SYNC_SFT_DATE, 0), 0},
+    {TK, "hs_task_status", SELECT, ONE("Task", "Status", SYNC_SFT_PICKLIST, 40), 0},
+    {TK, "hs_task_priority", SELECT, ONE("Task", "Priority", SYNC_SFT_PICKLIST, 40), 0},
+    {TK, "hubspot_owner_id", SELECT, ONE("Task", "OwnerId", SYNC_SFT_REFERENCE, 18),
+     SYNC_MAP_OWNER},
+    {TK, LINK_ID, STR, ONE("Task", LINK_FIELD, SYNC_SFT_STRING, 255), SYNC_MAP_INTERNAL},
+    {EM, "hs_email_subject", STR, ONE("Task", "Subject", SYNC_SFT_COMBOBOX, 255), 0},
+    {EM, "hs_email_text", AREA, ONE("Task", "Description", SYNC_SFT_TEXTAREA, 32000), 0},
+    {EM, "hs_timestamp", WHEN, ONE("Task", "ActivityDate", SYNC_SFT_DATE, 0), 0},
+    {EM, "hubspot_owner_id", SELECT, ONE("Task", "OwnerId", SYNC_SFT_REFERENCE, 18),
+     SYNC_MAP_OWNER},
+    {EM, LINK_ID, STR, ONE("Task", LINK_FIELD, SYNC_SFT_STRING, 255), SYNC_MAP_INTERNAL},
+    {CL, "hs_call_title", STR, ONE("Task", "Subject", SYNC_SFT_COMBOBOX, 255), 0},
+    {CL, "hs_call_body", HTML, ONE("Task", "Description", SYNC_SFT_TEXTAREA, 32000), 0},
+    {CL, "hs_timestamp", WHEN, ONE("Task", "ActivityDate", SYNC_SFT_DATE, 0), 0},
+    {CL, "hubspot_owner_id", SELECT, ONE("Task", "OwnerId", SYNC_SFT_REFERENCE, 18),
+     SYNC_MAP_OWNER},
+    {CL, LINK_ID, STR, ONE("Task", LINK_FIELD, SYNC_SFT_STRING, 255), SYNC_MAP_INTERNAL},
+    {MT, "hs_meeting_title", STR, ONE("Event", "Subject", SYNC_SFT_COMBOBOX, 255), 0},
+    {MT, "hs_meeting_body", HTML, ONE("Event", "Description", SYNC_SFT_TEXTAREA, 32000), 0},
+    {MT, "hs_timestamp", WHEN, ONE("Event", "ActivityDateTime", SYNC_SFT_DATETIME, 0), 0},
+    {MT, "hs_meeting_start_time", WHEN, ONE("Event", "StartDateTime", SYNC_SFT_DATETIME, 0), 0},
+    {MT, "hs_meeting_end_time", WHEN, ONE("Event", "EndDateTime", SYNC_SFT_DATETIME, 0), 0},
+    {MT, "hs_meeting_location", STR, ONE("Event", "Location", SYNC_SFT_STRING, 255), 0},
+    {MT, "hubspot_owner_id", SELECT, ONE("Event", "OwnerId", SYNC_SFT_REFERENCE, 18),
+     SYNC_MAP_OWNER},
+    {MT, LINK_ID, STR, ONE("Event", LINK_FIELD, SYNC_SFT_STRING, 255), SYNC_MAP_INTERNAL},
 };
 
 #undef C
 #undef A
 #undef D
 #undef T
+#undef TK
+#undef EM
+#undef CL
+#undef MT
+#undef HTML
+#undef WHEN
 
 /* The value maps of the built-ins whose picklists spell their choices differently
  * (sync_mapping.values). */
@@ -192,6 +240,10 @@ static const struct {
     {SYNC_KIND_TICKET, "source_type", "Phone=PHONE|Email=EMAIL|Web=FORM|Chat=CHAT"},
     {SYNC_KIND_TICKET, "hs_ticket_category",
      "Problem=PRODUCT_ISSUE|Feature Request=FEATURE_REQUEST|Question=GENERAL_INQUIRY"},
+    {SYNC_KIND_TASK, "hs_task_status",
+     "Not Started=NOT_STARTED|In Progress=IN_PROGRESS|Completed=COMPLETED|Waiting on someone "
+     "else=WAITING|Deferred=DEFERRED"},
+    {SYNC_KIND_TASK, "hs_task_priority", "High=HIGH|Normal=MEDIUM|Low=LOW"},
 };
 
 static const char *values_of(enum sync_kind kind, const char *hs)
@@ -293,7 +345,10 @@ static void list_types(unsigned mask, char *out, size_t n)
 enum sync_rc sync_mapping_check_types(const struct sync_hs_prop *hs, const struct sync_sf_field *sf,
                                       int builtin, struct sync_err *err)
 {
-    enum hs_class c = hs_class_of(hs);
+    /* rich text (an activity's body) is mapped by HubSpot's own activity sync only, as long text */
+    enum hs_class c = builtin && hs->type == SYNC_HST_STRING && hs->field_type == SYNC_HSF_HTML
+                          ? HC_TEXTAREA
+                          : hs_class_of(hs);
     unsigned mask = hs_classes[c].types | (builtin ? hs_classes[c].builtin_extra : 0);
     char allowed[256];
 
@@ -524,6 +579,7 @@ static void builtin_to_mapping(const struct builtin *b, struct sync_mapping *m)
      * shown rule is what the opt-in two-way mode applies */
     m->rule = m->default_rule = b->flags & SYNC_MAP_INTERNAL  ? SYNC_RULE_DONT_SYNC
                                 : b->kind == SYNC_KIND_TICKET ? SYNC_RULE_TWO_WAY
+                                : b->kind >= SYNC_KIND_TASK   ? SYNC_RULE_ALWAYS_SF
                                                               : SYNC_RULE_PREFER_SF_UNLESS_BLANK;
     m->vkind = sync_value_kind(&m->hs, &m->sf[0]);
 }
@@ -616,8 +672,8 @@ enum sync_rc sync_mapping_set_remove(struct sync_mapping_set *set, enum sync_kin
 enum sync_rc sync_mapping_set_replace(struct sync_mapping_set *set, const struct sync_mapping *m,
                                       struct sync_err *err)
 {
-    struct sync_mapping *old = (struct sync_mapping *)sync_mapping_set_find_hs(set, m->kind,
-                                                                             m->hs.name);
+    struct sync_mapping *old =
+        (struct sync_mapping *)sync_mapping_set_find_hs(set, m->kind, m->hs.name);
     struct sync_mapping saved;
     size_t at;
     enum sync_rc rc;

@@ -63,6 +63,12 @@ enum sync_kind {
     SYNC_KIND_DEAL,
     SYNC_KIND_TICKET,   /* Salesforce cases -> HubSpot tickets (two-way when ticket_two_way) */
     SYNC_KIND_TIMELINE, /* HubSpot activities -> Salesforce tasks (timeline sync); no mappings */
+    /* Salesforce task sync, one way: Tasks -> HubSpot tasks, emails (TaskSubtype Email) and
+     * calls (TaskSubtype Call); Events -> meetings */
+    SYNC_KIND_TASK,
+    SYNC_KIND_EMAIL,
+    SYNC_KIND_CALL,
+    SYNC_KIND_MEETING,
     SYNC_KIND__COUNT
 };
 

@@ -1002,7 +1002,8 @@ static int settle_late(struct ctx *c, struct pair *pr, const struct sync_mapping
  * ticket mapping shows (Don't sync still holds). */
 static int tickets_one_way(const struct ctx *c)
 {
-    return c->kind == SYNC_KIND_TICKET && !setting(c, SYNC_SETTING_TICKET_TWO_WAY);
+    return (c->kind == SYNC_KIND_TICKET && !setting(c, SYNC_SETTING_TICKET_TWO_WAY)) ||
+           c->kind >= SYNC_KIND_TASK; /* Salesforce task sync is one way */
 }
 
 static enum sync_rule field_rule(const struct ctx *c, const struct sync_mapping *m)
@@ -1184,56 +1185,95 @@ static void sync_company_assoc(struct ctx *c, struct pair *pr, int deal)
 
 #define ASSOC_CONTACT "assoc:contact" /* a ticket's contact: the HubSpot contact id agreed */
 
-/* A case's contact (ContactId) as its ticket's contact, one way: the HubSpot contact paired with
- * it joins the ticket, and the one an earlier sync put there leaves when the case's contact
- * changes. A contact not synced yet is a "waiting for contact to sync" error, retried. */
-static void sync_ticket_contact(struct ctx *c, struct pair *pr)
+/* One association of the pair's HubSpot record to a record of to_object, one way from
+ * Salesforce. sc: the Salesforce side's associated record (NULL or no id: none), paired with
+ * HubSpot id sc->other_id; the ledger key holds what an earlier sync put there, which leaves when
+ * it changes. hs/nhs: the HubSpot record's current associations of that type, when read
+ * (known); otherwise the ledger alone says what is there. A record not synced yet is, with wait,
+ * a "waiting for <noun> to sync" error (retried); without, it is traced and left. */
+static void assoc_one(struct ctx *c, struct pair *pr, const struct sync_plan_assoc *sc,
+                      const char *key, const char *to_object, const struct sync_plan_assoc *hs,
+                      size_t nhs, int known, const char *noun, int wait)
 {
-    const struct sync_plan_assoc *sc = pr->sf && pr->sf->ncontacts ? &pr->sf->contacts[0] : NULL;
-    const struct sync_plan_ledger *le =
-        pr->creating == SYNC_SIDE_NONE ? ledger_find(c, ASSOC_CONTACT) : NULL;
+    const struct sync_plan_ledger *le = pr->creating == SYNC_SIDE_NONE ? ledger_find(c, key) : NULL;
     const char *want = sc && sc->id && sc->id[0] ? sc->other_id : NULL;
     const char *was = le && le->value && le->value[0] ? le->value : NULL;
+    const char *what = sync_kind_name(c->kind);
     struct sync_plan_op *op;
     int has = 0;
 
-    if (!pr->sf || !pr->sf->has_assoc || (pr->hs && !pr->hs->has_assoc))
-        return;
     if (sc && sc->id && sc->id[0] && (!want || !want[0])) {
-        record_error(c, pr->link_id, SYNC_PLAN_ERR_ASSOCIATIONS, SYNC_PLAN_F_RETRY,
-                     "waiting for contact to sync: Salesforce contact %s has no HubSpot contact "
-                     "yet",
-                     sc->id);
+        if (wait)
+            record_error(c, pr->link_id, SYNC_PLAN_ERR_ASSOCIATIONS, SYNC_PLAN_F_RETRY,
+                         "waiting for %s to sync: Salesforce %s %s has no HubSpot %s yet", noun,
+                         noun, sc->id, noun);
+        else
+            trace(c, "%s: Salesforce %s %s does not sync with HubSpot: no association", c->label,
+                  noun, sc->id);
         return;
     }
-    for (size_t i = 0; want && pr->hs && i < pr->hs->ncontacts; i++)
-        has |= pr->hs->contacts[i].id && strcmp(pr->hs->contacts[i].id, want) == 0;
+    if (known)
+        for (size_t i = 0; want && i < nhs; i++)
+            has |= hs[i].id && strcmp(hs[i].id, want) == 0;
+    else
+        has = want && was && strcmp(was, want) == 0;
     if (!want && (!was || !pr->hs))
         return;
     if (want && has) {
         if (!was || strcmp(was, want))
-            ledger_put(c, pr->link_id, ASSOC_CONTACT, want, SYNC_SIDE_NONE, SYNC_SIDE_NONE);
+            ledger_put(c, pr->link_id, key, want, SYNC_SIDE_NONE, SYNC_SIDE_NONE);
         return;
     }
-    if (!(op = op_add(c, SYNC_PLAN_OP_ASSOCIATE, SYNC_SIDE_HUBSPOT, "tickets",
+    if (!(op = op_add(c, SYNC_PLAN_OP_ASSOCIATE, SYNC_SIDE_HUBSPOT, sync_kind_hs_object(c->kind),
                       pr->hs ? pr->hs->id : "", pr->link_id)))
         return;
-    copy(op->to_object, sizeof(op->to_object), "contacts");
+    copy(op->to_object, sizeof(op->to_object), to_object);
     if (want)
         copy(op->to_id, sizeof(op->to_id), want);
     if (was && (!want || strcmp(was, want)))
         copy(op->remove_id, sizeof(op->remove_id), was);
     if (want)
-        trace(c,
-              "%s: contact association: Salesforce contact %s is HubSpot contact %s, which joins "
-              "the ticket",
-              c->label, sc->id, want);
+        trace(c, "%s: %s association: Salesforce %s %s is HubSpot %s %s, associated with the %s",
+              c->label, noun, noun, sc->id, noun, want, what);
     else
-        trace(c,
-              "%s: contact association: the case has no contact now; HubSpot contact %s leaves "
-              "the ticket",
-              c->label, was);
-    ledger_put(c, pr->link_id, ASSOC_CONTACT, want, SYNC_SIDE_HUBSPOT, SYNC_SIDE_SALESFORCE);
+        trace(c, "%s: %s association: none now; HubSpot %s %s leaves the %s", c->label, noun, noun,
+              was, what);
+    ledger_put(c, pr->link_id, key, want, SYNC_SIDE_HUBSPOT, SYNC_SIDE_SALESFORCE);
+}
+
+/* A case's contact (ContactId) as its ticket's contact: a contact not synced yet waits. */
+static void sync_ticket_contact(struct ctx *c, struct pair *pr)
+{
+    if (!pr->sf || !pr->sf->has_assoc || (pr->hs && !pr->hs->has_assoc))
+        return;
+    assoc_one(c, pr, pr->sf->ncontacts ? &pr->sf->contacts[0] : NULL, ASSOC_CONTACT, "contacts",
+              pr->hs ? pr->hs->contacts : NULL, pr->hs ? pr->hs->ncontacts : 0, 1, "contact", 1);
+}
+
+/* A Salesforce activity's Related To (seed 003): its Name (WhoId, a lead or contact) as the
+ * HubSpot activity's contact (waiting while it has not synced), and what it is related to
+ * (WhatId: an account, opportunity or case) as its company, deal or ticket when that syncs. */
+static void sync_activity_assocs(struct ctx *c, struct pair *pr)
+{
+    static const struct {
+        const char *key, *object, *noun;
+    } what[] = {{ASSOC_COMPANY, "companies", "account"},
+                {"assoc:deal", "deals", "opportunity"},
+                {"assoc:ticket", "tickets", "case"}};
+    const struct sync_plan_assoc *w = pr->sf ? &pr->sf->company : NULL;
+
+    if (!pr->sf || !pr->sf->has_assoc)
+        return;
+    assoc_one(c, pr, pr->sf->ncontacts ? &pr->sf->contacts[0] : NULL, ASSOC_CONTACT, "contacts",
+              NULL, 0, 0, "contact", 1);
+    if (w && w->id && w->id[0] && !w->other_object)
+        trace(c, "%s: related record %s does not sync with HubSpot: no association", c->label,
+              w->id);
+    for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+        int mine = w && w->id && w->other_object && strcmp(w->other_object, what[i].object) == 0;
+        assoc_one(c, pr, mine ? w : NULL, what[i].key, what[i].object, NULL, 0, 0, what[i].noun, 0);
+    }
+    c->checked[SYNC_PLAN_ERR_ASSOCIATIONS] |= !c->failed[SYNC_PLAN_ERR_ASSOCIATIONS];
 }
 
 /* A ticket's associations, each under its switch: the case's account as the ticket's company,
@@ -1297,6 +1337,8 @@ static int sync_fields(struct ctx *c, struct pair *pr)
         sync_company_assoc(c, pr, c->kind == SYNC_KIND_DEAL);
     if (c->kind == SYNC_KIND_TICKET)
         sync_ticket_assocs(c, pr);
+    if (c->kind >= SYNC_KIND_TASK)
+        sync_activity_assocs(c, pr);
     if (c->rc)
         return 0;
 
@@ -2541,6 +2583,94 @@ static void plan_timeline(struct ctx *c)
     set_action(c, l ? "write" : "create_sf");
 }
 
+/* ---- Salesforce task sync (Salesforce tasks and events -> HubSpot activities) ---- */
+
+static enum sync_setting activity_switch(enum sync_kind k)
+{
+    return k == SYNC_KIND_TASK    ? SYNC_SETTING_SALESFORCE_TASKS
+           : k == SYNC_KIND_EMAIL ? SYNC_SETTING_SALESFORCE_EMAILS
+           : k == SYNC_KIND_CALL  ? SYNC_SETTING_SALESFORCE_CALLS
+                                  : SYNC_SETTING_SALESFORCE_MEETINGS;
+}
+
+/* What a HubSpot activity needs on create that no mapping gives: its time (hs_timestamp; a
+ * task without a due date is stamped with when it was created) and, for an email, that it was
+ * sent (hs_email_direction EMAIL). */
+static void activity_create_defaults(struct ctx *c)
+{
+    const struct sync_plan_record *rec = c->in->change;
+
+    for (size_t i = 0; i < c->out->nops; i++) {
+        struct sync_plan_op *op = &c->out->ops[i];
+        const char *created;
+        int64_t ms;
+        if (op->kind != SYNC_PLAN_OP_CREATE || op->target != SYNC_SIDE_HUBSPOT || !op->fields)
+            continue;
+        if (!json_object_get(op->fields, "hs_timestamp") &&
+            (created = sf_text(rec, "CreatedDate")) && sync_time_parse(created, &ms) == SYNC_OK) {
+            char text[32];
+            snprintf(text, sizeof(text), "%lld", (long long)ms);
+            json_object_set_new(op->fields, "hs_timestamp", json_string(text));
+            trace(c, "%s: no due date: the HubSpot %s is stamped with its creation time", c->label,
+                  sync_kind_name(c->kind));
+        }
+        if (c->kind == SYNC_KIND_EMAIL && !json_object_get(op->fields, "hs_email_direction"))
+            json_object_set_new(op->fields, "hs_email_direction", json_string("EMAIL"));
+    }
+}
+
+/* A Salesforce task or event (seed 003): one way to the matching HubSpot activity (capture reads
+ * only what is created or updated from the time task sync is on; an import brings history);
+ * never one crmsync made from a HubSpot activity. */
+static void plan_sf_activity(struct ctx *c)
+{
+    const struct sync_plan_record *rec = c->in->change;
+    const struct sync_plan_link *l = c->in->link;
+    enum sync_setting sw = activity_switch(c->kind);
+
+    if (!is_sf(rec)) {
+        trace(c, "%s: HubSpot activities reach Salesforce through timeline sync", c->label);
+        set_action(c, "skip");
+        return;
+    }
+    if (!setting(c, sw)) {
+        trace(c, "%s: %s is off", c->label, sync_setting_def(sw)->name);
+        set_action(c, "skip");
+        return;
+    }
+    if (l && strcmp(l->kind, sync_kind_name(c->kind)) != 0) {
+        trace(c, "%s: crmsync made it from HubSpot activity %s (%s sync): not synced back",
+              c->label, l->hs_id[0] ? l->hs_id : "(pending)", l->kind);
+        set_action(c, "skip_echo");
+        return;
+    }
+    if (!l && sync_rec_link_id(rec)) {
+        trace(c, "%s: it carries crmsync's link id %s: crmsync made it; not synced back", c->label,
+              sync_rec_link_id(rec));
+        set_action(c, "skip_echo");
+        return;
+    }
+    if (rec->deleted) {
+        if (l)
+            plan_delete(c, l, "deleted");
+        else {
+            trace(c, "%s: deleted; it had no HubSpot %s", c->label, sync_kind_name(c->kind));
+            set_action(c, "skip");
+        }
+        return;
+    }
+    if (l) {
+        if (link_usable(c, l))
+            plan_linked(c, l);
+        activity_create_defaults(c);
+        return;
+    }
+    if (check_link_id(c))
+        return;
+    if (plan_create(c, c->in->new_link_id, SYNC_SIDE_HUBSPOT, sync_kind_hs_object(c->kind)) == 0)
+        activity_create_defaults(c);
+}
+
 /* ---- entry ---- */
 
 static int kind_of(const struct sync_plan_record *r, enum sync_kind *kind)
@@ -2558,6 +2688,13 @@ static int kind_of(const struct sync_plan_record *r, enum sync_kind *kind)
         for (int i = 0; objs[i]; i++)
             if (strcmp(objs[i], r->object) == 0) {
                 *kind = (enum sync_kind)k;
+                if (*kind == SYNC_KIND_TASK) { /* a task, an email or a call by its subtype */
+                    const char *sub = sf_text(r, "TaskSubtype");
+                    if (sub && strcmp(sub, "Email") == 0)
+                        *kind = SYNC_KIND_EMAIL;
+                    else if (sub && strcmp(sub, "Call") == 0)
+                        *kind = SYNC_KIND_CALL;
+                }
                 return 0;
             }
     }
@@ -2565,9 +2702,15 @@ static int kind_of(const struct sync_plan_record *r, enum sync_kind *kind)
 }
 
 /* the switch of a kind (timeline sync: one per type, checked by plan_timeline) */
-static const enum sync_setting kind_switch[SYNC_KIND__COUNT] = {
-    SYNC_SETTING_CONTACT_SYNC, SYNC_SETTING_COMPANY_SYNC, SYNC_SETTING_DEAL_SYNC,
-    SYNC_SETTING_TICKET_SYNC, SYNC_SETTING_SYNC};
+static const enum sync_setting kind_switch[SYNC_KIND__COUNT] = {SYNC_SETTING_CONTACT_SYNC,
+                                                                SYNC_SETTING_COMPANY_SYNC,
+                                                                SYNC_SETTING_DEAL_SYNC,
+                                                                SYNC_SETTING_TICKET_SYNC,
+                                                                SYNC_SETTING_SYNC,
+                                                                SYNC_SETTING_SALESFORCE_TASK_SYNC,
+                                                                SYNC_SETTING_SALESFORCE_TASK_SYNC,
+                                                                SYNC_SETTING_SALESFORCE_TASK_SYNC,
+                                                                SYNC_SETTING_SALESFORCE_TASK_SYNC};
 
 enum sync_rc sync_plan_make(const struct sync_plan_input *in, struct sync_plan *out,
                             struct sync_err *err)
@@ -2610,8 +2753,10 @@ enum sync_rc sync_plan_make(const struct sync_plan_input *in, struct sync_plan *
         plan_deal(&c);
     else if (c.kind == SYNC_KIND_TICKET)
         plan_ticket(&c);
-    else
+    else if (c.kind == SYNC_KIND_TIMELINE)
         plan_timeline(&c);
+    else
+        plan_sf_activity(&c);
     if (!c.rc && out->status == SYNC_PLAN_DONE)
         clear_errors(&c, in->link ? in->link->link_id : "");
     if (c.rc || out->trace.nomem) {

@@ -30,6 +30,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "capture/timeline.h"
 #include "engine/activity.h"
 #include "engine/apply.h"
 #include "engine/health.h"
@@ -465,6 +466,31 @@ static void assoc_attach(struct sync_engine *e, const struct pool *p, struct syn
                                                        "contacts", json_string_value(t)));
             }
             json_object_set_new(a, "contacts", list);
+        }
+    } else if (strcasecmp(r->object, "Task") == 0 || strcasecmp(r->object, "Event") == 0) {
+        /* an activity's Name (WhoId: a lead or contact) and Related To (WhatId: an account,
+         * opportunity or case), read with the record */
+        const json_t *who = json_object_get(r->fields, "WhoId");
+        const json_t *what = json_object_get(r->fields, "WhatId");
+        if (!who || !what)
+            return;
+        a = json_pack("{s:[]}", "contacts");
+        if (json_is_string(who) && json_string_length(who))
+            json_array_append_new(
+                json_object_get(a, "contacts"),
+                assoc_item(e, SYNC_KIND_CONTACT, SYNC_SIDE_SALESFORCE,
+                           strncmp(json_string_value(who), "00Q", 3) == 0 ? "Lead" : "Contact",
+                           json_string_value(who)));
+        if (json_is_string(what) && json_string_length(what)) {
+            const char *w = json_string_value(what);
+            enum sync_kind k = strncmp(w, "001", 3) == 0   ? SYNC_KIND_COMPANY
+                               : strncmp(w, "006", 3) == 0 ? SYNC_KIND_DEAL
+                               : strncmp(w, "500", 3) == 0 ? SYNC_KIND_TICKET
+                                                           : SYNC_KIND__COUNT;
+            json_object_set_new(a, "company",
+                                k == SYNC_KIND__COUNT ? json_pack("{s:s}", "id", w)
+                                                      : assoc_item(e, k, SYNC_SIDE_SALESFORCE,
+                                                                   sync_kind_sf_objects(k)[0], w));
         }
     } else if (strcasecmp(r->object, "Case") == 0) {
         /* a case's AccountId and ContactId, read with the record */
@@ -1177,16 +1203,9 @@ static enum sync_rc timeline_prefetch(struct sync_engine *e, struct pool *p,
 /* When each timeline type was turned on (sync.c keeps it in the store). */
 static void timeline_since_load(struct sync_engine *e, struct pool *p)
 {
-    for (int t = 0; t < SYNC_TIMELINE__COUNT; t++) {
-        struct sync_buf b = SYNC_BUF_INIT(64);
-        char key[SYNC_STORE_NAME_MAX];
-        snprintf(key, sizeof(key), "%s%s", SYNC_TIMELINE_SINCE_PREFIX,
-                 sync_timeline_name((enum sync_timeline_type)t));
-        p->since[t] = sync_store_setting_get(e->st, key, &b, NULL) == SYNC_OK
-                          ? strtoll(sync_buf_str(&b), NULL, 10)
-                          : 0;
-        sync_buf_release(&b);
-    }
+    for (int t = 0; t < SYNC_TIMELINE__COUNT; t++)
+        p->since[t] = sync__engine_since(
+            e, sync_setting_timeline((enum sync_timeline_type)t, SYNC_TIMELINE_ON));
 }
 
 /* One contact of an activity, with where it syncs. */
@@ -1221,6 +1240,26 @@ static void party_add(struct sync_engine *e, const struct pool *p, struct inputs
     pa->sf_id = sync_json_str(keep, "sf");
 }
 
+/* A new activity is a sync trigger (seed 002: a form submission, an email opened, a meeting
+ * booked, ...): each of its contacts that syncs is queued to sync again now. */
+static enum sync_rc timeline_trigger(struct sync_engine *e, const struct inputs *in,
+                                     struct sync_err *err)
+{
+    enum sync_rc rc = SYNC_OK;
+
+    if (!sync_settings_int(e->settings, SYNC_SETTING_CONTACT_SYNC))
+        return SYNC_OK;
+    for (size_t i = 0; rc == SYNC_OK && i < in->nparties; i++) {
+        json_t *out = NULL;
+        if (!in->parties[i].sf_id)
+            continue;
+        rc = sync_health_resync_record(e->st, "hubspot", "contacts", in->parties[i].hs_id, &out,
+                                       err);
+        json_decref(out);
+    }
+    return rc;
+}
+
 /* An activity's contacts, and its deterministic link id: the activity's own, so a replay (a
  * crash, a lost store) upserts the same Salesforce task instead of making a second. */
 static enum sync_rc timeline_inputs(struct sync_engine *e, const struct change *ch,
@@ -1248,7 +1287,8 @@ static enum sync_rc timeline_inputs(struct sync_engine *e, const struct change *
             party_add(e, p, in, json_string_value(t));
         }
     }
-    for (i = 0; i < in->nparties; i++)
+    /* an event cannot be read again by id: timeline_park keeps it while it waits */
+    for (i = 0; i < in->nparties && !sync_timeline_event(ch->object); i++)
         if (in->parties[i].pending)
             sync__engine_wait(e, ch->system, ch->object, ch->id);
     snprintf(key, sizeof(key), "timeline:%s:%s", ch->object, ch->id);
@@ -1258,6 +1298,18 @@ static enum sync_rc timeline_inputs(struct sync_engine *e, const struct change *
     }
     snprintf(in->new_link_id, sizeof(in->new_link_id), "L%.24s", sync_buf_str(&hex));
     sync_buf_release(&hex);
+    return SYNC_OK;
+}
+
+/* A form submission or email event whose plan waits for its contact (an "associations"
+ * error): kept as captured, to go back into the inbox when links move (capture/timeline.h). */
+static enum sync_rc timeline_park(struct sync_engine *e, const struct change *ch,
+                                  const struct sync_plan *plan, struct sync_err *err)
+{
+    for (size_t i = 0; sync_timeline_event(ch->object) && i < plan->nops; i++)
+        if (plan->ops[i].kind == SYNC_PLAN_OP_RECORD_ERROR &&
+            plan->ops[i].category == SYNC_PLAN_ERR_ASSOCIATIONS)
+            return sync_timeline_park(e->st, ch->object, ch->id, ch->version, ch->payload, err);
     return SYNC_OK;
 }
 
@@ -1407,6 +1459,10 @@ static const char *assoc_ledger_object(const char *field)
         return "companies";
     if (strcmp(field, "assoc:contact") == 0)
         return "contacts";
+    if (strcmp(field, "assoc:deal") == 0)
+        return "deals";
+    if (strcmp(field, "assoc:ticket") == 0)
+        return "tickets";
     return NULL;
 }
 
@@ -1881,7 +1937,11 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     }
     if ((rc = writes_check(e, ch->kind, &plan, skip, err)))
         goto out;
+    if (ch->kind == SYNC_KIND_TIMELINE && (rc = timeline_park(e, ch, &plan, err)))
+        goto out;
     rc = plan_store(e, ch, in, &plan, skip, stats, err);
+    if (rc == SYNC_OK && ch->kind == SYNC_KIND_TIMELINE && strcmp(plan.action, "create_sf") == 0)
+        rc = timeline_trigger(e, in, err);
     if (rc == SYNC_ERR_INVALID || rc == SYNC_ERR_NOT_FOUND) {
         /* a constraint the plan broke (a record already linked elsewhere): not the store's
          * fault, so the change must not block the inbox */
@@ -2030,6 +2090,14 @@ static void changes_read(struct sync_engine *e, struct changes *cs)
             continue;
         ch->json = sync_json_parse(ch->payload, strlen(ch->payload), &perr);
         ch->known = json_is_object(ch->json);
+        if (ch->known && ch->kind == SYNC_KIND_TASK) {
+            /* a Task is a HubSpot task, email or call by its subtype (fixed at create) */
+            const char *sub = sync_json_str(ch->json, "TaskSubtype");
+            if (sub && strcmp(sub, "Email") == 0)
+                ch->kind = SYNC_KIND_EMAIL;
+            else if (sub && strcmp(sub, "Call") == 0)
+                ch->kind = SYNC_KIND_CALL;
+        }
     }
 }
 

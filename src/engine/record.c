@@ -241,6 +241,10 @@ static const char *const *extras(enum sync_side side, const char *object)
     static const char *const sf_case[] = {"CreatedDate",    "SystemModstamp",   "AccountId",
                                           "ContactId",      "RecordTypeId",     "Status",
                                           "MasterRecordId", SYNC_SF_LINK_FIELD, NULL};
+    static const char *const sf_task[] = {"CreatedDate", "SystemModstamp",   "TaskSubtype", "WhoId",
+                                          "WhatId",      SYNC_SF_LINK_FIELD, NULL};
+    static const char *const sf_event[] = {"CreatedDate", "SystemModstamp",   "WhoId",
+                                           "WhatId",      SYNC_SF_LINK_FIELD, NULL};
     static const char *const hs_ticket[] = {
         "createdate",           "hs_lastmodifieddate", "hs_pipeline", "hs_pipeline_stage",
         "hs_merged_object_ids", SYNC_HS_LINK_PROPERTY, NULL};
@@ -264,40 +268,63 @@ static const char *const *extras(enum sync_side side, const char *object)
         return sf_account;
     if (strcasecmp(object, "Case") == 0)
         return sf_case;
+    if (strcasecmp(object, "Task") == 0)
+        return sf_task;
+    if (strcasecmp(object, "Event") == 0)
+        return sf_event;
     return sf_other;
+}
+
+/* Whether kind k's mappings are read for object on side: the kind itself, or (Salesforce) every
+ * kind that syncs the object (a Task is a task, an email or a call). */
+static int reads_for(enum sync_kind kind, enum sync_kind k, enum sync_side side, const char *object)
+{
+    const char *const *objs = sync_kind_sf_objects(k);
+    if (k == kind)
+        return 1;
+    for (int i = 0; side == SYNC_SIDE_SALESFORCE && objs[i]; i++)
+        if (strcasecmp(objs[i], object) == 0)
+            return 1;
+    return 0;
 }
 
 enum sync_rc sync_fieldset_build(struct sync_fieldset *fs, const struct sync_mapping_set *maps,
                                  enum sync_kind kind, enum sync_side side, const char *object)
 {
-    size_t nmaps = sync_mapping_set_list(maps, kind, NULL, 0), cap;
-    const struct sync_mapping **list;
     const char *const *ex = extras(side, object);
     enum sync_rc rc = SYNC_OK;
+    size_t cap = 16;
 
     memset(fs, 0, sizeof(*fs));
-    cap = nmaps + 16;
-    list = calloc(nmaps ? nmaps : 1, sizeof(*list));
-    fs->names = calloc(cap, sizeof(*fs->names));
-    if (!list || !fs->names) {
-        free(list);
-        free(fs->names);
-        fs->names = NULL;
+    for (int k = 0; k < SYNC_KIND__COUNT; k++)
+        if (reads_for(kind, (enum sync_kind)k, side, object))
+            cap += sync_mapping_set_list(maps, (enum sync_kind)k, NULL, 0);
+    if (!(fs->names = calloc(cap, sizeof(*fs->names))))
         return SYNC_ERR_NOMEM;
-    }
-    sync_mapping_set_list(maps, kind, list, nmaps);
     for (size_t i = 0; ex[i] && rc == SYNC_OK; i++)
         rc = add(fs, cap, ex[i]);
-    for (size_t i = 0; i < nmaps && rc == SYNC_OK; i++) {
-        if (side == SYNC_SIDE_HUBSPOT) {
-            rc = add(fs, cap, list[i]->hs.name);
-        } else {
-            const struct sync_sf_field *f = sync_mapping_sf_field(list[i], object);
-            if (f)
-                rc = add(fs, cap, f->name);
+    for (int k = 0; k < SYNC_KIND__COUNT && rc == SYNC_OK; k++) {
+        size_t nmaps;
+        const struct sync_mapping **list;
+        if (!reads_for(kind, (enum sync_kind)k, side, object))
+            continue;
+        nmaps = sync_mapping_set_list(maps, (enum sync_kind)k, NULL, 0);
+        if (!(list = calloc(nmaps ? nmaps : 1, sizeof(*list)))) {
+            rc = SYNC_ERR_NOMEM;
+            break;
         }
+        sync_mapping_set_list(maps, (enum sync_kind)k, list, nmaps);
+        for (size_t i = 0; i < nmaps && rc == SYNC_OK; i++) {
+            if (side == SYNC_SIDE_HUBSPOT) {
+                rc = add(fs, cap, list[i]->hs.name);
+            } else {
+                const struct sync_sf_field *f = sync_mapping_sf_field(list[i], object);
+                if (f)
+                    rc = add(fs, cap, f->name);
+            }
+        }
+        free(list);
     }
-    free(list);
     if (rc)
         sync_fieldset_release(fs);
     return rc;

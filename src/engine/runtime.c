@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "store/store.h"
 
 struct overlay {
@@ -65,6 +66,36 @@ static enum sync_rc known(const char *name, int *id, struct sync_err *err)
     return SYNC_OK;
 }
 
+int sync_runtime_since_switch(int id)
+{
+    if (id == SYNC_SETTING_TICKET_SYNC || id == SYNC_SETTING_TICKET_TWO_WAY ||
+        id == SYNC_SETTING_SALESFORCE_TASK_SYNC)
+        return 1;
+    return id >= SYNC_SETTING_TIMELINE_FIRST && id < SYNC_SETTING__COUNT &&
+           (id - SYNC_SETTING_TIMELINE_FIRST) % 3 == SYNC_TIMELINE_ON;
+}
+
+/* Keeps when a since switch was turned on (see runtime.h). */
+static enum sync_rc since_mark(struct sync_store *st, int id, int on, struct sync_err *err)
+{
+    struct sync_buf b = SYNC_BUF_INIT(64);
+    char key[SYNC_STORE_NAME_MAX], ms[32];
+    enum sync_rc rc;
+
+    if (!sync_runtime_since_switch(id))
+        return SYNC_OK;
+    snprintf(key, sizeof(key), "%s%s", SYNC_SINCE_PREFIX, sync_setting_def(id)->name);
+    if (!on)
+        return sync_store_setting_delete(st, key, err);
+    rc = sync_store_setting_get(st, key, &b, err);
+    sync_buf_release(&b);
+    if (rc != SYNC_ERR_NOT_FOUND)
+        return rc;
+    sync_err_clear(err);
+    snprintf(ms, sizeof(ms), "%lld", (long long)sync_time_now_ms());
+    return sync_store_setting_set(st, key, ms, err);
+}
+
 enum sync_rc sync_runtime_setting_set(struct sync_store *st, const char *name, const json_t *value,
                                       struct sync_err *err)
 {
@@ -85,6 +116,8 @@ enum sync_rc sync_runtime_setting_set(struct sync_store *st, const char *name, c
         text = canon ? json_dumps(canon, JSON_ENCODE_ANY) : NULL;
         rc = text ? sync_store_setting_set(st, name, text, err)
                   : sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+        if (rc == SYNC_OK && sync_setting_def(id)->type == SYNC_SETTING_BOOL)
+            rc = since_mark(st, id, sync_settings_int(&scratch, (enum sync_setting)id) != 0, err);
     }
     free(text);
     json_decref(canon);
@@ -190,48 +223,143 @@ enum sync_rc sync_runtime_setting_json(struct sync_store *st, const struct sync_
     return rc ? rc : settings_json(st, cfg, id, out, err);
 }
 
-/* ---- mapping rules ---- */
+/* ---- mappings: the file's, overridden at run time ---- */
 
 #define RULE_PREFIX "mapping_rule:"
+#define MAPPING_PREFIX "mapping:"
 
-struct rule_walk {
-    struct sync_mapping_set *set;
-    json_t *seen; /* key -> true: the overrides applied */
+/* The store's mapping overrides, collected in key order: [[key, JSON text]]. */
+struct override_rows {
+    json_t *maps;  /* MAPPING_PREFIX rows */
+    json_t *rules; /* RULE_PREFIX rows */
 };
 
-static enum sync_rc rule_row(void *ctx, const char *key, const char *json)
+static enum sync_rc collect_row(void *ctx, const char *key, const char *json)
 {
-    struct rule_walk *w = ctx;
-    struct sync_err perr = SYNC_ERR_INIT, rerr = SYNC_ERR_INIT;
-    char kind_name[32];
-    const char *prop;
-    enum sync_kind kind;
-    enum sync_rule rule;
-    json_t *v;
+    struct override_rows *o = ctx;
+    json_t *to = strncmp(key, MAPPING_PREFIX, strlen(MAPPING_PREFIX)) == 0 ? o->maps
+                 : strncmp(key, RULE_PREFIX, strlen(RULE_PREFIX)) == 0     ? o->rules
+                                                                           : NULL;
 
-    if (strncmp(key, RULE_PREFIX, strlen(RULE_PREFIX)))
-        return SYNC_OK;
-    prop = strchr(key + strlen(RULE_PREFIX), ':');
-    v = sync_json_parse(json, strlen(json), &perr);
-    snprintf(kind_name, sizeof(kind_name), "%.*s",
-             prop ? (int)(prop - key - strlen(RULE_PREFIX)) : 0, key + strlen(RULE_PREFIX));
-    if (!prop || sync_kind_parse(kind_name, &kind) || !json_is_string(v) ||
-        sync_rule_parse(json_string_value(v), &rule) ||
-        sync_mapping_set_rule(w->set, kind, prop + 1, rule, &rerr))
-        sync_warn("settings", "the stored rule %s = %s is not used%s%s", key, json,
-                  rerr.message[0] ? ": " : "", rerr.message);
-    else if (w->seen)
-        json_object_set_new(w->seen, key, json_true());
-    json_decref(v);
+    if (to && json_array_append_new(to, json_pack("[s, s]", key, json)))
+        return SYNC_ERR_NOMEM;
     return SYNC_OK;
 }
 
+/* The kind and HubSpot property an override's key names ("mapping:contact:salutation"). */
+static int key_parse(const char *key, const char *prefix, enum sync_kind *kind, const char **prop)
+{
+    const char *rest = key + strlen(prefix), *colon = strchr(rest, ':');
+    char name[32];
+
+    if (!colon || (size_t)(colon - rest) >= sizeof(name))
+        return -1;
+    snprintf(name, sizeof(name), "%.*s", (int)(colon - rest), rest);
+    *prop = colon + 1;
+    return sync_kind_parse(name, kind) ? -1 : 0;
+}
+
+static void key_of(char *key, size_t n, const char *prefix, enum sync_kind kind, const char *prop)
+{
+    snprintf(key, n, "%s%s:%s", prefix, sync_kind_name(kind), prop);
+}
+
+/* Applies one stored mapping: a user mapping added or replacing the file's, or a file mapping
+ * removed ({"removed": true}; one the file no longer has is nothing to remove). */
+static enum sync_rc override_apply(struct sync_mapping_set *set, const char *key, const char *text,
+                                   struct sync_err *err)
+{
+    struct sync_config_mapping e;
+    struct sync_mapping m;
+    enum sync_kind kind;
+    const char *prop;
+    json_t *spec;
+    enum sync_rc rc;
+
+    if (key_parse(key, MAPPING_PREFIX, &kind, &prop))
+        return sync_err_set(err, SYNC_ERR_INVALID, "the key names no sync kind");
+    if (!(spec = sync_json_parse(text, strlen(text), err)))
+        return SYNC_ERR_PARSE;
+    if (json_is_true(json_object_get(spec, "removed"))) {
+        rc = sync_mapping_set_find_hs(set, kind, prop)
+                 ? sync_mapping_set_remove(set, kind, prop, err)
+                 : SYNC_OK;
+    } else if ((rc = sync_config_mapping_from_json(kind, prop, spec, &e, err)) == SYNC_OK) {
+        rc = sync_config_mapping_user(&e, NULL, NULL, &m, err);
+        if (rc == SYNC_OK)
+            rc = sync_mapping_set_replace(set, &m, err);
+        sync_mapping_release(&m);
+    }
+    json_decref(spec);
+    return rc;
+}
+
+/* Applies the stored mappings in rounds: one that waits for another (a field a later key frees
+ * by re-pointing its mapping) applies once that one has, as it did when it was stored. One
+ * that cannot apply at all is skipped with a warning. */
+static enum sync_rc overrides_apply(struct sync_mapping_set *set, const json_t *rows, json_t *seen)
+{
+    size_t n = json_array_size(rows);
+    char *done = calloc(n ? n : 1, 1);
+    int progress = 1;
+
+    if (!done)
+        return SYNC_ERR_NOMEM;
+    while (progress) {
+        progress = 0;
+        for (size_t i = 0; i < n; i++) {
+            const json_t *row = json_array_get(rows, i);
+            const char *key = json_string_value(json_array_get(row, 0));
+            if (done[i] ||
+                override_apply(set, key, json_string_value(json_array_get(row, 1)), NULL))
+                continue;
+            done[i] = progress = 1;
+            if (seen)
+                json_object_set_new(seen, key, json_true());
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *row = json_array_get(rows, i);
+        const char *key = json_string_value(json_array_get(row, 0));
+        const char *text = json_string_value(json_array_get(row, 1));
+        struct sync_err why = SYNC_ERR_INIT;
+        if (done[i])
+            continue;
+        override_apply(set, key, text, &why);
+        sync_warn("settings", "the stored mapping %s = %s is not used: %s", key, text, why.message);
+    }
+    free(done);
+    return SYNC_OK;
+}
+
+static void rule_apply(struct sync_mapping_set *set, const char *key, const char *json,
+                       json_t *seen)
+{
+    struct sync_err perr = SYNC_ERR_INIT, rerr = SYNC_ERR_INIT;
+    enum sync_kind kind;
+    enum sync_rule rule;
+    const char *prop = NULL;
+    json_t *v = sync_json_parse(json, strlen(json), &perr);
+
+    if (key_parse(key, RULE_PREFIX, &kind, &prop) || !json_is_string(v) ||
+        sync_rule_parse(json_string_value(v), &rule) ||
+        sync_mapping_set_rule(set, kind, prop, rule, &rerr))
+        sync_warn("settings", "the stored rule %s = %s is not used%s%s", key, json,
+                  rerr.message[0] ? ": " : "", rerr.message);
+    else if (seen)
+        json_object_set_new(seen, key, json_true());
+    json_decref(v);
+}
+
+/* out: the defaults and the file's mappings (checked with their type hints). out is set up
+ * even on failure (the caller releases it). */
 static enum sync_rc set_of_file(const struct sync_config *cfg, struct sync_mapping_set *out,
                                 struct sync_err *err)
 {
     struct sync_config_problems *pr = calloc(1, sizeof(*pr));
     enum sync_rc rc;
 
+    memset(out, 0, sizeof(*out));
     if (!pr)
         return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
     if ((rc = sync_mapping_set_init(out)))
@@ -242,13 +370,30 @@ static enum sync_rc set_of_file(const struct sync_config *cfg, struct sync_mappi
     return rc;
 }
 
+/* The mappings in force: the file's, then the stored mappings, then the stored rules; seen
+ * (when given) gets the key of every override applied. */
 static enum sync_rc mappings_load(struct sync_store *st, const struct sync_config *cfg,
                                   struct sync_mapping_set *out, json_t *seen, struct sync_err *err)
 {
-    struct rule_walk w = {out, seen};
+    struct override_rows o = {json_array(), json_array()};
     enum sync_rc rc = set_of_file(cfg, out, err);
+    const json_t *row;
+    size_t i;
 
-    return rc ? rc : sync_store_setting_list(st, rule_row, &w, err);
+    if (rc == SYNC_OK && (!o.maps || !o.rules))
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (rc == SYNC_OK)
+        rc = sync_store_setting_list(st, collect_row, &o, err);
+    if (rc == SYNC_OK && overrides_apply(out, o.maps, seen))
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    json_array_foreach(rc == SYNC_OK ? o.rules : NULL, i, row)
+    {
+        rule_apply(out, json_string_value(json_array_get(row, 0)),
+                   json_string_value(json_array_get(row, 1)), seen);
+    }
+    json_decref(o.maps);
+    json_decref(o.rules);
+    return rc;
 }
 
 enum sync_rc sync_runtime_mappings_load(struct sync_store *st, const struct sync_config *cfg,
@@ -257,20 +402,85 @@ enum sync_rc sync_runtime_mappings_load(struct sync_store *st, const struct sync
     return mappings_load(st, cfg, out, NULL, err);
 }
 
-/* The store key of a mapping's rule, after checking the kind and the mapping exist. */
-static enum sync_rc rule_key(const struct sync_mapping_set *set, const char *kind_name,
-                             const char *prop, enum sync_kind *kind, char *key, size_t n,
-                             struct sync_err *err)
+/* The kind a name gives; refused (with rc) when unknown or a kind without mappings. */
+static enum sync_rc kind_of(const struct sync_mapping_set *set, const char *name,
+                            enum sync_kind *kind, enum sync_rc rc, struct sync_err *err)
 {
-    if (!kind_name || sync_kind_parse(kind_name, kind))
-        return sync_err_set(err, SYNC_ERR_NOT_FOUND,
-                            "unknown kind '%s' (contact, company, deal or ticket)",
-                            kind_name ? kind_name : "");
-    if (!prop || !sync_mapping_set_find_hs(set, *kind, prop))
+    if (!name || sync_kind_parse(name, kind) || !sync_mapping_set_list(set, *kind, NULL, 0))
+        return sync_err_set(
+            err, rc,
+            "unknown kind '%s' (contact, company, deal, ticket, task, email, call or meeting)",
+            name ? name : "");
+    return SYNC_OK;
+}
+
+/* The in-force mapping of (kind, prop); SYNC_ERR_NOT_FOUND (saying so) when there is none. */
+static enum sync_rc mapping_of(const struct sync_mapping_set *set, const char *kind_name,
+                               const char *prop, enum sync_kind *kind,
+                               const struct sync_mapping **m, struct sync_err *err)
+{
+    enum sync_rc rc = kind_of(set, kind_name, kind, SYNC_ERR_NOT_FOUND, err);
+
+    if (rc)
+        return rc;
+    if (!prop || !(*m = sync_mapping_set_find_hs(set, *kind, prop)))
         return sync_err_set(err, SYNC_ERR_NOT_FOUND, "no %s mapping of HubSpot property '%s'",
                             kind_name, prop ? prop : "");
-    snprintf(key, n, RULE_PREFIX "%s:%s", sync_kind_name(*kind), prop);
     return SYNC_OK;
+}
+
+static enum sync_rc rule_of(const char *name, enum sync_rule *rule, struct sync_err *err)
+{
+    if (!name || sync_rule_parse(name, rule))
+        return sync_err_set(err, SYNC_ERR_INVALID,
+                            "unknown rule '%s' (prefer_salesforce_unless_blank, "
+                            "always_use_salesforce, two_way, dont_sync, "
+                            "prefer_hubspot_unless_blank, always_use_hubspot)",
+                            name ? name : "");
+    return SYNC_OK;
+}
+
+/* A built-in's fields cannot change, nor can it be removed: err->code says why it was refused
+ * (SYNC_RUNTIME_BUILTIN). */
+static enum sync_rc builtin_refused(const struct sync_mapping *m, int removing,
+                                    struct sync_err *err)
+{
+    if (removing)
+        sync_err_set(err, SYNC_ERR_INVALID,
+                     "the %s mapping of %s is a default mapping and cannot be removed (set its "
+                     "rule to dont_sync instead)",
+                     sync_kind_name(m->kind), m->hs.name);
+    else
+        sync_err_set(err, SYNC_ERR_INVALID,
+                     "the %s mapping of %s is a default mapping: its Salesforce fields cannot be "
+                     "changed (only its rule)",
+                     sync_kind_name(m->kind), m->hs.name);
+    if (err)
+        snprintf(err->code, sizeof(err->code), "%s", SYNC_RUNTIME_BUILTIN);
+    return SYNC_ERR_INVALID;
+}
+
+/* Adding a property mapped already (err->code SYNC_RUNTIME_EXISTS). */
+static enum sync_rc exists_refused(const struct sync_mapping *m, struct sync_err *err)
+{
+    sync_err_set(err, SYNC_ERR_INVALID,
+                 "HubSpot %s property %s is already mapped (to %s.%s); edit that mapping instead",
+                 sync_kind_name(m->kind), m->hs.name, m->sf[0].object, m->sf[0].name);
+    if (err)
+        snprintf(err->code, sizeof(err->code), "%s", SYNC_RUNTIME_EXISTS);
+    return SYNC_ERR_INVALID;
+}
+
+/* Says which mapping a refusal is about: "contact mapping salutation: ...". */
+static enum sync_rc about(struct sync_err *err, enum sync_rc rc, enum sync_kind kind,
+                          const char *prop)
+{
+    char was[SYNC_ERR_MSG_MAX];
+
+    if (!err || rc != SYNC_ERR_INVALID)
+        return rc;
+    snprintf(was, sizeof(was), "%s", err->message);
+    return sync_err_set(err, rc, "%s mapping %s: %.900s", sync_kind_name(kind), prop, was);
 }
 
 enum sync_rc sync_runtime_rule_set(struct sync_store *st, const struct sync_config *cfg,
@@ -278,22 +488,20 @@ enum sync_rc sync_runtime_rule_set(struct sync_store *st, const struct sync_conf
                                    struct sync_err *err)
 {
     struct sync_mapping_set set;
+    const struct sync_mapping *m;
     char key[SYNC_STORE_NAME_MAX], json[64];
     enum sync_kind kind;
     enum sync_rule rule;
-    enum sync_rc rc = set_of_file(cfg, &set, err);
+    enum sync_rc rc = mappings_load(st, cfg, &set, NULL, err);
 
     if (rc == SYNC_OK)
-        rc = rule_key(&set, kind_name, prop, &kind, key, sizeof(key), err);
-    if (rc == SYNC_OK && (!rule_name || sync_rule_parse(rule_name, &rule)))
-        rc = sync_err_set(err, SYNC_ERR_INVALID,
-                          "unknown rule '%s' (prefer_salesforce_unless_blank, "
-                          "always_use_salesforce, two_way, dont_sync, "
-                          "prefer_hubspot_unless_blank, always_use_hubspot)",
-                          rule_name ? rule_name : "");
+        rc = mapping_of(&set, kind_name, prop, &kind, &m, err);
+    if (rc == SYNC_OK)
+        rc = rule_of(rule_name, &rule, err);
     if (rc == SYNC_OK)
         rc = sync_mapping_set_rule(&set, kind, prop, rule, err);
     if (rc == SYNC_OK) {
+        key_of(key, sizeof(key), RULE_PREFIX, kind, prop);
         snprintf(json, sizeof(json), "\"%s\"", sync_rule_name(rule));
         rc = sync_store_setting_set(st, key, json, err);
     }
@@ -305,16 +513,191 @@ enum sync_rc sync_runtime_rule_reset(struct sync_store *st, const struct sync_co
                                      const char *kind_name, const char *prop, struct sync_err *err)
 {
     struct sync_mapping_set set;
+    const struct sync_mapping *m;
     char key[SYNC_STORE_NAME_MAX];
     enum sync_kind kind;
-    enum sync_rc rc = set_of_file(cfg, &set, err);
+    enum sync_rc rc = mappings_load(st, cfg, &set, NULL, err);
 
     if (rc == SYNC_OK)
-        rc = rule_key(&set, kind_name, prop, &kind, key, sizeof(key), err);
-    if (rc == SYNC_OK)
+        rc = mapping_of(&set, kind_name, prop, &kind, &m, err);
+    if (rc == SYNC_OK) {
+        key_of(key, sizeof(key), RULE_PREFIX, kind, prop);
         rc = sync_store_setting_delete(st, key, err);
+    }
     sync_mapping_set_release(&set);
     return rc;
+}
+
+/* The stored form of a user mapping: the JSON entry with its types. */
+static char *spec_text(const struct sync_mapping *m)
+{
+    json_t *sf = json_array(), *spec;
+    char hs_type[96];
+    char *text;
+
+    for (size_t i = 0; sf && i < m->nsf; i++)
+        json_array_append_new(sf,
+                              json_pack("{s:s, s:s, s:s}", "object", m->sf[i].object, "field",
+                                        m->sf[i].name, "type", sync_sf_type_name(m->sf[i].type)));
+    snprintf(hs_type, sizeof(hs_type), "%s/%s", sync_hs_type_name(m->hs.type),
+             sync_hs_field_type_name(m->hs.field_type));
+    spec = json_pack("{s:o*, s:s, s:s}", "salesforce", sf, "rule", sync_rule_name(m->rule),
+                     "hubspot_type", hs_type);
+    text = spec ? json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(spec);
+    return text;
+}
+
+/* In one transaction: m checked against the mappings in force (added, or replacing the user
+ * mapping of its property) and stored; a rule override of the property is dropped (m carries
+ * its rule). */
+static enum sync_rc put_store(struct sync_store *st, const struct sync_config *cfg,
+                              const struct sync_mapping *m, int replace, struct sync_err *err)
+{
+    struct sync_mapping_set set;
+    char key[SYNC_STORE_NAME_MAX];
+    char *text = NULL;
+    enum sync_rc rc = sync_store_begin(st, err);
+
+    memset(&set, 0, sizeof(set));
+    if (rc)
+        return rc;
+    rc = mappings_load(st, cfg, &set, NULL, err);
+    if (rc == SYNC_OK)
+        rc = replace ? sync_mapping_set_replace(&set, m, err) : sync_mapping_set_add(&set, m, err);
+    if (rc == SYNC_OK && !(text = spec_text(m)))
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (rc == SYNC_OK) {
+        key_of(key, sizeof(key), MAPPING_PREFIX, m->kind, m->hs.name);
+        rc = sync_store_setting_set(st, key, text, err);
+    }
+    if (rc == SYNC_OK) {
+        key_of(key, sizeof(key), RULE_PREFIX, m->kind, m->hs.name);
+        rc = sync_store_setting_delete(st, key, err);
+    }
+    free(text);
+    sync_mapping_set_release(&set);
+    if (rc) {
+        sync_store_rollback(st, NULL);
+        return rc;
+    }
+    return sync_store_commit(st, err);
+}
+
+enum sync_rc sync_runtime_mapping_put(struct sync_store *st, const struct sync_config *cfg,
+                                      const char *kind_name, const char *prop, const json_t *spec,
+                                      int replace, sync_config_resolve_fn resolve, void *ctx,
+                                      struct sync_err *err)
+{
+    struct sync_mapping_set set;
+    struct sync_config_mapping e;
+    struct sync_mapping m;
+    const struct sync_mapping *was = NULL;
+    enum sync_kind kind;
+    enum sync_rc rc = mappings_load(st, cfg, &set, NULL, err);
+
+    memset(&m, 0, sizeof(m));
+    if (rc == SYNC_OK && (rc = kind_of(&set, kind_name, &kind, SYNC_ERR_INVALID, err)) == SYNC_OK)
+        was = prop ? sync_mapping_set_find_hs(&set, kind, prop) : NULL;
+    /* refused before the vendors are asked: a built-in, or a property mapped already */
+    if (rc == SYNC_OK && was && (was->flags & SYNC_MAP_BUILTIN))
+        rc = builtin_refused(was, 0, err);
+    else if (rc == SYNC_OK && was && !replace)
+        rc = exists_refused(was, err);
+    sync_mapping_set_release(&set);
+    if (rc)
+        return rc;
+    if ((rc = sync_config_mapping_from_json(kind, prop, spec, &e, err)))
+        return about(err, rc, kind, prop);
+    rc = sync_config_mapping_user(&e, resolve, ctx, &m, err);
+    if (rc == SYNC_OK)
+        rc = put_store(st, cfg, &m, replace, err);
+    sync_mapping_release(&m);
+    return about(err, rc, kind, prop);
+}
+
+enum sync_rc sync_runtime_mapping_edit(struct sync_store *st, const struct sync_config *cfg,
+                                       const char *kind_name, const char *prop,
+                                       const json_t *salesforce, const char *rule_name,
+                                       sync_config_resolve_fn resolve, void *ctx,
+                                       struct sync_err *err)
+{
+    struct sync_mapping_set set;
+    const struct sync_mapping *m = NULL;
+    enum sync_kind kind;
+    enum sync_rule rule;
+    json_t *spec = NULL;
+    char hs_type[96];
+    enum sync_rc rc = mappings_load(st, cfg, &set, NULL, err);
+
+    if (rc == SYNC_OK)
+        rc = mapping_of(&set, kind_name, prop, &kind, &m, err);
+    if (rc == SYNC_OK && !salesforce && !rule_name)
+        rc = sync_err_set(err, SYNC_ERR_INVALID,
+                          "nothing to change: give the Salesforce field, the rule or both");
+    if (rc == SYNC_OK && rule_name)
+        rc = rule_of(rule_name, &rule, err);
+    if (rc == SYNC_OK && salesforce && (m->flags & SYNC_MAP_BUILTIN))
+        rc = builtin_refused(m, 0, err);
+    if (rc == SYNC_OK && salesforce) {
+        /* re-pointed: a new entry with the rule in force unless another is given */
+        snprintf(hs_type, sizeof(hs_type), "%s/%s", sync_hs_type_name(m->hs.type),
+                 sync_hs_field_type_name(m->hs.field_type));
+        spec = json_pack("{s:O, s:s, s:s}", "salesforce", salesforce, "rule",
+                         rule_name ? sync_rule_name(rule) : sync_rule_name(m->rule), "hubspot_type",
+                         hs_type);
+        if (!spec)
+            rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    }
+    sync_mapping_set_release(&set);
+    if (rc)
+        return rc;
+    /* the rule alone: an override of the rule, as for a built-in */
+    rc = spec ? sync_runtime_mapping_put(st, cfg, kind_name, prop, spec, 1, resolve, ctx, err)
+              : sync_runtime_rule_set(st, cfg, kind_name, prop, rule_name, err);
+    json_decref(spec);
+    return rc;
+}
+
+enum sync_rc sync_runtime_mapping_delete(struct sync_store *st, const struct sync_config *cfg,
+                                         const char *kind_name, const char *prop,
+                                         struct sync_err *err)
+{
+    struct sync_mapping_set set, file;
+    const struct sync_mapping *m = NULL, *f;
+    char key[SYNC_STORE_NAME_MAX];
+    enum sync_kind kind;
+    enum sync_rc rc = sync_store_begin(st, err);
+
+    memset(&set, 0, sizeof(set));
+    memset(&file, 0, sizeof(file));
+    if (rc)
+        return rc;
+    rc = mappings_load(st, cfg, &set, NULL, err);
+    if (rc == SYNC_OK)
+        rc = mapping_of(&set, kind_name, prop, &kind, &m, err);
+    if (rc == SYNC_OK && (m->flags & SYNC_MAP_BUILTIN))
+        rc = builtin_refused(m, 1, err);
+    if (rc == SYNC_OK)
+        rc = set_of_file(cfg, &file, err);
+    if (rc == SYNC_OK) {
+        /* the file's own mapping stays removed; one added at run time is simply forgotten */
+        f = sync_mapping_set_find_hs(&file, kind, prop);
+        key_of(key, sizeof(key), MAPPING_PREFIX, kind, prop);
+        rc = f ? sync_store_setting_set(st, key, "{\"removed\":true}", err)
+               : sync_store_setting_delete(st, key, err);
+    }
+    if (rc == SYNC_OK) {
+        key_of(key, sizeof(key), RULE_PREFIX, kind, prop);
+        rc = sync_store_setting_delete(st, key, err);
+    }
+    sync_mapping_set_release(&set);
+    sync_mapping_set_release(&file);
+    if (rc) {
+        sync_store_rollback(st, NULL);
+        return rc;
+    }
+    return sync_store_commit(st, err);
 }
 
 static json_t *mapping_json(const struct sync_mapping *m, const struct sync_mapping_set *file,
@@ -322,19 +705,20 @@ static json_t *mapping_json(const struct sync_mapping *m, const struct sync_mapp
 {
     const struct sync_mapping *f = sync_mapping_set_find_hs(file, m->kind, m->hs.name);
     json_t *sf = json_array();
-    char key[SYNC_STORE_NAME_MAX + SYNC_FIELD_NAME_MAX];
+    char rule_key[SYNC_STORE_NAME_MAX], map_key[SYNC_STORE_NAME_MAX];
 
     for (size_t i = 0; i < m->nsf; i++)
         json_array_append_new(
             sf, json_pack("{s:s, s:s}", "object", m->sf[i].object, "field", m->sf[i].name));
-    snprintf(key, sizeof(key), RULE_PREFIX "%s:%s", sync_kind_name(m->kind), m->hs.name);
+    key_of(rule_key, sizeof(rule_key), RULE_PREFIX, m->kind, m->hs.name);
+    key_of(map_key, sizeof(map_key), MAPPING_PREFIX, m->kind, m->hs.name);
     return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind", sync_kind_name(m->kind),
                      "hubspot", m->hs.name, "salesforce", sf, "rule", sync_rule_name(m->rule),
                      "default_rule", sync_rule_name(m->default_rule), "source",
-                     json_object_get(seen, key)        ? "override"
-                     : !(m->flags & SYNC_MAP_BUILTIN)  ? "file"
-                     : f && f->rule != m->default_rule ? "file"
-                                                       : "default",
+                     json_object_get(seen, rule_key) || json_object_get(seen, map_key) ? "override"
+                     : !(m->flags & SYNC_MAP_BUILTIN)                                  ? "file"
+                     : f && f->rule != m->default_rule                                 ? "file"
+                                                                                       : "default",
                      "builtin", (m->flags & SYNC_MAP_BUILTIN) != 0);
 }
 
@@ -346,6 +730,7 @@ enum sync_rc sync_runtime_mappings_json(struct sync_store *st, const struct sync
     enum sync_rc rc;
 
     *out = NULL;
+    memset(&set, 0, sizeof(set));
     memset(&file, 0, sizeof(file));
     if (!seen || !list) {
         json_decref(seen);

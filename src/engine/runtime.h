@@ -15,11 +15,16 @@
  * in the store that no longer passes (a setting renamed or re-bounded by
  * an upgrade) is skipped with a warning, never applied.
  *
- * Mapping rules work the same way: an override of one mapping's rule is
- * stored under "mapping_rule:<kind>:<HubSpot property>" and applied over
- * the file's mappings (sync_runtime_mappings_load). New mappings still
- * come from the file (their types are checked against the vendors'
- * describes when the engine starts).
+ * Mappings work the same way. A user mapping added or re-pointed at run
+ * time is stored under "mapping:<kind>:<HubSpot property>" as the JSON
+ * form of a file entry (config.h's sync_config_mapping_from_json) with its
+ * types, as the vendors' describes gave them when it was stored; a file
+ * mapping removed at run time as {"removed": true}. An override of one
+ * mapping's rule is stored under "mapping_rule:<kind>:<HubSpot property>".
+ * The mappings in force are the defaults, the file's, then the stored
+ * mappings, then the stored rules (sync_runtime_mappings_load); the engine
+ * loads them at the start of every pass. Built-in mappings cannot be
+ * removed or re-pointed, only their rule changes.
  *
  * Called by the engine (sync.c), the admin API and the CLI; each passes
  * its own store handle.
@@ -33,6 +38,15 @@
 #include "engine/config.h"
 
 struct sync_store;
+
+/* Switches that start reading from the moment they are turned on (ticket_sync, ticket_two_way,
+ * salesforce_task_sync, timeline_<type>): turning one on through sync_runtime_setting_set
+ * stores when, under SYNC_SINCE_PREFIX + its name ("since:ticket_sync" -> epoch ms), unless it is
+ * already there; turning it off drops it. The engine starts those sources' first read there (so
+ * a case created right after the switch, before the engine's next pass, still syncs), and sets
+ * it at its first pass for a switch the file turns on. */
+#define SYNC_SINCE_PREFIX "since:"
+int sync_runtime_since_switch(int id);
 
 /* out (initialised) becomes base overlaid by the store's overrides. */
 enum sync_rc sync_runtime_settings_load(struct sync_store *st, const struct sync_settings *base,
@@ -59,23 +73,64 @@ enum sync_rc sync_runtime_settings_json(struct sync_store *st, const struct sync
 enum sync_rc sync_runtime_setting_json(struct sync_store *st, const struct sync_config *cfg,
                                        const char *name, json_t **out, struct sync_err *err);
 
-/* ---- mapping rules ---- */
+/* ---- mappings ---- */
 
-/* out (initialised, empty) becomes the mappings in force: the defaults, the file's mappings and
- * the store's rule overrides (an override the set refuses is skipped with a warning). */
+/* err->code of a refusal that is about a built-in mapping (re-pointed or removed), and of an
+ * addition of a property mapped already. */
+#define SYNC_RUNTIME_BUILTIN "builtin"
+#define SYNC_RUNTIME_EXISTS "exists"
+
+/* out (set up here; released by the caller, also on failure) becomes the mappings in force:
+ * the defaults, the file's mappings, the stored mappings and the stored rule overrides (a
+ * stored one the set refuses is skipped with a warning). */
 enum sync_rc sync_runtime_mappings_load(struct sync_store *st, const struct sync_config *cfg,
                                         struct sync_mapping_set *out, struct sync_err *err);
 /* Stores a rule override for the kind's mapping of a HubSpot property: kind "contact",
- * "company" or "deal", rule as rules.h names it. SYNC_ERR_NOT_FOUND for an unknown kind or
- * mapping, SYNC_ERR_INVALID for an unknown rule or a mapping whose rule is fixed. */
+ * "company", "deal" or "ticket", rule as rules.h names it. SYNC_ERR_NOT_FOUND for an unknown
+ * kind or mapping, SYNC_ERR_INVALID for an unknown rule or a mapping whose rule is fixed. */
 enum sync_rc sync_runtime_rule_set(struct sync_store *st, const struct sync_config *cfg,
                                    const char *kind, const char *prop, const char *rule,
                                    struct sync_err *err);
-/* Drops the override: the file's rule (or the default) applies again. */
+/* Drops the override: the mapping's own rule (the file's, the stored mapping's or the default)
+ * applies again. */
 enum sync_rc sync_runtime_rule_reset(struct sync_store *st, const struct sync_config *cfg,
                                      const char *kind, const char *prop, struct sync_err *err);
+
+/* Stores a user mapping of the kind's HubSpot property prop: spec is the JSON form of a file
+ * entry without kind and hubspot ({"salesforce": "Object.Field" | "Field" | [...], "rule"?,
+ * "hubspot_type"?, "salesforce_type"?}). Its types come from resolve (the vendors' describes,
+ * mapdescribe.h) when given, else from the spec's type hints; it is checked against the
+ * mappings in force like a file entry (names, objects of the kind, types, duplicates) and
+ * stored with its types, in one transaction, dropping a rule override of the property (the
+ * spec carries the rule; default prefer_salesforce_unless_blank). replace 0 refuses a property
+ * already mapped (err->code SYNC_RUNTIME_EXISTS); 1 replaces its user mapping (the file's or an
+ * earlier one). Refuses a built-in (err->code SYNC_RUNTIME_BUILTIN). SYNC_ERR_INVALID for an
+ * unknown kind or a refusal (the message names the mapping and the problem); resolve's rc (a vendor
+ * call failing) as it returned it. Nothing is stored on failure. */
+enum sync_rc sync_runtime_mapping_put(struct sync_store *st, const struct sync_config *cfg,
+                                      const char *kind, const char *prop, const json_t *spec,
+                                      int replace, sync_config_resolve_fn resolve, void *ctx,
+                                      struct sync_err *err);
+/* Edits the kind's mapping of prop: salesforce (NULL: unchanged; as spec's "salesforce")
+ * re-points a user mapping (a new entry stored through sync_runtime_mapping_put, keeping the
+ * rule in force unless rule is given); rule alone is a rule override (sync_runtime_rule_set),
+ * built-ins included. SYNC_ERR_NOT_FOUND for an unknown kind or mapping; SYNC_ERR_INVALID for
+ * nothing to change, an unknown rule, or a built-in re-pointed (err->code
+ * SYNC_RUNTIME_BUILTIN). */
+enum sync_rc sync_runtime_mapping_edit(struct sync_store *st, const struct sync_config *cfg,
+                                       const char *kind, const char *prop, const json_t *salesforce,
+                                       const char *rule, sync_config_resolve_fn resolve, void *ctx,
+                                       struct sync_err *err);
+/* Removes the kind's user mapping of prop, with any rule override of it: a file mapping stays
+ * removed ({"removed": true}) until added again, one added at run time is forgotten.
+ * SYNC_ERR_NOT_FOUND for an unknown kind or mapping; SYNC_ERR_INVALID for a built-in (err->code
+ * SYNC_RUNTIME_BUILTIN). */
+enum sync_rc sync_runtime_mapping_delete(struct sync_store *st, const struct sync_config *cfg,
+                                         const char *kind, const char *prop, struct sync_err *err);
+
 /* The mappings in force as JSON: [{"kind", "hubspot", "salesforce": [{"object", "field"}],
- * "rule", "default_rule", "source": "default"|"file"|"override", "builtin"}]. */
+ * "rule", "default_rule", "source": "default"|"file"|"override", "builtin"}] ("override": a
+ * stored mapping or rule is in force). */
 enum sync_rc sync_runtime_mappings_json(struct sync_store *st, const struct sync_config *cfg,
                                         json_t **out, struct sync_err *err);
 

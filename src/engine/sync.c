@@ -201,40 +201,86 @@ static enum sync_rc sources_open(struct sync_engine *e, struct sync_err *err)
     rc = rc ? rc : source_add(e, SYNC_KIND_DEAL, SYNC_SIDE_SALESFORCE, "Opportunity", err);
     rc = rc ? rc : source_add(e, SYNC_KIND_TICKET, SYNC_SIDE_SALESFORCE, "Case", err);
     rc = rc ? rc : source_add(e, SYNC_KIND_TICKET, SYNC_SIDE_HUBSPOT, "tickets", err);
+    /* Salesforce task sync: Tasks (tasks, emails and calls by subtype) and Events */
+    rc = rc ? rc : source_add(e, SYNC_KIND_TASK, SYNC_SIDE_SALESFORCE, "Task", err);
+    rc = rc ? rc : source_add(e, SYNC_KIND_MEETING, SYNC_SIDE_SALESFORCE, "Event", err);
     /* timeline sync: the engagements, and the events capture/timeline.h reads */
     for (int i = 0; rc == SYNC_OK && sync_timeline_objects[i]; i++) {
         rc = source_add(e, SYNC_KIND_TIMELINE, SYNC_SIDE_HUBSPOT, sync_timeline_objects[i], err);
         if (rc == SYNC_OK)
             e->sources[e->nsources - 1].events = i >= 5;
     }
-    /* turning ticket sync or a timeline type on imports nothing: only what is created or
-     * changed from then on syncs (an import brings the rest) */
+    /* turning ticket sync, task sync or a timeline type on imports nothing: only what is created
+     * or changed from then on syncs (an import brings the rest) */
     for (size_t i = 0; rc == SYNC_OK && i < e->nsources; i++)
-        e->sources[i].poll.from_now =
-            e->sources[i].kind == SYNC_KIND_TICKET || e->sources[i].kind == SYNC_KIND_TIMELINE;
+        e->sources[i].poll.from_now = e->sources[i].kind >= SYNC_KIND_TICKET;
     return rc;
 }
 
 /* Whether a timeline type that reads object is on (engagements: notes, calls, emails,
  * meetings, tasks; "form_submissions", "email_events"). */
+static const char *const timeline_reads_from[SYNC_TIMELINE__COUNT] = {
+    [SYNC_TIMELINE_FORM_SUBMISSIONS] = "form_submissions",
+    [SYNC_TIMELINE_MARKETING_EMAIL_SENT] = "email_events",
+    [SYNC_TIMELINE_MARKETING_EMAIL_OPENED] = "email_events",
+    [SYNC_TIMELINE_MARKETING_EMAIL_CLICKED] = "email_events",
+    [SYNC_TIMELINE_SALES_EMAIL_SENT] = "emails",
+    [SYNC_TIMELINE_MEETINGS] = "meetings",
+    [SYNC_TIMELINE_CALLS] = "calls",
+    [SYNC_TIMELINE_NOTES] = "notes",
+    [SYNC_TIMELINE_TASKS] = "tasks"};
+
 static int timeline_reads(const struct sync_engine *e, const char *object)
 {
-    for (int t = 0; t < SYNC_TIMELINE__COUNT; t++) {
-        static const char *const reads[SYNC_TIMELINE__COUNT] = {
-            [SYNC_TIMELINE_FORM_SUBMISSIONS] = "form_submissions",
-            [SYNC_TIMELINE_MARKETING_EMAIL_SENT] = "email_events",
-            [SYNC_TIMELINE_MARKETING_EMAIL_OPENED] = "email_events",
-            [SYNC_TIMELINE_MARKETING_EMAIL_CLICKED] = "email_events",
-            [SYNC_TIMELINE_SALES_EMAIL_SENT] = "emails",
-            [SYNC_TIMELINE_MEETINGS] = "meetings",
-            [SYNC_TIMELINE_CALLS] = "calls",
-            [SYNC_TIMELINE_NOTES] = "notes",
-            [SYNC_TIMELINE_TASKS] = "tasks"};
-        if (reads[t] && strcmp(reads[t], object) == 0 &&
+    for (int t = 0; t < SYNC_TIMELINE__COUNT; t++)
+        if (timeline_reads_from[t] && strcmp(timeline_reads_from[t], object) == 0 &&
             sync_settings_int(e->settings, sync_setting_timeline(t, SYNC_TIMELINE_ON)))
             return 1;
-    }
     return 0;
+}
+
+/* Where a source that starts at its switch reads first: the earliest of its switches' since
+ * (runtime.h); 0: the first poll's now. */
+static int64_t source_start(struct sync_engine *e, enum sync_kind kind, enum sync_side side,
+                            const char *object)
+{
+    int64_t start = 0;
+
+    if (kind == SYNC_KIND_TICKET)
+        return sync__engine_since(e, side == SYNC_SIDE_HUBSPOT ? SYNC_SETTING_TICKET_TWO_WAY
+                                                               : SYNC_SETTING_TICKET_SYNC);
+    if (kind != SYNC_KIND_TIMELINE)
+        return sync__engine_since(e, SYNC_SETTING_SALESFORCE_TASK_SYNC);
+    for (int t = 0; t < SYNC_TIMELINE__COUNT; t++) {
+        int64_t since;
+        if (!timeline_reads_from[t] || strcmp(timeline_reads_from[t], object) != 0)
+            continue;
+        since = sync__engine_since(e, sync_setting_timeline(t, SYNC_TIMELINE_ON));
+        if (since && (!start || since < start))
+            start = since;
+    }
+    return start;
+}
+
+/* A timeline event cursor not made yet starts where its switch was turned on. */
+static enum sync_rc event_cursor_prime(struct sync_engine *e, const char *object,
+                                       struct sync_err *err)
+{
+    struct sync_buf b = SYNC_BUF_INIT(1024);
+    char name[SYNC_STORE_NAME_MAX], text[64];
+    int64_t start = source_start(e, SYNC_KIND_TIMELINE, SYNC_SIDE_HUBSPOT, object);
+    enum sync_rc rc;
+
+    snprintf(name, sizeof(name), "hubspot:%s", object);
+    rc = sync_store_cursor_get(e->st, name, &b, NULL, err);
+    sync_buf_release(&b);
+    if (rc != SYNC_ERR_NOT_FOUND)
+        return rc;
+    sync_err_clear(err);
+    if (!start)
+        return SYNC_OK;
+    snprintf(text, sizeof(text), "{\"ts\":%lld}", (long long)start);
+    return sync_store_cursor_set(e->st, name, text, err);
 }
 
 static int source_on(const struct sync_engine *e, const struct sync_engine_source *s)
@@ -245,44 +291,48 @@ static int source_on(const struct sync_engine *e, const struct sync_engine_sourc
                                                           : SYNC_SETTING_TICKET_SYNC;
     if (s->kind == SYNC_KIND_TIMELINE)
         return timeline_reads(e, s->object);
+    if (s->kind == SYNC_KIND_TASK) /* a Task is a task, an email or a call */
+        return sync_settings_int(e->settings, SYNC_SETTING_SALESFORCE_TASK_SYNC) &&
+               (sync_settings_int(e->settings, SYNC_SETTING_SALESFORCE_TASKS) ||
+                sync_settings_int(e->settings, SYNC_SETTING_SALESFORCE_EMAILS) ||
+                sync_settings_int(e->settings, SYNC_SETTING_SALESFORCE_CALLS));
+    if (s->kind == SYNC_KIND_MEETING)
+        return sync_settings_int(e->settings, SYNC_SETTING_SALESFORCE_TASK_SYNC) &&
+               sync_settings_int(e->settings, SYNC_SETTING_SALESFORCE_MEETINGS);
     if (s->kind == SYNC_KIND_TICKET && s->side == SYNC_SIDE_HUBSPOT &&
         !sync_settings_int(e->settings, SYNC_SETTING_TICKET_TWO_WAY))
         return 0; /* one way: ticket changes are not read */
     return sync_settings_int(e->settings, id) != 0;
 }
 
-/* Brings the mappings' rules to those in force (the file's and the store's overrides), logging
- * each change. */
+/* Brings the mappings to those in force (the file's and the store's overrides: mappings added,
+ * changed or removed, and rules), logging each change (remap.c). */
 static enum sync_rc rules_reload(struct sync_engine *e, struct sync_err *err)
 {
     struct sync_mapping_set now;
     enum sync_rc rc = sync_runtime_mappings_load(e->st, e->cfg, &now, err);
 
-    for (size_t i = 0; rc == SYNC_OK && i < now.n; i++) {
-        const struct sync_mapping *m = &now.items[i];
-        const struct sync_mapping *was = sync_mapping_set_find_hs(&e->maps, m->kind, m->hs.name);
-        if (!was || was->rule == m->rule)
-            continue;
-        sync_info("settings", "the %s mapping of %s is now %s (was %s)", sync_kind_name(m->kind),
-                  m->hs.name, sync_rule_name(m->rule), sync_rule_name(was->rule));
-        rc = sync_mapping_set_rule(&e->maps, m->kind, m->hs.name, m->rule, err);
-    }
+    if (rc == SYNC_OK)
+        rc = sync__engine_remap(e, &now, err);
     sync_mapping_set_release(&now);
     return rc;
 }
 
-/* Keeps when each timeline type was turned on (the store's "timeline_since:<type>", epoch ms):
- * set the first pass that sees it on, dropped when it is off, so only activities from then on
- * become tasks, also after it was off a while. */
-static enum sync_rc timeline_since_keep(struct sync_engine *e, struct sync_err *err)
+/* Keeps when each since switch was turned on (runtime.h: "since:<name>", epoch ms), for one the
+ * file turns on or an admin turned on while no engine ran: set the first pass that sees it on
+ * (unless the admin's change set it already), dropped when it is off, so only what changes from
+ * then on syncs, also after it was off a while. */
+static enum sync_rc since_keep(struct sync_engine *e, struct sync_err *err)
 {
-    for (int t = 0; t < SYNC_TIMELINE__COUNT; t++) {
+    for (int id = 0; id < SYNC_SETTING__COUNT; id++) {
         struct sync_buf b = SYNC_BUF_INIT(64);
         char key[SYNC_STORE_NAME_MAX], ms[32];
-        int on = sync_settings_int(e->settings, sync_setting_timeline(t, SYNC_TIMELINE_ON)) != 0;
+        int on;
         enum sync_rc rc;
-        snprintf(key, sizeof(key), "%s%s", SYNC_TIMELINE_SINCE_PREFIX,
-                 sync_timeline_name((enum sync_timeline_type)t));
+        if (!sync_runtime_since_switch(id))
+            continue;
+        on = sync_settings_int(e->settings, (enum sync_setting)id) != 0;
+        snprintf(key, sizeof(key), "%s%s", SYNC_SINCE_PREFIX, sync_setting_def(id)->name);
         rc = sync_store_setting_get(e->st, key, &b, err);
         sync_buf_release(&b);
         if (rc == SYNC_ERR_NOT_FOUND) {
@@ -291,9 +341,8 @@ static enum sync_rc timeline_since_keep(struct sync_engine *e, struct sync_err *
                 continue;
             snprintf(ms, sizeof(ms), "%lld", (long long)sync_time_now_ms());
             rc = sync_store_setting_set(e->st, key, ms, err);
-            sync_info("timeline", "timeline_%s is on: %ss from now on become Salesforce tasks",
-                      sync_timeline_name((enum sync_timeline_type)t),
-                      sync_timeline_what((enum sync_timeline_type)t));
+            sync_info("settings", "%s is on: what changes from now on syncs",
+                      sync_setting_def(id)->name);
         } else if (rc == SYNC_OK && !on) {
             rc = sync_store_setting_delete(e->st, key, err);
         }
@@ -301,6 +350,20 @@ static enum sync_rc timeline_since_keep(struct sync_engine *e, struct sync_err *
             return rc;
     }
     return SYNC_OK;
+}
+
+/* When a since switch was turned on (epoch ms), 0 when it is not. */
+int64_t sync__engine_since(struct sync_engine *e, enum sync_setting id)
+{
+    struct sync_buf b = SYNC_BUF_INIT(64);
+    char key[SYNC_STORE_NAME_MAX];
+    int64_t ms = 0;
+
+    snprintf(key, sizeof(key), "%s%s", SYNC_SINCE_PREFIX, sync_setting_def(id)->name);
+    if (sync_store_setting_get(e->st, key, &b, NULL) == SYNC_OK)
+        ms = strtoll(sync_buf_str(&b), NULL, 10);
+    sync_buf_release(&b);
+    return ms;
 }
 
 /* Loads the settings in force (the file's and the store's overrides) and logs what changed
@@ -328,7 +391,7 @@ static enum sync_rc settings_reload(struct sync_engine *e, struct sync_err *err)
     }
     sync_settings_release(&e->live);
     e->live = next;
-    if ((rc = timeline_since_keep(e, err)))
+    if ((rc = since_keep(e, err)))
         return rc;
     return rules_reload(e, err);
 }
@@ -374,6 +437,8 @@ enum sync_rc sync_engine_open(struct sync_engine **out, const struct sync_config
     if ((rc = sync_store_open(&e->st, cfg->store, err)))
         goto fail;
     if ((rc = sync_runtime_settings_load(e->st, &cfg->settings, &e->live, err)))
+        goto fail;
+    if ((rc = sync__engine_maps_load(e, err))) /* the store's overrides too */
         goto fail;
     if ((rc = conns_open(e, err)))
         goto fail;
@@ -485,14 +550,17 @@ static enum sync_rc capture_timeline(struct sync_engine *e, int64_t now,
     struct sync_poll_result res;
     enum sync_rc rc = SYNC_OK;
 
-    if (timeline_reads(e, "form_submissions")) {
+    now -= e->hs_settle_ms; /* no event before the contacts it names (capture/timeline.h) */
+    if (timeline_reads(e, "form_submissions") &&
+        (rc = event_cursor_prime(e, "form_submissions", err)) == SYNC_OK) {
         rc = sync_poll_form_submissions(e->st, e->hs, now, &res, err);
         stats->read += res.read;
         stats->captured += res.stored;
         if (rc)
             sync_warn("capture", "hubspot form submissions: %s", err ? err->message : "");
     }
-    if (rc == SYNC_OK && timeline_reads(e, "email_events")) {
+    if (rc == SYNC_OK && timeline_reads(e, "email_events") &&
+        (rc = event_cursor_prime(e, "email_events", err)) == SYNC_OK) {
         if (!e->campaigns)
             e->campaigns = json_object();
         rc = sync_poll_email_events(e->st, e->hs, now, e->campaigns, &res, err);
@@ -518,6 +586,8 @@ static enum sync_rc capture_all(struct sync_engine *e, int64_t now, struct sync_
 
         if (!source_on(e, s) || s->events)
             continue;
+        if (s->poll.from_now)
+            s->poll.start_ms = source_start(e, s->kind, s->side, s->object);
         if (s->side == SYNC_SIDE_SALESFORCE && !sync__budget_ok(e))
             continue; /* suspended: HubSpot changes still queue */
         rc = sync_poll_source(e->st, sync__engine_conn(e, s->side), &s->poll, now, &res, &perr);
@@ -708,11 +778,13 @@ static enum sync_rc retry_waiting(struct sync_engine *e, struct sync_err *err)
             continue;
         snprintf(system, sizeof(system), "%.*s", (int)(slash - k), k);
         if (sync_object_kind(system, slash + 1, &kind, &side) ||
-            !sync__engine_fields(e, side, slash + 1))
-            continue;
+            !sync__engine_fields(e, side, slash + 1) || sync_timeline_event(slash + 1))
+            continue; /* timeline events are not read again: they were kept (below) */
         rc = requeue(e, side, slash + 1, set, err);
     }
     json_decref(w.ids);
+    if (rc == SYNC_OK)
+        rc = sync_timeline_unpark(e->st, err);
     return rc;
 }
 

@@ -26,8 +26,8 @@
 #include "engine/sync.h"
 #include "store/store.h"
 
-#define SYNC_ENGINE_MAX_SOURCES 16
-#define SYNC_ENGINE_MAX_CATALOGS 16
+#define SYNC_ENGINE_MAX_SOURCES 32
+#define SYNC_ENGINE_MAX_CATALOGS 32
 #define SYNC_ENGINE_SF_LOOKBACK_MS (60 * 1000) /* Salesforce late commits */
 /* An outbox claim's lease: longer than one apply round. A claim left by a process that died
  * mid-round is due again when it lapses (`once` waits that long for it). */
@@ -77,9 +77,6 @@ struct sync_engine_stages {
     int64_t loaded_ms; /* 0: never read */
     char *configured;  /* tickets: the admin's choices the map was built with (JSON text) */
 };
-
-/* When a timeline type was turned on: "timeline_since:<type>" -> epoch ms (sync.c). */
-#define SYNC_TIMELINE_SINCE_PREFIX "timeline_since:"
 
 /* The store setting holding the admin's ticket pipeline choices (ticketmap.h's configured). */
 #define SYNC_TICKET_PIPELINES_KEY "ticket_pipelines"
@@ -199,6 +196,18 @@ void sync__engine_stages_release(struct sync_engine *e);
 enum sync_rc sync__engine_ticket_stages(struct sync_engine *e, int64_t now,
                                         const struct sync_plan_stage_map **out,
                                         struct sync_err *err);
+
+/* The mapping set (remap.c). maps_load: e->maps becomes the mappings in force (runtime.h),
+ * before the sources are opened. remap: at the start of a pass, brings e->maps to now (the
+ * mappings in force): rules set in place; a mapping added, removed or re-pointed swaps the set
+ * (now gets the old one), builds every source's field list again and drops the changed kinds'
+ * catalogues; each change logged. */
+enum sync_rc sync__engine_maps_load(struct sync_engine *e, struct sync_err *err);
+enum sync_rc sync__engine_remap(struct sync_engine *e, struct sync_mapping_set *now,
+                                struct sync_err *err);
+
+/* When a since switch (runtime.h) was turned on, epoch ms; 0 when it is off. */
+int64_t sync__engine_since(struct sync_engine *e, enum sync_setting id);
 
 /* Remembers a record to plan again when links move (see struct sync_engine.waiting). */
 void sync__engine_wait(struct sync_engine *e, const char *system, const char *object,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "engine/health.h"
 #include "engine/import.h"
 #include "engine/runtime.h"
 #include "engine/sync_int.h"
@@ -314,6 +315,28 @@ static enum sync_rc choose_stages(json_t *choices, const json_t *patch, json_t *
     return SYNC_OK;
 }
 
+/* The cases waiting on the map (open "mapping" errors) are queued to sync again: a choice that
+ * maps their process or status lets them through without another change (at most one page). */
+static enum sync_rc requeue_unmapped(struct sync_store *st, struct sync_err *err)
+{
+    struct sync_health_query q = {"mapping", "salesforce", "Case", 0, SYNC_HEALTH_RESYNC_MAX};
+    json_t *page = NULL, *out = NULL, *e;
+    int64_t ids[SYNC_HEALTH_RESYNC_MAX];
+    size_t n = 0, i;
+    enum sync_rc rc = sync_health_errors(st, &q, &page, err);
+
+    json_array_foreach(json_object_get(page, "errors"), i, e)
+    {
+        if (n < SYNC_HEALTH_RESYNC_MAX)
+            ids[n++] = sync_json_int(e, "id", 0);
+    }
+    if (rc == SYNC_OK && n)
+        rc = sync_health_resync(st, ids, n, &out, err);
+    json_decref(page);
+    json_decref(out);
+    return rc;
+}
+
 enum sync_rc sync_tickets_choose(const struct sync_config *cfg, struct sync_store *st,
                                  const json_t *patch, struct sync_err *err)
 {
@@ -345,6 +368,8 @@ enum sync_rc sync_tickets_choose(const struct sync_config *cfg, struct sync_stor
         rc = sync_err_set(err, rc, "the pipeline choices are too large");
     if (rc == SYNC_OK)
         rc = sync_store_setting_set(st, SYNC_TICKET_PIPELINES_KEY, sync_buf_str(&text), err);
+    if (rc == SYNC_OK)
+        rc = requeue_unmapped(st, err);
     sync_buf_release(&text);
     json_decref(choices);
     json_decref(rows[0]);

@@ -47,7 +47,8 @@ enum sync_rc sync_tickets_setup(const struct sync_config *cfg, struct sync_store
  * or null}, "stages": {pipeline id: {case status: ticket status id or null}}} (null drops a
  * choice, so the pre-fill applies again); each name is checked against what the vendors list
  * and a pipeline chosen for two processes is refused, with a message naming it
- * (SYNC_ERR_INVALID), storing nothing. */
+ * (SYNC_ERR_INVALID), storing nothing. The cases waiting on the map (open "mapping" errors) are
+ * queued to sync again, so one the choice maps goes through without another change. */
 enum sync_rc sync_tickets_choose(const struct sync_config *cfg, struct sync_store *st,
                                  const json_t *patch, struct sync_err *err);
 

@@ -255,9 +255,10 @@ test('sync health over the API: error cards, the errors and their CSV, a record 
     r = await run.api('POST', '/api/v1/resync', { body: {} });
     assert.equal(r.status, 400);
     r = await run.api('POST', '/api/v1/resync', {
-      body: { record: { system: 'hubspot', object: 'tickets', id: '1' } },
+      body: { record: { system: 'hubspot', object: 'products', id: '1' } },
     });
     assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /crmsync does not sync hubspot products/);
     r = await run.api('POST', '/api/v1/resync', {
       body: { record: { system: 'salesforce', object: 'Lead', id: 'foo' } },
     });
@@ -348,7 +349,11 @@ test("a mapping's rule changed while running takes effect at the next pass; the 
     await pair.hs.update('contacts', p.id, { jobtitle: 'Set in HubSpot' });
     const title = async () => (await peopleIndex(pair)).sf.get(p.email)[0].Title;
     assert.ok(await until(async () => (await title()) === 'Set in HubSpot', 20000), 'the edit reached Salesforce');
+    // a default mapping cannot be deleted; its rule override is dropped on the /rule route
     r = await run.api('DELETE', '/api/v1/mappings/contact/jobtitle');
+    assert.equal(r.status, 409);
+    assert.match(r.body.error.message, /cannot be removed/);
+    r = await run.api('DELETE', '/api/v1/mappings/contact/jobtitle/rule');
     assert.deepEqual([r.body.rule, r.body.source], ['prefer_salesforce_unless_blank', 'default']);
     const cli = await pair.crmsync('mappings');
     assert.match(cli.stdout, /contact\s+jobtitle\s+Lead\.Title, Contact\.Title\s+prefer_salesforce_unless_blank \(default\)/);

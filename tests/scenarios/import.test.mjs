@@ -115,9 +115,9 @@ test('a filter Salesforce refuses comes back with its message and queues nothing
   const malformed = await pair.crmsync('import', 'salesforce', 'Lead', '--where', "LeadSource = 'Web' AND");
   refused(malformed);
   assert.match(malformed.stderr, /Salesforce refused the filter: MALFORMED_QUERY/);
-  const other = await pair.crmsync('import', 'salesforce', 'Task');
+  const other = await pair.crmsync('import', 'salesforce', 'Product2');
   assert.equal(other.code, 2);
-  assert.match(other.stderr, /Lead, Contact, Account, Opportunity or Case, not 'Task'/);
+  assert.match(other.stderr, /Lead, Contact, Account, Opportunity, Case, Task or Event, not 'Product2'/);
   assert.deepEqual(await imports(), [], 'no job was stored');
   assert.equal((await pair.status()).inbox.waiting, 0);
   assert.equal(callsTo(await pair.sf.emu.control('GET', '/__emu/stats'), SF_QUERY), 2, 'only the two COUNT() checks');

@@ -103,11 +103,24 @@ test('the setup flow: pre-filled map, a status mapped by the admin, preview, sta
   );
   assert.equal(all.find((t) => t.properties.subject === 'Old: done').properties.hs_pipeline_stage, '4');
 
+  // a case waiting on the map (Escalated has no ticket status) goes through once it is mapped,
+  // with no further change to the case
+  const esc = await pair.sf.create('Case', { Subject: 'Hot: smoke', Status: 'Escalated' });
+  await pair.sync();
+  const card = await pair.explain('salesforce', 'Case', esc, '--json');
+  assert.match(card.errors.find((e) => !e.resolved_at).message, /stage not mapped: status "Escalated"/);
+  ok(await pair.crmsync('tickets', 'map-status', '0', 'Escalated', '3'), 'map-status Escalated');
+  await pair.sync();
+  all = await tickets();
+  assert.equal(all.length, 5);
+  assert.equal(all.find((t) => t.properties.subject === 'Hot: smoke').properties.hs_pipeline_stage, '3');
+  assert.equal((await pair.explain('salesforce', 'Case', esc, '--json')).errors.filter((e) => !e.resolved_at).length, 0);
+
   // stop: a new case waits; remove: off, and the choices are back to the pre-fill
   ok(await pair.crmsync('tickets', 'stop'), 'stop');
   await pair.sf.create('Case', { Subject: 'While off', Status: 'New' });
   await pair.sync();
-  assert.equal((await tickets()).length, 4);
+  assert.equal((await tickets()).length, 5);
   ok(await pair.crmsync('tickets', 'remove'), 'remove');
   s = await setup();
   assert.equal(s.ticket_sync, false);
@@ -117,12 +130,12 @@ test('the setup flow: pre-filled map, a status mapped by the admin, preview, sta
   await sleep(1100);
   ok(await pair.crmsync('tickets', 'start'), 'start again');
   await pair.sync();
-  assert.equal((await tickets()).length, 4, 'a new setup imports nothing either');
+  assert.equal((await tickets()).length, 5, 'a new setup imports nothing either');
   const jam = (await pair.sf.live('Case')).find((c) => c.Subject === 'Old: jam');
   await pair.sf.update('Case', jam.Id, { Subject: 'Old: jam (again)' });
   await pair.sync();
   all = await tickets();
-  assert.equal(all.length, 4, 'no duplicate ticket');
+  assert.equal(all.length, 5, 'no duplicate ticket');
   assert.ok(all.some((t) => t.properties.subject === 'Old: jam (again)'));
 });
 

@@ -2,10 +2,13 @@
 // Each type has its switch (off by default), a task type and a subject format; a type turned on
 // syncs the activities from then on, never earlier ones; a task goes to one Salesforce record
 // (the most recently created synced contact, ties to the highest id) and is assigned to the
-// activity's owner, else the record owner, else the integration user.
+// activity's owner, else the record owner, else the integration user. An activity whose contact
+// is not in Salesforce yet waits for it (form submissions and email events too, which cannot be
+// read again); a replay after a crash upserts the same task by the activity's link id.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sleep, startPair } from './lib/pair.mjs';
+import fs from 'node:fs';
+import { clearFaults, killWhen, setFaults, sleep, startPair } from './lib/pair.mjs';
 
 let pair;
 before(async () => {
@@ -17,6 +20,18 @@ after(async () => {
 
 const FORM = '5a1c9e2b-0000-4000-8000-00000000f0f0'; // the portal's "Contact us"
 const tasks = () => pair.sf.live('Task');
+const submitForm = (email, fields = {}, pageUrl = 'https://www.crmsync.test/contact') =>
+  pair.hs.emu.control('POST', `/__emu/forms/${FORM}/submissions`, { email, fields, pageUrl });
+const traceOf = (x) => x.decisions.map((d) => d.trace).join('\n');
+
+// A fresh pair whose configuration sets these settings; companies and deals are off, so each
+// pass reads less (timeline sync needs only contacts).
+const reset = (settings = {}) =>
+  pair.reset(
+    `settings:\n${Object.entries({ company_sync: false, deal_sync: false, ...settings })
+      .map(([k, v]) => `  ${k}: ${v}\n`)
+      .join('')}`,
+  );
 const set = async (name, value) => {
   const r = await pair.crmsync('settings', 'set', name, value);
   assert.equal(r.code, 0, r.stderr);
@@ -41,7 +56,7 @@ async function engagement(type, properties, contactIds) {
 }
 
 test('a form submission becomes a completed task on the synced lead, only once the type is on', async () => {
-  await pair.reset('settings:\n  timeline_form_submissions_task_type: Other\n');
+  await reset({ timeline_form_submissions_task_type: 'Other' });
   const p = await person('ada@engines.example');
   const submit = (page) =>
     pair.hs.emu.control('POST', `/__emu/forms/${FORM}/submissions`, {
@@ -78,7 +93,7 @@ test('a form submission becomes a completed task on the synced lead, only once t
 });
 
 test('notes, calls, meetings, tasks and sales emails each have their switch, subject and status', async () => {
-  await pair.reset('');
+  await reset();
   const p = await person('grace@navy.example');
   for (const t of ['notes', 'calls', 'meetings', 'tasks', 'sales_email_sent'])
     await set(`timeline_${t}`, 'true');
@@ -116,4 +131,246 @@ test('notes, calls, meetings, tasks and sales emails each have their switch, sub
   await engagement('notes', { hs_timestamp: ts, hs_note_body: 'Not for Salesforce' }, [p.hs]);
   await pair.sync();
   assert.equal((await tasks()).length, 5);
+});
+
+test('marketing email sent, opened and clicked each have their own switch; a delivered event makes no task', async () => {
+  await reset({ timeline_marketing_email_sent: true, timeline_marketing_email_clicked: true });
+  const email = 'mary@campaigns.example';
+  const p = await person(email);
+  await sleep(5);
+  const campaign = await pair.hs.emu.control('POST', '/__emu/email-campaigns', {
+    name: 'Spring Launch',
+    subject: 'New for spring',
+  });
+  const event = (type, extra = {}) =>
+    pair.hs.emu.control('POST', '/__emu/email-events', { type, recipient: email, emailCampaignId: campaign.id, ...extra });
+  await event('SENT');
+  await event('DELIVERED');
+  await event('OPEN');
+  await event('CLICK', { url: 'https://www.crmsync.test/spring?utm_source=email' });
+  await pair.sync();
+  let bySubject = Object.fromEntries((await tasks()).map((t) => [t.Subject, t]));
+  assert.deepEqual(Object.keys(bySubject).sort(), ['Clicked: Spring Launch', 'Sent: Spring Launch'],
+    'opened is off, and a delivered event is no activity');
+  for (const t of Object.values(bySubject)) {
+    assert.equal(t.Status, 'Completed', 'a marketing event is done when it happens');
+    assert.equal(t.WhoId, p.sf);
+    assert.equal(t.ActivityDate, new Date().toISOString().slice(0, 10));
+  }
+  assert.equal(bySubject['Sent: Spring Launch'].Description, 'Email: Spring Launch\nSubject: New for spring');
+  assert.match(bySubject['Clicked: Spring Launch'].Description, /^Email: Spring Launch\n/);
+  assert.match(bySubject['Clicked: Spring Launch'].Description, /Clicked: https:\/\/www\.crmsync\.test\/spring\?utm_source=email$/);
+
+  // the other way round: opened on (from the next pass), sent and clicked off
+  await set('timeline_marketing_email_opened', 'true');
+  await set('timeline_marketing_email_sent', 'false');
+  await set('timeline_marketing_email_clicked', 'false');
+  await pair.sync();
+  await sleep(5);
+  await event('SENT');
+  await event('OPEN');
+  await event('CLICK', { url: 'https://www.crmsync.test/summer' });
+  await pair.sync();
+  const subjects = (await tasks()).map((t) => t.Subject).sort();
+  assert.deepEqual(subjects, ['Clicked: Spring Launch', 'Opened: Spring Launch', 'Sent: Spring Launch']);
+  bySubject = Object.fromEntries((await tasks()).map((t) => [t.Subject, t]));
+  assert.equal(bySubject['Opened: Spring Launch'].Status, 'Completed');
+  assert.equal(bySubject['Opened: Spring Launch'].WhoId, p.sf);
+});
+
+test('an activity of several contacts goes to the most recently created synced one, ties to the highest id', async () => {
+  await reset({ timeline_notes: true });
+  const clock = (body) => pair.hs.emu.control('PUT', '/__emu/clock', body);
+  const contact = (email, lastname) => pair.hs.create('contacts', { email, lastname, company: 'Twins' });
+  // a and b: the same createdate (the portal's clock stands still), b the higher id
+  await clock({ freeze: true });
+  const a = await contact('a@twins.example', 'A');
+  const b = await contact('b@twins.example', 'B');
+  await clock({ freeze: false });
+  await sleep(20);
+  // c: made after both; d: a higher id than c, but made a day earlier
+  const c = await contact('c@twins.example', 'C');
+  await clock({ offset_ms: -86400000 });
+  const d = await contact('d@twins.example', 'D');
+  await clock({ offset_ms: 0 });
+  // e: the newest, but with no email it never syncs
+  const e = await pair.hs.create('contacts', { lastname: 'E', company: 'Twins' });
+  const all = Object.fromEntries((await pair.hs.all('contacts')).map((r) => [r.id, r.properties.createdate]));
+  assert.equal(all[a], all[b], 'a and b were made at the same instant');
+  assert.ok(Number(b) > Number(a) && Number(d) > Number(c));
+  assert.ok(all[d] < all[c] && all[c] < all[e]);
+  await pair.sync();
+  const leads = Object.fromEntries((await pair.sf.live('Lead')).map((l) => [l.Email, l.Id]));
+  assert.equal(Object.keys(leads).length, 4, 'e has no lead');
+
+  await sleep(5);
+  const ts = String(Date.now());
+  const tie = await engagement('notes', { hs_timestamp: ts, hs_note_body: 'Tie' }, [a, b]);
+  await engagement('notes', { hs_timestamp: ts, hs_note_body: 'Newest' }, [d, c]);
+  await engagement('notes', { hs_timestamp: ts, hs_note_body: 'Synced only' }, [c, e]);
+  await pair.sync();
+  const bySubject = Object.fromEntries((await tasks()).map((t) => [t.Subject, t]));
+  assert.equal(Object.keys(bySubject).length, 3, 'one task per activity, however many contacts');
+  assert.equal(bySubject['Note: Tie'].WhoId, leads['b@twins.example'], 'equal createdates: the higher id');
+  assert.equal(bySubject['Note: Newest'].WhoId, leads['c@twins.example'], 'the most recently created, not the higher id');
+  assert.equal(bySubject['Note: Synced only'].WhoId, leads['c@twins.example'], 'a contact that does not sync is passed over');
+  const x = await pair.explain('hubspot', 'notes', tie, '--json');
+  assert.match(traceOf(x), new RegExp(`2 contacts; the task goes to the most recently created .*HubSpot contact ${b}`));
+});
+
+test('a task is assigned to the activity owner, else the contact owner, else the integration user', async () => {
+  await reset({ timeline_notes: true });
+  const owner = async (email, firstName, lastName) =>
+    String((await pair.hs.emu.control('POST', '/__emu/owners', { email, firstName, lastName })).id);
+  const users = Object.fromEntries((await pair.sf.all('User')).map((u) => [u.Username, u.Id]));
+  const priya = await owner('priya.patel@crmsync.test', 'Priya', 'Patel');
+  const sam = await owner('sam.seller@crmsync.test', 'Sam', 'Seller');
+  const hsOwners = (await pair.hs.api('GET', '/crm/v3/owners?limit=100')).body.results;
+  const kenji = hsOwners.find((o) => o.email === 'kenji.tanaka@crmsync.test').id; // no Salesforce user
+  const samsContact = await person('owned@assign.example', { hubspot_owner_id: sam });
+  const kenjisContact = await person('kenji@assign.example', { hubspot_owner_id: kenji });
+  const leads = Object.fromEntries((await pair.sf.live('Lead')).map((l) => [l.Id, l]));
+  assert.equal(leads[samsContact.sf].OwnerId, users['sam.seller@crmsync.test']);
+
+  // the lead was made with the integration user as its owner, and the contact's owner follows
+  // it back; Kenji takes the contact again just before his note
+  await pair.hs.update('contacts', kenjisContact.hs, { hubspot_owner_id: kenji });
+  await sleep(5);
+  const ts = String(Date.now());
+  const notes = {
+    activity: await engagement('notes', { hs_timestamp: ts, hs_note_body: 'By Priya', hubspot_owner_id: priya }, [samsContact.hs]),
+    record: await engagement('notes', { hs_timestamp: ts, hs_note_body: 'By Kenji', hubspot_owner_id: kenji }, [samsContact.hs]),
+    unowned: await engagement('notes', { hs_timestamp: ts, hs_note_body: 'By nobody' }, [samsContact.hs]),
+    neither: await engagement('notes', { hs_timestamp: ts, hs_note_body: 'Kenji on his own', hubspot_owner_id: kenji }, [kenjisContact.hs]),
+  };
+  await pair.sync();
+  const bySubject = Object.fromEntries((await tasks()).map((t) => [t.Subject, t]));
+  assert.equal(bySubject['Note: By Priya'].OwnerId, users['priya.patel@crmsync.test'], "the activity owner's user");
+  assert.equal(bySubject['Note: By Kenji'].OwnerId, users['sam.seller@crmsync.test'], "unmapped: the contact owner's user");
+  assert.equal(bySubject['Note: By nobody'].OwnerId, users['sam.seller@crmsync.test'], "no owner: the contact owner's user");
+  assert.equal(bySubject['Note: Kenji on his own'].WhoId, kenjisContact.sf);
+  assert.equal(bySubject['Note: Kenji on his own'].OwnerId, users['integration@crmsync.test'], 'neither: the integration user');
+  assert.match(traceOf(await pair.explain('hubspot', 'notes', notes.activity, '--json')), /the activity's owner/);
+  assert.match(traceOf(await pair.explain('hubspot', 'notes', notes.record, '--json')),
+    /the record owner \(the activity's owner has no Salesforce user\)/);
+  assert.match(traceOf(await pair.explain('hubspot', 'notes', notes.unowned, '--json')),
+    /the record owner \(the activity has no owner\)/);
+  assert.match(traceOf(await pair.explain('hubspot', 'notes', notes.neither, '--json')),
+    /the integration user \(neither the activity's owner nor the record owner has a Salesforce user\)/);
+});
+
+test('an activity whose contact has not reached Salesforce waits for it, then becomes its task', async () => {
+  await reset({ timeline_notes: true, timeline_form_submissions: true });
+  await pair.sync();
+  await sleep(5);
+  // Salesforce refuses lead creates for now: both contacts stay linked but not created
+  await pair.sf.emu.control('PUT', '/__emu/settings', { object_access: { Lead: 'read' } });
+  const c = await pair.hs.create('contacts', { email: 'late@waiting.example', lastname: 'Late', company: 'Queue' });
+  const note = await engagement('notes', { hs_timestamp: String(Date.now()), hs_note_body: 'Waiting' }, [c]);
+  // a form filled by someone new: the submission makes the contact, as HubSpot does
+  const sub = await submitForm('new@waiting.example', { firstname: 'New', lastname: 'Comer', company: 'Queue' });
+  assert.equal(sub.new, true);
+  await pair.sync();
+  assert.equal((await tasks()).length, 0);
+  for (const [object, id] of [['notes', note], ['form_submissions', sub.conversionId]]) {
+    const x = await pair.explain('hubspot', object, id, '--json');
+    assert.deepEqual(x.errors.map((er) => [er.category, er.message]),
+      [['associations', 'waiting for contact to sync: its contact has no Salesforce record yet']], object);
+  }
+
+  await pair.sf.emu.control('PUT', '/__emu/settings', { object_access: { Lead: 'edit' } });
+  const cleared = await pair.crmsync('suspension', 'clear');
+  assert.equal(cleared.code, 0, cleared.stderr);
+  await pair.sync();
+  const leads = Object.fromEntries((await pair.sf.live('Lead')).map((l) => [l.Email, l.Id]));
+  const bySubject = Object.fromEntries((await tasks()).map((t) => [t.Subject, t]));
+  assert.deepEqual(Object.keys(bySubject).sort(), ['Note: Waiting', 'Submitted: Contact us']);
+  assert.equal(bySubject['Note: Waiting'].WhoId, leads['late@waiting.example']);
+  assert.equal(bySubject['Submitted: Contact us'].WhoId, leads['new@waiting.example']);
+  assert.match(bySubject['Submitted: Contact us'].Description, /lastname: Comer/);
+  for (const [object, id] of [['notes', note], ['form_submissions', sub.conversionId]])
+    assert.deepEqual((await pair.explain('hubspot', object, id, '--json')).errors, [], `${object}: resolved`);
+
+  // nothing in the way: a new person's contact and submission sync in one run, also while
+  // HubSpot's search lags (the contact shows a second after the form's submission does)
+  fs.writeFileSync(pair.configPath, fs.readFileSync(pair.configPath, 'utf8').replace('search_settle: 0s', 'search_settle: 1s'));
+  await sleep(5);
+  await submitForm('quick@waiting.example', { lastname: 'Quick', company: 'Fast' }, 'https://www.crmsync.test/quick');
+  await pair.sync();
+  const quick = (await pair.sf.live('Lead')).find((l) => l.Email === 'quick@waiting.example');
+  assert.ok(quick, 'the contact the form made synced');
+  const made = (await tasks()).filter((t) => t.WhoId === quick.Id);
+  assert.equal(made.length, 1);
+  assert.match(made[0].Description, /Page: https:\/\/www\.crmsync\.test\/quick/);
+  assert.deepEqual((await pair.status()).errors, {}, 'no open errors');
+});
+
+test('killed after the task write landed but before it was recorded, a rerun makes no second task', async () => {
+  await reset({ timeline_notes: true, timeline_form_submissions: true });
+  const p = await person('crash@replay.example');
+  await sleep(5);
+  await engagement('notes', { hs_timestamp: String(Date.now()), hs_note_body: 'Once only' }, [p.hs]);
+  await submitForm('crash@replay.example', { message: 'Once only' });
+  // every Salesforce call is slow, and the first write's answer is lost after it commits: the
+  // run is killed while it would read back what it wrote
+  await setFaults(pair, 'sf', { latency_ms: 400, drop_after_next: 1 });
+  const r = await killWhen(pair, ['sync', '--once'], async () => (await tasks()).length > 0);
+  assert.equal(r.signal, 'SIGKILL', `it finished before the kill: ${r.stderr}`);
+  await clearFaults(pair);
+  const landed = await tasks();
+  assert.ok(landed.length >= 1);
+  const links = (await pair.status()).links.timeline || {};
+  assert.equal(links.LINKED || 0, 0, `a task landed that the store does not know of: ${JSON.stringify(links)}`);
+  assert.equal(links.PENDING_CREATE, 2);
+
+  await pair.sync();
+  const all = await pair.sf.all('Task');
+  assert.equal(all.length, 2, `one task per activity: ${JSON.stringify(all.map((t) => t.Subject))}`);
+  assert.deepEqual(all.map((t) => t.Subject).sort(), ['Note: Once only', 'Submitted: Contact us']);
+  const ids = all.map((t) => t.CrmSync_Link_Id__c);
+  assert.ok(ids.every(Boolean) && new Set(ids).size === 2, 'each carries its own link id');
+  for (const t of landed) assert.ok(all.some((a) => a.Id === t.Id), 'the task that landed is the one kept');
+  const st = await pair.status();
+  assert.deepEqual(st.links.timeline, { LINKED: 2 });
+  assert.equal(st.outbox.waiting + st.outbox.claimed, 0);
+  assert.deepEqual(st.errors, {});
+  // and a further run writes nothing
+  await pair.resetStats();
+  await pair.sync();
+  assert.equal((await pair.writes()).sf, 0);
+  assert.equal((await pair.sf.all('Task')).length, 2);
+});
+
+test('a subject format and task type set with crmsync settings shape the tasks; subjects count characters, not bytes', async () => {
+  await reset({ timeline_calls: true, timeline_notes: true });
+  await set('timeline_calls_subject', 'Phoned: {title}');
+  await set('timeline_calls_task_type', 'Call');
+  const shown = await pair.crmsync('settings', 'get', 'timeline_calls_subject');
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /Phoned: \{title\}/);
+  const tooLong = await pair.crmsync('settings', 'set', 'timeline_calls_subject', 'x'.repeat(256));
+  assert.notEqual(tooLong.code, 0, 'a format past 255 characters is refused');
+  const p = await person('ring@phone.example');
+  await sleep(5);
+  const ts = String(Date.now());
+  await engagement('calls', { hs_timestamp: ts, hs_call_title: 'Renewal', hs_call_body: '<p>Budget <b>approved</b></p>' }, [p.hs]);
+  // Japanese text: three bytes a character
+  const title = '契約更新のご相談'.repeat(12); // 96 characters
+  const body = 'お問い合わせありがとう'.repeat(10); // 110 characters
+  await engagement('calls', { hs_timestamp: ts, hs_call_title: title }, [p.hs]);
+  await engagement('notes', { hs_timestamp: ts, hs_note_body: `<p>${body}</p>` }, [p.hs]);
+  await pair.sync();
+  const bySubject = Object.fromEntries((await tasks()).map((t) => [t.Subject, t]));
+  assert.equal(Object.keys(bySubject).length, 3, Object.keys(bySubject).join('\n'));
+  const t = bySubject['Phoned: Renewal'];
+  assert.equal(t.Type, 'Call');
+  assert.equal(t.Status, 'Completed');
+  assert.equal(t.Description, 'Budget approved');
+  assert.equal(t.WhoId, p.sf);
+  assert.ok(bySubject[`Phoned: ${title}`], 'a 104-character subject is kept whole');
+  assert.equal(bySubject[`Phoned: ${title}`].Type, 'Call');
+  const note = bySubject[`Note: ${body.slice(0, 80)}`];
+  assert.ok(note, 'a note subject has its first 80 characters');
+  assert.equal(note.Description, body);
+  assert.equal(note.Type, null, 'notes have no task type set');
 });

@@ -603,7 +603,7 @@ Test(config, bad_mapping_entries_are_reported_each_with_its_line)
     cr_assert_eq(load("hubspot:\n  access_token: x\n"
                       "salesforce:\n  client_id: a\n  client_secret: b\n  refresh_token: r\n"
                       "mappings:\n"                    /* 7 */
-                      "  - kind: task\n"               /* 8 */
+                      "  - kind: product\n"            /* 8 */
                       "    hubspot: subject\n"         /* 9 */
                       "  - hubspot: x\n"               /* 10 */
                       "    salesforce: Account.X__c\n" /* 11 */
@@ -624,8 +624,8 @@ Test(config, bad_mapping_entries_are_reported_each_with_its_line)
                       "    salesforce: a.b.c\n"        /* 26 */
                       "  - just text\n"),              /* 27 */
                  SYNC_ERR_INVALID);
-    assert_problem(0, "crmsync.yaml:8: mappings[0].kind: 'task' is not a sync kind (contact, "
-                      "company, deal, ticket)");
+    assert_problem(0, "crmsync.yaml:8: mappings[0].kind: 'product' is not a sync kind (contact, "
+                      "company, deal, ticket, task, email, call, meeting)");
     assert_problem(1, "crmsync.yaml:10: mappings[1].kind: missing");
     assert_problem(2, "crmsync.yaml:12: mappings[1].colour: unknown key (kind, hubspot, "
                       "salesforce, rule, hubspot_type, salesforce_type)");
@@ -888,4 +888,75 @@ Test(config, deal_stages_of_the_wrong_shape_are_refused_with_their_lines)
                       "stage id: StageName");
     assert_problem(2, "crmsync.yaml:18: deal_stages[1].colour: unknown key (pipeline, "
                       "record_type, stages)");
+}
+
+/* ---- the JSON form of a mapping entry (run-time mappings) ---- */
+
+static enum sync_rc from_json(const char *prop, const char *text, struct sync_config_mapping *e,
+                              struct sync_err *err)
+{
+    json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+    enum sync_rc rc;
+
+    cr_assert_not_null(j, "%s", text);
+    rc = sync_config_mapping_from_json(SYNC_KIND_CONTACT, prop, j, e, err);
+    json_decref(j);
+    return rc;
+}
+
+Test(config, a_json_entry_reads_like_the_files_with_per_field_types)
+{
+    struct sync_config_mapping e;
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_mapping m;
+
+    cr_assert_eq(from_json("fav", "{\"salesforce\": \"Fav__c\", \"rule\": \"two-way\"}", &e, &err),
+                 SYNC_OK, "%s", err.message);
+    cr_assert_eq(e.nsf, 1);
+    cr_assert_str_eq(e.sf[0].object, "");
+    cr_assert_eq(e.rule, SYNC_RULE_TWO_WAY);
+    cr_assert_eq(from_json("fav",
+                           "{\"salesforce\": [{\"object\": \"Lead\", \"field\": \"Fav__c\","
+                           " \"type\": \"picklist\"}, {\"object\": \"Contact\", \"field\":"
+                           " \"Fav2__c\", \"type\": \"combobox\"}],"
+                           " \"hubspot_type\": \"enumeration/select\"}",
+                           &e, &err),
+                 SYNC_OK, "%s", err.message);
+    cr_assert_eq(sync_config_mapping_user(&e, NULL, NULL, &m, &err), SYNC_OK, "%s", err.message);
+    cr_assert_eq(m.nsf, 2);
+    cr_assert_eq(m.sf[0].type, SYNC_SFT_PICKLIST);
+    cr_assert_eq(m.sf[1].type, SYNC_SFT_COMBOBOX);
+    cr_assert_eq(m.hs.field_type, SYNC_HSF_SELECT);
+    sync_mapping_release(&m);
+}
+
+Test(config, a_bad_json_entry_gets_the_files_message)
+{
+    struct sync_config_mapping e;
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_mapping m;
+
+    cr_assert_eq(from_json("fav", "{\"salesforce\": \"a.b.c\"}", &e, &err), SYNC_ERR_INVALID);
+    cr_assert_str_eq(err.message, "salesforce: 'a.b.c' is not Field or Object.Field");
+    cr_assert_eq(from_json("fav", "{\"salesforce\": \"Account.X\"}", &e, &err), SYNC_ERR_INVALID);
+    cr_assert_str_eq(err.message,
+                     "salesforce: Account is not a Salesforce object of the contact sync");
+    cr_assert_eq(from_json("fav", "{\"salesforce\": \"X\", \"rule\": \"sometimes\"}", &e, &err),
+                 SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "rule: 'sometimes' is not a sync rule"), "%s", err.message);
+    cr_assert_eq(
+        from_json("fav", "{\"salesforce\": \"X\", \"salesforce_type\": \"address\"}", &e, &err),
+        SYNC_ERR_INVALID);
+    cr_assert_str_eq(err.message, "salesforce_type: 'address' is not a Salesforce field type that "
+                                  "can be mapped");
+    cr_assert_eq(from_json("fav", "{\"salesforce\": [\"A.X\", \"B.Y\", \"C.Z\"]}", &e, &err),
+                 SYNC_ERR_INVALID);
+    cr_assert_str_eq(err.message, "salesforce: at most 2 fields");
+    cr_assert_eq(from_json("fav", "[1]", &e, &err), SYNC_ERR_INVALID);
+    cr_assert_eq(from_json("", "{\"salesforce\": \"X\"}", &e, &err), SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "hubspot: missing"), "%s", err.message);
+    cr_assert_eq(from_json("fav", "{\"rule\": \"two_way\"}", &e, &err), SYNC_OK);
+    cr_assert_eq(sync_config_mapping_user(&e, NULL, NULL, &m, &err), SYNC_ERR_INVALID);
+    cr_assert_str_eq(err.message, "salesforce: missing (the Salesforce field to map)");
+    sync_mapping_release(&m);
 }

@@ -1,10 +1,14 @@
 /* Tests src/engine/runtime.c: the settings in force are the file's overlaid by the store's
  * overrides; an override is checked before it is stored and stored in its canonical form; a
  * reset brings the file's value back; a stored value that no longer passes is not applied; the
- * JSON listing says where each value comes from. */
+ * JSON listing says where each value comes from. User mappings are added, re-pointed and
+ * removed at run time the same way, checked first (types from the resolver or the hints),
+ * stored with their types, and built-ins only change their rule. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine/runtime.h"
 #include "store/store.h"
@@ -142,9 +146,9 @@ Test(runtime, a_bad_rule_kind_or_mapping_is_refused_with_the_reason)
     cr_assert_eq(sync_runtime_rule_set(st, &cfg, "contact", "phone", "sideways", &err),
                  SYNC_ERR_INVALID);
     cr_assert(strstr(err.message, "unknown rule 'sideways'"), "%s", err.message);
-    cr_assert_eq(sync_runtime_rule_set(st, &cfg, "task", "phone", "two_way", &err),
+    cr_assert_eq(sync_runtime_rule_set(st, &cfg, "widget", "phone", "two_way", &err),
                  SYNC_ERR_NOT_FOUND);
-    cr_assert(strstr(err.message, "unknown kind 'task'"), "%s", err.message);
+    cr_assert(strstr(err.message, "unknown kind 'widget'"), "%s", err.message);
     cr_assert_eq(sync_runtime_rule_set(st, &cfg, "contact", "shoe_size", "two_way", &err),
                  SYNC_ERR_NOT_FOUND);
     cr_assert_eq(sync_runtime_rule_set(st, &cfg, "contact", "crmsync_link_id", "two_way", &err),
@@ -175,4 +179,303 @@ Test(runtime, the_mappings_listing_says_where_each_rule_comes_from)
     }
     cr_assert(seen);
     json_decref(all);
+}
+
+/* ---- user mappings added, edited and removed at run time ---- */
+
+static json_t *spec_of(const char *text)
+{
+    json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
+    cr_assert_not_null(j, "%s", text);
+    return j;
+}
+
+/* put with the spec's own type hints (no vendors) */
+static enum sync_rc put(const char *kind, const char *prop, const char *spec, int replace)
+{
+    json_t *j = spec_of(spec);
+    enum sync_rc rc = sync_runtime_mapping_put(st, &cfg, kind, prop, j, replace, NULL, NULL, &err);
+    json_decref(j);
+    return rc;
+}
+
+/* The in-force contact mapping of prop as "Lead.X,Contact.Y rule", or "" when unmapped. */
+static const char *in_force_map(const char *prop)
+{
+    struct sync_mapping_set set;
+    const struct sync_mapping *m;
+    static char out[512];
+    size_t o = 0;
+
+    OK(sync_runtime_mappings_load(st, &cfg, &set, &err));
+    out[0] = '\0';
+    if ((m = sync_mapping_set_find_hs(&set, SYNC_KIND_CONTACT, prop))) {
+        for (size_t i = 0; i < m->nsf; i++)
+            o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s.%s", i ? "," : "",
+                                  m->sf[i].object, m->sf[i].name);
+        snprintf(out + o, sizeof(out) - o, " %s", sync_rule_name(m->rule));
+    }
+    sync_mapping_set_release(&set);
+    return out;
+}
+
+static int stored(const char *key, char *out, size_t n)
+{
+    struct sync_buf b = SYNC_BUF_INIT(4096);
+    struct sync_err e = SYNC_ERR_INIT;
+    int found = sync_store_setting_get(st, key, &b, &e) == SYNC_OK;
+
+    snprintf(out, n, "%s", found ? sync_buf_str(&b) : "");
+    sync_buf_release(&b);
+    return found;
+}
+
+static const char *source_of(const char *prop)
+{
+    json_t *all = NULL, *m;
+    size_t i;
+    static char out[32];
+
+    out[0] = '\0';
+    OK(sync_runtime_mappings_json(st, &cfg, &all, &err));
+    json_array_foreach(all, i, m)
+    {
+        if (strcmp(json_string_value(json_object_get(m, "kind")), "contact") == 0 &&
+            strcmp(json_string_value(json_object_get(m, "hubspot")), prop) == 0)
+            snprintf(out, sizeof(out), "%s", json_string_value(json_object_get(m, "source")));
+    }
+    json_decref(all);
+    return out;
+}
+
+/* crmsync.yaml maps the contact property fav to Lead.Rating and Contact.Rating__c. */
+static void file_maps_fav(void)
+{
+    json_t *j = spec_of("{\"salesforce\": [\"Lead.Rating\", \"Contact.Rating__c\"],"
+                        " \"hubspot_type\": \"enumeration/select\","
+                        " \"salesforce_type\": \"picklist\"}");
+    cfg.mappings = calloc(1, sizeof(*cfg.mappings));
+    cr_assert_not_null(cfg.mappings);
+    OK(sync_config_mapping_from_json(SYNC_KIND_CONTACT, "fav", j, &cfg.mappings[0], &err));
+    cfg.nmappings = 1;
+    json_decref(j);
+}
+
+#define SALUTATION                                                                                 \
+    "{\"salesforce\": \"Salutation\", \"hubspot_type\": \"enumeration/select\","                   \
+    " \"salesforce_type\": \"picklist\"}"
+
+Test(runtime, a_mapping_added_at_run_time_is_in_force_stored_with_its_types_and_shown_as_override)
+{
+    char text[1024];
+
+    cr_assert_str_eq(in_force_map("salutation"), "");
+    OK(put("contacts", "salutation", SALUTATION, 0));
+    cr_assert_str_eq(in_force_map("salutation"),
+                     "Lead.Salutation,Contact.Salutation prefer_salesforce_unless_blank");
+    cr_assert(stored("mapping:contact:salutation", text, sizeof(text)));
+    cr_assert(strstr(text, "\"hubspot_type\":\"enumeration/select\""), "%s", text);
+    cr_assert(
+        strstr(text, "{\"field\":\"Salutation\",\"object\":\"Contact\",\"type\":\"picklist\"}"),
+        "%s", text);
+    cr_assert_str_eq(source_of("salutation"), "override");
+    cr_assert_str_eq(source_of("jobtitle"), "default");
+}
+
+Test(runtime, a_refused_mapping_says_why_and_stores_nothing)
+{
+    char text[64];
+
+    cr_assert_eq(put("widget", "salutation", SALUTATION, 0), SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "unknown kind 'widget'"), "%s", err.message);
+    /* a built-in cannot be re-pointed, nor a property mapped already added again */
+    cr_assert_eq(put("contact", "jobtitle", SALUTATION, 1), SYNC_ERR_INVALID);
+    cr_assert_str_eq(err.code, SYNC_RUNTIME_BUILTIN);
+    cr_assert(strstr(err.message, "default mapping"), "%s", err.message);
+    OK(put("contact", "salutation", SALUTATION, 0));
+    cr_assert_eq(put("contact", "salutation", SALUTATION, 0), SYNC_ERR_INVALID);
+    cr_assert_str_eq(err.code, SYNC_RUNTIME_EXISTS);
+    cr_assert(strstr(err.message, "already mapped (to Lead.Salutation)"), "%s", err.message);
+    /* the type table, a field mapped already, an object of another kind, a bad spec */
+    cr_assert_eq(put("contact", "shoe_size",
+                     "{\"salesforce\": \"Lead.Rating\", \"hubspot_type\": \"number\","
+                     " \"salesforce_type\": \"picklist\"}",
+                     0),
+                 SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "contact mapping shoe_size: types do not match"), "%s",
+              err.message);
+    cr_assert_eq(put("contact", "title_copy",
+                     "{\"salesforce\": \"Lead.Title\", \"hubspot_type\": \"string/text\","
+                     " \"salesforce_type\": \"string\"}",
+                     0),
+                 SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "Salesforce field Lead.Title is already mapped"), "%s",
+              err.message);
+    cr_assert_eq(put("contact", "acct", "{\"salesforce\": \"Account.Name\"}", 0), SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "Account is not a Salesforce object of the contact sync"), "%s",
+              err.message);
+    cr_assert_eq(put("contact", "x", "{\"salesforce\": \"Lead.X__c\", \"colour\": \"red\"}", 0),
+                 SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "colour: unknown key"), "%s", err.message);
+    cr_assert_eq(put("contact", "x", "{\"salesforce\": \"Lead.X__c\"}", 0), SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "give hubspot_type and salesforce_type"), "%s", err.message);
+    cr_assert(!stored("mapping:contact:shoe_size", text, sizeof(text)));
+    cr_assert(!stored("mapping:contact:x", text, sizeof(text)));
+    cr_assert(!stored("mapping:contact:jobtitle", text, sizeof(text)));
+}
+
+/* A resolver standing in for the vendors: Salesforce spells the field "Salutation". */
+static enum sync_rc fake_vendors(void *ctx, struct sync_mapping *m, struct sync_err *e)
+{
+    int *calls = ctx;
+
+    (*calls)++;
+    if (strcmp(m->hs.name, "nope") == 0)
+        return sync_err_set(e, SYNC_ERR_INVALID, "HubSpot has no contacts property 'nope'");
+    if (strcmp(m->hs.name, "down") == 0)
+        return sync_err_set(e, SYNC_ERR_HTTP, "HubSpot: cannot read the contacts properties");
+    m->hs.type = SYNC_HST_ENUMERATION;
+    m->hs.field_type = SYNC_HSF_SELECT;
+    for (size_t i = 0; i < m->nsf; i++) {
+        m->sf[i].type = SYNC_SFT_PICKLIST;
+        if (strcasecmp(m->sf[i].name, "salutation") == 0)
+            snprintf(m->sf[i].name, sizeof(m->sf[i].name), "Salutation");
+    }
+    return SYNC_OK;
+}
+
+Test(runtime, the_resolver_gives_types_and_spelling_and_its_refusals_pass_through)
+{
+    json_t *spec = spec_of("{\"salesforce\": \"salutation\", \"rule\": \"two_way\"}");
+    int calls = 0;
+    char text[64];
+
+    OK(sync_runtime_mapping_put(st, &cfg, "contact", "salutation", spec, 0, fake_vendors, &calls,
+                                &err));
+    cr_assert_eq(calls, 1);
+    cr_assert_str_eq(in_force_map("salutation"), "Lead.Salutation,Contact.Salutation two_way");
+    cr_assert_eq(
+        sync_runtime_mapping_put(st, &cfg, "contact", "nope", spec, 0, fake_vendors, &calls, &err),
+        SYNC_ERR_INVALID);
+    cr_assert_str_eq(err.message, "contact mapping nope: HubSpot has no contacts property 'nope'");
+    cr_assert_eq(
+        sync_runtime_mapping_put(st, &cfg, "contact", "down", spec, 0, fake_vendors, &calls, &err),
+        SYNC_ERR_HTTP, "a vendor failing is not a refusal");
+    /* a built-in is refused before the vendors are asked */
+    cr_assert_eq(
+        sync_runtime_mapping_put(st, &cfg, "contact", "email", spec, 1, fake_vendors, &calls, &err),
+        SYNC_ERR_INVALID);
+    cr_assert_eq(calls, 3);
+    cr_assert(!stored("mapping:contact:nope", text, sizeof(text)));
+    json_decref(spec);
+}
+
+Test(runtime, an_edit_re_points_a_user_mapping_keeping_its_rule_or_changes_a_rule_alone)
+{
+    json_t *to = spec_of("[{\"object\": \"Lead\", \"field\": \"Rating\", \"type\": \"picklist\"}]");
+    json_t *lead_only = spec_of("\"Lead.Salutation\"");
+    char text[256];
+
+    OK(put("contact", "salutation", SALUTATION, 0));
+    OK(sync_runtime_mapping_edit(st, &cfg, "contact", "salutation", NULL, "two_way", NULL, NULL,
+                                 &err));
+    cr_assert_str_eq(in_force_map("salutation"), "Lead.Salutation,Contact.Salutation two_way");
+    cr_assert(stored("mapping_rule:contact:salutation", text, sizeof(text)), "a rule override");
+    OK(sync_runtime_mapping_edit(st, &cfg, "contact", "salutation", to, NULL, NULL, NULL, &err));
+    cr_assert_str_eq(in_force_map("salutation"), "Lead.Rating two_way");
+    cr_assert(!stored("mapping_rule:contact:salutation", text, sizeof(text)),
+              "the stored mapping carries the rule");
+    /* built-ins: the rule yes, the fields no */
+    OK(sync_runtime_mapping_edit(st, &cfg, "contact", "jobtitle", NULL, "dont_sync", NULL, NULL,
+                                 &err));
+    cr_assert_str_eq(rule_in_force("jobtitle"), "dont_sync");
+    cr_assert_eq(sync_runtime_mapping_edit(st, &cfg, "contact", "jobtitle", lead_only, NULL, NULL,
+                                           NULL, &err),
+                 SYNC_ERR_INVALID);
+    cr_assert_str_eq(err.code, SYNC_RUNTIME_BUILTIN);
+    cr_assert_eq(sync_runtime_mapping_edit(st, &cfg, "contact", "shoe_size", NULL, "two_way", NULL,
+                                           NULL, &err),
+                 SYNC_ERR_NOT_FOUND);
+    cr_assert_eq(
+        sync_runtime_mapping_edit(st, &cfg, "contact", "salutation", NULL, NULL, NULL, NULL, &err),
+        SYNC_ERR_INVALID);
+    cr_assert(strstr(err.message, "nothing to change"), "%s", err.message);
+    cr_assert_eq(sync_runtime_mapping_edit(st, &cfg, "contact", "salutation", NULL, "sideways",
+                                           NULL, NULL, &err),
+                 SYNC_ERR_INVALID);
+    json_decref(to);
+    json_decref(lead_only);
+}
+
+Test(runtime, a_file_mapping_can_be_re_pointed_removed_and_added_back)
+{
+    char text[256];
+
+    file_maps_fav();
+    cr_assert_str_eq(in_force_map("fav"),
+                     "Lead.Rating,Contact.Rating__c prefer_salesforce_unless_blank");
+    cr_assert_str_eq(source_of("fav"), "file");
+    OK(put("contact", "fav",
+           "{\"salesforce\": \"Lead.Rating\", \"hubspot_type\": \"enumeration/select\","
+           " \"salesforce_type\": \"picklist\", \"rule\": \"two_way\"}",
+           1));
+    cr_assert_str_eq(in_force_map("fav"), "Lead.Rating two_way");
+    cr_assert_str_eq(source_of("fav"), "override");
+    OK(sync_runtime_rule_set(st, &cfg, "contact", "fav", "always_use_hubspot", &err));
+    OK(sync_runtime_mapping_delete(st, &cfg, "contact", "fav", &err));
+    cr_assert_str_eq(in_force_map("fav"), "");
+    cr_assert(stored("mapping:contact:fav", text, sizeof(text)));
+    cr_assert_str_eq(text, "{\"removed\":true}");
+    cr_assert(!stored("mapping_rule:contact:fav", text, sizeof(text)), "its rule went with it");
+    cr_assert_eq(sync_runtime_mapping_delete(st, &cfg, "contact", "fav", &err), SYNC_ERR_NOT_FOUND);
+    OK(put("contact", "fav",
+           "{\"salesforce\": \"Contact.Rating__c\", \"hubspot_type\": \"enumeration/select\","
+           " \"salesforce_type\": \"picklist\"}",
+           0));
+    cr_assert_str_eq(in_force_map("fav"), "Contact.Rating__c prefer_salesforce_unless_blank");
+}
+
+Test(runtime, a_mapping_added_at_run_time_is_forgotten_on_delete_and_built_ins_stay)
+{
+    char text[256];
+
+    OK(put("contact", "salutation", SALUTATION, 0));
+    OK(sync_runtime_mapping_delete(st, &cfg, "contacts", "salutation", &err));
+    cr_assert_str_eq(in_force_map("salutation"), "");
+    cr_assert(!stored("mapping:contact:salutation", text, sizeof(text)), "nothing left behind");
+    cr_assert_eq(sync_runtime_mapping_delete(st, &cfg, "contact", "email", &err), SYNC_ERR_INVALID);
+    cr_assert_str_eq(err.code, SYNC_RUNTIME_BUILTIN);
+    cr_assert(strstr(err.message, "cannot be removed (set its rule to dont_sync instead)"), "%s",
+              err.message);
+    cr_assert_eq(sync_runtime_mapping_delete(st, &cfg, "widget", "email", &err),
+                 SYNC_ERR_NOT_FOUND);
+    cr_assert_str_eq(in_force_map("email"),
+                     "Lead.Email,Contact.Email prefer_salesforce_unless_blank");
+}
+
+Test(runtime, stored_mappings_apply_in_the_order_they_need_and_a_broken_one_is_skipped)
+{
+    /* fav holds Lead.Rating in the file; "aaa" was given Lead.Rating after fav moved off it:
+     * aaa's key comes first, so it applies in a second round */
+    file_maps_fav();
+    OK(sync_store_setting_set(
+        st, "mapping:contact:zz_fav",
+        "{\"salesforce\": [{\"object\": \"Contact\", \"field\": \"Mood__c\","
+        " \"type\": \"picklist\"}], \"hubspot_type\": \"enumeration/select\"}",
+        &err));
+    OK(sync_store_setting_set(
+        st, "mapping:contact:fav",
+        "{\"salesforce\": [{\"object\": \"Contact\", \"field\": \"Rating__c\","
+        " \"type\": \"picklist\"}], \"hubspot_type\": \"enumeration/select\"}",
+        &err));
+    OK(sync_store_setting_set(
+        st, "mapping:contact:aaa",
+        "{\"salesforce\": [{\"object\": \"Lead\", \"field\": \"Rating\","
+        " \"type\": \"picklist\"}], \"hubspot_type\": \"enumeration/select\"}",
+        &err));
+    OK(sync_store_setting_set(st, "mapping:contact:broken", "{\"salesforce\": 42}", &err));
+    cr_assert_str_eq(in_force_map("aaa"), "Lead.Rating prefer_salesforce_unless_blank");
+    cr_assert_str_eq(in_force_map("fav"), "Contact.Rating__c prefer_salesforce_unless_blank");
+    cr_assert_str_eq(in_force_map("zz_fav"), "Contact.Mood__c prefer_salesforce_unless_blank");
+    cr_assert_str_eq(in_force_map("broken"), "");
 }
