@@ -17,6 +17,7 @@
 #include "cli/builtin.h"
 #include "core/json.h"
 #include "engine/mapping.h"
+#include "engine/record.h"
 #include "engine/value.h"
 #include "store/store.h"
 
@@ -82,6 +83,7 @@ static enum sync_rc explain_collect(struct sync_store *st, const char *system, c
     struct sync_error_query q;
     struct sync_link l;
     enum sync_kind kind;
+    enum sync_side side;
     enum sync_rc rc;
 
     json_object_set_new(out, "record",
@@ -92,7 +94,7 @@ static enum sync_rc explain_collect(struct sync_store *st, const char *system, c
     json_object_set_new(out, "conflicts", conflicts);
     json_object_set_new(out, "decisions", decisions);
     if (strcmp(system, "hubspot") == 0)
-        rc = sync_kind_parse(object, &kind) == 0
+        rc = sync_object_kind(system, object, &kind, &side) == 0
                  ? sync_store_link_get_by_hs(st, sync_kind_name(kind), id, &l, err)
                  : SYNC_ERR_NOT_FOUND;
     else

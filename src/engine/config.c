@@ -1367,7 +1367,7 @@ static int entry_key_set(struct sync_config_mapping *e, const char *key, const c
     if (strcmp(key, "kind") == 0) {
         if (sync_kind_parse(s, &e->kind)) {
             snprintf(why, n,
-                     "'%.200s' is not a sync kind (contact, company, deal, ticket, task, email, "
+                     "'%.80s' is not a sync kind (contact, company, deal, ticket, task, email, "
                      "call, meeting)",
                      s);
             return -1;
@@ -1381,7 +1381,7 @@ static int entry_key_set(struct sync_config_mapping *e, const char *key, const c
     } else if (strcmp(key, "rule") == 0) {
         if (sync_rule_parse(s, &e->rule)) {
             snprintf(why, n,
-                     "'%.200s' is not a sync rule (prefer_salesforce_unless_blank, "
+                     "'%.80s' is not a sync rule (prefer_salesforce_unless_blank, "
                      "always_use_salesforce, two_way, dont_sync, prefer_hubspot_unless_blank, "
                      "always_use_hubspot)",
                      s);

@@ -1245,18 +1245,37 @@ static void party_add(struct sync_engine *e, const struct pool *p, struct inputs
 static enum sync_rc timeline_trigger(struct sync_engine *e, const struct inputs *in,
                                      struct sync_err *err)
 {
+    struct sync_buf text = SYNC_BUF_INIT(1024);
     enum sync_rc rc = SYNC_OK;
 
     if (!sync_settings_int(e->settings, SYNC_SETTING_CONTACT_SYNC))
         return SYNC_OK;
     for (size_t i = 0; rc == SYNC_OK && i < in->nparties; i++) {
-        json_t *out = NULL;
-        if (!in->parties[i].sf_id)
+        struct sync_change c;
+        json_t *m;
+        if (!in->parties[i].sf_id || !in->parties[i].sf_id[0])
             continue;
-        rc = sync_health_resync_record(e->st, "hubspot", "contacts", in->parties[i].hs_id, &out,
-                                       err);
-        json_decref(out);
+        /* a resync marker (health.h), put in the round's open transaction (the health call
+         * would open one of its own) */
+        m = json_pack("{s:s, s:{s:I, s:[]}}", "id", in->parties[i].hs_id, SYNC_HEALTH_RESYNC_MARK,
+                      "requested_at", (json_int_t)sync_time_now_ms(), "errors");
+        sync_buf_reset(&text);
+        rc = m ? sync_json_dump(m, &text) : SYNC_ERR_NOMEM;
+        json_decref(m);
+        if (rc) {
+            rc = sync_err_set(err, rc, "the resync marker of contact %s does not fit",
+                              in->parties[i].hs_id);
+            break;
+        }
+        memset(&c, 0, sizeof(c));
+        c.system = "hubspot";
+        c.object = "contacts";
+        c.record_id = in->parties[i].hs_id;
+        c.version = 0; /* any captured change is newer and replaces it */
+        c.payload = sync_buf_str(&text);
+        rc = sync_store_inbox_put(e->st, &c, NULL, err);
     }
+    sync_buf_release(&text);
     return rc;
 }
 

@@ -259,9 +259,12 @@ static int key_parse(const char *key, const char *prefix, enum sync_kind *kind, 
     return sync_kind_parse(name, kind) ? -1 : 0;
 }
 
+/* The store key of a kind's property; "" when it would not fit a store key (no such key). */
 static void key_of(char *key, size_t n, const char *prefix, enum sync_kind kind, const char *prop)
 {
-    snprintf(key, n, "%s%s:%s", prefix, sync_kind_name(kind), prop);
+    int w = snprintf(key, n, "%s%s:%s", prefix, sync_kind_name(kind), prop);
+    if (w < 0 || (size_t)w >= n)
+        key[0] = '\0';
 }
 
 /* Applies one stored mapping: a user mapping added or replacing the file's, or a file mapping
