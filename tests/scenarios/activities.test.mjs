@@ -116,3 +116,27 @@ test('each type has its switch; a task crmsync made from a HubSpot note is not s
   assert.ok(sfTasks.some((t) => t.Subject === 'Note: From HubSpot'), 'the note became a Salesforce task');
   assert.equal((await live('notes')).length, 1);
 });
+
+test('a due date stays the same day whatever time zone crmsync runs in', async () => {
+  await pair.reset(ON + '  company_sync: false\n');
+  const con = await pair.sf.create('Contact', { LastName: 'Hopper', Email: 'grace@navy.example' });
+  await pair.sync();
+  const saved = process.env.TZ;
+  try {
+    for (const [tz, day] of [
+      ['Pacific/Kiritimati', '2026-07-01'], // UTC+14
+      ['Pacific/Pago_Pago', '2026-07-02'], // UTC-11
+    ]) {
+      process.env.TZ = tz;
+      await pair.sf.create('Task', { Subject: `Due in ${tz}`, ActivityDate: day, WhoId: con });
+      await pair.sync();
+      const t = (await live('tasks')).find((x) => x.properties.hs_task_subject === `Due in ${tz}`);
+      assert.ok(t, tz);
+      const at = Number(t.properties.hs_timestamp) || Date.parse(t.properties.hs_timestamp);
+      assert.equal(new Date(at).toISOString(), `${day}T00:00:00.000Z`, `${tz}: the date at 00:00 UTC`);
+    }
+  } finally {
+    if (saved === undefined) delete process.env.TZ;
+    else process.env.TZ = saved;
+  }
+});
