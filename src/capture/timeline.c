@@ -102,10 +102,11 @@ static json_t *submission_record(const json_t *s, const json_t *form, char *id, 
     if (!id[0])
         snprintf(id, n, "%s-%lld", sync_json_str(form, "id"), (long long)at);
     snprintf(ms, sizeof(ms), "%lld", (long long)at);
-    rec = json_pack("{s:s, s:{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s}}", "id", id, "properties",
+    rec = json_pack("{s:s, s:{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s}}", "id", id, "properties",
                     "hs_timestamp", ms, "hs_lastmodifieddate", ms, "hs_createdate", ms, "email",
                     email, "page_url", sync_json_str(s, "pageUrl"), "form_name",
-                    sync_json_str(form, "name"), "form_values", sync_buf_str(&values));
+                    sync_json_str(form, "name"), "form_id", sync_json_str(form, "id"),
+                    "form_values", sync_buf_str(&values));
     sync_buf_release(&values);
     return rec;
 }

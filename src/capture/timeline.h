@@ -14,7 +14,7 @@
  *   {"id", "properties": {"hs_timestamp", "hs_createdate",
  *    "hs_lastmodifieddate" (all the event's time, epoch ms as text),
  *    "email" (the submitter or recipient), and for a submission
- *    "form_name", "page_url", "form_values" ("name: value" lines); for an
+ *    "form_name", "form_id", "page_url", "form_values" ("name: value" lines); for an
  *    email event "event_type" (SENT, OPEN, CLICK), "campaign_name",
  *    "subject", "url"}}.
  * The events and the cursor are committed together (email events) or

@@ -640,11 +640,72 @@ out:
     free(who);
 }
 
-/* Salesforce: AccountId written as a field, contact roles created unless they exist. */
+/* A Salesforce junction record an associate entry makes (via): an opportunity's contact role,
+ * or a campaign's member (a lead or a contact). */
+struct junction {
+    const char *object; /* OpportunityContactRole, CampaignMember */
+    const char *parent; /* its parent's field: OpportunityId, CampaignId */
+};
+
+static const struct junction *junction_of(const char *via)
+{
+    static const struct junction j[] = {{"OpportunityContactRole", "OpportunityId"},
+                                        {"CampaignMember", "CampaignId"}};
+    for (size_t i = 0; i < sizeof(j) / sizeof(j[0]); i++)
+        if (strcmp(via, j[i].object) == 0)
+            return &j[i];
+    return NULL;
+}
+
+/* The member's field of a junction record: a lead's LeadId (00Q...), else ContactId. */
+static const char *member_field(const struct junction *jn, const char *id)
+{
+    return strcmp(jn->object, "CampaignMember") == 0 && strncmp(id, "00Q", 3) == 0 ? "LeadId"
+                                                                                   : "ContactId";
+}
+
+/* The junction records that exist already ("<parent id18>/<member id18>" -> true): a retry
+ * after a lost answer, or a member added by hand, finds its own. */
+static enum sync_rc junctions_read(struct sync_engine *e, const struct junction *jn,
+                                   const struct assoc_item *it, const size_t *idx, size_t m,
+                                   json_t *have, struct sync_err *err)
+{
+    const char **parents = calloc(m ? m : 1, sizeof(*parents));
+    const char *fields[] = {jn->parent, "ContactId", "LeadId", NULL};
+    struct sync_conn_batch got;
+    const json_t *r;
+    size_t i;
+    enum sync_rc rc;
+
+    if (strcmp(jn->object, "OpportunityContactRole") == 0)
+        fields[2] = NULL; /* a contact role has no lead */
+    sync_conn_batch_init(&got);
+    for (size_t j = 0; parents && j < m; j++)
+        parents[j] = it[idx[j]].from;
+    rc = parents ? sync_conn_fetch(e->sf, jn->object, jn->parent, parents, m, fields, &got, err)
+                 : SYNC_ERR_NOMEM;
+    json_array_foreach(got.records, i, r)
+    {
+        char key[40], a[19], c[19];
+        const char *member = sync_json_str(r, "ContactId");
+        if (!member)
+            member = sync_json_str(r, "LeadId");
+        if (sync_value_sf_id18(sync_json_str(r, jn->parent), a) || sync_value_sf_id18(member, c))
+            continue;
+        snprintf(key, sizeof(key), "%s/%s", a, c);
+        json_object_set_new(have, key, json_true());
+    }
+    sync_conn_batch_release(&got);
+    free(parents);
+    return rc;
+}
+
+/* Salesforce: AccountId written as a field; contact roles and campaign members created unless
+ * they exist. */
 static void assoc_salesforce(struct sync_engine *e, const struct batch *b, struct assoc_item *it,
                              const size_t *idx, size_t m, const char *via, struct outcome *oc)
 {
-    int roles = strcmp(via, "OpportunityContactRole") == 0;
+    const struct junction *jn = junction_of(via);
     struct sync_conn_rec *recs = calloc(m ? m : 1, sizeof(*recs));
     struct sync_conn_result *res = calloc(m ? m : 1, sizeof(*res));
     size_t *who = calloc(m ? m : 1, sizeof(*who));
@@ -655,34 +716,11 @@ static void assoc_salesforce(struct sync_engine *e, const struct batch *b, struc
 
     if (!recs || !res || !who || !have)
         goto out;
-    if (roles) {
-        /* the roles that exist already (a retry after a lost answer finds its own) */
-        const char **opps = calloc(m, sizeof(*opps));
-        const char *fields[] = {"OpportunityId", "ContactId", NULL};
-        struct sync_conn_batch got;
-        const json_t *r;
-        size_t i;
-        sync_conn_batch_init(&got);
-        for (size_t j = 0; opps && j < m; j++)
-            opps[j] = it[idx[j]].from;
-        rc = opps ? sync_conn_fetch(e->sf, "OpportunityContactRole", "OpportunityId", opps, m,
-                                    fields, &got, &cerr)
-                  : SYNC_ERR_NOMEM;
-        json_array_foreach(got.records, i, r)
-        {
-            char key[40], a[19], c[19];
-            if (sync_value_sf_id18(sync_json_str(r, "OpportunityId"), a) ||
-                sync_value_sf_id18(sync_json_str(r, "ContactId"), c))
-                continue;
-            snprintf(key, sizeof(key), "%s/%s", a, c);
-            json_object_set_new(have, key, json_true());
-        }
-        sync_conn_batch_release(&got);
-        free(opps);
-    }
+    if (jn)
+        rc = junctions_read(e, jn, it, idx, m, have, &cerr);
     for (size_t j = 0; rc == SYNC_OK && j < m; j++) {
         struct assoc_item *a = &it[idx[j]];
-        if (roles) {
+        if (jn) {
             char key[40], f[19], t[19];
             if (sync_value_sf_id18(a->from, f) == 0 && sync_value_sf_id18(a->to, t) == 0) {
                 snprintf(key, sizeof(key), "%s/%s", f, t);
@@ -691,7 +729,8 @@ static void assoc_salesforce(struct sync_engine *e, const struct batch *b, struc
                     continue;
                 }
             }
-            recs[k].fields = json_pack("{s:s, s:s}", "OpportunityId", a->from, "ContactId", a->to);
+            recs[k].fields =
+                json_pack("{s:s, s:s}", jn->parent, a->from, member_field(jn, a->to), a->to);
         } else {
             recs[k].id = a->from;
             recs[k].fields = json_pack("{s:s?}", "AccountId", a->to[0] ? a->to : NULL);
@@ -699,8 +738,8 @@ static void assoc_salesforce(struct sync_engine *e, const struct batch *b, struc
         who[k++] = idx[j];
     }
     if (rc == SYNC_OK && k)
-        rc = sync_conn_write(e->sf, roles ? SYNC_CONN_CREATE : SYNC_CONN_UPDATE,
-                             roles ? "OpportunityContactRole" : b->object, recs, k, res, &cerr);
+        rc = sync_conn_write(e->sf, jn ? SYNC_CONN_CREATE : SYNC_CONN_UPDATE,
+                             jn ? jn->object : b->object, recs, k, res, &cerr);
     for (size_t j = 0; j < k; j++) {
         if (rc && res[j].outcome == SYNC_CONN_NOT_SENT)
             assoc_call_failed(&oc[who[j]], &cerr);

@@ -142,6 +142,9 @@ static const struct sync_setting_def setting_defs[SYNC_SETTING__COUNT] = {
      "calls"},
     {"salesforce_meetings", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
      "with Salesforce task sync on: Salesforce events become HubSpot meetings"},
+    {"form_campaigns", SYNC_SETTING_STRING, "", 0, 4000, NULL, RT,
+     "HubSpot forms that add their submitter to a Salesforce campaign: FORM_ID=CAMPAIGN_ID, "
+     "comma-separated (only an active campaign; a sync trigger)"},
     {"create_contacts_from_leads", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
      "a new Salesforce lead creates a HubSpot contact"},
     {"create_contacts_from_contacts", SYNC_SETTING_BOOL, "true", 0, 1, NULL, RT,
@@ -286,6 +289,37 @@ static void format_bound(const struct sync_setting_def *d, int64_t v, char *out,
         snprintf(out, n, "%lld", (long long)v);
 }
 
+/* form_campaigns: "FORM_ID=CAMPAIGN_ID[,...]", each campaign a Salesforce Campaign id (701...,
+ * 15 or 18 letters and digits), each form once. */
+static int form_campaigns_check(const char *text, char *why, size_t n)
+{
+    const char *s = text;
+
+    while (*s) {
+        const char *comma = strchr(s, ','), *eq = strchr(s, '=');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s), cl;
+        const char *c;
+        if (!eq || eq >= s + len || eq == s)
+            return snprintf(why, n, "'%.*s' is not FORM_ID=CAMPAIGN_ID", (int)len, s), -1;
+        c = eq + 1;
+        cl = len - (size_t)(c - s);
+        for (size_t i = 0; i < cl; i++)
+            if (!isalnum((unsigned char)c[i]))
+                cl = 0;
+        if ((cl != 15 && cl != 18) || strncmp(c, "701", 3) != 0)
+            return snprintf(why, n,
+                            "'%.*s' is not a Salesforce campaign id (701..., 15 or 18 "
+                            "characters)",
+                            (int)(len - (size_t)(c - s)), c),
+                   -1;
+        for (const char *p = text; p < s; p = strchr(p, ',') + 1)
+            if (strncmp(p, s, (size_t)(eq - s) + 1) == 0)
+                return snprintf(why, n, "form %.*s is listed twice", (int)(eq - s), s), -1;
+        s = comma ? comma + 1 : s + len;
+    }
+    return 0;
+}
+
 /* Parses text for one setting; on failure writes the reason (without the name) to why. */
 static int setting_parse(const struct sync_setting_def *d, const char *text, int64_t *num,
                          char *why, size_t n)
@@ -314,6 +348,8 @@ static int setting_parse(const struct sync_setting_def *d, const char *text, int
     case SYNC_SETTING_STRING:
         if ((int64_t)strlen(text) > d->max)
             return snprintf(why, n, "is longer than %lld characters", (long long)d->max), -1;
+        if (strcmp(d->name, "form_campaigns") == 0)
+            return form_campaigns_check(text, why, n);
         return 0;
     case SYNC_SETTING_DURATION:
         if (sync_duration_parse(text, num))

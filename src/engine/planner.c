@@ -2486,19 +2486,50 @@ timeline_assignee(struct ctx *c, const struct sync_plan_party *party, const char
     return NULL;
 }
 
-/* The activity's task, on the Salesforce lead or contact the rule picks (activity.h). */
+/* A form that adds its submitter to a Salesforce campaign (seed 002: a sync trigger): a
+ * CampaignMember for the lead or contact, when the campaign is active. */
+static void plan_campaign(struct ctx *c, const struct sync_plan_campaign *camp,
+                          const struct sync_plan_party *party)
+{
+    struct sync_plan_op *op;
+
+    if (!camp->found) {
+        trace(c, "%s: its form's campaign %s is not in Salesforce (form_campaigns): not added",
+              c->label, camp->id);
+        return;
+    }
+    if (!camp->active) {
+        trace(c,
+              "%s: campaign %s (%s) is not active: a form adds its submitter to an active "
+              "campaign only",
+              c->label, camp->id, camp->name ? camp->name : "");
+        return;
+    }
+    if (!party->link_id || !(op = op_add(c, SYNC_PLAN_OP_ASSOCIATE, SYNC_SIDE_SALESFORCE,
+                                         "Campaign", camp->id, party->link_id)))
+        return;
+    copy(op->to_object, sizeof(op->to_object), party->sf_object ? party->sf_object : "Contact");
+    copy(op->to_id, sizeof(op->to_id), party->sf_id);
+    copy(op->via, sizeof(op->via), "CampaignMember");
+    trace(c, "%s: its form adds Salesforce %s %s to campaign %s (%s)", c->label, op->to_object,
+          party->sf_id, camp->id, camp->name ? camp->name : "");
+}
+
+/* The activity's task, on the Salesforce lead or contact the rule picks (activity.h); and a form
+ * submission's campaign. */
 static void plan_timeline(struct ctx *c)
 {
     const struct sync_plan_record *rec = c->in->change;
     const struct sync_plan_link *l = c->in->link;
     const json_t *props = rec->fields;
+    const struct sync_plan_campaign *camp = c->in->form_campaign;
     enum sync_timeline_type t;
     const struct sync_plan_party *party;
     const struct sync_plan_owner *owner;
     const char *why = "";
     struct sync_plan_op *op;
     int64_t since, created;
-    int waiting, i;
+    int waiting, i, task;
     json_t *fields;
 
     if (sync_activity_type(rec->object, props, &t)) {
@@ -2507,31 +2538,34 @@ static void plan_timeline(struct ctx *c)
         set_action(c, "skip");
         return;
     }
-    if (!setting(c, sync_setting_timeline(t, SYNC_TIMELINE_ON))) {
+    if (!(task = setting(c, sync_setting_timeline(t, SYNC_TIMELINE_ON)) != 0))
         trace(c, "%s: timeline_%s is off: a %s does not become a Salesforce task", c->label,
               sync_timeline_name(t), sync_timeline_what(t));
-        set_action(c, "skip");
-        return;
-    }
     since = c->in->timeline_since ? c->in->timeline_since[t] : 0;
     created = sync_activity_time(props, "hs_createdate");
     if (!created)
         created = rec->version;
-    if (!since || created < since) {
+    if (task && (!since || created < since)) {
         trace(c, "%s: a %s from before timeline_%s was turned on: only later ones sync", c->label,
-              sync_timeline_what(t), sync_timeline_name(t));
+              sync_timeline_name(t) ? sync_timeline_what(t) : "", sync_timeline_name(t));
+        task = 0;
+    }
+    if (task && l && l->state == SYNC_PLAN_LINK_LINKED && l->sf_id[0] &&
+        (t == SYNC_TIMELINE_FORM_SUBMISSIONS || strcmp(rec->object, "email_events") == 0)) {
+        trace(c, "%s: already Salesforce Task %s (an event happens once)", c->label, l->sf_id);
+        if (!camp) {
+            set_action(c, "skip_echo");
+            return;
+        }
+        task = 0;
+    }
+    if (!task && !camp) {
         set_action(c, "skip");
         return;
     }
     if (rec->deleted) {
         trace(c, "%s: deleted in HubSpot; its Salesforce task stays", c->label);
         set_action(c, "skip");
-        return;
-    }
-    if (l && l->state == SYNC_PLAN_LINK_LINKED && l->sf_id[0] &&
-        (t == SYNC_TIMELINE_FORM_SUBMISSIONS || strcmp(rec->object, "email_events") == 0)) {
-        trace(c, "%s: already Salesforce Task %s (an event happens once)", c->label, l->sf_id);
-        set_action(c, "skip_echo");
         return;
     }
     i = sync_activity_party(c->in->parties, c->in->nparties, &waiting);
@@ -2549,6 +2583,12 @@ static void plan_timeline(struct ctx *c)
     }
     c->checked[SYNC_PLAN_ERR_ASSOCIATIONS] = 1;
     party = &c->in->parties[i];
+    if (camp)
+        plan_campaign(c, camp, party);
+    if (!task) {
+        set_action(c, c->out->nops ? "associate_sf" : "skip");
+        return;
+    }
     if (!(fields = sync_activity_task(
               t, rec->object, props,
               setting_str(c, sync_setting_timeline(t, SYNC_TIMELINE_SUBJECT)),

@@ -147,6 +147,15 @@ struct sync_plan_party {
     const char *sf_object; /* its Salesforce Lead or Contact; NULL: it does not sync */
     const char *sf_id;     /* NULL or "": not created in Salesforce (yet) */
     int pending;           /* linked, its create not applied yet */
+    const char *link_id;   /* its link, when it has one */
+};
+
+/* The Salesforce campaign a HubSpot form adds its submitter to (setting form_campaigns). */
+struct sync_plan_campaign {
+    const char *id;   /* Campaign id */
+    const char *name; /* NULL: unknown */
+    int found;        /* Salesforce has it */
+    int active;       /* IsActive */
 };
 
 struct sync_plan_input {
@@ -189,6 +198,8 @@ struct sync_plan_input {
     const struct sync_plan_party *parties;
     size_t nparties;
     const int64_t *timeline_since;
+    /* A form submission: the campaign its form adds the submitter to; NULL: none. */
+    const struct sync_plan_campaign *form_campaign;
     /* The record's open sync errors, by category name: cleared when the check passes now. */
     const char *const *open_errors;
     size_t nopen_errors;

@@ -767,6 +767,8 @@ struct inputs {
     json_t *mem;                                 /* strings the people (or the parties) borrow */
     struct sync_plan_party parties[MAX_PARTIES]; /* timeline sync: the activity's contacts */
     size_t nparties;
+    struct sync_plan_campaign campaign; /* a form submission's campaign (form_campaigns) */
+    int have_campaign;
     char new_link_id[SYNC_LINK_ID_LEN + 1];
 };
 
@@ -1231,6 +1233,7 @@ static void party_add(struct sync_engine *e, const struct pool *p, struct inputs
         l.state != SYNC_LINK_DELETED && l.state != SYNC_LINK_DETACHED) {
         json_object_set_new(keep, "object", json_string(l.sf_object));
         json_object_set_new(keep, "sf", json_string(l.sf_id));
+        json_object_set_new(keep, "link", json_string(l.link_id));
         pa->pending = !l.sf_id[0];
     }
     json_array_append_new(in->mem, keep);
@@ -1238,6 +1241,7 @@ static void party_add(struct sync_engine *e, const struct pool *p, struct inputs
     pa->owner_id = sync_json_str(keep, "owner");
     pa->sf_object = sync_json_str(keep, "object");
     pa->sf_id = sync_json_str(keep, "sf");
+    pa->link_id = sync_json_str(keep, "link");
 }
 
 /* A new activity is a sync trigger (seed 002: a form submission, an email opened, a meeting
@@ -1279,6 +1283,73 @@ static enum sync_rc timeline_trigger(struct sync_engine *e, const struct inputs 
     return rc;
 }
 
+/* The campaign form_campaigns names for form (NULL: none) into out (cap n). */
+static const char *campaign_of_form(const char *setting, const char *form, char *out, size_t n)
+{
+    size_t fl = form ? strlen(form) : 0;
+
+    for (const char *s = setting; fl && s && *s;) {
+        const char *comma = strchr(s, ','), *end = comma ? comma : s + strlen(s);
+        if ((size_t)(end - s) > fl + 1 && strncmp(s, form, fl) == 0 && s[fl] == '=') {
+            snprintf(out, n, "%.*s", (int)(end - s - (ptrdiff_t)fl - 1), s + fl + 1);
+            return out;
+        }
+        s = comma ? comma + 1 : end;
+    }
+    return NULL;
+}
+
+/* A form submission's campaign (form_campaigns), as the round read it. */
+static void form_campaign(struct sync_engine *e, const struct pool *p, struct inputs *in)
+{
+    char id[SYNC_STORE_ID_MAX];
+    const json_t *c;
+    json_t *keep;
+
+    if (!campaign_of_form(sync_settings_str(e->settings, SYNC_SETTING_FORM_CAMPAIGNS),
+                          sync_json_str(in->rec.r.fields, "form_id"), id, sizeof(id)))
+        return;
+    c = pool_get(p, SYNC_SIDE_SALESFORCE, "Campaign", id);
+    keep = json_pack("{s:s, s:s?}", "id", id, "name", sync_json_str(c, "Name"));
+    json_array_append_new(in->mem, keep);
+    in->campaign.id = sync_json_str(keep, "id");
+    in->campaign.name = sync_json_str(keep, "name");
+    in->campaign.found = c != NULL;
+    in->campaign.active = sync_json_bool(c, "IsActive", 0);
+    in->have_campaign = 1;
+}
+
+/* The campaigns of form_campaigns, read once per round that holds a form submission. */
+static enum sync_rc campaigns_read(struct sync_engine *e, struct pool *p, struct sync_err *err)
+{
+    static const char *const fields[] = {"Name", "IsActive", NULL};
+    const char *s = sync_settings_str(e->settings, SYNC_SETTING_FORM_CAMPAIGNS);
+    struct strs ids = {json_object()};
+    struct sync_conn_batch b;
+    const json_t *r;
+    size_t i;
+    enum sync_rc rc;
+
+    while (s && *s) {
+        const char *comma = strchr(s, ','), *eq = strchr(s, '=');
+        const char *end = comma ? comma : s + strlen(s);
+        char id[SYNC_STORE_ID_MAX];
+        if (eq && eq < end) {
+            snprintf(id, sizeof(id), "%.*s", (int)(end - eq - 1), eq + 1);
+            strs_add(&ids, id);
+        }
+        s = comma ? comma + 1 : end;
+    }
+    rc = fetch_ids(e->sf, "Campaign", NULL, &ids, fields, &b, err);
+    json_array_foreach(b.records, i, r)
+    {
+        pool_put(p, SYNC_SIDE_SALESFORCE, "Campaign", (json_t *)r);
+    }
+    sync_conn_batch_release(&b);
+    json_decref(ids.set);
+    return rc;
+}
+
 /* An activity's contacts, and its deterministic link id: the activity's own, so a replay (a
  * crash, a lost store) upserts the same Salesforce task instead of making a second. */
 static enum sync_rc timeline_inputs(struct sync_engine *e, const struct change *ch,
@@ -1291,6 +1362,8 @@ static enum sync_rc timeline_inputs(struct sync_engine *e, const struct change *
 
     if (!(in->mem = json_array()))
         return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (strcmp(ch->object, "form_submissions") == 0)
+        form_campaign(e, p, in);
     if (strcmp(ch->object, "form_submissions") == 0 || strcmp(ch->object, "email_events") == 0) {
         char norm[SYNC_MATCH_EMAIL_MAX];
         const char *email = sync_json_str(in->rec.r.fields, "email");
@@ -1920,6 +1993,7 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     pi.parties = in->parties;
     pi.nparties = in->nparties;
     pi.timeline_since = p->since;
+    pi.form_campaign = in->have_campaign ? &in->campaign : NULL;
     for (tries = 0; tries < PLAN_TRIES; tries++) {
         json_t *r;
         struct sync_rec *x;
@@ -1959,7 +2033,8 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     if (ch->kind == SYNC_KIND_TIMELINE && (rc = timeline_park(e, ch, &plan, err)))
         goto out;
     rc = plan_store(e, ch, in, &plan, skip, stats, err);
-    if (rc == SYNC_OK && ch->kind == SYNC_KIND_TIMELINE && strcmp(plan.action, "create_sf") == 0)
+    if (rc == SYNC_OK && ch->kind == SYNC_KIND_TIMELINE &&
+        (strcmp(plan.action, "create_sf") == 0 || strcmp(plan.action, "associate_sf") == 0))
         rc = timeline_trigger(e, in, err);
     if (rc == SYNC_ERR_INVALID || rc == SYNC_ERR_NOT_FOUND) {
         /* a constraint the plan broke (a record already linked elsewhere): not the store's
@@ -1989,7 +2064,7 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
                             {json_object()}, {json_object()}, json_object()};
     json_t *linked_ids = json_object(); /* "<side>/<object>" -> the counterparts to read */
     enum sync_rc rc = SYNC_OK;
-    int deals = 0, tickets = 0;
+    int deals = 0, tickets = 0, forms = 0;
 
     for (size_t i = 0; i < cs->n; i++) {
         struct change *ch = &cs->items[i];
@@ -2025,6 +2100,7 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
         assoc_wants_add(e, &w, ch, linked, &l);
         deals |= ch->kind == SYNC_KIND_DEAL;
         tickets |= ch->kind == SYNC_KIND_TICKET;
+        forms |= strcmp(ch->object, "form_submissions") == 0;
         sync_rec_release(&rec);
     }
     if (json_object_size(sf_emails.set)) {
@@ -2077,6 +2153,8 @@ static enum sync_rc prefetch(struct sync_engine *e, struct changes *cs, struct p
         rc = assoc_prefetch(e, p, &w, err);
     if (rc == SYNC_OK && json_object_size(w.hs_activities))
         rc = timeline_prefetch(e, p, &w, err);
+    if (rc == SYNC_OK && forms && sync_settings_str(e->settings, SYNC_SETTING_FORM_CAMPAIGNS)[0])
+        rc = campaigns_read(e, p, err);
     if (rc == SYNC_OK && deals)
         rc = sync__engine_stages(e, sync_time_now_ms(), &p->stages, err);
     else if (rc == SYNC_OK && tickets) /* a round plans one kind */

@@ -232,6 +232,9 @@ static const char *const timeline_reads_from[SYNC_TIMELINE__COUNT] = {
 
 static int timeline_reads(const struct sync_engine *e, const char *object)
 {
+    if (strcmp(object, "form_submissions") == 0 &&
+        sync_settings_str(e->settings, SYNC_SETTING_FORM_CAMPAIGNS)[0])
+        return 1; /* a form that adds its submitter to a campaign */
     for (int t = 0; t < SYNC_TIMELINE__COUNT; t++)
         if (timeline_reads_from[t] && strcmp(timeline_reads_from[t], object) == 0 &&
             sync_settings_int(e->settings, sync_setting_timeline(t, SYNC_TIMELINE_ON)))

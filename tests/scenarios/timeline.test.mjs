@@ -374,3 +374,40 @@ test('a subject format and task type set with crmsync settings shape the tasks; 
   assert.equal(note.Description, body);
   assert.equal(note.Type, null, 'notes have no task type set');
 });
+
+test('a form that adds its submitter to an active Salesforce campaign: a member once; an inactive campaign adds nobody', async () => {
+  await pair.reset('settings:\n  company_sync: false\n  deal_sync: false\n');
+  const active = await pair.sf.create('Campaign', { Name: 'Spring webinar', IsActive: true });
+  const dormant = await pair.sf.create('Campaign', { Name: 'Old fair', IsActive: false });
+  const bad = await pair.crmsync('settings', 'set', 'form_campaigns', `${FORM}=00Q000000000001`);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /is not a Salesforce campaign id/);
+  await pair.hs.create('contacts', { email: 'camp@engines.example', lastname: 'Camp', company: 'Acme' });
+  await pair.sync();
+  const lead = (await pair.sf.live('Lead')).find((l) => l.Email === 'camp@engines.example');
+  assert.ok(lead);
+  const ok = await pair.crmsync('settings', 'set', 'form_campaigns', `${FORM}=${active}`);
+  assert.equal(ok.code, 0, ok.stderr);
+  await pair.sync(); // the form cursor starts here
+  await sleep(5);
+  await pair.hs.emu.control('POST', `/__emu/forms/${FORM}/submissions`, { email: 'camp@engines.example', fields: { firstname: 'Cam' } });
+  await pair.sync();
+  let members = await pair.sf.live('CampaignMember');
+  assert.equal(members.length, 1, JSON.stringify(members));
+  assert.equal(members[0].CampaignId, active);
+  assert.equal(members[0].LeadId, lead.Id);
+  assert.equal((await tasks()).length, 0, 'timeline_form_submissions is off: no task');
+
+  // a second submission does not add it twice
+  await pair.hs.emu.control('POST', `/__emu/forms/${FORM}/submissions`, { email: 'camp@engines.example', fields: { firstname: 'Cam' } });
+  await pair.sync();
+  members = await pair.sf.live('CampaignMember');
+  assert.equal(members.length, 1);
+
+  // an inactive campaign adds nobody
+  const off = await pair.crmsync('settings', 'set', 'form_campaigns', `${FORM}=${dormant}`);
+  assert.equal(off.code, 0, off.stderr);
+  await pair.hs.emu.control('POST', `/__emu/forms/${FORM}/submissions`, { email: 'camp@engines.example', fields: { firstname: 'Cam' } });
+  await pair.sync();
+  assert.equal((await pair.sf.live('CampaignMember')).length, 1);
+});

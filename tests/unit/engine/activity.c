@@ -131,15 +131,15 @@ Test(activity, a_time_reads_as_epoch_ms_text_or_iso_and_absent_or_junk_is_zero)
 
 #define SYNCED(id, at)                                                                             \
     {                                                                                              \
-        id, at, NULL, "Lead", "00Q" id, 0                                                          \
+        id, at, NULL, "Lead", "00Q" id, 0, "L" id                                                  \
     }
 #define PENDING(id, at)                                                                            \
     {                                                                                              \
-        id, at, NULL, "Lead", "", 1                                                                \
+        id, at, NULL, "Lead", "", 1, "L" id                                                        \
     }
 #define UNSYNCED(id, at)                                                                           \
     {                                                                                              \
-        id, at, NULL, NULL, NULL, 0                                                                \
+        id, at, NULL, NULL, NULL, 0, NULL                                                          \
     }
 
 Test(activity, the_task_goes_to_the_most_recently_created_synced_contact)
@@ -165,7 +165,7 @@ Test(activity, equal_createdates_go_to_the_highest_numeric_id_not_the_highest_te
 Test(activity, a_contact_that_does_not_sync_is_ignored_even_when_newest)
 {
     const struct sync_plan_party p[] = {
-        UNSYNCED("900", 9000), SYNCED("100", 1000), {NULL, 9999, NULL, "Lead", "00Qx", 0}};
+        UNSYNCED("900", 9000), SYNCED("100", 1000), {NULL, 9999, NULL, "Lead", "00Qx", 0, NULL}};
     int waiting;
 
     cr_assert_eq(sync_activity_party(p, 3, &waiting), 1);
