@@ -375,14 +375,14 @@ test('a subject format and task type set with crmsync settings shape the tasks; 
   assert.equal(note.Type, null, 'notes have no task type set');
 });
 
-test('a form that adds its submitter to an active Salesforce campaign: a member once; an inactive campaign adds nobody', async () => {
+test('a form that adds its submitter to an active Salesforce campaign: a member once, a sync trigger; an inactive campaign adds nobody', async () => {
   await pair.reset('settings:\n  company_sync: false\n  deal_sync: false\n');
   const active = await pair.sf.create('Campaign', { Name: 'Spring webinar', IsActive: true });
   const dormant = await pair.sf.create('Campaign', { Name: 'Old fair', IsActive: false });
   const bad = await pair.crmsync('settings', 'set', 'form_campaigns', `${FORM}=00Q000000000001`);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /is not a Salesforce campaign id/);
-  await pair.hs.create('contacts', { email: 'camp@engines.example', lastname: 'Camp', company: 'Acme' });
+  const hs = await pair.hs.create('contacts', { email: 'camp@engines.example', lastname: 'Camp', company: 'Acme' });
   await pair.sync();
   const lead = (await pair.sf.live('Lead')).find((l) => l.Email === 'camp@engines.example');
   assert.ok(lead);
@@ -397,6 +397,8 @@ test('a form that adds its submitter to an active Salesforce campaign: a member 
   assert.equal(members[0].CampaignId, active);
   assert.equal(members[0].LeadId, lead.Id);
   assert.equal((await tasks()).length, 0, 'timeline_form_submissions is off: no task');
+  const x = await pair.explain('hubspot', 'contacts', hs, '--all', '--json');
+  assert.match(JSON.stringify(x.decisions), /a resync was asked for/, 'the submission is a sync trigger for its contact');
 
   // a second submission does not add it twice
   await pair.hs.emu.control('POST', `/__emu/forms/${FORM}/submissions`, { email: 'camp@engines.example', fields: { firstname: 'Cam' } });
