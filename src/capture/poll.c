@@ -261,8 +261,15 @@ enum sync_rc sync_poll_source(struct sync_store *st, struct sync_conn *c,
     sync_poll_cursor_name(src, name, sizeof(name));
     if ((rc = cursor_load(st, name, &at, &floor_ms, &absent, err)))
         goto done;
-    if (absent && src->from_now) /* no initial sync: only what changes from the switch on */
+    if (!absent && src->from_now && src->start_ms > floor_ms && src->start_ms <= now_ms) {
+        /* its switch was turned off and on again: what changed while it was off is not read */
+        memset(&at, 0, sizeof(at));
+        at.ts_ms = floor_ms = src->start_ms;
+        absent = 1;
+    } else if (absent &&
+               src->from_now) { /* no initial sync: only what changes from the switch on */
         at.ts_ms = floor_ms = src->start_ms > 0 && src->start_ms <= now_ms ? src->start_ms : now_ms;
+    }
     if ((rc = cursor_text(&at, floor_ms, &before)))
         goto nomem;
     if (absent && src->from_now &&

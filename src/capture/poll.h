@@ -55,7 +55,9 @@ struct sync_poll_source {
     int64_t swept_ms;          /* set by polling: when the lookback was last re-read */
     int from_now;              /* no cursor yet: start at start_ms, not the epoch (no initial sync:
                                   Salesforce cases sync only once created or changed) */
-    int64_t start_ms; /* from_now: when its switch was turned on; 0 (or later than now): now */
+    int64_t start_ms; /* from_now: when its switch was turned on; 0 (or later than now): now. A
+                         cursor made before start_ms (the switch went off and on again) starts
+                         over there */
 };
 
 struct sync_poll_result {

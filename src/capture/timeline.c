@@ -186,6 +186,7 @@ static const json_t *campaign_of(struct sync_conn *c, json_t *cache, int64_t id)
         return json_object_get(cache, key);
     if (sync_conn_hs_email_campaign(c, id, &cp, &err) != SYNC_OK) {
         sync_warn("capture", "email campaign %lld not read: %s", (long long)id, err.message);
+        json_object_set_new(cache, key, json_object()); /* not asked again this process */
         return NULL;
     }
     json_object_set_new(cache, key, cp);

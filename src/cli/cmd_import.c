@@ -1,9 +1,13 @@
 /*
  * cmd_import.c: `crmsync import`: imports (backfill, engine/import.h).
  *
- *   crmsync import salesforce Lead|Contact|Account|Opportunity|Case|Task|Event [--where COND]
- * [--page N] crmsync import hubspot-list LIST_ID [--page N] crmsync import list [--json] crmsync
- * import show ID [--json] crmsync import resume ID [--page N] crmsync import cancel ID
+ *   crmsync import salesforce OBJECT [--where COND] [--page N]
+ *       (OBJECT: Lead, Contact, Account, Opportunity, Case, Task or Event)
+ *   crmsync import hubspot-list LIST_ID [--page N]
+ *   crmsync import list [--json]
+ *   crmsync import show ID [--json]
+ *   crmsync import resume ID [--page N]
+ *   crmsync import cancel ID
  *
  * An import reads in this process, with connectors and a store handle
  * of its own, and puts the records into the inbox; the engine (`sync

@@ -670,20 +670,33 @@ static enum sync_rc junctions_read(struct sync_engine *e, const struct junction 
                                    const struct assoc_item *it, const size_t *idx, size_t m,
                                    json_t *have, struct sync_err *err)
 {
-    const char **parents = calloc(m ? m : 1, sizeof(*parents));
+    const char **keys = calloc(m ? m : 1, sizeof(*keys));
     const char *fields[] = {jn->parent, "ContactId", "LeadId", NULL};
+    int members = strcmp(jn->object, "CampaignMember") == 0;
     struct sync_conn_batch got;
     const json_t *r;
     size_t i;
-    enum sync_rc rc;
+    enum sync_rc rc = keys ? SYNC_OK : SYNC_ERR_NOMEM;
 
-    if (strcmp(jn->object, "OpportunityContactRole") == 0)
-        fields[2] = NULL; /* a contact role has no lead */
     sync_conn_batch_init(&got);
-    for (size_t j = 0; parents && j < m; j++)
-        parents[j] = it[idx[j]].from;
-    rc = parents ? sync_conn_fetch(e->sf, jn->object, jn->parent, parents, m, fields, &got, err)
-                 : SYNC_ERR_NOMEM;
+    if (!members) {
+        /* an opportunity's contact roles are few: read by parent */
+        fields[2] = NULL; /* a contact role has no lead */
+        for (size_t j = 0; keys && j < m; j++)
+            keys[j] = it[idx[j]].from;
+        if (keys)
+            rc = sync_conn_fetch(e->sf, jn->object, jn->parent, keys, m, fields, &got, err);
+    }
+    /* a campaign may have many members: read those of the batch's leads, then contacts */
+    for (int lead = 1; members && rc == SYNC_OK && lead >= 0; lead--) {
+        size_t k = 0;
+        for (size_t j = 0; j < m; j++)
+            if ((strncmp(it[idx[j]].to, "00Q", 3) == 0) == lead)
+                keys[k++] = it[idx[j]].to;
+        if (k)
+            rc = sync_conn_fetch(e->sf, jn->object, lead ? "LeadId" : "ContactId", keys, k, fields,
+                                 &got, err);
+    }
     json_array_foreach(got.records, i, r)
     {
         char key[40], a[19], c[19];
@@ -696,7 +709,7 @@ static enum sync_rc junctions_read(struct sync_engine *e, const struct junction 
         json_object_set_new(have, key, json_true());
     }
     sync_conn_batch_release(&got);
-    free(parents);
+    free(keys);
     return rc;
 }
 
@@ -728,6 +741,7 @@ static void assoc_salesforce(struct sync_engine *e, const struct batch *b, struc
                     oc[idx[j]].what = SYNC_CONN_OK;
                     continue;
                 }
+                json_object_set_new(have, key, json_true()); /* once per batch too */
             }
             recs[k].fields =
                 json_pack("{s:s, s:s}", jn->parent, a->from, member_field(jn, a->to), a->to);

@@ -1219,16 +1219,17 @@ static void assoc_one(struct ctx *c, struct pair *pr, const struct sync_plan_ass
         has = want && was && strcmp(was, want) == 0;
     if (!want && (!was || !pr->hs))
         return;
-    if (want && has) {
+    if (want && has && (!known || !was || strcmp(was, want) == 0)) {
         if (!was || strcmp(was, want))
             ledger_put(c, pr->link_id, key, want, SYNC_SIDE_NONE, SYNC_SIDE_NONE);
         return;
     }
+    /* (known, has, and an earlier one differs: the earlier one leaves, nothing is added) */
     if (!(op = op_add(c, SYNC_PLAN_OP_ASSOCIATE, SYNC_SIDE_HUBSPOT, sync_kind_hs_object(c->kind),
                       pr->hs ? pr->hs->id : "", pr->link_id)))
         return;
     copy(op->to_object, sizeof(op->to_object), to_object);
-    if (want)
+    if (want && !has)
         copy(op->to_id, sizeof(op->to_id), want);
     if (was && (!want || strcmp(was, want)))
         copy(op->remove_id, sizeof(op->remove_id), was);
@@ -2561,6 +2562,15 @@ static void plan_timeline(struct ctx *c)
     }
     if (!task && !camp) {
         set_action(c, "skip");
+        return;
+    }
+    if (!l && sync_rec_link_id(rec)) {
+        /* made by Salesforce task sync from a Salesforce task or event: never sent back */
+        trace(c,
+              "%s: it carries crmsync's link id %s: crmsync made it from Salesforce; not synced "
+              "back",
+              c->label, sync_rec_link_id(rec));
+        set_action(c, "skip_echo");
         return;
     }
     if (rec->deleted) {

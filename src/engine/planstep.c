@@ -1341,6 +1341,14 @@ static enum sync_rc campaigns_read(struct sync_engine *e, struct pool *p, struct
         s = comma ? comma + 1 : end;
     }
     rc = fetch_ids(e->sf, "Campaign", NULL, &ids, fields, &b, err);
+    if (rc && err && err->cls == SYNC_ERRCLASS_PERMANENT && err->http_status >= 400 &&
+        err->http_status < 500) {
+        /* refused for good (an id Salesforce does not take, no Campaign access): the forms'
+         * campaigns count as missing, and the rest of the round plans on */
+        sync_warn("plan", "the campaigns of form_campaigns cannot be read: %s", err->message);
+        sync_err_clear(err);
+        rc = SYNC_OK;
+    }
     json_array_foreach(b.records, i, r)
     {
         pool_put(p, SYNC_SIDE_SALESFORCE, "Campaign", (json_t *)r);

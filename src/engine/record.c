@@ -185,7 +185,9 @@ const char *const sync_timeline_objects[] = {
 /* The properties timeline sync reads of each engagement (attachments never). */
 static const char *const *timeline_extras(const char *object)
 {
-#define COMMON "hs_timestamp", "hs_createdate", "hs_lastmodifieddate", "hubspot_owner_id"
+#define COMMON                                                                                     \
+    "hs_timestamp", "hs_createdate", "hs_lastmodifieddate", "hubspot_owner_id",                    \
+        SYNC_HS_LINK_PROPERTY
     static const char *const notes[] = {COMMON, "hs_note_body", NULL};
     static const char *const calls[] = {COMMON,           "hs_call_title",     "hs_call_body",
                                         "hs_call_status", "hs_call_direction", NULL};
@@ -282,7 +284,11 @@ static int reads_for(enum sync_kind kind, enum sync_kind k, enum sync_side side,
     const char *const *objs = sync_kind_sf_objects(k);
     if (k == kind)
         return 1;
-    for (int i = 0; side == SYNC_SIDE_SALESFORCE && objs[i]; i++)
+    /* HubSpot: a kind whose records are this object (a HubSpot task read for timeline sync is
+     * also the task a Salesforce task made, whose mapped properties its sync compares) */
+    if (side == SYNC_SIDE_HUBSPOT)
+        return strcmp(sync_kind_hs_object(k), object) == 0;
+    for (int i = 0; objs[i]; i++)
         if (strcasecmp(objs[i], object) == 0)
             return 1;
     return 0;

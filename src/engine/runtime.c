@@ -69,7 +69,7 @@ static enum sync_rc known(const char *name, int *id, struct sync_err *err)
 int sync_runtime_since_switch(int id)
 {
     if (id == SYNC_SETTING_TICKET_SYNC || id == SYNC_SETTING_TICKET_TWO_WAY ||
-        id == SYNC_SETTING_SALESFORCE_TASK_SYNC)
+        (id >= SYNC_SETTING_SALESFORCE_TASK_SYNC && id <= SYNC_SETTING_SALESFORCE_MEETINGS))
         return 1;
     return id >= SYNC_SETTING_TIMELINE_FIRST && id < SYNC_SETTING__COUNT &&
            (id - SYNC_SETTING_TIMELINE_FIRST) % 3 == SYNC_TIMELINE_ON;

@@ -252,8 +252,21 @@ static int64_t source_start(struct sync_engine *e, enum sync_kind kind, enum syn
     if (kind == SYNC_KIND_TICKET)
         return sync__engine_since(e, side == SYNC_SIDE_HUBSPOT ? SYNC_SETTING_TICKET_TWO_WAY
                                                                : SYNC_SETTING_TICKET_SYNC);
-    if (kind != SYNC_KIND_TIMELINE)
-        return sync__engine_since(e, SYNC_SETTING_SALESFORCE_TASK_SYNC);
+    if (kind != SYNC_KIND_TIMELINE) {
+        /* task sync's switch, and the earliest of the types the object carries that are on */
+        static const enum sync_setting task_types[] = {SYNC_SETTING_SALESFORCE_TASKS,
+                                                       SYNC_SETTING_SALESFORCE_EMAILS,
+                                                       SYNC_SETTING_SALESFORCE_CALLS};
+        int64_t master = sync__engine_since(e, SYNC_SETTING_SALESFORCE_TASK_SYNC);
+        if (kind == SYNC_KIND_MEETING)
+            start = sync__engine_since(e, SYNC_SETTING_SALESFORCE_MEETINGS);
+        for (size_t i = 0; kind != SYNC_KIND_MEETING && i < 3; i++) {
+            int64_t since = sync__engine_since(e, task_types[i]);
+            if (since && (!start || since < start))
+                start = since;
+        }
+        return start > master ? start : master;
+    }
     for (int t = 0; t < SYNC_TIMELINE__COUNT; t++) {
         int64_t since;
         if (!timeline_reads_from[t] || strcmp(timeline_reads_from[t], object) != 0)

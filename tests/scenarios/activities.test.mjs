@@ -140,3 +140,37 @@ test('a due date stays the same day whatever time zone crmsync runs in', async (
     else process.env.TZ = saved;
   }
 });
+
+test('with task sync and timeline sync both on, a Salesforce task makes one HubSpot task and never comes back as a second Salesforce task', async () => {
+  await pair.reset(ON + '  timeline_tasks: true\n  timeline_meetings: true\n');
+  const c = await customer();
+  await sleep(5);
+  await pair.sf.create('Task', { Subject: 'Call back', ActivityDate: '2026-05-02', WhoId: c.con });
+  await pair.sf.create('Event', { Subject: 'Lunch', StartDateTime: '2026-05-04T12:00:00.000Z', EndDateTime: '2026-05-04T13:00:00.000Z', WhoId: c.con });
+  await pair.sync();
+  await pair.sync();
+  assert.equal((await live('tasks')).length, 1);
+  assert.equal((await live('meetings')).length, 1);
+  assert.deepEqual((await pair.sf.live('Task')).map((t) => t.Subject), ['Call back'], 'no echo task');
+  assert.equal((await pair.sf.live('Event')).length, 1);
+});
+
+test('task sync turned off and on again reads only what changes from then on', async () => {
+  await pair.reset(ON);
+  const c = await customer();
+  await sleep(5);
+  await pair.sf.create('Task', { Subject: 'While on', ActivityDate: '2026-05-02', WhoId: c.con });
+  await pair.sync();
+  let r = await pair.crmsync('settings', 'set', 'salesforce_task_sync', 'false');
+  assert.equal(r.code, 0, r.stderr);
+  await pair.sync();
+  await pair.sf.create('Task', { Subject: 'While off', ActivityDate: '2026-05-02', WhoId: c.con });
+  await sleep(1100); // Salesforce stamps whole seconds
+  r = await pair.crmsync('settings', 'set', 'salesforce_task_sync', 'true');
+  assert.equal(r.code, 0, r.stderr);
+  await pair.sync();
+  await sleep(5);
+  await pair.sf.create('Task', { Subject: 'On again', ActivityDate: '2026-05-02', WhoId: c.con });
+  await pair.sync();
+  assert.deepEqual((await live('tasks')).map((t) => t.properties.hs_task_subject).sort(), ['On again', 'While on']);
+});
