@@ -1742,6 +1742,26 @@ static int check_link_id(struct ctx *c)
     return 0;
 }
 
+/* A merged-away or deleted record (every kind that merges or deletes alike): 1 when planned. */
+static int plan_gone(struct ctx *c)
+{
+    const struct sync_plan_record *rec = c->in->change;
+
+    if (rec->merged_into && rec->merged_into[0]) {
+        plan_merge(c);
+        return 1;
+    }
+    if (!rec->deleted)
+        return 0;
+    if (c->in->link)
+        plan_delete(c, c->in->link, "deleted");
+    else {
+        trace(c, "%s: deleted; it had no link", c->label);
+        set_action(c, "skip");
+    }
+    return 1;
+}
+
 /* ---- contacts ---- */
 
 static int inclusion_on(const struct ctx *c)
@@ -2049,19 +2069,8 @@ static void plan_contact(struct ctx *c)
 {
     const struct sync_plan_record *rec = c->in->change;
 
-    if (rec->merged_into && rec->merged_into[0]) {
-        plan_merge(c);
+    if (plan_gone(c))
         return;
-    }
-    if (rec->deleted) {
-        if (c->in->link)
-            plan_delete(c, c->in->link, "deleted");
-        else {
-            trace(c, "%s: deleted; it had no link", c->label);
-            set_action(c, "skip");
-        }
-        return;
-    }
     if (is_sf(rec) && is_object(rec, "Lead") && rec->converted) {
         plan_conversion(c);
         return;
@@ -2114,19 +2123,8 @@ static void plan_company(struct ctx *c)
     const struct sync_plan_link *l = c->in->link;
     int i;
 
-    if (rec->merged_into && rec->merged_into[0]) {
-        plan_merge(c);
+    if (plan_gone(c))
         return;
-    }
-    if (rec->deleted) {
-        if (l)
-            plan_delete(c, l, "deleted");
-        else {
-            trace(c, "%s: deleted; it had no link", c->label);
-            set_action(c, "skip");
-        }
-        return;
-    }
     if (l) {
         if (link_usable(c, l))
             plan_linked(c, l);
@@ -2342,19 +2340,8 @@ static void plan_deal(struct ctx *c)
     const struct sync_plan_record *rec = c->in->change, *other;
     const struct sync_plan_link *l = c->in->link;
 
-    if (rec->merged_into && rec->merged_into[0]) {
-        plan_merge(c);
+    if (plan_gone(c))
         return;
-    }
-    if (rec->deleted) {
-        if (l)
-            plan_delete(c, l, "deleted");
-        else {
-            trace(c, "%s: deleted; it had no link", c->label);
-            set_action(c, "skip");
-        }
-        return;
-    }
     if (l && !link_usable(c, l))
         return;
     if (check_stages(c, rec)) {
@@ -2416,19 +2403,8 @@ static void plan_ticket(struct ctx *c)
         set_action(c, "skip");
         return;
     }
-    if (rec->merged_into && rec->merged_into[0]) {
-        plan_merge(c);
+    if (plan_gone(c))
         return;
-    }
-    if (rec->deleted) {
-        if (l)
-            plan_delete(c, l, "deleted");
-        else {
-            trace(c, "%s: deleted; it had no ticket", c->label);
-            set_action(c, "skip");
-        }
-        return;
-    }
     if (l && !link_usable(c, l))
         return;
     if (check_stages(c, rec)) {
@@ -2700,15 +2676,8 @@ static void plan_sf_activity(struct ctx *c)
         set_action(c, "skip_echo");
         return;
     }
-    if (rec->deleted) {
-        if (l)
-            plan_delete(c, l, "deleted");
-        else {
-            trace(c, "%s: deleted; it had no HubSpot %s", c->label, sync_kind_name(c->kind));
-            set_action(c, "skip");
-        }
+    if (plan_gone(c))
         return;
-    }
     if (l) {
         if (link_usable(c, l))
             plan_linked(c, l);
