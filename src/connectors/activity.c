@@ -51,10 +51,7 @@ enum sync_rc sync_conn_hs_forms(struct sync_conn *c, struct sync_conn_batch *out
         json_t *ans = NULL, *f;
         size_t i;
         rc = sync_buf_addf(&url, "%s/marketing/v3/forms?limit=100", c->instance_url);
-        if (rc == SYNC_OK && after[0]) {
-            rc = sync_buf_addstr(&url, "&after=");
-            rc = rc ? rc : sync_url_encode(&url, after, strlen(after));
-        }
+        rc = rc ? rc : sync_url_param(&url, "after", after);
         rc = rc ? sync_err_set(err, rc, "hubspot: the forms URL is too long")
                 : get(c, &url, &ans, err);
         sync_buf_release(&url);
@@ -93,10 +90,7 @@ enum sync_rc sync_conn_hs_form_submissions(struct sync_conn *c, const char *form
         rc = sync_buf_addf(&url, "%s/form-integrations/v1/submissions/forms/", c->instance_url);
         rc = rc ? rc : sync_url_encode(&url, form_id, strlen(form_id));
         rc = rc ? rc : sync_buf_addstr(&url, "?limit=50");
-        if (rc == SYNC_OK && after[0]) {
-            rc = sync_buf_addstr(&url, "&after=");
-            rc = rc ? rc : sync_url_encode(&url, after, strlen(after));
-        }
+        rc = rc ? rc : sync_url_param(&url, "after", after);
         rc = rc ? sync_err_set(err, rc, "hubspot: the submissions URL is too long")
                 : get(c, &url, &ans, err);
         sync_buf_release(&url);
@@ -132,10 +126,7 @@ enum sync_rc sync_conn_hs_email_events(struct sync_conn *c, int64_t since_ms, in
                            "%s/email/public/v1/events?startTimestamp=%lld&endTimestamp=%lld"
                            "&limit=1000",
                            c->instance_url, (long long)since_ms + 1, (long long)until_ms);
-        if (rc == SYNC_OK && offset[0]) {
-            rc = sync_buf_addstr(&url, "&offset=");
-            rc = rc ? rc : sync_url_encode(&url, offset, strlen(offset));
-        }
+        rc = rc ? rc : sync_url_param(&url, "offset", offset);
         rc = rc ? sync_err_set(err, rc, "hubspot: the events URL is too long")
                 : get(c, &url, &ans, err);
         sync_buf_release(&url);

@@ -111,10 +111,7 @@ enum sync_rc sync_conn_list_members(struct sync_conn *c, const char *list_id, co
         limit = SYNC_HS_LIST_PAGE_MAX;
     if (rc == SYNC_OK)
         rc = sync_buf_addf(&url, "?limit=%zu", limit);
-    if (rc == SYNC_OK && after && *after) {
-        rc = sync_buf_addstr(&url, "&after=");
-        rc = rc ? rc : sync_url_encode(&url, after, strlen(after));
-    }
+    rc = rc ? rc : sync_url_param(&url, "after", after);
     if (rc == SYNC_OK)
         rc = sync__conn_call(c, "GET", sync_buf_str(&url), NULL, 0, 0, &ans, NULL, err);
     sync_buf_release(&url);

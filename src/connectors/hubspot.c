@@ -266,10 +266,7 @@ static enum sync_rc hs_list_page(struct sync_conn *c, const struct sync_conn_win
         rc = sync_buf_addch(&url, ',');
         rc = rc ? rc : sync_url_encode(&url, w->fields[k], strlen(w->fields[k]));
     }
-    if (rc == SYNC_OK && after->id[0]) {
-        rc = sync_buf_addstr(&url, "&after=");
-        rc = rc ? rc : sync_url_encode(&url, after->id, strlen(after->id));
-    }
+    rc = rc ? rc : sync_url_param(&url, "after", after->id);
     if (rc) {
         sync_buf_release(&url);
         return sync_err_set(err, rc, "hubspot: the %s list URL is too long", w->object);
@@ -360,10 +357,7 @@ static enum sync_rc hs_read_deletes(struct sync_conn *c, const char *object, int
     if (!sync_hs_object_ok(object))
         return sync_err_set(err, SYNC_ERR_INVALID, "hubspot: bad object type");
     rc = api_url(c, &url, "/crm/v3/objects/%s?archived=true&limit=%d", object, HS_LIST_MAX);
-    if (rc == SYNC_OK && out->after[0]) {
-        rc = sync_buf_addstr(&url, "&after=");
-        rc = rc ? rc : sync_url_encode(&url, out->after, strlen(out->after));
-    }
+    rc = rc ? rc : sync_url_param(&url, "after", out->after);
     rc = rc ? rc : sync__conn_call(c, "GET", sync_buf_str(&url), NULL, 0, 0, &ans, NULL, err);
     sync_buf_release(&url);
     if (rc)
@@ -405,10 +399,7 @@ static enum sync_rc owners_pages(struct sync_conn *c, int archived, struct sync_
 
         rc = api_url(c, &url, "/crm/v3/owners?limit=%d&archived=%s", HS_LIST_MAX,
                      archived ? "true" : "false");
-        if (rc == SYNC_OK && after[0]) {
-            rc = sync_buf_addstr(&url, "&after=");
-            rc = rc ? rc : sync_url_encode(&url, after, strlen(after));
-        }
+        rc = rc ? rc : sync_url_param(&url, "after", after);
         rc = rc ? rc : sync__conn_call(c, "GET", sync_buf_str(&url), NULL, 0, 0, &ans, NULL, err);
         sync_buf_release(&url);
         if (rc)

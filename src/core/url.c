@@ -40,6 +40,16 @@ static int hexval(char c)
     return -1;
 }
 
+enum sync_rc sync_url_param(struct sync_buf *out, const char *name, const char *value)
+{
+    enum sync_rc rc;
+
+    if (!value || !*value)
+        return SYNC_OK;
+    rc = sync_buf_addf(out, "&%s=", name);
+    return rc ? rc : sync_url_encode(out, value, strlen(value));
+}
+
 enum sync_rc sync_url_decode(struct sync_buf *out, const char *s, size_t n, int form)
 {
     for (size_t i = 0; i < n; i++) {

@@ -13,6 +13,9 @@
 
 /* Appends s percent-encoded (RFC 3986 unreserved characters kept). */
 enum sync_rc sync_url_encode(struct sync_buf *out, const char *s, size_t n);
+/* Appends "&name=<value percent-encoded>" to a URL that has a query already; nothing when value
+ * is NULL or empty (a paging token on the first page). */
+enum sync_rc sync_url_param(struct sync_buf *out, const char *name, const char *value);
 /* Appends the decoding of s; '+' becomes a space when form is set. Bad escapes fail. */
 enum sync_rc sync_url_decode(struct sync_buf *out, const char *s, size_t n, int form);
 

@@ -35,3 +35,15 @@ Test(url, truncated_escape_is_an_error)
     cr_assert_eq(sync_url_decode(&d, "%zz", 3, 0), SYNC_ERR_PARSE);
     sync_buf_release(&d);
 }
+
+Test(url, a_query_parameter_is_encoded_and_an_empty_one_left_out)
+{
+    struct sync_buf u = SYNC_BUF_INIT(1024);
+    sync_buf_addstr(&u, "/x?limit=5");
+    cr_assert_eq(sync_url_param(&u, "after", NULL), SYNC_OK);
+    cr_assert_eq(sync_url_param(&u, "after", ""), SYNC_OK);
+    cr_assert_str_eq(u.data, "/x?limit=5");
+    cr_assert_eq(sync_url_param(&u, "after", "a b/c=="), SYNC_OK);
+    cr_assert_str_eq(u.data, "/x?limit=5&after=a%20b%2Fc%3D%3D");
+    sync_buf_release(&u);
+}
