@@ -715,14 +715,15 @@ static json_t *mapping_json(const struct sync_mapping *m, const struct sync_mapp
             sf, json_pack("{s:s, s:s}", "object", m->sf[i].object, "field", m->sf[i].name));
     key_of(rule_key, sizeof(rule_key), RULE_PREFIX, m->kind, m->hs.name);
     key_of(map_key, sizeof(map_key), MAPPING_PREFIX, m->kind, m->hs.name);
-    return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "kind", sync_kind_name(m->kind),
+    return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:b, s:b}", "kind", sync_kind_name(m->kind),
                      "hubspot", m->hs.name, "salesforce", sf, "rule", sync_rule_name(m->rule),
                      "default_rule", sync_rule_name(m->default_rule), "source",
                      json_object_get(seen, rule_key) || json_object_get(seen, map_key) ? "override"
                      : !(m->flags & SYNC_MAP_BUILTIN)                                  ? "file"
                      : f && f->rule != m->default_rule                                 ? "file"
                                                                                        : "default",
-                     "builtin", (m->flags & SYNC_MAP_BUILTIN) != 0);
+                     "builtin", (m->flags & SYNC_MAP_BUILTIN) != 0, "required",
+                     (m->flags & SYNC_MAP_REQUIRED) != 0);
 }
 
 enum sync_rc sync_runtime_mappings_json(struct sync_store *st, const struct sync_config *cfg,

@@ -129,7 +129,8 @@ enum sync_rc sync_runtime_mapping_delete(struct sync_store *st, const struct syn
                                          const char *kind, const char *prop, struct sync_err *err);
 
 /* The mappings in force as JSON: [{"kind", "hubspot", "salesforce": [{"object", "field"}],
- * "rule", "default_rule", "source": "default"|"file"|"override", "builtin"}] ("override": a
+ * "rule", "default_rule", "source": "default"|"file"|"override", "builtin", "required" (a HubSpot
+ * record needs it: never Don't sync)}] ("override": a
  * stored mapping or rule is in force). */
 enum sync_rc sync_runtime_mappings_json(struct sync_store *st, const struct sync_config *cfg,
                                         json_t **out, struct sync_err *err);

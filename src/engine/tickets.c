@@ -14,17 +14,6 @@
 #include "engine/sync_int.h"
 #include "engine/ticketmap.h"
 
-/* The ticket's required properties: mapped first, never removable. */
-static const char *const required_props[] = {"subject", "hs_pipeline", "hs_pipeline_stage", NULL};
-
-static int is_required(const char *prop)
-{
-    for (int i = 0; prop && required_props[i]; i++)
-        if (strcmp(prop, required_props[i]) == 0)
-            return 1;
-    return 0;
-}
-
 /* Both vendors' rows for the ticket map: rows[0] HubSpot's, rows[1] Salesforce's (new refs). */
 static enum sync_rc vendor_rows(const struct sync_config *cfg, json_t *rows[2],
                                 struct sync_err *err)
@@ -76,7 +65,7 @@ static json_t *choices_load(struct sync_store *st, struct sync_err *err)
     return j;
 }
 
-/* The ticket mappings in force, each marked required or not. */
+/* The ticket mappings in force (each says whether it is required), the link id left out. */
 static json_t *ticket_mappings(struct sync_store *st, const struct sync_config *cfg,
                                struct sync_err *err)
 {
@@ -92,7 +81,6 @@ static json_t *ticket_mappings(struct sync_store *st, const struct sync_config *
         if (strcmp(sync_json_str(m, "kind") ? sync_json_str(m, "kind") : "", "ticket") != 0 ||
             (prop && strcmp(prop, "crmsync_link_id") == 0))
             continue;
-        json_object_set_new(m, "required", json_boolean(is_required(prop)));
         json_array_append(out, m);
     }
     json_decref(all);
