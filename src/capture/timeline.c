@@ -18,37 +18,36 @@
 #define VALUES_MAX 8000 /* the form values kept, as text */
 #define PARK_PREFIX "timeline_waiting:"
 
-static enum sync_rc cursor_ms(struct sync_store *st, const char *name, int64_t now_ms, int64_t *ms,
-                              int *absent, struct sync_err *err)
-{
-    struct sync_buf b = SYNC_BUF_INIT(1024);
-    enum sync_rc rc = sync_store_cursor_get(st, name, &b, NULL, err);
-    json_t *j;
-
-    *absent = rc == SYNC_ERR_NOT_FOUND;
-    *ms = now_ms;
-    if (rc == SYNC_ERR_NOT_FOUND) {
-        sync_err_clear(err);
-        sync_buf_release(&b);
-        return SYNC_OK;
-    }
-    if (rc) {
-        sync_buf_release(&b);
-        return rc;
-    }
-    j = sync_json_parse(b.data, b.len, NULL);
-    *ms = sync_json_int(j, "ts", now_ms);
-    json_decref(j);
-    sync_buf_release(&b);
-    return SYNC_OK;
-}
-
 static enum sync_rc cursor_put(struct sync_store *st, const char *name, int64_t ms,
                                struct sync_err *err)
 {
     char text[64];
     snprintf(text, sizeof(text), "{\"ts\":%lld}", (long long)ms);
     return sync_store_cursor_set(st, name, text, err);
+}
+
+/* Where a kind's events are read from: its cursor, or (none yet) start_ms (0 or later than now:
+ * now), which becomes the cursor at once. */
+static enum sync_rc cursor_since(struct sync_store *st, const char *name, int64_t now_ms,
+                                 int64_t start_ms, int64_t *ms, struct sync_err *err)
+{
+    struct sync_buf b = SYNC_BUF_INIT(1024);
+    enum sync_rc rc = sync_store_cursor_get(st, name, &b, NULL, err);
+    json_t *j;
+
+    *ms = start_ms > 0 && start_ms <= now_ms ? start_ms : now_ms;
+    if (rc == SYNC_ERR_NOT_FOUND) {
+        sync_err_clear(err);
+        sync_buf_release(&b);
+        return cursor_put(st, name, *ms, err);
+    }
+    if (rc == SYNC_OK) {
+        j = sync_json_parse(b.data, b.len, NULL);
+        *ms = sync_json_int(j, "ts", *ms);
+        json_decref(j);
+    }
+    sync_buf_release(&b);
+    return rc;
 }
 
 static enum sync_rc change_put(struct sync_store *st, const char *object, const char *id,
@@ -112,21 +111,19 @@ static json_t *submission_record(const json_t *s, const json_t *form, char *id, 
 }
 
 enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
-                                        struct sync_poll_result *out, struct sync_err *err)
+                                        int64_t start_ms, struct sync_poll_result *out,
+                                        struct sync_err *err)
 {
     static const char *const name = "hubspot:form_submissions";
     struct sync_conn_batch forms;
     int64_t since, newest;
-    int absent;
     const json_t *f;
     size_t i;
-    enum sync_rc rc = cursor_ms(st, name, now_ms, &since, &absent, err);
+    enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, err);
 
     memset(out, 0, sizeof(*out));
     if (rc)
         return rc;
-    if (absent) /* only what is submitted from now on */
-        return cursor_put(st, name, now_ms, err);
     newest = since;
     sync_conn_batch_init(&forms);
     rc = sync_conn_hs_forms(c, &forms, err);
@@ -212,22 +209,19 @@ static json_t *event_record(struct sync_conn *c, json_t *cache, const json_t *e,
 }
 
 enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
-                                    json_t *campaigns, struct sync_poll_result *out,
-                                    struct sync_err *err)
+                                    int64_t start_ms, json_t *campaigns,
+                                    struct sync_poll_result *out, struct sync_err *err)
 {
     static const char *const name = "hubspot:email_events";
     struct sync_conn_batch ev;
     int64_t since, newest;
-    int absent;
     const json_t *e;
     size_t i;
-    enum sync_rc rc = cursor_ms(st, name, now_ms, &since, &absent, err);
+    enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, err);
 
     memset(out, 0, sizeof(*out));
     if (rc)
         return rc;
-    if (absent)
-        return cursor_put(st, name, now_ms, err);
     newest = since;
     sync_conn_batch_init(&ev);
     rc = sync_conn_hs_email_events(c, since, now_ms, &ev, err);
@@ -252,11 +246,8 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
                           : sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
         json_decref(rec);
     }
-    if (rc == SYNC_OK && newest > since) {
-        char text[64];
-        snprintf(text, sizeof(text), "{\"ts\":%lld}", (long long)newest);
-        rc = sync_store_cursor_set(st, name, text, err); /* with the events: one transaction */
-    }
+    if (rc == SYNC_OK && newest > since) /* with the events: one transaction */
+        rc = cursor_put(st, name, newest, err);
     if (rc == SYNC_OK)
         rc = sync_store_commit(st, err);
     else

@@ -6,8 +6,9 @@
  * ordinary windows of poll.h.
  *
  * Each kind has a cursor ("hubspot:form_submissions",
- * "hubspot:email_events": {"ts": epoch ms}); a missing cursor starts at
- * the first poll, so nothing from before timeline sync is read. Each
+ * "hubspot:email_events": {"ts": epoch ms}); a missing cursor starts
+ * where the caller says the type was turned on (else at the first poll),
+ * so nothing from before timeline sync is read. Each
  * activity goes into the inbox as a change of object "form_submissions"
  * or "email_events" (id: the conversion or event id; version: when it
  * happened) whose payload looks like a HubSpot record:
@@ -46,12 +47,14 @@
 #include "connectors/connector.h"
 #include "store/store.h"
 
+/* start_ms: where a kind's first read starts (when its switch went on; 0: now). */
 enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
-                                        struct sync_poll_result *out, struct sync_err *err);
+                                        int64_t start_ms, struct sync_poll_result *out,
+                                        struct sync_err *err);
 /* campaigns: a cache (id -> campaign) the caller keeps for the process. */
 enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
-                                    json_t *campaigns, struct sync_poll_result *out,
-                                    struct sync_err *err);
+                                    int64_t start_ms, json_t *campaigns,
+                                    struct sync_poll_result *out, struct sync_err *err);
 
 /* Whether object is one of these events ("form_submissions", "email_events"). */
 int sync_timeline_event(const char *object);

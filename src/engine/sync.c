@@ -244,7 +244,7 @@ static int timeline_reads(const struct sync_engine *e, const char *object)
 
 /* Where a source that starts at its switch reads first: the earliest of its switches' since
  * (runtime.h); 0: the first poll's now. */
-static int64_t source_start(struct sync_engine *e, enum sync_kind kind, enum sync_side side,
+static int64_t source_start(const struct sync_engine *e, enum sync_kind kind, enum sync_side side,
                             const char *object)
 {
     int64_t start = 0;
@@ -276,27 +276,6 @@ static int64_t source_start(struct sync_engine *e, enum sync_kind kind, enum syn
             start = since;
     }
     return start;
-}
-
-/* A timeline event cursor not made yet starts where its switch was turned on. */
-static enum sync_rc event_cursor_prime(struct sync_engine *e, const char *object,
-                                       struct sync_err *err)
-{
-    struct sync_buf b = SYNC_BUF_INIT(1024);
-    char name[SYNC_STORE_NAME_MAX], text[64];
-    int64_t start = source_start(e, SYNC_KIND_TIMELINE, SYNC_SIDE_HUBSPOT, object);
-    enum sync_rc rc;
-
-    snprintf(name, sizeof(name), "hubspot:%s", object);
-    rc = sync_store_cursor_get(e->st, name, &b, NULL, err);
-    sync_buf_release(&b);
-    if (rc != SYNC_ERR_NOT_FOUND)
-        return rc;
-    sync_err_clear(err);
-    if (!start)
-        return SYNC_OK;
-    snprintf(text, sizeof(text), "{\"ts\":%lld}", (long long)start);
-    return sync_store_cursor_set(e->st, name, text, err);
 }
 
 static int source_on(const struct sync_engine *e, const struct sync_engine_source *s)
@@ -334,28 +313,33 @@ static enum sync_rc rules_reload(struct sync_engine *e, struct sync_err *err)
     return rc;
 }
 
-/* Keeps when each since switch was turned on (runtime.h: "since:<name>", epoch ms), for one the
- * file turns on or an admin turned on while no engine ran: set the first pass that sees it on
- * (unless the admin's change set it already), dropped when it is off, so only what changes from
- * then on syncs, also after it was off a while. */
+/* Keeps when each since switch was turned on (runtime.h: "since:<name>", epoch ms) in the store
+ * and in e->since for the pass: for one the file turns on, or an admin turned on while no engine
+ * ran, set by the first pass that sees it on (unless the admin's change set it already); dropped
+ * when it is off, so only what changes from then on syncs, also after it was off a while. */
 static enum sync_rc since_keep(struct sync_engine *e, struct sync_err *err)
 {
     for (int id = 0; id < SYNC_SETTING__COUNT; id++) {
         struct sync_buf b = SYNC_BUF_INIT(64);
-        char key[SYNC_STORE_NAME_MAX], ms[32];
+        char key[SYNC_STORE_NAME_MAX];
         int on;
         enum sync_rc rc;
+        e->since[id] = 0;
         if (!sync_runtime_since_switch(id))
             continue;
         on = sync_settings_int(e->settings, (enum sync_setting)id) != 0;
         snprintf(key, sizeof(key), "%s%s", SYNC_SINCE_PREFIX, sync_setting_def(id)->name);
         rc = sync_store_setting_get(e->st, key, &b, err);
+        if (rc == SYNC_OK && on)
+            e->since[id] = strtoll(sync_buf_str(&b), NULL, 10);
         sync_buf_release(&b);
         if (rc == SYNC_ERR_NOT_FOUND) {
+            char ms[32];
             sync_err_clear(err);
             if (!on)
                 continue;
-            snprintf(ms, sizeof(ms), "%lld", (long long)sync_time_now_ms());
+            e->since[id] = sync_time_now_ms();
+            snprintf(ms, sizeof(ms), "%lld", (long long)e->since[id]);
             rc = sync_store_setting_set(e->st, key, ms, err);
             sync_info("settings", "%s is on: what changes from now on syncs",
                       sync_setting_def(id)->name);
@@ -368,18 +352,9 @@ static enum sync_rc since_keep(struct sync_engine *e, struct sync_err *err)
     return SYNC_OK;
 }
 
-/* When a since switch was turned on (epoch ms), 0 when it is not. */
-int64_t sync__engine_since(struct sync_engine *e, enum sync_setting id)
+int64_t sync__engine_since(const struct sync_engine *e, enum sync_setting id)
 {
-    struct sync_buf b = SYNC_BUF_INIT(64);
-    char key[SYNC_STORE_NAME_MAX];
-    int64_t ms = 0;
-
-    snprintf(key, sizeof(key), "%s%s", SYNC_SINCE_PREFIX, sync_setting_def(id)->name);
-    if (sync_store_setting_get(e->st, key, &b, NULL) == SYNC_OK)
-        ms = strtoll(sync_buf_str(&b), NULL, 10);
-    sync_buf_release(&b);
-    return ms;
+    return (unsigned)id < SYNC_SETTING__COUNT ? e->since[id] : 0;
 }
 
 /* Loads the settings in force (the file's and the store's overrides) and logs what changed
@@ -567,19 +542,22 @@ static enum sync_rc capture_timeline(struct sync_engine *e, int64_t now,
     enum sync_rc rc = SYNC_OK;
 
     now -= e->hs_settle_ms; /* no event before the contacts it names (capture/timeline.h) */
-    if (timeline_reads(e, "form_submissions") &&
-        (rc = event_cursor_prime(e, "form_submissions", err)) == SYNC_OK) {
-        rc = sync_poll_form_submissions(e->st, e->hs, now, &res, err);
+    if (timeline_reads(e, "form_submissions")) {
+        rc = sync_poll_form_submissions(
+            e->st, e->hs, now,
+            source_start(e, SYNC_KIND_TIMELINE, SYNC_SIDE_HUBSPOT, "form_submissions"), &res, err);
         stats->read += res.read;
         stats->captured += res.stored;
         if (rc)
             sync_warn("capture", "hubspot form submissions: %s", err ? err->message : "");
     }
-    if (rc == SYNC_OK && timeline_reads(e, "email_events") &&
-        (rc = event_cursor_prime(e, "email_events", err)) == SYNC_OK) {
+    if (rc == SYNC_OK && timeline_reads(e, "email_events")) {
         if (!e->campaigns)
             e->campaigns = json_object();
-        rc = sync_poll_email_events(e->st, e->hs, now, e->campaigns, &res, err);
+        rc = sync_poll_email_events(
+            e->st, e->hs, now,
+            source_start(e, SYNC_KIND_TIMELINE, SYNC_SIDE_HUBSPOT, "email_events"), e->campaigns,
+            &res, err);
         stats->read += res.read;
         stats->captured += res.stored;
         if (rc)

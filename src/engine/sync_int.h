@@ -139,7 +139,8 @@ struct sync_engine {
     struct sync_engine_owners owners;
     struct sync_engine_inclusion inclusion;
     struct sync_engine_stages stages, ticket_stages;
-    json_t *campaigns; /* timeline sync: email campaigns read (id -> campaign) */
+    json_t *campaigns;                  /* timeline sync: email campaigns read (id -> campaign) */
+    int64_t since[SYNC_SETTING__COUNT]; /* when each since switch went on (sync.c since_keep) */
     /* Links made or completed (a bind, a re-point, a create's id recorded): when this moves,
      * records waiting for an association (open "associations" errors) are planned again. */
     uint64_t link_moves, link_moves_swept;
@@ -206,8 +207,9 @@ enum sync_rc sync__engine_maps_load(struct sync_engine *e, struct sync_err *err)
 enum sync_rc sync__engine_remap(struct sync_engine *e, struct sync_mapping_set *now,
                                 struct sync_err *err);
 
-/* When a since switch (runtime.h) was turned on, epoch ms; 0 when it is off. */
-int64_t sync__engine_since(struct sync_engine *e, enum sync_setting id);
+/* When a since switch (runtime.h) was turned on, epoch ms; 0 when it is off. As the pass's
+ * settings reload read it (no I/O). */
+int64_t sync__engine_since(const struct sync_engine *e, enum sync_setting id);
 
 /* Remembers a record to plan again when links move (see struct sync_engine.waiting). */
 void sync__engine_wait(struct sync_engine *e, const char *system, const char *object,
