@@ -289,33 +289,49 @@ static void format_bound(const struct sync_setting_def *d, int64_t v, char *out,
         snprintf(out, n, "%lld", (long long)v);
 }
 
-/* form_campaigns: "FORM_ID=CAMPAIGN_ID[,...]", each campaign a Salesforce Campaign id (701...,
+const char *sync_form_campaign_next(const char *s, struct sync_form_campaign *out)
+{
+    const char *comma, *eq, *end;
+
+    memset(out, 0, sizeof(*out));
+    if (!s || !*s)
+        return NULL;
+    comma = strchr(s, ',');
+    end = comma ? comma : s + strlen(s);
+    out->text = s;
+    out->len = (size_t)(end - s);
+    if ((eq = memchr(s, '=', out->len)) && eq > s && (size_t)(eq - s) < sizeof(out->form) &&
+        (size_t)(end - eq - 1) < sizeof(out->campaign)) {
+        snprintf(out->form, sizeof(out->form), "%.*s", (int)(eq - s), s);
+        snprintf(out->campaign, sizeof(out->campaign), "%.*s", (int)(end - eq - 1), eq + 1);
+        out->ok = 1;
+    }
+    return comma ? comma + 1 : end;
+}
+
+/* form_campaigns: each pair FORM_ID=CAMPAIGN_ID, the campaign a Salesforce Campaign id (701...,
  * 15 or 18 letters and digits), each form once. */
 static int form_campaigns_check(const char *text, char *why, size_t n)
 {
-    const char *s = text;
+    struct sync_form_campaign fc, seen;
 
-    while (*s) {
-        const char *comma = strchr(s, ','), *eq = strchr(s, '=');
-        size_t len = comma ? (size_t)(comma - s) : strlen(s), cl;
-        const char *c;
-        if (!eq || eq >= s + len || eq == s)
-            return snprintf(why, n, "'%.*s' is not FORM_ID=CAMPAIGN_ID", (int)len, s), -1;
-        c = eq + 1;
-        cl = len - (size_t)(c - s);
+    for (const char *s = sync_form_campaign_next(text, &fc); s;
+         s = sync_form_campaign_next(s, &fc)) {
+        size_t cl = strlen(fc.campaign);
+        if (!fc.ok)
+            return snprintf(why, n, "'%.*s' is not FORM_ID=CAMPAIGN_ID", (int)fc.len, fc.text), -1;
         for (size_t i = 0; i < cl; i++)
-            if (!isalnum((unsigned char)c[i]))
+            if (!isalnum((unsigned char)fc.campaign[i]))
                 cl = 0;
-        if ((cl != 15 && cl != 18) || strncmp(c, "701", 3) != 0)
+        if ((cl != 15 && cl != 18) || strncmp(fc.campaign, "701", 3) != 0)
             return snprintf(why, n,
-                            "'%.*s' is not a Salesforce campaign id (701..., 15 or 18 "
-                            "characters)",
-                            (int)(len - (size_t)(c - s)), c),
+                            "'%s' is not a Salesforce campaign id (701..., 15 or 18 characters)",
+                            fc.campaign),
                    -1;
-        for (const char *p = text; p < s; p = strchr(p, ',') + 1)
-            if (strncmp(p, s, (size_t)(eq - s) + 1) == 0)
-                return snprintf(why, n, "form %.*s is listed twice", (int)(eq - s), s), -1;
-        s = comma ? comma + 1 : s + len;
+        for (const char *p = sync_form_campaign_next(text, &seen); p && seen.text < fc.text;
+             p = sync_form_campaign_next(p, &seen))
+            if (strcmp(seen.form, fc.form) == 0)
+                return snprintf(why, n, "form %s is listed twice", fc.form), -1;
     }
     return 0;
 }

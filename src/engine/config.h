@@ -123,6 +123,16 @@ enum sync_timeline_setting {
 const char *sync_timeline_name(enum sync_timeline_type t);
 const char *sync_timeline_what(enum sync_timeline_type t);
 
+/* One pair of form_campaigns ("FORM_ID=CAMPAIGN_ID,..."). */
+struct sync_form_campaign {
+    const char *text; /* the pair as written, len bytes */
+    size_t len;
+    char form[128], campaign[32];
+    int ok; /* it has both parts (form_campaigns is checked when set: always, once stored) */
+};
+/* Reads the pair at s into out; returns where the next starts, NULL at the end. */
+const char *sync_form_campaign_next(const char *s, struct sync_form_campaign *out);
+
 /* new_record_type values */
 enum sync_new_record_type { SYNC_NEW_RECORD_LEAD = 0, SYNC_NEW_RECORD_CONTACT };
 enum sync_ticket_delete_rule { SYNC_TICKET_DELETE_NOTHING = 0, SYNC_TICKET_DELETE_TICKET };

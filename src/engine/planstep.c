@@ -1286,16 +1286,14 @@ static enum sync_rc timeline_trigger(struct sync_engine *e, const struct inputs 
 /* The campaign form_campaigns names for form (NULL: none) into out (cap n). */
 static const char *campaign_of_form(const char *setting, const char *form, char *out, size_t n)
 {
-    size_t fl = form ? strlen(form) : 0;
+    struct sync_form_campaign fc;
 
-    for (const char *s = setting; fl && s && *s;) {
-        const char *comma = strchr(s, ','), *end = comma ? comma : s + strlen(s);
-        if ((size_t)(end - s) > fl + 1 && strncmp(s, form, fl) == 0 && s[fl] == '=') {
-            snprintf(out, n, "%.*s", (int)(end - s - (ptrdiff_t)fl - 1), s + fl + 1);
+    for (const char *s = sync_form_campaign_next(setting, &fc); s && form;
+         s = sync_form_campaign_next(s, &fc))
+        if (fc.ok && strcmp(fc.form, form) == 0) {
+            snprintf(out, n, "%s", fc.campaign);
             return out;
         }
-        s = comma ? comma + 1 : end;
-    }
     return NULL;
 }
 
@@ -1325,21 +1323,15 @@ static enum sync_rc campaigns_read(struct sync_engine *e, struct pool *p, struct
     static const char *const fields[] = {"Name", "IsActive", NULL};
     const char *s = sync_settings_str(e->settings, SYNC_SETTING_FORM_CAMPAIGNS);
     struct strs ids = {json_object()};
+    struct sync_form_campaign fc;
     struct sync_conn_batch b;
     const json_t *r;
     size_t i;
     enum sync_rc rc;
 
-    while (s && *s) {
-        const char *comma = strchr(s, ','), *eq = strchr(s, '=');
-        const char *end = comma ? comma : s + strlen(s);
-        char id[SYNC_STORE_ID_MAX];
-        if (eq && eq < end) {
-            snprintf(id, sizeof(id), "%.*s", (int)(end - eq - 1), eq + 1);
-            strs_add(&ids, id);
-        }
-        s = comma ? comma + 1 : end;
-    }
+    for (s = sync_form_campaign_next(s, &fc); s; s = sync_form_campaign_next(s, &fc))
+        if (fc.ok)
+            strs_add(&ids, fc.campaign);
     rc = fetch_ids(e->sf, "Campaign", NULL, &ids, fields, &b, err);
     if (rc && err && err->cls == SYNC_ERRCLASS_PERMANENT && err->http_status >= 400 &&
         err->http_status < 500) {
