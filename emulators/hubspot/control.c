@@ -2,6 +2,7 @@
  * control.c: the control API under /__emu/ (docs/EMULATORS.md, HubSpot
  * section): reset, seed, stats, faults, limits, clock, settings, token
  * expiry and minting, 423 locks, form submissions and e-mail events,
+ * sales email opens and clicks and document views (tracking.c), the
  * webhook delivery log, record dumps, restores, edits made "in the CRM UI"
  * and extra owners. No authentication, never rate limited, counted or
  * faulted. Bad requests get 400 {"error":"..."}.
@@ -390,6 +391,26 @@ static void ctl_email_event(struct ctl *k)
         bad(k, err);
 }
 
+static void ctl_sales_email_event(struct ctl *k)
+{
+    char err[256];
+    json_t *ev = tracking_email_event(k->p, k->body, err, sizeof(err));
+    if (ev)
+        reply(k, 201, ev);
+    else
+        bad(k, err);
+}
+
+static void ctl_document_view(struct ctl *k)
+{
+    char err[256];
+    json_t *v = tracking_document_view(k->p, k->body, err, sizeof(err));
+    if (v)
+        reply(k, 201, v);
+    else
+        bad(k, err);
+}
+
 static void ctl_email_campaign(struct ctl *k)
 {
     char err[256];
@@ -462,6 +483,8 @@ static const struct ctl_route ctl_routes[] = {
     {"POST", "/__emu/locks", ctl_locks},
     {"POST", "/__emu/email-events", ctl_email_event},
     {"POST", "/__emu/email-campaigns", ctl_email_campaign},
+    {"POST", "/__emu/sales-email-events", ctl_sales_email_event},
+    {"POST", "/__emu/document-views", ctl_document_view},
     {"GET", "/__emu/webhooks/deliveries", ctl_deliveries},
     {"POST", "/__emu/owners", ctl_owner_add},
     {"POST", "/__emu/restore", ctl_restore},

@@ -678,6 +678,18 @@ json_t *mkt_add_email_event(struct hs_portal *p, const json_t *body, char *err, 
  * NULL with err filled. */
 json_t *mkt_add_campaign(struct hs_portal *p, const json_t *body, char *err, size_t errlen);
 
+/* ---- tracking.c: the sales tools' tracking (opens, clicks, document views) ---- */
+/* Control API: an open or click of a sent sales email {emailId, type: OPEN|CLICK, at?}; new
+ * reply body {emailId, type, count, at, contactIds}, or NULL with err filled. */
+json_t *tracking_email_event(struct hs_portal *p, const json_t *body, char *err, size_t errlen);
+/* Control API: a contact viewed a sales document {contactId, at?}; new reply body
+ * {contactId, at}, or NULL with err filled. */
+json_t *tracking_document_view(struct hs_portal *p, const json_t *body, char *err, size_t errlen);
+/* Pure (unit-tested): is at later than a stored datetime (NULL, empty or unreadable: yes)? */
+int tracking_is_later(const char *stored, int64_t at);
+/* Pure: a stored count (NULL, empty or unreadable: 0) after one more event. */
+int64_t tracking_count_after(const char *stored);
+
 /* ---- webhooks.c ---- */
 struct hs_webhooks;
 int webhooks_start(struct hs_portal *p);

@@ -1,6 +1,7 @@
 /*
  * props.c: the property catalogue of each object type (the standard
- * properties of a fresh portal, custom properties, option sets, unique
+ * properties of a fresh portal, which a catalogue loaded from --data also
+ * gets when it lacks them; custom properties, option sets, unique
  * properties), the validators every write goes through, and the
  * /crm/v3/properties API.
  *
@@ -82,6 +83,10 @@ static const struct std_prop contact_props[] = {
     {"salesforcecontactid", "Salesforce Contact ID", "string", "text", 0, NULL},
     {"salesforceleadid", "Salesforce Lead ID", "string", "text", 0, NULL},
     {"notes_last_updated", "Last Activity Date", "datetime", "date", CA, NULL},
+    {"hs_sales_email_last_opened", "Recent Sales Email Opened Date", "datetime", "date", CA, NULL},
+    {"hs_sales_email_last_clicked", "Recent Sales Email Clicked Date", "datetime", "date", CA,
+     NULL},
+    {"hs_document_last_revisited", "Recent Document Revisit Date", "datetime", "date", CA, NULL},
     {"createdate", "Create Date", "datetime", "date", RO, NULL},
     {"lastmodifieddate", "Last Modified Date", "datetime", "date", RO, NULL},
     {NULL, NULL, NULL, NULL, 0, NULL}};
@@ -196,6 +201,10 @@ static const struct std_prop email_props[] = {
     {"hs_email_headers", "Email headers", "string", "textarea", 0, NULL},
     {"hs_email_sender_email", "Sender email", "string", "text", 0, NULL},
     {"hs_email_to_email", "Recipient email", "string", "text", 0, NULL},
+    {"hs_email_open_count", "Number of opens", "number", "number", CA, NULL},
+    {"hs_email_click_count", "Number of clicks", "number", "number", CA, NULL},
+    {"hs_email_last_open_date", "Last opened", "datetime", "date", CA, NULL},
+    {"hs_email_last_click_date", "Last clicked", "datetime", "date", CA, NULL},
     {NULL, NULL, NULL, NULL, 0, NULL}};
 static const struct std_prop meeting_props[] = {
     {"hs_meeting_title", "Meeting name", "string", "text", 0, NULL},
@@ -378,18 +387,20 @@ static void add_std(struct hs_catalog *cat, int t, const struct std_prop *sp, in
 {
     enum hs_ptype type = (enum hs_ptype)hs_ptype_parse(sp->type);
     unsigned flags = sp->flags | HS_PF_HUBSPOT;
-    json_t *def =
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:b, s:b, s:s, s:s, s:b}", "name",
-                  sp->name, "label", sp->label, "type", sp->type, "fieldType", sp->field,
-                  "description", "", "groupName", group_names[t], "displayOrder", order,
-                  "externalOptions", 0, "hidden", 0, "formField", !(sp->flags & HS_PF_READONLY),
-                  "createdAt", now_iso, "updatedAt", now_iso, "archived", 0);
+    json_t *def;
     struct hs_prop *prop;
     if (hs_map_get(&cat->by_name, sp->name))
         return;
+    def = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:b, s:b, s:s, s:s, s:b}", "name",
+                    sp->name, "label", sp->label, "type", sp->type, "fieldType", sp->field,
+                    "description", "", "groupName", group_names[t], "displayOrder", order,
+                    "externalOptions", 0, "hidden", 0, "formField", !(sp->flags & HS_PF_READONLY),
+                    "createdAt", now_iso, "updatedAt", now_iso, "archived", 0);
     prop = catalog_add(cat, sp->name, type, flags, def);
-    if (!prop)
+    if (!prop) {
+        json_decref(def);
         return;
+    }
     if (sp->opts) {
         const char *q = sp->opts;
         size_t n = 1;
@@ -440,22 +451,27 @@ static void catalog_index(struct hs_catalog *cat, int t)
     }
 }
 
-void props_init_catalogs(struct hs_portal *p)
+/* Adds the standard properties of type t that cat lacks, numbered on from order. */
+static void add_standard(struct hs_catalog *cat, int t, int order)
 {
     static const struct std_prop *const specific[HS_NTYPES] = {
         contact_props, company_props, deal_props,  ticket_props, task_props,
         note_props,    call_props,    email_props, meeting_props};
     char now_iso[SYNC_TIME_ISO_MAX];
     sync_time_format_iso(0, now_iso, sizeof(now_iso));
+    add_table(cat, t, specific[t], &order, now_iso);
+    if (t >= HS_TASKS)
+        add_table(cat, t, activity_common, &order, now_iso);
+    add_table(cat, t, common_tail, &order, now_iso);
+}
+
+void props_init_catalogs(struct hs_portal *p)
+{
     for (int t = 0; t < HS_NTYPES; t++) {
         struct hs_catalog *cat = &p->cat[t];
-        int order = 0;
         memset(cat, 0, sizeof(*cat));
         hs_map_init(&cat->by_name);
-        add_table(cat, t, specific[t], &order, now_iso);
-        if (t >= HS_TASKS)
-            add_table(cat, t, activity_common, &order, now_iso);
-        add_table(cat, t, common_tail, &order, now_iso);
+        add_standard(cat, t, 0);
         cat->groups = json_pack("[{s:s, s:s, s:i, s:b}]", "name", group_names[t], "label",
                                 group_names[t], "displayOrder", 0, "archived", 0);
         catalog_index(cat, t);
@@ -1305,6 +1321,8 @@ void props_load(struct hs_portal *p, const json_t *j)
             prop->archived = sync_json_bool(x, "archived", 0);
             set_opts_from_json(prop);
         }
+        /* a file written before the standard catalogue grew gets the newer properties */
+        add_standard(cat, t, (int)cat->n);
         catalog_index(cat, t);
     }
 }
