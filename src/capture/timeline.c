@@ -261,8 +261,12 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
 
 int sync_timeline_event(const char *object)
 {
-    return object &&
-           (strcmp(object, "form_submissions") == 0 || strcmp(object, "email_events") == 0);
+    static const char *const events[] = {"form_submissions", "email_events", "sales_email_events",
+                                         "document_views"};
+    for (size_t i = 0; object && i < sizeof(events) / sizeof(events[0]); i++)
+        if (strcmp(object, events[i]) == 0)
+            return 1;
+    return 0;
 }
 
 enum sync_rc sync_timeline_park(struct sync_store *st, const char *object, const char *id,

@@ -56,7 +56,9 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
                                     int64_t start_ms, json_t *campaigns,
                                     struct sync_poll_result *out, struct sync_err *err);
 
-/* Whether object is one of these events ("form_submissions", "email_events"). */
+/* Whether object is one of these events ("form_submissions", "email_events"), or one the plan
+ * step derives from calculated properties ("sales_email_events", "document_views"): events
+ * that cannot be read again by id, so they are parked while they wait. */
 int sync_timeline_event(const char *object);
 
 /* Keeps the event change (object, id, version, payload: as in the inbox) until links move; an

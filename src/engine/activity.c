@@ -5,6 +5,7 @@
 #include "engine/activity.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -53,7 +54,96 @@ int sync_activity_type(const char *object, const json_t *props, enum sync_timeli
             return -1; /* incoming or forwarded: not a sales email sent */
         return *out = SYNC_TIMELINE_SALES_EMAIL_SENT, 0;
     }
+    if (object && strcmp(object, "sales_email_events") == 0) {
+        const char *e = prop(props, "event_type");
+        if (e && strcmp(e, "OPEN") == 0)
+            return *out = SYNC_TIMELINE_SALES_EMAIL_OPENED, 0;
+        if (e && strcmp(e, "CLICK") == 0)
+            return *out = SYNC_TIMELINE_SALES_EMAIL_CLICKED, 0;
+        return -1;
+    }
+    if (object && strcmp(object, "document_views") == 0)
+        return *out = SYNC_TIMELINE_DOCUMENTS, 0;
     return -1;
+}
+
+int sync_activity_is_event(enum sync_timeline_type t)
+{
+    switch (t) {
+    case SYNC_TIMELINE_SALES_EMAIL_SENT:
+    case SYNC_TIMELINE_MEETINGS:
+    case SYNC_TIMELINE_CALLS:
+    case SYNC_TIMELINE_NOTES:
+    case SYNC_TIMELINE_TASKS:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* ---- events HubSpot keeps only in calculated properties ---- */
+
+/* One derived event into out: {"object", "id", "at", "record"} with the record's times at. */
+static int derived_add(json_t *out, const char *object, const char *id, int64_t at, json_t *props)
+{
+    char ms[24];
+    json_t *ev;
+
+    snprintf(ms, sizeof(ms), "%lld", (long long)at);
+    if (!props || json_object_set_new(props, "hs_timestamp", json_string(ms)) ||
+        json_object_set_new(props, "hs_createdate", json_string(ms)) ||
+        json_object_set_new(props, "hs_lastmodifieddate", json_string(ms))) {
+        json_decref(props);
+        return -1;
+    }
+    ev = json_pack("{s:s, s:s, s:I, s:{s:s, s:o}}", "object", object, "id", id, "at",
+                   (json_int_t)at, "record", "id", id, "properties", props);
+    return ev ? json_array_append_new(out, ev) : -1;
+}
+
+/* A sent sales email's latest open or click (type "OPEN", "CLICK"), when it has one. */
+static int sales_email_event(json_t *out, const char *email_id, const json_t *props,
+                             const char *type, const char *date_prop, const char *count_prop)
+{
+    int64_t at = sync_activity_time(props, date_prop);
+    char id[160];
+
+    if (!at)
+        return 0;
+    snprintf(id, sizeof(id), "%s:%s:%lld", email_id, type, (long long)at);
+    return derived_add(out, "sales_email_events", id, at,
+                       json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "event_type", type, "email_id",
+                                 email_id, "hs_email_subject", prop(props, "hs_email_subject"),
+                                 "hubspot_owner_id", prop(props, "hubspot_owner_id"), "count",
+                                 prop(props, count_prop)));
+}
+
+json_t *sync_activity_derived(const char *object, const char *id, const json_t *props)
+{
+    json_t *out = json_array();
+    enum sync_timeline_type t;
+    int bad = !out || !object || !id;
+
+    if (!bad && strcmp(object, "emails") == 0 && sync_activity_type(object, props, &t) == 0) {
+        bad |= sales_email_event(out, id, props, "OPEN", "hs_email_last_open_date",
+                                 "hs_email_open_count");
+        bad |= sales_email_event(out, id, props, "CLICK", "hs_email_last_click_date",
+                                 "hs_email_click_count");
+    } else if (!bad && strcmp(object, "contacts") == 0 && prop(props, "email")) {
+        /* HubSpot names neither the document nor who shared it: the view is the contact's */
+        int64_t at = sync_activity_time(props, "hs_document_last_revisited");
+        char vid[160];
+        snprintf(vid, sizeof(vid), "%s:%lld", id, (long long)at);
+        if (at)
+            bad |= derived_add(
+                out, "document_views", vid, at,
+                json_pack("{s:s, s:s}", "contact_id", id, "email", prop(props, "email")));
+    }
+    if (bad) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
 }
 
 int64_t sync_activity_time(const json_t *props, const char *name)
@@ -229,8 +319,8 @@ static const char *placeholder(const char *name, size_t n, const char *object, c
                                          : prop(props, "hs_meeting_title");
     else if (IS("url"))
         v = prop(props, "url") ? prop(props, "url") : prop(props, "page_url");
-    else if (IS("document"))
-        v = prop(props, "document_name");
+    else if (IS("document")) /* HubSpot's APIs do not name a viewed document */
+        v = prop(props, "document_name") ? prop(props, "document_name") : "sales document";
     else if (IS("body")) {
         sync_activity_plain(prop(props, "hs_note_body"), tmp, NOTE_SUBJECT_CHARS);
         for (char *p = tmp; *p; p++)
@@ -291,6 +381,16 @@ static void details_of(enum sync_timeline_type t, const json_t *props, struct sy
             sync_buf_addf(b, "Subject: %s\n", p);
         if ((p = prop(props, "url")))
             sync_buf_addf(b, "Clicked: %s\n", p);
+        break;
+    case SYNC_TIMELINE_SALES_EMAIL_OPENED:
+    case SYNC_TIMELINE_SALES_EMAIL_CLICKED:
+        sync_buf_addf(b, "Sales email: %s\n", (p = prop(props, "hs_email_subject")) ? p : "");
+        if ((p = prop(props, "count")))
+            sync_buf_addf(b, "%s so far: %s\n",
+                          t == SYNC_TIMELINE_SALES_EMAIL_OPENED ? "Opens" : "Clicks", p);
+        break;
+    case SYNC_TIMELINE_DOCUMENTS:
+        sync_buf_addstr(b, "Viewed a sales document shared with them\n");
         break;
     default: {
         static const char *const bodies[] = {"hs_email_text", "hs_meeting_body", "hs_call_body",

@@ -7,7 +7,10 @@
  * The rules:
  *   - type: a form submission; a marketing email event SENT, OPEN or
  *     CLICK; a sales email (an email engagement sent, direction EMAIL);
- *     a meeting, call, note or task engagement.
+ *     a meeting, call, note or task engagement; a sales email's open or
+ *     click and a sales document's view, which HubSpot keeps only in
+ *     calculated properties (sync_activity_derived turns them into
+ *     events).
  *   - one Salesforce record per activity: among its contacts that sync
  *     with Salesforce, the most recently created in HubSpot, ties broken
  *     by the highest HubSpot id.
@@ -41,6 +44,21 @@
  * properties). 0, or -1 for an activity timeline sync does not write (an incoming email, a
  * bounce). */
 int sync_activity_type(const char *object, const json_t *props, enum sync_timeline_type *out);
+
+/* Whether activities of type t happen once (a form submission, an email opened, a document
+ * viewed: the task is written once) rather than being records that change (a note, a call). */
+int sync_activity_is_event(enum sync_timeline_type t);
+
+/* The events a captured HubSpot record holds in its calculated properties, all HubSpot's APIs
+ * give of them: a sent sales email's ("emails") latest open and click (hs_email_last_open_date,
+ * hs_email_last_click_date, with their counts) and a contact's latest view of a sales document
+ * (hs_document_last_revisited). An array of {"object", "id", "at", "record"}, the record shaped
+ * like HubSpot's: object "sales_email_events" (id "<email>:OPEN|CLICK:<ms>"; properties
+ * event_type, email_id, hs_email_subject, hubspot_owner_id, count) or "document_views" (id
+ * "<contact>:<ms>"; contact_id, email), with hs_timestamp and hs_createdate the event's time.
+ * A later open is a new event; the same one seen again has the same id. Empty when none; NULL
+ * on memory. */
+json_t *sync_activity_derived(const char *object, const char *id, const json_t *props);
 
 /* A property holding a time (epoch ms as text, or ISO-8601), epoch ms; 0 when absent. */
 int64_t sync_activity_time(const json_t *props, const char *name);

@@ -2528,7 +2528,7 @@ static void plan_timeline(struct ctx *c)
         task = 0;
     }
     if (task && l && l->state == SYNC_PLAN_LINK_LINKED && l->sf_id[0] &&
-        (t == SYNC_TIMELINE_FORM_SUBMISSIONS || strcmp(rec->object, "email_events") == 0)) {
+        sync_activity_is_event(t)) {
         trace(c, "%s: already Salesforce Task %s (an event happens once)", c->label, l->sf_id);
         if (!camp) {
             set_action(c, "skip_echo");
@@ -2694,9 +2694,8 @@ static void plan_sf_activity(struct ctx *c)
 
 static int kind_of(const struct sync_plan_record *r, enum sync_kind *kind)
 {
-    for (int i = 0; r->system == SYNC_SIDE_HUBSPOT && sync_timeline_objects[i]; i++)
-        if (strcmp(r->object, sync_timeline_objects[i]) == 0)
-            return *kind = SYNC_KIND_TIMELINE, 0;
+    if (r->system == SYNC_SIDE_HUBSPOT && sync_timeline_object(r->object))
+        return *kind = SYNC_KIND_TIMELINE, 0;
     if (r->system == SYNC_SIDE_HUBSPOT)
         return sync_kind_parse(r->object, kind) == 0 &&
                        strcmp(r->object, sync_kind_hs_object(*kind)) == 0

@@ -1149,25 +1149,50 @@ static void company_inputs(struct sync_engine *e, const struct change *ch, const
 
 /* ---- timeline sync ---- */
 
+/* Whether a timeline object names its contact by email (a form submission, a marketing email
+ * event, a document view) rather than by associations (an engagement; a sales email's open or
+ * click: the email's). */
+static int timeline_by_email(const char *object)
+{
+    return strcmp(object, "form_submissions") == 0 || strcmp(object, "email_events") == 0 ||
+           strcmp(object, "document_views") == 0;
+}
+
+/* The engagement whose contacts an activity has: itself, or a sales email event's email. */
+static void timeline_engagement(const char *object, const char *id, const json_t *fields,
+                                const char **eng_object, const char **eng_id)
+{
+    *eng_object = object;
+    *eng_id = id;
+    if (strcmp(object, "sales_email_events") == 0) {
+        *eng_object = "emails";
+        *eng_id = sync_json_str(fields, "email_id");
+    }
+}
+
 /* What a HubSpot activity needs read: an engagement's contacts (associations), a form
- * submission's or email event's contact (by email). */
+ * submission's, email event's or document view's contact (by email). */
 static void timeline_wants(struct assoc_wants *w, struct strs *hs_emails, const struct change *ch,
                            const struct sync_rec *rec)
 {
     char norm[SYNC_MATCH_EMAIL_MAX];
     const char *email = sync_json_str(rec->r.fields, "email");
+    const char *object, *id;
     json_t *set;
 
-    if (strcmp(ch->object, "form_submissions") == 0 || strcmp(ch->object, "email_events") == 0) {
+    if (timeline_by_email(ch->object)) {
         if (email && sync_match_email_norm(email, norm, sizeof(norm)))
             strs_add(hs_emails, norm);
         return;
     }
-    if (!(set = json_object_get(w->hs_activities, ch->object))) {
+    timeline_engagement(ch->object, ch->id, rec->r.fields, &object, &id);
+    if (!id)
+        return;
+    if (!(set = json_object_get(w->hs_activities, object))) {
         set = json_object();
-        json_object_set_new(w->hs_activities, ch->object, set);
+        json_object_set_new(w->hs_activities, object, set);
     }
-    json_object_set_new(set, ch->id, json_true());
+    json_object_set_new(set, id, json_true());
 }
 
 /* The engagements' contacts (one association read per object), the contacts themselves (when
@@ -1244,6 +1269,21 @@ static void party_add(struct sync_engine *e, const struct pool *p, struct inputs
     pa->link_id = sync_json_str(keep, "link");
 }
 
+/* A HubSpot record (payload: its text) put into the inbox, in the round's open transaction. */
+static enum sync_rc hs_inbox_put(struct sync_engine *e, const char *object, const char *id,
+                                 int64_t version, struct sync_buf *payload, struct sync_err *err)
+{
+    struct sync_change c;
+
+    memset(&c, 0, sizeof(c));
+    c.system = "hubspot";
+    c.object = object;
+    c.record_id = id;
+    c.version = version;
+    c.payload = sync_buf_str(payload);
+    return sync_store_inbox_put(e->st, &c, NULL, err);
+}
+
 /* A new activity is a sync trigger (seed 002: a form submission, an email opened, a meeting
  * booked, ...): each of its contacts that syncs is queued to sync again now. */
 static enum sync_rc timeline_trigger(struct sync_engine *e, const struct inputs *in,
@@ -1255,7 +1295,6 @@ static enum sync_rc timeline_trigger(struct sync_engine *e, const struct inputs 
     if (!sync_settings_int(e->settings, SYNC_SETTING_CONTACT_SYNC))
         return SYNC_OK;
     for (size_t i = 0; rc == SYNC_OK && i < in->nparties; i++) {
-        struct sync_change c;
         json_t *m;
         if (!in->parties[i].sf_id || !in->parties[i].sf_id[0])
             continue;
@@ -1271,13 +1310,8 @@ static enum sync_rc timeline_trigger(struct sync_engine *e, const struct inputs 
                               in->parties[i].hs_id);
             break;
         }
-        memset(&c, 0, sizeof(c));
-        c.system = "hubspot";
-        c.object = "contacts";
-        c.record_id = in->parties[i].hs_id;
-        c.version = 0; /* any captured change is newer and replaces it */
-        c.payload = sync_buf_str(&text);
-        rc = sync_store_inbox_put(e->st, &c, NULL, err);
+        /* version 0: any captured change is newer and replaces it */
+        rc = hs_inbox_put(e, "contacts", in->parties[i].hs_id, 0, &text, err);
     }
     sync_buf_release(&text);
     return rc;
@@ -1364,7 +1398,7 @@ static enum sync_rc timeline_inputs(struct sync_engine *e, const struct change *
         return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
     if (strcmp(ch->object, "form_submissions") == 0)
         form_campaign(e, p, in);
-    if (strcmp(ch->object, "form_submissions") == 0 || strcmp(ch->object, "email_events") == 0) {
+    if (timeline_by_email(ch->object)) {
         char norm[SYNC_MATCH_EMAIL_MAX];
         const char *email = sync_json_str(in->rec.r.fields, "email");
         if (email && sync_match_email_norm(email, norm, sizeof(norm)))
@@ -1373,8 +1407,9 @@ static enum sync_rc timeline_inputs(struct sync_engine *e, const struct change *
                 party_add(e, p, in, sync_json_str(t, "id"));
             }
     } else {
-        json_array_foreach(json_object_get(hs_assoc_of(p, ch->object, ch->id, "contacts"), "to"), i,
-                           t)
+        const char *object, *id;
+        timeline_engagement(ch->object, ch->id, in->rec.r.fields, &object, &id);
+        json_array_foreach(json_object_get(hs_assoc_of(p, object, id, "contacts"), "to"), i, t)
         {
             party_add(e, p, in, json_string_value(t));
         }
@@ -1391,6 +1426,48 @@ static enum sync_rc timeline_inputs(struct sync_engine *e, const struct change *
     snprintf(in->new_link_id, sizeof(in->new_link_id), "L%.24s", sync_buf_str(&hex));
     sync_buf_release(&hex);
     return SYNC_OK;
+}
+
+/* The events a HubSpot email or contact holds in its calculated properties (a sales email
+ * opened or clicked, a sales document viewed; engine/activity.h), put into the inbox in the
+ * round's transaction when their type is on, they happened since it was turned on, and they are
+ * not synced already; a later round plans them as it plans form submissions. */
+static enum sync_rc timeline_derive(struct sync_engine *e, const struct change *ch,
+                                    const struct pool *p, const struct inputs *in,
+                                    struct sync_err *err)
+{
+    struct sync_buf text = SYNC_BUF_INIT(64 * 1024);
+    enum sync_rc rc = SYNC_OK;
+    json_t *evs, *ev;
+    size_t i;
+
+    if (ch->side != SYNC_SIDE_HUBSPOT || in->rec.r.deleted)
+        return SYNC_OK;
+    if (!(evs = sync_activity_derived(ch->object, ch->id, in->rec.r.fields)))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    json_array_foreach(evs, i, ev)
+    {
+        const json_t *rec = json_object_get(ev, "record");
+        const char *object = sync_json_str(ev, "object"), *id = sync_json_str(ev, "id");
+        int64_t at = sync_json_int(ev, "at", 0);
+        enum sync_timeline_type t;
+        struct sync_link l;
+
+        if (rc || sync_activity_type(object, json_object_get(rec, "properties"), &t) ||
+            !sync_settings_int(e->settings, sync_setting_timeline(t, SYNC_TIMELINE_ON)) ||
+            !p->since[t] || at < p->since[t] ||
+            found(link_of(e, SYNC_KIND_TIMELINE, SYNC_SIDE_HUBSPOT, object, id, &l, NULL)))
+            continue;
+        sync_buf_reset(&text);
+        if ((rc = sync_json_dump(rec, &text))) {
+            rc = sync_err_set(err, rc, "the %s event %s does not fit", object, id);
+            break;
+        }
+        rc = hs_inbox_put(e, object, id, at, &text, err);
+    }
+    json_decref(evs);
+    sync_buf_release(&text);
+    return rc;
 }
 
 /* A form submission or email event whose plan waits for its contact (an "associations"
@@ -2036,6 +2113,8 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     if (rc == SYNC_OK && ch->kind == SYNC_KIND_TIMELINE &&
         (strcmp(plan.action, "create_sf") == 0 || strcmp(plan.action, "associate_sf") == 0))
         rc = timeline_trigger(e, in, err);
+    if (rc == SYNC_OK)
+        rc = timeline_derive(e, ch, p, in, err);
     if (rc == SYNC_ERR_INVALID || rc == SYNC_ERR_NOT_FOUND) {
         /* a constraint the plan broke (a record already linked elsewhere): not the store's
          * fault, so the change must not block the inbox */

@@ -179,8 +179,19 @@ static enum sync_rc add(struct sync_fieldset *fs, size_t cap, const char *name)
     return SYNC_OK;
 }
 
-const char *const sync_timeline_objects[] = {
-    "notes", "calls", "emails", "meetings", "tasks", "form_submissions", "email_events", NULL};
+const char *const sync_timeline_objects[] = {"notes",          "calls",
+                                             "emails",         "meetings",
+                                             "tasks",          "form_submissions",
+                                             "email_events",   "sales_email_events",
+                                             "document_views", NULL};
+
+int sync_timeline_object(const char *object)
+{
+    for (int i = 0; object && sync_timeline_objects[i]; i++)
+        if (strcmp(object, sync_timeline_objects[i]) == 0)
+            return 1;
+    return 0;
+}
 
 /* The properties timeline sync reads of each engagement (attachments never). */
 static const char *const *timeline_extras(const char *object)
@@ -191,8 +202,17 @@ static const char *const *timeline_extras(const char *object)
     static const char *const notes[] = {COMMON, "hs_note_body", NULL};
     static const char *const calls[] = {COMMON,           "hs_call_title",     "hs_call_body",
                                         "hs_call_status", "hs_call_direction", NULL};
-    static const char *const emails[] = {
-        COMMON, "hs_email_subject", "hs_email_text", "hs_email_direction", "hs_email_status", NULL};
+    /* with the opens and clicks, which timeline sync's derived events come from */
+    static const char *const emails[] = {COMMON,
+                                         "hs_email_subject",
+                                         "hs_email_text",
+                                         "hs_email_direction",
+                                         "hs_email_status",
+                                         "hs_email_open_count",
+                                         "hs_email_last_open_date",
+                                         "hs_email_click_count",
+                                         "hs_email_last_click_date",
+                                         NULL};
     static const char *const meetings[] = {COMMON,
                                            "hs_meeting_title",
                                            "hs_meeting_body",
@@ -213,10 +233,15 @@ static const char *const *timeline_extras(const char *object)
 /* The keys the planner reads beyond the mappings, per object. */
 static const char *const *extras(enum sync_side side, const char *object)
 {
-    /* hs_merged_object_ids: the ids merged into the record (HubSpot merges) */
-    static const char *const hs_contact[] = {
-        "email", "createdate", "lastmodifieddate", "hs_merged_object_ids", SYNC_HS_LINK_PROPERTY,
-        NULL};
+    /* hs_merged_object_ids: the ids merged into the record (HubSpot merges);
+     * hs_document_last_revisited: a sales document viewed (timeline sync's derived events) */
+    static const char *const hs_contact[] = {"email",
+                                             "createdate",
+                                             "lastmodifieddate",
+                                             "hs_merged_object_ids",
+                                             "hs_document_last_revisited",
+                                             SYNC_HS_LINK_PROPERTY,
+                                             NULL};
     static const char *const hs_other[] = {"createdate", "hs_lastmodifieddate",
                                            "hs_merged_object_ids", SYNC_HS_LINK_PROPERTY, NULL};
     static const char *const sf_lead[] = {"Email",
@@ -349,11 +374,10 @@ int sync_object_kind(const char *system, const char *object, enum sync_kind *kin
         return -1;
     if (strcmp(system, "hubspot") == 0) {
         *side = SYNC_SIDE_HUBSPOT;
-        for (int i = 0; sync_timeline_objects[i]; i++)
-            if (strcmp(object, sync_timeline_objects[i]) == 0) {
-                *kind = SYNC_KIND_TIMELINE;
-                return 0;
-            }
+        if (sync_timeline_object(object)) {
+            *kind = SYNC_KIND_TIMELINE;
+            return 0;
+        }
         for (int k = 0; k < SYNC_KIND__COUNT; k++)
             if (strcmp(object, sync_kind_hs_object((enum sync_kind)k)) == 0) {
                 *kind = (enum sync_kind)k;

@@ -64,9 +64,12 @@ enum sync_rc sync_fieldset_build(struct sync_fieldset *fs, const struct sync_map
 void sync_fieldset_release(struct sync_fieldset *fs);
 
 /* The HubSpot objects timeline sync reads (kind timeline), NULL-terminated: the engagements
- * (notes, calls, emails, meetings, tasks) and the captured events (form_submissions,
- * email_events; capture/timeline.h). */
+ * (notes, calls, emails, meetings, tasks), the captured events (form_submissions,
+ * email_events; capture/timeline.h) and the events derived from calculated properties
+ * (sales_email_events, document_views; engine/activity.h). */
 extern const char *const sync_timeline_objects[];
+/* Whether object is one of them. */
+int sync_timeline_object(const char *object);
 
 /* The kind and side of an object name: "contacts" (HubSpot), "Lead" (Salesforce), ...; -1 when
  * crmsync does not sync it. */

@@ -207,7 +207,7 @@ static enum sync_rc sources_open(struct sync_engine *e, struct sync_err *err)
     /* timeline sync: the engagements, and the events capture/timeline.h reads */
     for (int i = 0; rc == SYNC_OK && sync_timeline_objects[i]; i++) {
         rc = source_add(e, SYNC_KIND_TIMELINE, SYNC_SIDE_HUBSPOT, sync_timeline_objects[i], err);
-        if (rc == SYNC_OK)
+        if (rc == SYNC_OK) /* the events are read by capture_timeline or derived */
             e->sources[e->nsources - 1].events = i >= 5;
     }
     /* turning ticket sync, task sync or a timeline type on imports nothing: only what is created
@@ -218,13 +218,16 @@ static enum sync_rc sources_open(struct sync_engine *e, struct sync_err *err)
 }
 
 /* Whether a timeline type that reads object is on (engagements: notes, calls, emails,
- * meetings, tasks; "form_submissions", "email_events"). */
+ * meetings, tasks; "form_submissions", "email_events"). A sales email's opens and clicks are
+ * read with the email; documents viewed with the contacts, which contact sync reads. */
 static const char *const timeline_reads_from[SYNC_TIMELINE__COUNT] = {
     [SYNC_TIMELINE_FORM_SUBMISSIONS] = "form_submissions",
     [SYNC_TIMELINE_MARKETING_EMAIL_SENT] = "email_events",
     [SYNC_TIMELINE_MARKETING_EMAIL_OPENED] = "email_events",
     [SYNC_TIMELINE_MARKETING_EMAIL_CLICKED] = "email_events",
     [SYNC_TIMELINE_SALES_EMAIL_SENT] = "emails",
+    [SYNC_TIMELINE_SALES_EMAIL_OPENED] = "emails",
+    [SYNC_TIMELINE_SALES_EMAIL_CLICKED] = "emails",
     [SYNC_TIMELINE_MEETINGS] = "meetings",
     [SYNC_TIMELINE_CALLS] = "calls",
     [SYNC_TIMELINE_NOTES] = "notes",

@@ -9,6 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { clearFaults, killWhen, setFaults, sleep, startPair } from './lib/pair.mjs';
+import * as timeline from './lib/timeline.mjs';
+import { traceOf } from './lib/timeline.mjs';
 
 let pair;
 before(async () => {
@@ -19,41 +21,13 @@ after(async () => {
 });
 
 const FORM = '5a1c9e2b-0000-4000-8000-00000000f0f0'; // the portal's "Contact us"
-const tasks = () => pair.sf.live('Task');
+const tasks = () => timeline.tasks(pair);
 const submitForm = (email, fields = {}, pageUrl = 'https://www.crmsync.test/contact') =>
   pair.hs.emu.control('POST', `/__emu/forms/${FORM}/submissions`, { email, fields, pageUrl });
-const traceOf = (x) => x.decisions.map((d) => d.trace).join('\n');
-
-// A fresh pair whose configuration sets these settings; companies and deals are off, so each
-// pass reads less (timeline sync needs only contacts).
-const reset = (settings = {}) =>
-  pair.reset(
-    `settings:\n${Object.entries({ company_sync: false, deal_sync: false, ...settings })
-      .map(([k, v]) => `  ${k}: ${v}\n`)
-      .join('')}`,
-  );
-const set = async (name, value) => {
-  const r = await pair.crmsync('settings', 'set', name, value);
-  assert.equal(r.code, 0, r.stderr);
-};
-
-// A HubSpot contact synced to a Salesforce lead; answers { hs, sf }.
-async function person(email, extra = {}) {
-  const hs = await pair.hs.create('contacts', { email, lastname: email.split('@')[0], company: 'Acme', ...extra });
-  await pair.sync();
-  const lead = (await pair.sf.live('Lead')).find((l) => l.Email === email);
-  assert.ok(lead, `${email} synced`);
-  return { hs, sf: lead.Id };
-}
-
-async function engagement(type, properties, contactIds) {
-  const id = await pair.hs.create(type, properties);
-  for (const c of contactIds) {
-    const r = await pair.hs.api('PUT', `/crm/v4/objects/${type}/${id}/associations/default/contacts/${c}`);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-  }
-  return id;
-}
+const reset = (settings) => timeline.resetWith(pair, settings);
+const set = (name, value) => timeline.setting(pair, name, value);
+const person = (email, extra) => timeline.syncedPerson(pair, email, extra);
+const engagement = (type, properties, contactIds) => timeline.engagement(pair, type, properties, contactIds);
 
 test('a form submission becomes a completed task on the synced lead, only once the type is on', async () => {
   await reset({ timeline_form_submissions_task_type: 'Other' });

@@ -3,7 +3,9 @@
  * Salesforce task (timeline sync): its type (and the activities that are
  * none), the contact the task goes to, the subject formats and their cap,
  * HTML read as plain text, the description's cap, the UTC activity date,
- * the status and priority maps and the task type.
+ * the status and priority maps and the task type; the events derived
+ * from calculated properties (a sales email opened or clicked, a sales
+ * document viewed).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -504,4 +506,132 @@ Test(activity, the_task_type_is_set_only_when_the_setting_names_one)
     json_decref(null);
     json_decref(call);
     json_decref(p);
+}
+
+/* ---- events derived from calculated properties ---- */
+
+static json_t *derived_of(const char *object, const char *id, const char *props)
+{
+    json_t *p = parse(props);
+    json_t *evs = sync_activity_derived(object, id, p);
+    json_decref(p);
+    cr_assert_not_null(evs);
+    return evs;
+}
+
+Test(activity, a_sales_email_opened_and_clicked_and_a_document_viewed_are_event_types)
+{
+    cr_assert_eq(type_of("sales_email_events", "{\"event_type\":\"OPEN\"}"),
+                 SYNC_TIMELINE_SALES_EMAIL_OPENED);
+    cr_assert_eq(type_of("sales_email_events", "{\"event_type\":\"CLICK\"}"),
+                 SYNC_TIMELINE_SALES_EMAIL_CLICKED);
+    cr_assert_eq(type_of("sales_email_events", "{\"event_type\":\"REPLY\"}"), -1);
+    cr_assert_eq(type_of("document_views", "{}"), SYNC_TIMELINE_DOCUMENTS);
+    cr_assert(sync_activity_is_event(SYNC_TIMELINE_SALES_EMAIL_OPENED));
+    cr_assert(sync_activity_is_event(SYNC_TIMELINE_DOCUMENTS));
+    cr_assert(sync_activity_is_event(SYNC_TIMELINE_FORM_SUBMISSIONS));
+    cr_assert(sync_activity_is_event(SYNC_TIMELINE_MARKETING_EMAIL_CLICKED));
+    cr_assert_not(sync_activity_is_event(SYNC_TIMELINE_SALES_EMAIL_SENT), "a record that changes");
+    cr_assert_not(sync_activity_is_event(SYNC_TIMELINE_NOTES));
+    cr_assert_not(sync_activity_is_event(SYNC_TIMELINE_TASKS));
+}
+
+Test(activity, a_sent_email_with_an_open_and_a_click_derives_both_events)
+{
+    json_t *evs = derived_of("emails", "501",
+                             "{\"hs_email_direction\":\"EMAIL\",\"hs_email_subject\":\"Quote\","
+                             "\"hubspot_owner_id\":\"77\",\"hs_email_open_count\":\"2\","
+                             "\"hs_email_last_open_date\":\"2026-03-01T10:00:00.000Z\","
+                             "\"hs_email_click_count\":\"1\","
+                             "\"hs_email_last_click_date\":\"1772359200500\"}");
+    json_t *open = json_array_get(evs, 0), *click = json_array_get(evs, 1);
+    json_t *props = json_object_get(json_object_get(open, "record"), "properties");
+
+    cr_assert_eq(json_array_size(evs), 2);
+    cr_assert_str_eq(sync_json_str(open, "object"), "sales_email_events");
+    cr_assert_str_eq(sync_json_str(open, "id"), "501:OPEN:1772359200000");
+    cr_assert_eq(sync_json_int(open, "at", 0), 1772359200000LL);
+    cr_assert_str_eq(sync_json_str(json_object_get(open, "record"), "id"),
+                     "501:OPEN:1772359200000");
+    cr_assert_str_eq(sync_json_str(props, "event_type"), "OPEN");
+    cr_assert_str_eq(sync_json_str(props, "email_id"), "501");
+    cr_assert_str_eq(sync_json_str(props, "hs_email_subject"), "Quote");
+    cr_assert_str_eq(sync_json_str(props, "hubspot_owner_id"), "77");
+    cr_assert_str_eq(sync_json_str(props, "count"), "2");
+    cr_assert_str_eq(sync_json_str(props, "hs_createdate"), "1772359200000");
+    cr_assert_str_eq(sync_json_str(click, "id"), "501:CLICK:1772359200500");
+    json_decref(evs);
+}
+
+Test(activity, an_unopened_or_incoming_email_derives_nothing)
+{
+    json_t *evs = derived_of("emails", "7", "{\"hs_email_direction\":\"EMAIL\"}");
+    cr_assert_eq(json_array_size(evs), 0);
+    json_decref(evs);
+    evs = derived_of("emails", "7",
+                     "{\"hs_email_direction\":\"INCOMING_EMAIL\","
+                     "\"hs_email_last_open_date\":\"1772359200000\"}");
+    cr_assert_eq(json_array_size(evs), 0, "an incoming email is not a sales email");
+    json_decref(evs);
+    evs = derived_of("notes", "7", "{\"hs_email_last_open_date\":\"1772359200000\"}");
+    cr_assert_eq(json_array_size(evs), 0);
+    json_decref(evs);
+}
+
+Test(activity, a_later_open_is_a_new_event_and_the_same_one_keeps_its_id)
+{
+    const char *first = "{\"hs_email_last_open_date\":\"1772359200000\"}";
+    const char *later = "{\"hs_email_last_open_date\":\"1772362800000\"}";
+    json_t *a = derived_of("emails", "9", first), *b = derived_of("emails", "9", first);
+    json_t *c = derived_of("emails", "9", later);
+
+    cr_assert_str_eq(sync_json_str(json_array_get(a, 0), "id"),
+                     sync_json_str(json_array_get(b, 0), "id"));
+    cr_assert_str_neq(sync_json_str(json_array_get(a, 0), "id"),
+                      sync_json_str(json_array_get(c, 0), "id"));
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+}
+
+Test(activity, a_contact_with_a_document_view_derives_a_view_named_by_its_email)
+{
+    json_t *evs = derived_of("contacts", "42",
+                             "{\"email\":\"ada@example.com\","
+                             "\"hs_document_last_revisited\":\"2026-03-01T10:00:00Z\"}");
+    json_t *ev = json_array_get(evs, 0);
+    json_t *props = json_object_get(json_object_get(ev, "record"), "properties");
+
+    cr_assert_eq(json_array_size(evs), 1);
+    cr_assert_str_eq(sync_json_str(ev, "object"), "document_views");
+    cr_assert_str_eq(sync_json_str(ev, "id"), "42:1772359200000");
+    cr_assert_str_eq(sync_json_str(props, "contact_id"), "42");
+    cr_assert_str_eq(sync_json_str(props, "email"), "ada@example.com");
+    json_decref(evs);
+    evs = derived_of("contacts", "42", "{\"email\":\"ada@example.com\"}");
+    cr_assert_eq(json_array_size(evs), 0, "no view, no event");
+    json_decref(evs);
+    evs = derived_of("contacts", "42", "{\"hs_document_last_revisited\":\"1772359200000\"}");
+    cr_assert_eq(json_array_size(evs), 0, "a contact without an email cannot sync");
+    json_decref(evs);
+}
+
+Test(activity, a_sales_email_event_task_names_the_email_and_its_count)
+{
+    json_t *task = task_of(SYNC_TIMELINE_SALES_EMAIL_OPENED, "sales_email_events",
+                           "{\"event_type\":\"OPEN\",\"hs_email_subject\":\"Quote\","
+                           "\"count\":\"3\",\"hs_timestamp\":\"1772359200000\"}",
+                           "Opened: {subject}", "Email");
+    cr_assert_str_eq(sync_json_str(task, "Subject"), "Opened: Quote");
+    cr_assert_str_eq(sync_json_str(task, "Description"), "Sales email: Quote\nOpens so far: 3");
+    cr_assert_str_eq(sync_json_str(task, "Status"), "Completed");
+    cr_assert_str_eq(sync_json_str(task, "ActivityDate"), "2026-03-01");
+    cr_assert_str_eq(sync_json_str(task, "Type"), "Email");
+    json_decref(task);
+}
+
+Test(activity, a_document_view_without_a_name_is_a_sales_document)
+{
+    subject_is(SYNC_TIMELINE_DOCUMENTS, "document_views", "{}", "Viewed: {document}",
+               "Viewed: sales document");
 }
