@@ -66,6 +66,8 @@ void api_settings_get(struct admin_req *r);
 void api_settings_put(struct admin_req *r);
 void api_settings_patch(struct admin_req *r);
 void api_settings_reset(struct admin_req *r);
+void api_config_get(struct admin_req *r);
+void api_config_import(struct admin_req *r);
 void api_metrics(struct admin_req *r);
 void api_budget(struct admin_req *r);
 void api_mappings_list(struct admin_req *r);

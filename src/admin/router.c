@@ -28,6 +28,8 @@ static const struct route routes[] = {
     {"GET", "/api/v1/settings/{name}", api_settings_get, 0},
     {"PUT", "/api/v1/settings/{name}", api_settings_put, 0},
     {"DELETE", "/api/v1/settings/{name}", api_settings_reset, 0},
+    {"GET", "/api/v1/config", api_config_get, 0},
+    {"POST", "/api/v1/config/import", api_config_import, 1},
     {"GET", "/api/v1/budget", api_budget, 0},
     {"POST", "/api/v1/suspensions/clear", api_suspensions_clear, 0},
     {"GET", "/api/v1/mappings", api_mappings_list, 0},

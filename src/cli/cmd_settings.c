@@ -5,8 +5,10 @@
  *   crmsync settings [get [NAME]] [--json]   every setting (or one): value, where it comes from
  *   crmsync settings set NAME VALUE           store an override (checked first)
  *   crmsync settings reset NAME               drop the override: the file's value applies
- *   crmsync settings export                   the configuration as YAML, settings in force
- *   crmsync settings import FILE [--dry-run]  what FILE's settings would change, then apply it
+ *   crmsync settings export                   the configuration as YAML: settings and mappings
+ *                                             in force
+ *   crmsync settings import FILE [--dry-run]  what FILE's settings and mappings would change,
+ *                                             then apply it (configio.h)
  *
  * Works on the store alone, next to a running engine, which picks the
  * change up at its next pass. Called by main.c.
@@ -18,6 +20,8 @@
 
 #include "cli/builtin.h"
 #include "core/json.h"
+#include "engine/configio.h"
+#include "engine/mapdescribe.h"
 #include "engine/runtime.h"
 #include "store/store.h"
 
@@ -72,138 +76,47 @@ static int settings_get(struct sync_store *st, const struct sync_config *cfg, co
     return CLI_OK;
 }
 
-static int settings_export(struct sync_store *st, struct sync_config *cfg)
+static int settings_export(struct sync_store *st, const struct sync_config *cfg)
 {
     struct sync_err err = SYNC_ERR_INIT;
-    struct sync_settings live;
     struct sync_buf out = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
     int status = CLI_OK;
 
-    if (sync_settings_init(&live) || sync_runtime_settings_load(st, &cfg->settings, &live, &err) ||
-        sync_settings_copy(&cfg->settings, &live) || sync_config_write_yaml(cfg, NULL, &out)) {
-        fprintf(stderr, "crmsync settings export: %s\n",
-                err.message[0] ? err.message : "cannot write the configuration");
+    if (sync_configio_export(st, cfg, &out, &err)) {
+        fprintf(stderr, "crmsync settings export: %s\n", err.message);
         status = CLI_FAILED;
     } else {
         fputs(sync_buf_str(&out), stdout);
     }
-    sync_settings_release(&live);
     sync_buf_release(&out);
     return status;
 }
 
-/* The settings FILE sets that differ from those in force, printed as a diff; *changes counts
- * them. */
-static int import_diff(struct sync_store *st, const struct sync_config *cfg,
-                       const struct sync_config *in, size_t *changes)
+/* One line of the diff (configio.h). */
+static void print_change(const json_t *c)
 {
-    struct sync_err err = SYNC_ERR_INIT;
-    struct sync_settings live;
+    const char *setting = sync_json_str(c, "setting"), *change = sync_json_str(c, "change");
+    const char *from = sync_json_str(c, "from"), *to = sync_json_str(c, "to");
 
-    *changes = 0;
-    if (sync_settings_init(&live) || sync_runtime_settings_load(st, &cfg->settings, &live, &err)) {
-        sync_settings_release(&live);
-        fprintf(stderr, "crmsync settings import: %s\n", err.message);
-        return CLI_FAILED;
-    }
-    for (int i = 0; i < SYNC_SETTING__COUNT; i++) {
-        struct sync_buf was = SYNC_BUF_INIT(4096), now = SYNC_BUF_INIT(4096);
-        if (!in->settings_given[i])
-            continue;
-        sync_settings_format(&live, (enum sync_setting)i, &was);
-        sync_settings_format(&in->settings, (enum sync_setting)i, &now);
-        if (strcmp(sync_buf_str(&was), sync_buf_str(&now))) {
-            printf("  %-34s %s -> %s\n", sync_setting_def((enum sync_setting)i)->name,
-                   sync_buf_str(&was), sync_buf_str(&now));
-            ++*changes;
-        }
-        sync_buf_release(&was);
-        sync_buf_release(&now);
-    }
-    sync_settings_release(&live);
-    return CLI_OK;
-}
-
-/* The mapping rules FILE changes (entries with a rule for a mapping in force), printed as a
- * diff; with apply, stored too. A new mapping is reported and left to crmsync.yaml. */
-static int import_rules(struct sync_store *st, const struct sync_config *cfg,
-                        const struct sync_config *in, int apply, size_t *changes)
-{
-    struct sync_err err = SYNC_ERR_INIT;
-    struct sync_mapping_set set;
-    int status = CLI_OK;
-
-    if (sync_runtime_mappings_load(st, cfg, &set, &err)) {
-        fprintf(stderr, "crmsync settings import: %s\n", err.message);
-        sync_mapping_set_release(&set);
-        return CLI_FAILED;
-    }
-    for (size_t i = 0; status == CLI_OK && i < in->nmappings; i++) {
-        const struct sync_config_mapping *e = &in->mappings[i];
-        const struct sync_mapping *m = sync_mapping_set_find_hs(&set, e->kind, e->hubspot);
-        const char *kind = sync_kind_name(e->kind);
-        if (!e->has_rule)
-            continue;
-        if (!m) {
-            if (!apply)
-                printf("  mapping %s %s: a new mapping, not imported (add it to crmsync.yaml: its "
-                       "types are checked when the engine starts)\n",
-                       kind, e->hubspot);
-            continue;
-        }
-        if (m->rule == e->rule)
-            continue;
-        if (!apply)
-            printf("  mapping %s %-24s %s -> %s\n", kind, e->hubspot, sync_rule_name(m->rule),
-                   sync_rule_name(e->rule));
-        ++*changes;
-        if (apply &&
-            sync_runtime_rule_set(st, cfg, kind, e->hubspot, sync_rule_name(e->rule), &err)) {
-            fprintf(stderr, "crmsync settings import: mapping %s %s: %s\n", kind, e->hubspot,
-                    err.message);
-            status = CLI_FAILED;
-        }
-    }
-    sync_mapping_set_release(&set);
-    return status;
-}
-
-/* Stores FILE's settings and mapping rules, all in one transaction or none. */
-static int import_apply(struct sync_store *st, const struct sync_config *cfg,
-                        const struct sync_config *in)
-{
-    struct sync_err err = SYNC_ERR_INIT;
-    size_t rules = 0;
-    enum sync_rc rc = sync_store_begin(st, &err);
-
-    for (int i = 0; rc == SYNC_OK && i < SYNC_SETTING__COUNT; i++) {
-        json_t *v;
-        if (!in->settings_given[i])
-            continue;
-        v = sync_settings_get_json(&in->settings, (enum sync_setting)i);
-        rc = v ? sync_runtime_setting_set(st, sync_setting_def((enum sync_setting)i)->name, v, &err)
-               : sync_err_set(&err, SYNC_ERR_NOMEM, "out of memory");
-        json_decref(v);
-    }
-    if (rc == SYNC_OK && import_rules(st, cfg, in, 1, &rules) != CLI_OK)
-        rc = sync_err_set(&err, SYNC_ERR_INVALID, "a mapping rule was refused");
-    if (rc == SYNC_OK)
-        rc = sync_store_commit(st, &err);
+    if (setting)
+        printf("  %-34s %s -> %s\n", setting, from, to);
+    else if (strcmp(change, "add") == 0)
+        printf("  mapping %s: new, %s\n", sync_json_str(c, "mapping"), to);
+    else if (strcmp(change, "repoint") == 0)
+        printf("  mapping %s: %s -> %s\n", sync_json_str(c, "mapping"), from, to);
     else
-        sync_store_rollback(st, NULL);
-    if (rc) {
-        fprintf(stderr, "crmsync settings import: %s (nothing was changed)\n", err.message);
-        return CLI_FAILED;
-    }
-    return CLI_OK;
+        printf("  mapping %-30s %s -> %s\n", sync_json_str(c, "mapping"), from, to);
 }
 
 static int settings_import(struct sync_store *st, const struct sync_config *cfg, const char *file,
                            int dry_run)
 {
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_mapdescribe vendors = {cfg, NULL};
     struct sync_config in;
     struct sync_config_problems *pr = calloc(1, sizeof(*pr));
-    size_t changes = 0;
+    json_t *diff = NULL, *c;
+    size_t i;
     int status = CLI_FAILED;
 
     if (!pr || sync_config_init(&in)) {
@@ -219,15 +132,24 @@ static int settings_import(struct sync_store *st, const struct sync_config *cfg,
         status = CLI_USAGE;
         goto out;
     }
-    printf("%s %s:\n", dry_run ? "importing would change" : "importing changes", file);
-    if ((status = import_diff(st, cfg, &in, &changes)) != CLI_OK ||
-        (status = import_rules(st, cfg, &in, 0, &changes)) != CLI_OK)
+    if (sync_configio_diff(st, cfg, &in, &diff, &err)) {
+        fprintf(stderr, "crmsync settings import: %s (nothing was changed)\n", err.message);
+        status = err.rc == SYNC_ERR_INVALID ? CLI_USAGE : CLI_FAILED;
         goto out;
-    if (!changes)
-        printf("  nothing: every setting and rule it gives is already in force\n");
-    if (!dry_run && changes)
-        status = import_apply(st, cfg, &in);
+    }
+    printf("%s %s:\n", dry_run ? "importing would change" : "importing changes", file);
+    json_array_foreach(diff, i, c) print_change(c);
+    if (!json_array_size(diff))
+        printf("  nothing: every setting and mapping it gives is already in force\n");
+    status = CLI_OK;
+    if (!dry_run && json_array_size(diff) &&
+        sync_configio_apply(st, cfg, &in, sync_mapdescribe_resolve, &vendors, NULL, &err)) {
+        fprintf(stderr, "crmsync settings import: %s (nothing was changed)\n", err.message);
+        status = err.rc == SYNC_ERR_INVALID ? CLI_USAGE : CLI_FAILED;
+    }
 out:
+    sync_mapdescribe_close(&vendors);
+    json_decref(diff);
     sync_config_release(&in);
     free(pr);
     return status;

@@ -1324,6 +1324,13 @@ enum sync_rc sync_config_load_import(struct sync_config *cfg, const char *path,
     return load_file(cfg, path, 1, pr);
 }
 
+enum sync_rc sync_config_load_import_text(struct sync_config *cfg, const char *name,
+                                          const char *text, size_t len, sync_config_env_fn env,
+                                          void *env_ctx, struct sync_config_problems *pr)
+{
+    return load_text(cfg, name, text, len, env, env_ctx, 1, pr);
+}
+
 /* ======================================================================
  * 5. mapping entries
  * ==================================================================== */
@@ -1765,6 +1772,30 @@ static int entry_sf_typed(const struct sync_config_mapping *e)
         if (!e->has_sf_type && !e->sf[i].has_type)
             return 0;
     return 1;
+}
+
+int sync_config_mapping_typed(const struct sync_config_mapping *e)
+{
+    return e->has_hs_type && entry_sf_typed(e);
+}
+
+int sync_config_mapping_same_fields(const struct sync_config_mapping *e,
+                                    const struct sync_mapping *m)
+{
+    struct sync_mapping x;
+    size_t found = 0, n;
+
+    entry_to_mapping(e, &x);
+    n = x.nsf;
+    for (size_t i = 0; i < n && n == m->nsf; i++)
+        for (size_t j = 0; j < m->nsf; j++)
+            if (strcasecmp(x.sf[i].object, m->sf[j].object) == 0 &&
+                strcmp(x.sf[i].name, m->sf[j].name) == 0) {
+                found++;
+                break;
+            }
+    sync_mapping_release(&x);
+    return n == m->nsf && found == n;
 }
 
 enum sync_rc sync_config_mapping_user(const struct sync_config_mapping *e,

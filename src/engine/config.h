@@ -273,6 +273,10 @@ enum sync_rc sync_config_load_file(struct sync_config *cfg, const char *path,
  * key is required (an export without its credentials, or a file of settings alone). */
 enum sync_rc sync_config_load_import(struct sync_config *cfg, const char *path,
                                      struct sync_config_problems *pr);
+/* The same from text (the admin API's import); name is what problems are reported against. */
+enum sync_rc sync_config_load_import_text(struct sync_config *cfg, const char *name,
+                                          const char *text, size_t len, sync_config_env_fn env,
+                                          void *env_ctx, struct sync_config_problems *pr);
 /* The same from text; name is what problems are reported against; env NULL means getenv. */
 enum sync_rc sync_config_load_text(struct sync_config *cfg, const char *name, const char *text,
                                    size_t len, sync_config_env_fn env, void *env_ctx,
@@ -303,6 +307,13 @@ enum sync_rc sync_config_apply_mappings(const struct sync_config *cfg, struct sy
 enum sync_rc sync_config_mapping_from_json(enum sync_kind kind, const char *prop,
                                            const json_t *spec, struct sync_config_mapping *out,
                                            struct sync_err *err);
+/* Whether the entry carries both type hints (hubspot_type, and salesforce_type for every field):
+ * its mapping needs no vendor to be built. */
+int sync_config_mapping_typed(const struct sync_config_mapping *e);
+/* Whether the entry names the same Salesforce fields as m (a bare field: on every object of the
+ * kind). */
+int sync_config_mapping_same_fields(const struct sync_config_mapping *e,
+                                    const struct sync_mapping *m);
 /* The user mapping an entry describes, as the file's are built: types from resolve when given,
  * else from the entry's type hints (both sides needed). out is released by the caller (also
  * on failure). SYNC_ERR_INVALID when the entry names no field or lacks hints; resolve's own

@@ -551,16 +551,17 @@ static char *spec_text(const struct sync_mapping *m)
     return text;
 }
 
-/* In one transaction: m checked against the mappings in force (added, or replacing the user
- * mapping of its property) and stored; a rule override of the property is dropped (m carries
- * its rule). */
+/* In one transaction (a savepoint of the caller's, when one is open): m checked against the
+ * mappings in force (added, or replacing the user mapping of its property) and stored; a rule
+ * override of the property is dropped (m carries its rule). */
 static enum sync_rc put_store(struct sync_store *st, const struct sync_config *cfg,
                               const struct sync_mapping *m, int replace, struct sync_err *err)
 {
     struct sync_mapping_set set;
     char key[SYNC_STORE_NAME_MAX];
     char *text = NULL;
-    enum sync_rc rc = sync_store_begin(st, err);
+    int nested = sync_store_in_transaction(st);
+    enum sync_rc rc = nested ? sync_store_savepoint(st, err) : sync_store_begin(st, err);
 
     memset(&set, 0, sizeof(set));
     if (rc)
@@ -581,10 +582,49 @@ static enum sync_rc put_store(struct sync_store *st, const struct sync_config *c
     free(text);
     sync_mapping_set_release(&set);
     if (rc) {
-        sync_store_rollback(st, NULL);
+        if (nested)
+            sync_store_savepoint_rollback(st, NULL);
+        else
+            sync_store_rollback(st, NULL);
         return rc;
     }
-    return sync_store_commit(st, err);
+    return nested ? sync_store_savepoint_release(st, err) : sync_store_commit(st, err);
+}
+
+/* Whether the kind's mapping of prop may be stored: not a built-in, and (replace 0) not mapped
+ * already. Asked before the vendors are. */
+static enum sync_rc put_allowed(struct sync_store *st, const struct sync_config *cfg,
+                                enum sync_kind kind, const char *prop, int replace,
+                                struct sync_err *err)
+{
+    struct sync_mapping_set set;
+    const struct sync_mapping *was;
+    enum sync_rc rc = mappings_load(st, cfg, &set, NULL, err);
+
+    was = rc == SYNC_OK && prop ? sync_mapping_set_find_hs(&set, kind, prop) : NULL;
+    if (was && (was->flags & SYNC_MAP_BUILTIN))
+        rc = builtin_refused(was, 0, err);
+    else if (was && !replace)
+        rc = exists_refused(was, err);
+    sync_mapping_set_release(&set);
+    return rc;
+}
+
+enum sync_rc sync_runtime_mapping_put_entry(struct sync_store *st, const struct sync_config *cfg,
+                                            const struct sync_config_mapping *e, int replace,
+                                            sync_config_resolve_fn resolve, void *ctx,
+                                            struct sync_err *err)
+{
+    struct sync_mapping m;
+    enum sync_rc rc = put_allowed(st, cfg, e->kind, e->hubspot, replace, err);
+
+    memset(&m, 0, sizeof(m));
+    if (rc == SYNC_OK)
+        rc = sync_config_mapping_user(e, resolve, ctx, &m, err);
+    if (rc == SYNC_OK)
+        rc = put_store(st, cfg, &m, replace, err);
+    sync_mapping_release(&m);
+    return about(err, rc, e->kind, e->hubspot);
 }
 
 enum sync_rc sync_runtime_mapping_put(struct sync_store *st, const struct sync_config *cfg,
@@ -594,29 +634,19 @@ enum sync_rc sync_runtime_mapping_put(struct sync_store *st, const struct sync_c
 {
     struct sync_mapping_set set;
     struct sync_config_mapping e;
-    struct sync_mapping m;
-    const struct sync_mapping *was = NULL;
     enum sync_kind kind;
     enum sync_rc rc = mappings_load(st, cfg, &set, NULL, err);
 
-    memset(&m, 0, sizeof(m));
-    if (rc == SYNC_OK && (rc = kind_of(&set, kind_name, &kind, SYNC_ERR_INVALID, err)) == SYNC_OK)
-        was = prop ? sync_mapping_set_find_hs(&set, kind, prop) : NULL;
-    /* refused before the vendors are asked: a built-in, or a property mapped already */
-    if (rc == SYNC_OK && was && (was->flags & SYNC_MAP_BUILTIN))
-        rc = builtin_refused(was, 0, err);
-    else if (rc == SYNC_OK && was && !replace)
-        rc = exists_refused(was, err);
+    if (rc == SYNC_OK)
+        rc = kind_of(&set, kind_name, &kind, SYNC_ERR_INVALID, err);
     sync_mapping_set_release(&set);
+    if (rc == SYNC_OK)
+        rc = put_allowed(st, cfg, kind, prop, replace, err);
     if (rc)
         return rc;
     if ((rc = sync_config_mapping_from_json(kind, prop, spec, &e, err)))
         return about(err, rc, kind, prop);
-    rc = sync_config_mapping_user(&e, resolve, ctx, &m, err);
-    if (rc == SYNC_OK)
-        rc = put_store(st, cfg, &m, replace, err);
-    sync_mapping_release(&m);
-    return about(err, rc, kind, prop);
+    return sync_runtime_mapping_put_entry(st, cfg, &e, replace, resolve, ctx, err);
 }
 
 enum sync_rc sync_runtime_mapping_edit(struct sync_store *st, const struct sync_config *cfg,

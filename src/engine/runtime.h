@@ -111,6 +111,12 @@ enum sync_rc sync_runtime_mapping_put(struct sync_store *st, const struct sync_c
                                       const char *kind, const char *prop, const json_t *spec,
                                       int replace, sync_config_resolve_fn resolve, void *ctx,
                                       struct sync_err *err);
+/* The same for a file entry (its kind and HubSpot property, its fields, rule and type hints):
+ * settings import. */
+enum sync_rc sync_runtime_mapping_put_entry(struct sync_store *st, const struct sync_config *cfg,
+                                            const struct sync_config_mapping *e, int replace,
+                                            sync_config_resolve_fn resolve, void *ctx,
+                                            struct sync_err *err);
 /* Edits the kind's mapping of prop: salesforce (NULL: unchanged; as spec's "salesforce")
  * re-points a user mapping (a new entry stored through sync_runtime_mapping_put, keeping the
  * rule in force unless rule is given); rule alone is a rule override (sync_runtime_rule_set),

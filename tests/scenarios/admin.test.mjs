@@ -362,9 +362,9 @@ test("a mapping's rule changed while running takes effect at the next pass; the 
   }
 });
 
-test('settings import also brings mapping rules, with the diff first', async () => {
+test('settings export and import carry the mappings in force: added at run time, re-pointed, re-ruled', async () => {
   await pair.reset(YAML);
-  const file = path.join(pair.dir, 'rules.yaml');
+  let file = path.join(pair.dir, 'rules.yaml');
   fs.writeFileSync(
     file,
     'mappings:\n  - kind: contact\n    hubspot: phone\n    rule: two_way\n' +
@@ -373,14 +373,128 @@ test('settings import also brings mapping rules, with the diff first', async () 
   let r = await pair.crmsync('settings', 'import', file, '--dry-run');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /mapping contact phone\s+prefer_salesforce_unless_blank -> two_way/);
-  assert.match(r.stdout, /mapping contact favourite_colour: a new mapping, not imported/);
+  assert.match(r.stdout, /mapping contact favourite_colour: new, \*\.Colour__c \(two_way\)/);
+  // HubSpot has no favourite_colour: the whole import is refused, the phone rule too
+  r = await pair.crmsync('settings', 'import', file);
+  assert.equal(r.code, 2, r.stdout);
+  assert.match(r.stderr, /favourite_colour/);
+  assert.match(r.stderr, /nothing was changed/);
+  r = await pair.crmsync('mappings');
+  assert.match(r.stdout, /contact\s+phone\s+.*prefer_salesforce_unless_blank \(default\)/);
+
+  // a new mapping checked against the vendors, and a rule
+  fs.writeFileSync(
+    file,
+    'mappings:\n  - kind: contact\n    hubspot: phone\n    rule: two_way\n' +
+      '  - kind: contact\n    hubspot: date_of_birth\n    salesforce: Contact.Birthdate\n',
+  );
   r = await pair.crmsync('settings', 'import', file);
   assert.equal(r.code, 0, r.stderr);
-  r = await pair.crmsync('mappings', 'set-rule', 'contact', 'phone', 'nonsense');
-  assert.equal(r.code, 2);
+  assert.match(r.stdout, /mapping contact date_of_birth: new, Contact\.Birthdate \(prefer_salesforce_unless_blank\)/);
   r = await pair.crmsync('mappings');
   assert.match(r.stdout, /contact\s+phone\s+.*two_way \(override\)/);
-  r = await pair.crmsync('mappings', 'reset', 'contact', 'phone');
+  assert.match(r.stdout, /contact\s+date_of_birth\s+Contact\.Birthdate\s+prefer_salesforce_unless_blank \(override\)/);
+
+  // one added at run time is exported with its types, and the export imports into a fresh store
+  // with no vendor call; a second import changes nothing
+  r = await pair.crmsync('mappings', 'add', 'contact', 'hs_timezone', 'Contact.Department', '--rule', 'always_use_hubspot');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /contact\s+phone\s+.*prefer_salesforce_unless_blank \(default\)/);
+  r = await pair.crmsync('settings', 'export');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /- kind: contact\n\s+hubspot: date_of_birth\n\s+salesforce: Contact\.Birthdate\n\s+rule: prefer_salesforce_unless_blank\n\s+hubspot_type: date\/date\n\s+salesforce_type: date/);
+  assert.match(r.stdout, /hubspot: hs_timezone\n\s+salesforce: Contact\.Department\n\s+rule: always_use_hubspot/);
+  assert.match(r.stdout, /hubspot: phone\n\s+rule: two_way/);
+  const yaml = r.stdout;
+  await pair.reset(YAML);
+  const exported = path.join(pair.dir, 'exported.yaml');
+  fs.writeFileSync(exported, yaml);
+  file = path.join(pair.dir, 'rules.yaml');
+  await pair.resetStats();
+  r = await pair.crmsync('settings', 'import', exported);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /mapping contact hs_timezone: new, Contact\.Department \(always_use_hubspot\)/);
+  const stats = await pair.stats();
+  assert.equal(stats.hs.calls.total + stats.sf.calls.total, 0, 'typed entries need no vendor');
+  r = await pair.crmsync('mappings');
+  assert.match(r.stdout, /contact\s+hs_timezone\s+Contact\.Department\s+always_use_hubspot \(override\)/);
+  assert.match(r.stdout, /contact\s+date_of_birth\s+Contact\.Birthdate/);
+  r = await pair.crmsync('settings', 'import', exported);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /nothing: every setting and mapping it gives is already in force/);
+
+  // re-pointed: a user mapping follows the file, keeping its rule; a default mapping refuses
+  fs.writeFileSync(file, 'mappings:\n  - kind: contact\n    hubspot: hs_timezone\n    salesforce: Contact.OtherPhone\n');
+  r = await pair.crmsync('settings', 'import', file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /mapping contact hs_timezone: Contact\.Department \(always_use_hubspot\) -> Contact\.OtherPhone \(always_use_hubspot\)/);
+  fs.writeFileSync(file, 'mappings:\n  - kind: contact\n    hubspot: email\n    salesforce: Title\n');
+  r = await pair.crmsync('settings', 'import', file, '--dry-run');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /contact mapping email: a default mapping cannot be re-pointed, only its rule changes/);
+});
+
+test('the configuration as code over the admin API: the export, a dry run, and an import all or nothing', async () => {
+  await pair.reset(YAML, { logLevel: 'info' });
+  const run = await pair.runAdmin(TOKEN);
+  try {
+    let r = await run.api('PUT', '/api/v1/settings/deal_sync', { body: { value: false } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    r = await run.api('POST', '/api/v1/mappings', {
+      body: { kind: 'contact', hubspot: 'hs_timezone', salesforce: 'Contact.Department', rule: 'two_way' },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    r = await run.api('GET', '/api/v1/config');
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /^application\/yaml/);
+    assert.match(r.body, /deal_sync: false/);
+    assert.match(r.body, /hubspot: hs_timezone\n\s+salesforce: Contact\.Department\n\s+rule: two_way/);
+    assert.match(r.body, /token: <redacted>/);
+    assert.equal((await run.api('GET', '/api/v1/config', { token: null })).status, 401);
+
+    const yaml = 'settings:\n  deal_sync: true\n  new_record_type: contact\nmappings:\n' +
+      '  - kind: contact\n    hubspot: hs_timezone\n    rule: always_use_hubspot\n' +
+      '  - kind: contact\n    hubspot: date_of_birth\n    salesforce: Contact.Birthdate\n';
+    r = await run.api('POST', '/api/v1/config/import', { body: { yaml, dry_run: true } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.applied, false);
+    assert.deepEqual(r.body.changes, [
+      { setting: 'deal_sync', from: 'false', to: 'true' },
+      { setting: 'new_record_type', from: 'lead', to: 'contact' },
+      { mapping: 'contact hs_timezone', change: 'rule', from: 'two_way', to: 'always_use_hubspot' },
+      { mapping: 'contact date_of_birth', change: 'add', from: null, to: 'Contact.Birthdate (prefer_salesforce_unless_blank)' },
+    ]);
+    assert.equal((await run.api('GET', '/api/v1/settings/deal_sync')).body.value, false, 'a dry run changes nothing');
+
+    // one bad mapping refuses the whole import
+    r = await run.api('POST', '/api/v1/config/import', {
+      body: { yaml: yaml + '  - kind: contact\n    hubspot: no_such_property\n    salesforce: Contact.Title\n' },
+    });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.match(r.body.error.message, /no_such_property/);
+    assert.equal((await run.api('GET', '/api/v1/settings/deal_sync')).body.value, false, 'nothing was applied');
+
+    r = await run.api('POST', '/api/v1/config/import', { body: { yaml } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.applied, true);
+    assert.equal(r.body.changes.length, 4);
+    assert.equal((await run.api('GET', '/api/v1/settings/deal_sync')).body.value, true);
+    const maps = (await run.api('GET', '/api/v1/mappings')).body.mappings;
+    assert.equal(maps.find((m) => m.hubspot === 'hs_timezone').rule, 'always_use_hubspot');
+    assert.deepEqual(maps.find((m) => m.hubspot === 'date_of_birth').salesforce, [{ object: 'Contact', field: 'Birthdate' }]);
+
+    // bad input: not YAML, an unknown setting, an environment reference, no body
+    r = await run.api('POST', '/api/v1/config/import', { body: { yaml: 'settings: [' } });
+    assert.equal(r.status, 400);
+    r = await run.api('POST', '/api/v1/config/import', { body: { yaml: 'settings:\n  colour: blue\n' } });
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /import:2: settings\.colour: unknown setting/);
+    r = await run.api('POST', '/api/v1/config/import', { body: { yaml: 'settings:\n  form_campaigns: ${HOME}\n' } });
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /environment variable HOME is not set/);
+    r = await run.api('POST', '/api/v1/config/import', { body: { dry_run: true } });
+    assert.equal(r.status, 400);
+    assert.match(r.body.error.message, /the body must be/);
+  } finally {
+    await stopped(run);
+  }
 });

@@ -1,0 +1,57 @@
+/*
+ * configio.h: the configuration as code. Export writes the configuration
+ * in force as YAML: crmsync.yaml's keys (secrets redacted), every setting
+ * in force (the file's overlaid by the store's overrides) and the mappings
+ * in force (user mappings, the file's and those added at run time, with
+ * their types; default mappings whose rule is not the default). The output
+ * loads back as a crmsync.yaml, and imports into another store with no
+ * vendor call.
+ *
+ * Import compares another file's settings and mappings with those in
+ * force (the diff), then applies the difference in one transaction, or
+ * nothing:
+ *   - a setting the file gives that differs: stored as an override;
+ *   - a mapping not in force: added as a user mapping (types from the
+ *     entry's hints, else from the vendors' describes);
+ *   - a user mapping whose Salesforce fields differ: re-pointed, keeping
+ *     the rule in force unless the entry gives one;
+ *   - a mapping whose rule differs: a rule override.
+ * A default mapping re-pointed, or a rule for a mapping not in force
+ * without a field to add it with, refuses the import (SYNC_ERR_INVALID,
+ * the message naming the mapping). Import never removes: a mapping in
+ * force that the file leaves out stays.
+ *
+ * Called by `crmsync settings export|import` and the admin API's
+ * /api/v1/config routes; each passes its own store handle.
+ */
+#ifndef SYNC_ENGINE_CONFIGIO_H
+#define SYNC_ENGINE_CONFIGIO_H
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "engine/config.h"
+
+struct sync_store;
+
+/* The configuration cfg with the settings and mappings in force, as YAML, into out. */
+enum sync_rc sync_configio_export(struct sync_store *st, const struct sync_config *cfg,
+                                  struct sync_buf *out, struct sync_err *err);
+
+/* What importing in changes, as a new array in *out (empty: nothing), in the file's order,
+ * settings first:
+ *   {"setting": name, "from": text, "to": text}
+ *   {"mapping": "<kind> <property>", "change": "add" | "repoint" | "rule", "from": text | null,
+ *    "to": text}
+ * (a mapping's text: its fields, then its rule in parentheses; a rule change: the rules). */
+enum sync_rc sync_configio_diff(struct sync_store *st, const struct sync_config *cfg,
+                                const struct sync_config *in, json_t **out, struct sync_err *err);
+
+/* Applies the diff of in, all or nothing; resolve (may be NULL) types a new or re-pointed
+ * mapping whose entry lacks the hints. *changes (may be NULL) counts what changed. */
+enum sync_rc sync_configio_apply(struct sync_store *st, const struct sync_config *cfg,
+                                 const struct sync_config *in, sync_config_resolve_fn resolve,
+                                 void *ctx, size_t *changes, struct sync_err *err);
+
+#endif
