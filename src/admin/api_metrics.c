@@ -2,11 +2,14 @@
  * api_metrics.c: GET /metrics in the Prometheus text format: the status
  * report of engine/report.h (links by kind and state, open errors by
  * category, inbox and outbox depth, the vendors' API usage and limits as
- * their headers last reported them) as gauges, then the process's
- * counters and histograms (core/metrics.h: records captured and written,
- * pass latency). Called by router.c.
+ * their headers last reported them, the Salesforce budget and the
+ * suspensions in force) as gauges, then the process's counters and
+ * histograms (core/metrics.h: records captured, planned and written, API
+ * calls by vendor and result, request and pass latency). Called by
+ * router.c.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "admin/admin_int.h"
 #include "core/json.h"
@@ -36,9 +39,14 @@ static void gauges_render(const json_t *rep, struct sync_buf *out)
     head(out, "crmsync_errors_open", "open sync errors by category");
     json_object_foreach(json_object_get(rep, "errors"), kind, v) sync_buf_addf(
         out, "crmsync_errors_open{category=\"%s\"} %lld\n", kind, (long long)json_integer_value(v));
-    head(out, "crmsync_inbox_waiting", "captured changes waiting to be planned (capped at 1000)");
-    sync_buf_addf(out, "crmsync_inbox_waiting %lld\n",
-                  (long long)sync_json_int(json_object_get(rep, "inbox"), "waiting", 0));
+    head(out, "crmsync_inbox_waiting", "captured changes waiting to be planned, by object");
+    json_object_foreach(json_object_get(json_object_get(rep, "inbox"), "by_object"), kind, v)
+    {
+        const char *sp = strchr(kind, ' ');
+        if (sp)
+            sync_buf_addf(out, "crmsync_inbox_waiting{system=\"%.*s\",object=\"%s\"} %lld\n",
+                          (int)(sp - kind), kind, sp + 1, (long long)json_integer_value(v));
+    }
     head(out, "crmsync_outbox_waiting", "planned writes waiting to be sent, by state");
     sync_buf_addf(out, "crmsync_outbox_waiting{state=\"waiting\"} %lld\n",
                   (long long)sync_json_int(outbox, "waiting", 0));
@@ -58,6 +66,31 @@ static void gauges_render(const json_t *rep, struct sync_buf *out)
     }
 }
 
+/* The Salesforce API budget (engine/budget.h): crmsync's calls in the rolling 24 hours, its
+ * allocation, whether retries are suppressed, and each open suspension. */
+static void budget_render(const json_t *rep, struct sync_buf *out)
+{
+    const json_t *b = json_object_get(rep, "budget"), *s;
+    size_t i;
+
+    if (!b)
+        return;
+    head(out, "crmsync_budget_used_24h",
+         "Salesforce calls crmsync made in the rolling last 24 hours (its own count)");
+    sync_buf_addf(out, "crmsync_budget_used_24h{vendor=\"salesforce\"} %lld\n",
+                  (long long)sync_json_int(b, "used_24h", 0));
+    head(out, "crmsync_budget_allocation", "the calls per 24 hours allocated to crmsync");
+    sync_buf_addf(out, "crmsync_budget_allocation{vendor=\"salesforce\"} %lld\n",
+                  (long long)sync_json_int(b, "allocation", 0));
+    head(out, "crmsync_budget_retries_suppressed",
+         "1 while automatic retries are suppressed (above 75% of the allocation)");
+    sync_buf_addf(out, "crmsync_budget_retries_suppressed{vendor=\"salesforce\"} %d\n",
+                  sync_json_bool(b, "retries_suppressed", 0));
+    head(out, "crmsync_suspended", "1 for each integration-level suspension in force, by kind");
+    json_array_foreach(json_object_get(b, "suspensions"), i, s)
+        sync_buf_addf(out, "crmsync_suspended{kind=\"%s\"} 1\n", sync_json_str(s, "kind"));
+}
+
 void api_metrics(struct admin_req *r)
 {
     struct sync_buf out = SYNC_BUF_INIT(METRICS_MAX_BYTES);
@@ -69,6 +102,7 @@ void api_metrics(struct admin_req *r)
         return;
     }
     gauges_render(rep, &out);
+    budget_render(rep, &out);
     json_decref(rep);
     if (sync_metrics_render(&out)) {
         sync_buf_release(&out);

@@ -73,9 +73,8 @@ static void status_print(const json_t *s)
                    st + 1 < SYNC_LINK__COUNT ? "," : "\n");
         }
     }
-    printf("inbox\n  %lld%s change%s waiting to be planned\n",
+    printf("inbox\n  %lld change%s waiting to be planned\n",
            (long long)sync_json_int(inbox, "waiting", 0),
-           sync_json_bool(inbox, "more", 0) ? "+" : "",
            sync_json_int(inbox, "waiting", 0) == 1 ? "" : "s");
     printf("outbox\n  %lld waiting, %lld claimed", (long long)sync_json_int(outbox, "waiting", 0),
            (long long)sync_json_int(outbox, "claimed", 0));

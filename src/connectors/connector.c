@@ -9,6 +9,7 @@
  */
 #include "connectors/connector_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,7 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/time.h"
 
 /* ---- clock and sleep (test seams) ---- */
@@ -261,11 +263,30 @@ static enum sync_rc answer_json(struct sync_http_resp *resp, json_t **out, struc
     return *out ? SYNC_OK : SYNC_ERR_PARSE;
 }
 
+/* One request in the process's metrics: crmsync_api_calls_total by vendor and result (ok: 2xx;
+ * error: another status; failed: no answer), and its time. */
+static void call_count(const struct sync_conn *c, long status, int64_t ms)
+{
+    const char *vendor = c->cfg.vendor == SYNC_VENDOR_HUBSPOT ? "hubspot" : "salesforce";
+    char labels[64];
+
+    snprintf(labels, sizeof(labels), "vendor=\"%s\",result=\"%s\"", vendor,
+             status >= 200 && status < 300 ? "ok"
+             : status                      ? "error"
+                                           : "failed");
+    sync_metrics_count("crmsync_api_calls_total", labels, 1,
+                       "requests crmsync sent to each vendor, by result");
+    snprintf(labels, sizeof(labels), "vendor=\"%s\"", vendor);
+    sync_metrics_observe("crmsync_api_request_seconds", labels, (double)ms / 1000.0,
+                         "how long a vendor request took, start to answer");
+}
+
 enum sync_rc sync__conn_call(struct sync_conn *c, const char *method, const char *url,
                              const char *body, size_t body_len, unsigned flags, json_t **out,
                              long *status, struct sync_err *err)
 {
     int attempt = 0, relogged = 0, max = sync_retry_max_attempts(&c->cfg.retry);
+    int64_t started;
     char hdr[16][512];
     const char *hp[18];
     enum sync_rc rc;
@@ -288,8 +309,10 @@ enum sync_rc sync__conn_call(struct sync_conn *c, const char *method, const char
             return rc;
         pace_wait(c, flags);
         build_headers(c, flags, hdr, hp, 16);
+        started = sync_time_monotonic_ms();
         rc = sync_http_client_do(c->http, &req, &resp, &lerr);
         c->calls++;
+        call_count(c, rc == SYNC_OK ? resp.status : 0, sync_time_monotonic_ms() - started);
         if (rc != SYNC_OK) {
             int amb = resp.ambiguous;
             sync_http_resp_release(&resp);

@@ -531,7 +531,6 @@ enum sync_rc sync_settings_set_json(struct sync_settings *s, enum sync_setting i
 enum cfg_type { CFG_STRING, CFG_URL, CFG_BOOL, CFG_DURATION, CFG_LOG_LEVEL, CFG_STORE, CFG_LISTEN };
 
 #define CFG_SECRET 1u
-#define CFG_RUNTIME 2u
 
 struct cfg_key {
     const char *path;
@@ -564,8 +563,8 @@ static const struct cfg_key cfg_keys[] = {
     {"salesforce.grant", CFG_STRING, OFF(salesforce.grant), NULL, 0, 0, 0},
     {"salesforce.sandbox", CFG_BOOL, OFF(salesforce.sandbox), "false", 0, 0, 0},
     {"store", CFG_STORE, OFF(store), "sqlite:crmsync.db", 0, 0, 0},
-    {"poll_interval", CFG_DURATION, OFF(poll_interval_ms), "30s", 100, MS_HOUR, CFG_RUNTIME},
-    {"log_level", CFG_LOG_LEVEL, OFF(log_level), "info", 0, 0, CFG_RUNTIME},
+    {"poll_interval", CFG_DURATION, OFF(poll_interval_ms), "30s", 100, MS_HOUR, 0},
+    {"log_level", CFG_LOG_LEVEL, OFF(log_level), "info", 0, 0, 0},
     {"request_timeout", CFG_DURATION, OFF(request_timeout_ms), "60s", 100, 10 * MS_MINUTE, 0},
     {"admin.listen", CFG_LISTEN, OFF(admin.listen), "127.0.0.1:8300", 0, 0, 0},
     {"admin.token", CFG_STRING, OFF(admin.token), NULL, 0, 0, CFG_SECRET},

@@ -4,13 +4,13 @@
  */
 #include "engine/report.h"
 
+#include <stdio.h>
+
 #include "core/json.h"
 #include "core/time.h"
 #include "engine/budget.h"
 #include "engine/runtime.h"
 #include "store/store.h"
-
-#define INBOX_COUNT_MAX SYNC_STORE_BATCH_MAX
 
 static enum sync_rc count_link(void *ctx, const struct sync_link *l)
 {
@@ -25,10 +25,15 @@ static enum sync_rc count_link(void *ctx, const struct sync_link *l)
     return SYNC_OK;
 }
 
-static enum sync_rc count_change(void *ctx, const struct sync_change *c)
+/* The inbox: {"waiting": total, "by_object": {"<system> <object>": n}}. */
+static enum sync_rc count_inbox(void *ctx, const char *system, const char *object, int64_t n)
 {
-    (void)c;
-    ++*(size_t *)ctx;
+    json_t *inbox = ctx;
+    char key[128];
+
+    snprintf(key, sizeof(key), "%s %s", system, object);
+    json_object_set_new(json_object_get(inbox, "by_object"), key, json_integer(n));
+    json_object_set_new(inbox, "waiting", json_integer(sync_json_int(inbox, "waiting", 0) + n));
     return SYNC_OK;
 }
 
@@ -65,7 +70,7 @@ static enum sync_rc work_collect(struct sync_store *st, json_t *out, struct sync
     json_t *links = json_object(), *errors = json_object(), *usage = json_object();
     struct sync_link_query q = {NULL, -1, NULL, 0};
     struct sync_outbox_stats os;
-    size_t inbox = 0;
+    json_t *inbox = json_pack("{s:i, s:{}}", "waiting", 0, "by_object");
     enum sync_rc rc;
 
     json_object_set_new(out, "links", links);
@@ -73,11 +78,9 @@ static enum sync_rc work_collect(struct sync_store *st, json_t *out, struct sync
     json_object_set_new(out, "api_usage", usage);
     if ((rc = sync_store_link_list(st, &q, count_link, links, err)))
         return rc;
-    if ((rc = sync_store_inbox_take(st, INBOX_COUNT_MAX, count_change, &inbox, err)))
+    json_object_set_new(out, "inbox", inbox);
+    if ((rc = sync_store_inbox_count(st, count_inbox, inbox, err)))
         return rc;
-    json_object_set_new(
-        out, "inbox",
-        json_pack("{s:I, s:b}", "waiting", (json_int_t)inbox, "more", inbox >= INBOX_COUNT_MAX));
     if ((rc = sync_store_outbox_stats(st, &os, err)))
         return rc;
     json_object_set_new(out, "outbox",

@@ -666,6 +666,15 @@ enum sync_rc sync_store_inbox_delete(struct sync_store *st, const char *system, 
     return leave(st, st->ops->inbox_delete(st, system, object, record_id, version, err));
 }
 
+enum sync_rc sync_store_inbox_count(struct sync_store *st, sync_store_count_fn fn, void *ctx,
+                                    struct sync_err *err)
+{
+    enum sync_rc rc = enter(st, err);
+    if (rc)
+        return rc;
+    return leave(st, st->ops->inbox_count(st, fn, ctx, err));
+}
+
 /* ---- outbox ---- */
 
 enum sync_rc sync_store_outbox_enqueue(struct sync_store *st, const struct sync_outbox_entry *e,

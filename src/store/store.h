@@ -286,6 +286,12 @@ enum sync_rc sync_store_inbox_take(struct sync_store *st, size_t max, sync_store
 enum sync_rc sync_store_inbox_delete(struct sync_store *st, const char *system, const char *object,
                                      const char *record_id, int64_t version, struct sync_err *err);
 
+typedef enum sync_rc (*sync_store_count_fn)(void *ctx, const char *system, const char *object,
+                                            int64_t count);
+/* How many changes wait in the inbox, per system and object (one call each, none when empty). */
+enum sync_rc sync_store_inbox_count(struct sync_store *st, sync_store_count_fn fn, void *ctx,
+                                    struct sync_err *err);
+
 /* ---- outbox: planned writes not yet applied ---- */
 
 struct sync_outbox_entry {

@@ -116,6 +116,8 @@ struct sync_store_ops {
                                void *ctx, struct sync_err *err);
     enum sync_rc (*inbox_delete)(struct sync_store *st, const char *system, const char *object,
                                  const char *record_id, int64_t version, struct sync_err *err);
+    enum sync_rc (*inbox_count)(struct sync_store *st, sync_store_count_fn fn, void *ctx,
+                                struct sync_err *err);
 
     enum sync_rc (*outbox_enqueue)(struct sync_store *st, const struct sync_outbox_entry *e,
                                    int64_t now, int64_t *id, struct sync_err *err);

@@ -76,6 +76,7 @@ enum stmt_id {
     S_INBOX_PUT,
     S_INBOX_TAKE,
     S_INBOX_DELETE,
+    S_INBOX_COUNT,
     S_OUTBOX_ENQUEUE,
     S_OUTBOX_GROUP,
     S_OUTBOX_BATCH,
@@ -216,6 +217,8 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_OUTBOX_COMPLETE] = "DELETE FROM outbox WHERE id = ?1",
     [S_OUTBOX_RESCHEDULE] = "UPDATE outbox SET state = 'waiting', attempts = attempts + 1, "
                             "next_attempt_at = ?2 WHERE id = ?1",
+    [S_INBOX_COUNT] = "SELECT system, object, count(*) FROM inbox GROUP BY system, object "
+                      "ORDER BY system, object",
     [S_OUTBOX_STATS] = "SELECT state, count(*), min(next_attempt_at) FROM outbox GROUP BY state",
     [S_ERROR_RECORD] =
         "INSERT INTO sync_errors (system, object, record_id, link_id, category, code, message, "
@@ -1393,6 +1396,23 @@ static enum sync_rc store_sqlite_inbox_delete(struct sync_store *st, const char 
     return finish(b, s, "delete change", err);
 }
 
+static enum sync_rc store_sqlite_inbox_count(struct sync_store *st, sync_store_count_fn fn,
+                                             void *ctx, struct sync_err *err)
+{
+    struct store_sqlite *b = B(st);
+    sqlite3_stmt *s;
+    int more;
+    enum sync_rc rc = prep(b, S_INBOX_COUNT, &s, err);
+
+    if (rc)
+        return rc;
+    while (!(rc = step(b, s, "inbox count", &more, err)) && more)
+        if ((rc = fn(ctx, col_str(s, 0), col_str(s, 1), sqlite3_column_int64(s, 2))))
+            break;
+    done(s);
+    return rc;
+}
+
 /* ---- outbox ---- */
 
 static enum sync_rc store_sqlite_outbox_enqueue(struct sync_store *st,
@@ -2323,6 +2343,7 @@ const struct sync_store_ops store_sqlite_ops = {
     .inbox_put = store_sqlite_inbox_put,
     .inbox_take = store_sqlite_inbox_take,
     .inbox_delete = store_sqlite_inbox_delete,
+    .inbox_count = store_sqlite_inbox_count,
     .outbox_enqueue = store_sqlite_outbox_enqueue,
     .outbox_claim = store_sqlite_outbox_claim,
     .outbox_complete = store_sqlite_outbox_complete,

@@ -198,6 +198,21 @@ test('/metrics gives the store figures and the engine counters in the Prometheus
     assert.match(r.body, /crmsync_outbox_waiting\{state="waiting"\} 0/);
     assert.match(r.body, /# TYPE crmsync_writes_total counter/);
     assert.match(r.body, /crmsync_writes_total\{vendor="salesforce",result="ok"\} [1-9]/);
+    // crmsync's own calls by vendor and result, and their latency
+    assert.match(r.body, /# TYPE crmsync_api_calls_total counter/);
+    assert.match(r.body, /crmsync_api_calls_total\{vendor="hubspot",result="ok"\} [1-9]/);
+    assert.match(r.body, /crmsync_api_calls_total\{vendor="salesforce",result="ok"\} [1-9]/);
+    assert.match(r.body, /# TYPE crmsync_api_request_seconds histogram/);
+    assert.match(r.body, /crmsync_api_request_seconds_count\{vendor="salesforce"\} [1-9]/);
+    assert.match(r.body, /crmsync_api_request_seconds_bucket\{vendor="hubspot",le="\+Inf"\} [1-9]/);
+    // the Salesforce budget, the suspensions (none), open errors
+    const used = Number(/crmsync_budget_used_24h\{vendor="salesforce"\} (\d+)/.exec(r.body)?.[1]);
+    assert.ok(used > 0, 'the budget counts the calls');
+    assert.match(r.body, /crmsync_budget_allocation\{vendor="salesforce"\} \d+/);
+    assert.match(r.body, /crmsync_budget_retries_suppressed\{vendor="salesforce"\} 0/);
+    assert.match(r.body, /# TYPE crmsync_suspended gauge\n(?!crmsync_suspended\{)/);
+    assert.match(r.body, /# TYPE crmsync_errors_open gauge/);
+    assert.match(r.body, /# TYPE crmsync_pass_seconds histogram/);
     assert.match(r.body, /crmsync_pass_seconds_bucket\{le="\+Inf"\} [1-9]/);
   } finally {
     await stopped(run);

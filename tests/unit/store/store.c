@@ -968,6 +968,39 @@ Test(store, inbox_take_returns_oldest_captures_first_up_to_the_batch_size)
     sync_store_close(st);
 }
 
+/* The inbox counts as text: "hubspot contacts=2;salesforce Contact=1;" */
+static enum sync_rc on_inbox_count(void *ctx, const char *system, const char *object, int64_t n)
+{
+    char *out = ctx;
+    size_t o = strlen(out);
+    snprintf(out + o, 256 - o, "%s %s=%lld;", system, object, (long long)n);
+    return SYNC_OK;
+}
+
+Test(store, inbox_count_gives_every_waiting_change_by_system_and_object_past_a_batch)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    char text[256] = "", id[16];
+
+    OK(sync_store_inbox_count(st, on_inbox_count, text, &err));
+    cr_assert_str_eq(text, "", "empty: no call");
+    for (int i = 0; i < SYNC_STORE_BATCH_MAX + 5; i++) {
+        struct sync_change c;
+        snprintf(id, sizeof(id), "%d", i + 1);
+        c = change("hubspot", id, 1, "{}");
+        OK(sync_store_inbox_put(st, &c, NULL, &err));
+    }
+    {
+        struct sync_change c = change("salesforce", "003A", 1, "{}");
+        OK(sync_store_inbox_put(st, &c, NULL, &err));
+        OK(sync_store_inbox_put(st, &c, NULL, &err)); /* one change per record */
+    }
+    OK(sync_store_inbox_count(st, on_inbox_count, text, &err));
+    cr_assert_str_eq(text, "hubspot contacts=1005;salesforce Contact=1;");
+    sync_store_close(st);
+}
+
 Test(store, inbox_delete_spares_a_newer_version_captured_after_the_take)
 {
     struct sync_err err = SYNC_ERR_INIT;
