@@ -552,25 +552,33 @@ static json_t *ms_or_null(int64_t ms)
     return ms > 0 ? json_integer((json_int_t)ms) : json_null();
 }
 
-/* What the newest decision says about the inclusion list: {"member": false, "list"} when it
- * found the contact outside it; NULL (unknown) otherwise. */
+/* What the newest decision says about the inclusion list: {"member": true | false, "list"}
+ * when its plan found the contact in it or outside it; NULL (unknown: no list, or no contact
+ * decision yet) otherwise. */
 static json_t *inclusion_of(const json_t *decisions)
 {
-    static const char needle[] = "not in the inclusion list";
+    static const char out_of[] = "not in the inclusion list",
+                      in[] = "a member of the inclusion list";
     const char *trace = sync_json_str(json_array_get(decisions, 0), "trace");
-    const char *at = trace ? strstr(trace, needle) : NULL;
+    const char *at = trace ? strstr(trace, out_of) : NULL;
+    int member = 0;
     char list[128];
 
-    if (!at)
+    if (at) {
+        at += sizeof(out_of) - 1;
+    } else if (trace && (at = strstr(trace, in))) {
+        at += sizeof(in) - 1;
+        member = 1;
+    } else {
         return NULL;
-    at += sizeof(needle) - 1;
+    }
     list[0] = '\0';
     if (strncmp(at, " \"", 2) == 0) {
         size_t n = strcspn(at + 2, "\"\n");
         snprintf(list, sizeof(list), "%.*s", (int)(n < sizeof(list) ? n : sizeof(list) - 1),
                  at + 2);
     }
-    return json_pack("{s:b, s:s?}", "member", 0, "list", list[0] ? list : NULL);
+    return json_pack("{s:b, s:s?}", "member", member, "list", list[0] ? list : NULL);
 }
 
 enum sync_rc sync_health_card(struct sync_store *st, const char *system, const char *object,

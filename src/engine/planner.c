@@ -1929,6 +1929,9 @@ static void plan_contact_hs(struct ctx *c)
         return;
     }
     c->checked[SYNC_PLAN_ERR_INCLUSION] = 1;
+    if (inclusion_on(c))
+        trace(c, "%s: a member of the inclusion list \"%s\"", c->label,
+              setting_str(c, SYNC_SETTING_INCLUSION_LIST));
     if (l) {
         if (!link_usable(c, l))
             return;
@@ -2008,6 +2011,9 @@ static void plan_contact_sf(struct ctx *c)
             return;
         }
         c->checked[SYNC_PLAN_ERR_INCLUSION] = 1;
+        if (inclusion_on(c) && l->hs_id[0])
+            trace(c, "%s: HubSpot contact %s is a member of the inclusion list \"%s\"", c->label,
+                  l->hs_id, setting_str(c, SYNC_SETTING_INCLUSION_LIST));
         plan_linked(c, l);
         return;
     }

@@ -4,7 +4,7 @@
 // read in pages, never per contact.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callsTo, peopleIndex, startPair } from './lib/pair.mjs';
+import { callsTo, peopleIndex, startPair, stopped } from './lib/pair.mjs';
 
 let pair;
 before(async () => {
@@ -97,4 +97,32 @@ test('a list that cannot be read holds contact changes back, and loses none of t
   const idx = await peopleIndex(pair);
   assert.ok(idx.sf.get('waiting@example.com'), 'the change that waited synced');
   assert.ok(idx.sf.get('nolist@example.com'));
+});
+
+test("the record card says whether the contact is in the inclusion list, with its link and last syncs", async () => {
+  const token = 'card-token';
+  await pair.reset(`admin:\n  listen: 127.0.0.1:0\n  token: ${token}\n`, { logLevel: 'info' });
+  const listId = await newList('Card list');
+  const member = await contact('in@card.example');
+  const outsider = await contact('out@card.example');
+  await join(listId, [member]);
+  await pair.crmsync('settings', 'set', 'inclusion_list', listId);
+  await pair.sync();
+  const run = await pair.runAdmin(token);
+  try {
+    let r = await run.api('GET', `/api/v1/records/hubspot/contacts/${member}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.inclusion_list, { member: true, list: listId });
+    assert.equal(r.body.link.state, 'LINKED');
+    assert.equal(r.body.link.salesforce.object, 'Lead');
+    assert.ok(r.body.last_sync.to_salesforce > 0, 'it reached Salesforce');
+    assert.equal(r.body.error, null);
+    r = await run.api('GET', `/api/v1/records/hubspot/contacts/${outsider}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.inclusion_list, { member: false, list: listId });
+    assert.equal(r.body.link, null);
+    assert.equal(r.body.error.category, 'inclusion_list');
+  } finally {
+    await stopped(run);
+  }
 });

@@ -381,6 +381,23 @@ Test(health, card_shows_the_link_last_syncs_errors_of_both_sides_and_latest_deci
     sync_store_close(st);
 }
 
+Test(health, card_says_a_contact_is_a_member_when_its_newest_plan_found_it_in_the_list)
+{
+    struct sync_store *st = open_mem();
+    json_t *card;
+
+    add_decision(st, "hubspot", "contacts", "6", NULL, "skip",
+                 "contact 6: not in the inclusion list \"Sync me\": it does not sync to "
+                 "Salesforce");
+    add_decision(st, "hubspot", "contacts", "6", NULL, "create_sf",
+                 "contact 6: a member of the inclusion list \"Sync me\"\ncontact 6: created");
+    OK(sync_health_card(st, "hubspot", "contacts", "6", &card, &err));
+    cr_assert(json_is_true(json_object_get(json_object_get(card, "inclusion_list"), "member")));
+    cr_assert_str_eq(sync_json_str(json_object_get(card, "inclusion_list"), "list"), "Sync me");
+    json_decref(card);
+    sync_store_close(st);
+}
+
 Test(health, card_of_an_unlinked_record_has_no_link_and_its_newest_error)
 {
     struct sync_store *st = open_mem();
