@@ -451,11 +451,20 @@ static enum sync_rc record_put(struct run *r, const json_t *rec, struct sync_buf
     int deleted;
     enum sync_rc rc;
 
+    json_t *marked;
+
     *stored = 0;
     if (!sync_poll_record_key(vendor, r->job.object, rec, &id, &version, &deleted))
         return SYNC_OK;
     sync_buf_reset(payload);
-    if ((rc = sync_json_dump(rec, payload)))
+    if (!(marked = json_copy((json_t *)rec)) ||
+        json_object_set_new(marked, SYNC_IMPORT_MARK, json_true())) {
+        json_decref(marked);
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    }
+    rc = sync_json_dump(marked, payload);
+    json_decref(marked);
+    if (rc)
         return sync_err_set(err, rc, "import: a %s record is too large to keep", r->job.object);
     memset(&ch, 0, sizeof(ch));
     ch.system = r->job.system;

@@ -53,6 +53,9 @@
 #define SYNC_IMPORT_HS_PAGE 100  /* list members per page by default (one batch read each) */
 #define SYNC_IMPORT_HS_PAGE_MAX 250
 #define SYNC_IMPORT_LIST_MAX 100 /* jobs sync_import_list shows */
+/* The key an imported record carries in the inbox (true): the plan step knows it was asked for,
+ * so a switch that syncs only what changes after it was turned on lets it through. */
+#define SYNC_IMPORT_MARK "crmsync_imported"
 
 /* What to import: Salesforce (object Lead, Contact, Account, Opportunity or Case; where a SOQL
  * condition, NULL or "": every record) or HubSpot (list_id: a list of contacts). */

@@ -2617,7 +2617,7 @@ static void plan_timeline(struct ctx *c)
 
 /* ---- Salesforce task sync (Salesforce tasks and events -> HubSpot activities) ---- */
 
-static enum sync_setting activity_switch(enum sync_kind k)
+enum sync_setting sync_plan_activity_switch(enum sync_kind k)
 {
     return k == SYNC_KIND_TASK    ? SYNC_SETTING_SALESFORCE_TASKS
            : k == SYNC_KIND_EMAIL ? SYNC_SETTING_SALESFORCE_EMAILS
@@ -2658,7 +2658,7 @@ static void plan_sf_activity(struct ctx *c)
 {
     const struct sync_plan_record *rec = c->in->change;
     const struct sync_plan_link *l = c->in->link;
-    enum sync_setting sw = activity_switch(c->kind);
+    enum sync_setting sw = sync_plan_activity_switch(c->kind);
 
     if (!is_sf(rec)) {
         trace(c, "%s: HubSpot activities reach Salesforce through timeline sync", c->label);
@@ -2688,6 +2688,17 @@ static void plan_sf_activity(struct ctx *c)
         if (link_usable(c, l))
             plan_linked(c, l);
         activity_create_defaults(c);
+        return;
+    }
+    if (!c->in->imported && c->in->switch_since &&
+        rec->version < c->in->switch_since - c->in->switch_since % 1000) {
+        /* read late (the Task read goes on for the other types), but changed while off;
+         * Salesforce stamps whole seconds, so the second the switch went on counts as on */
+        trace(c,
+              "%s: last changed before %s and salesforce_task_sync were both on: only what "
+              "changes from then on syncs (an import brings the rest)",
+              c->label, sync_setting_def(sw)->name);
+        set_action(c, "skip");
         return;
     }
     if (check_link_id(c))

@@ -198,6 +198,11 @@ struct sync_plan_input {
     const struct sync_plan_party *parties;
     size_t nparties;
     const int64_t *timeline_since;
+    /* Salesforce task sync: when the record's switches were both on (the later of
+     * salesforce_task_sync and its type's, epoch ms; 0: none), and whether the change came from
+     * an import (which brings what changed before). */
+    int64_t switch_since;
+    int imported;
     /* A form submission: the campaign its form adds the submitter to; NULL: none. */
     const struct sync_plan_campaign *form_campaign;
     /* The record's open sync errors, by category name: cleared when the check passes now. */
@@ -297,6 +302,9 @@ struct sync_plan {
 
 void sync_plan_init(struct sync_plan *p);
 void sync_plan_release(struct sync_plan *p);
+
+/* The switch of a Salesforce task sync kind (task: salesforce_tasks, email, call, meeting). */
+enum sync_setting sync_plan_activity_switch(enum sync_kind k);
 
 /* Plans one change into out (initialised; its previous contents are released). */
 enum sync_rc sync_plan_make(const struct sync_plan_input *in, struct sync_plan *out,

@@ -32,6 +32,7 @@
 #include "core/time.h"
 #include "capture/timeline.h"
 #include "engine/activity.h"
+#include "engine/import.h"
 #include "engine/apply.h"
 #include "engine/health.h"
 #include "engine/match.h"
@@ -2070,6 +2071,13 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     pi.parties = in->parties;
     pi.nparties = in->nparties;
     pi.timeline_since = p->since;
+    pi.imported = json_is_true(json_object_get(ch->json, SYNC_IMPORT_MARK));
+    if (ch->kind == SYNC_KIND_TASK || ch->kind == SYNC_KIND_EMAIL || ch->kind == SYNC_KIND_CALL ||
+        ch->kind == SYNC_KIND_MEETING) {
+        int64_t master = sync__engine_since(e, SYNC_SETTING_SALESFORCE_TASK_SYNC);
+        int64_t type = sync__engine_since(e, sync_plan_activity_switch(ch->kind));
+        pi.switch_since = master > type ? master : type;
+    }
     pi.form_campaign = in->have_campaign ? &in->campaign : NULL;
     for (tries = 0; tries < PLAN_TRIES; tries++) {
         json_t *r;
