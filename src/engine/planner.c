@@ -997,6 +997,23 @@ static int settle_late(struct ctx *c, struct pair *pr, const struct sync_mapping
     return 1;
 }
 
+/* Where a lifecycle stage sits in HubSpot's default order (blank: 0); -1 for a stage this
+ * order does not know, which is never moved. */
+enum { LIFECYCLE_RANK_OPPORTUNITY = 5, LIFECYCLE_RANK_CUSTOMER = 6 };
+static int lifecycle_rank(const char *s)
+{
+    static const char *const order[] = {
+        "subscriber",         "lead",        "marketingqualifiedlead",
+        "salesqualifiedlead", "opportunity", "customer",
+        "evangelist",         "other"};
+    if (!s || !s[0])
+        return 0;
+    for (int i = 0; i < (int)(sizeof(order) / sizeof(order[0])); i++)
+        if (strcmp(s, order[i]) == 0)
+            return i + 1;
+    return -1;
+}
+
 /* One mapped field of a pair. */
 /* Tickets sync one way unless ticket_two_way is on: Salesforce always wins, whatever rule a
  * ticket mapping shows (Don't sync still holds). */
@@ -1081,6 +1098,14 @@ static void sync_field(struct ctx *c, struct pair *pr, const struct sync_mapping
             ledger_put(c, pr->link_id, m->hs.name, d.value, SYNC_SIDE_SALESFORCE,
                        SYNC_SIDE_HUBSPOT);
         }
+    } else if (c->kind == SYNC_KIND_CONTACT && strcmp(m->hs.name, "lifecyclestage") == 0 &&
+               lifecycle_rank(d.value) >= 0 && lifecycle_rank(st.hs) > lifecycle_rank(d.value)) {
+        /* as in HubSpot, where an integration cannot move a stage back */
+        trace(c,
+              "field lifecyclestage: rule %s: %s, but HubSpot's %s is later than %s: a lifecycle "
+              "stage never moves backwards",
+              sync_plan_rule_label(rule), d.why, show(st.hs, a, sizeof(a)),
+              show(d.value, b, sizeof(b)));
     } else if (write_hs(c, pr, m, d.value) == 0) {
         if (pr->creating == SYNC_SIDE_NONE)
             trace(c, "field %s: rule %s: %s; HubSpot set to %s", m->hs.name,
@@ -2226,23 +2251,6 @@ static int check_stages(struct ctx *c, const struct sync_plan_record *r)
         }
     }
     return 0;
-}
-
-/* Where a lifecycle stage sits in HubSpot's default order (blank: 0); -1 for a stage this
- * order does not know, which is never moved. */
-enum { LIFECYCLE_RANK_OPPORTUNITY = 5, LIFECYCLE_RANK_CUSTOMER = 6 };
-static int lifecycle_rank(const char *s)
-{
-    static const char *const order[] = {
-        "subscriber",         "lead",        "marketingqualifiedlead",
-        "salesqualifiedlead", "opportunity", "customer",
-        "evangelist",         "other"};
-    if (!s || !s[0])
-        return 0;
-    for (int i = 0; i < (int)(sizeof(order) / sizeof(order[0])); i++)
-        if (strcmp(s, order[i]) == 0)
-            return i + 1;
-    return -1;
 }
 
 /* Deal contacts <-> OpportunityContactRole: each side gets the other's missing contacts (a

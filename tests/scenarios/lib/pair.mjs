@@ -151,10 +151,12 @@ poll_interval: 1s
 log_level: warn
 `;
 
-export async function startPair() {
+// Options: hsArgs and sfArgs are added to each emulator's command line (e.g. sfArgs:
+// ['--schema', file] for an org with custom fields; a reset keeps them).
+export async function startPair({ hsArgs = [], sfArgs = [] } = {}) {
   const [hsEmu, sfEmu] = await Promise.all([
-    startEmulator('hubspot', ['--no-limits']),
-    startEmulator('salesforce', ['--no-limits']),
+    startEmulator('hubspot', ['--no-limits', ...hsArgs]),
+    startEmulator('salesforce', ['--no-limits', ...sfArgs]),
   ]);
   const pair = {
     hs: hubspot(hsEmu),
