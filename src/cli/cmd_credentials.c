@@ -9,6 +9,9 @@
  *                       [--client-id ID] [--client-secret-stdin]
  *       stdin: the password, then the security token (may be empty), then with
  *       --client-secret-stdin the client secret, one per line; never on the command line
+ *   crmsync credentials salesforce --refresh-token-stdin [--sandbox] [--login-url URL]
+ *                       [--client-id ID] [--client-secret-stdin]
+ *       stdin: the OAuth refresh token, then with --client-secret-stdin the client secret
  *   crmsync disconnect
  *
  * Works on the store alone, next to a running engine, which takes the
@@ -35,6 +38,11 @@ static void credentials_usage(FILE *f)
                "                           [--client-id ID] [--client-secret-stdin]\n"
                "         (stdin: password, then security token, then with "
                "--client-secret-stdin the client secret, one per line)\n"
+               "       crmsync credentials salesforce --refresh-token-stdin [--sandbox] "
+               "[--login-url URL]\n"
+               "                           [--client-id ID] [--client-secret-stdin]\n"
+               "         (stdin: the OAuth refresh token, then with --client-secret-stdin "
+               "the client secret)\n"
                "       crmsync disconnect\n");
 }
 
@@ -119,8 +127,8 @@ static int credentials_save(struct sync_store *st, const struct sync_config *cfg
     struct sync_sf_credentials_in in;
     struct sync_err err = SYNC_ERR_INIT;
     char password[SYNC_CREDENTIALS_FIELD_MAX + 2], token[SYNC_CREDENTIALS_FIELD_MAX + 2];
-    char secret[SYNC_CREDENTIALS_FIELD_MAX + 2];
-    int secret_stdin = 0, status = CLI_OK;
+    char secret[SYNC_CREDENTIALS_FIELD_MAX + 2], refresh[SYNC_CREDENTIALS_FIELD_MAX + 2];
+    int secret_stdin = 0, refresh_stdin = 0, status = CLI_OK;
     json_t *shown = NULL;
 
     memset(&in, 0, sizeof(in));
@@ -131,6 +139,8 @@ static int credentials_save(struct sync_store *st, const struct sync_config *cfg
             in.sandbox = 1;
         } else if (strcmp(a, "--client-secret-stdin") == 0) {
             secret_stdin = 1;
+        } else if (strcmp(a, "--refresh-token-stdin") == 0) {
+            refresh_stdin = 1;
         } else if ((strcmp(a, "--username") == 0 || strcmp(a, "--login-url") == 0 ||
                     strcmp(a, "--client-id") == 0) &&
                    i + 1 < argc) {
@@ -144,23 +154,37 @@ static int credentials_save(struct sync_store *st, const struct sync_config *cfg
             return CLI_USAGE;
         }
     }
-    if (!in.username) {
-        fprintf(stderr, "crmsync credentials: --username is required (the password and "
-                        "security token are read from stdin)\n");
+    if (!in.username == !refresh_stdin) {
+        fprintf(stderr, "crmsync credentials: give --username (the password and security token "
+                        "are read from stdin) or --refresh-token-stdin, one of them\n");
         return CLI_USAGE;
     }
-    if (!read_secret("password", password, sizeof(password))) {
-        fprintf(stderr, "crmsync credentials: no password on stdin\n");
-        return CLI_USAGE;
+    memset(refresh, 0, sizeof(refresh));
+    memset(password, 0, sizeof(password));
+    memset(token, 0, sizeof(token));
+    memset(secret, 0, sizeof(secret));
+    if (refresh_stdin) {
+        if (!read_secret("refresh token", refresh, sizeof(refresh)) || !refresh[0]) {
+            fprintf(stderr, "crmsync credentials: no refresh token on stdin\n");
+            status = CLI_USAGE;
+            goto out;
+        }
+        in.refresh_token = refresh;
+    } else {
+        if (!read_secret("password", password, sizeof(password))) {
+            fprintf(stderr, "crmsync credentials: no password on stdin\n");
+            status = CLI_USAGE;
+            goto out;
+        }
+        read_secret("security token (empty: none)", token, sizeof(token));
+        in.password = password;
+        in.security_token = token;
     }
-    read_secret("security token (empty: none)", token, sizeof(token));
     if (secret_stdin && !read_secret("client secret", secret, sizeof(secret))) {
         fprintf(stderr, "crmsync credentials: no client secret on stdin\n");
         status = CLI_USAGE;
         goto out;
     }
-    in.password = password;
-    in.security_token = token;
     in.client_secret = secret_stdin ? secret : NULL;
     if (sync_credentials_save_salesforce(st, cfg, &in, &err)) {
         fprintf(stderr, "crmsync credentials: not saved: %s\n", err.message);
@@ -176,6 +200,7 @@ out:
     sync_secret_wipe(password, sizeof(password));
     sync_secret_wipe(token, sizeof(token));
     sync_secret_wipe(secret, sizeof(secret));
+    sync_secret_wipe(refresh, sizeof(refresh));
     return status;
 }
 

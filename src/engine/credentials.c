@@ -62,7 +62,8 @@ void sync_credentials_check(const struct sync_sf_credentials_in *in, json_t *pro
             json_array_append_new(problems, json_sprintf("%s: longer than %d characters", fields[i],
                                                          SYNC_CREDENTIALS_FIELD_MAX - 1));
     if (given(in->refresh_token)) {
-        if (given(in->password) || given(in->security_token))
+        /* a username beside a refresh token would be shown, but never used to log in */
+        if (given(in->username) || given(in->password) || given(in->security_token))
             json_array_append_new(problems,
                                   json_string("refresh_token: give either username and password "
                                               "(and security_token), or refresh_token, not both"));

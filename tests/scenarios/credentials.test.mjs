@@ -3,11 +3,17 @@
 // message and nothing is stored; right credentials are checked, stored sealed (the store file
 // never holds the password or the token in clear), shown as valid and used by a running engine
 // without a restart; disconnect forgets them and turns the master switch off, and saving again
-// (here through `crmsync credentials salesforce`, secrets on stdin) leaves it off.
+// (here through `crmsync credentials salesforce`, secrets on stdin) leaves it off. An OAuth
+// refresh token (from the emulator's authorization-code flow) is checked with a refresh before it
+// is stored, a revoked one is refused with nothing stored, and the stored one is what the engine
+// then syncs with; the CLI takes one on stdin too. The sandbox switch (saved, on the CLI, or in
+// crmsync.yaml) makes crmsync log in at https://test.salesforce.com: tests cannot reach that
+// host, so they give crmsync an HTTPS proxy that records which host it is asked to tunnel to.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { binDir } from '../peers/lib/emu.mjs';
 import { makePeople, peopleIndex, sleep, startPair, stopped, until } from './lib/pair.mjs';
@@ -38,11 +44,13 @@ function storeBytes() {
   );
 }
 
-// crmsync with text on stdin; resolves { code, stdout, stderr }.
+// crmsync with text on stdin; resolves { code, stdout, stderr }. env: variables added to ours.
 function crmsyncStdin(input, ...args) {
+  const env = typeof args[0] === 'object' ? { ...process.env, ...args.shift() } : process.env;
   return new Promise((resolve) => {
     const child = spawn(path.join(binDir, 'crmsync'), ['--config', pair.configPath, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      env,
     });
     let stdout = '';
     let stderr = '';
@@ -213,5 +221,189 @@ test('disconnect forgets the credentials and stops syncing; saving again leaves 
     assert.equal((await sfCreds(run)).source, 'file');
   } finally {
     await stopped(run);
+  }
+});
+
+// A refresh token as a connected app gets one: the authorize redirect's code, exchanged at the
+// token endpoint (the code grant answers a refresh token).
+async function refreshToken() {
+  const redirect = 'http://127.0.0.1:1/callback';
+  const auth = await fetch(
+    `${pair.sf.emu.url}/services/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'crmsync-demo', redirect_uri: redirect, state: 's1' })}`,
+    { redirect: 'manual' },
+  );
+  assert.equal(auth.status, 302);
+  const code = new URL(auth.headers.get('location')).searchParams.get('code');
+  assert.ok(code, auth.headers.get('location'));
+  const res = await fetch(`${pair.sf.emu.url}/services/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirect,
+      client_id: 'crmsync-demo',
+      client_secret: 'crmsync-demo-secret',
+    }),
+  });
+  const body = await res.json();
+  assert.ok(body.refresh_token, JSON.stringify(body));
+  return body.refresh_token;
+}
+
+const tokenCalls = async () =>
+  (await pair.sf.emu.control('GET', '/__emu/stats')).calls.by_endpoint['POST /services/oauth2/token'] || 0;
+
+test('a refresh token is checked before it is stored, a revoked one is refused, and the stored one syncs', async () => {
+  await pair.reset(YAML, { logLevel: 'info' });
+  filePassword('wrong-password');
+  const [p] = await makePeople(pair, { prefix: 'rt', hs: 1 });
+  const good = await refreshToken();
+  const revoked = await refreshToken();
+  const rv = await fetch(`${pair.sf.emu.url}/services/oauth2/revoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: revoked }),
+  });
+  assert.equal(rv.status, 200);
+  const run = await pair.runAdmin(TOKEN);
+  try {
+    assert.ok(await until(async () => (await sfCreds(run)).valid === false, 15000), 'the file\'s password fails');
+    // a refresh token of the right shape that Salesforce no longer honours
+    let r = await run.api('PUT', '/api/v1/credentials/salesforce', {
+      body: { refresh_token: revoked, login_url: pair.sf.emu.url },
+    });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.error.vendor_code, 'invalid_grant');
+    assert.match(r.body.error.message, /Salesforce refused the credentials at .*: invalid_grant: expired access\/refresh token/);
+    assert.equal((await sfCreds(run)).source, 'file', 'nothing was stored');
+    assert.ok(!storeBytes().includes(revoked), 'not in the store either');
+    for (const extra of [{ password: 'demo-password' }, { username: USER }]) {
+      r = await run.api('PUT', '/api/v1/credentials/salesforce', {
+        body: { refresh_token: good, login_url: pair.sf.emu.url, ...extra },
+      });
+      assert.equal(r.status, 400, `${JSON.stringify(extra)}: ${JSON.stringify(r.body)}`);
+      assert.match(r.body.error.problems.join('\n'), /refresh_token: give either username and password .*not both/);
+    }
+    assert.equal((await sfCreds(run)).source, 'file', 'nothing was stored');
+
+    r = await run.api('PUT', '/api/v1/credentials/salesforce', { body: { refresh_token: good, login_url: pair.sf.emu.url } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(
+      [r.body.source, r.body.grant, r.body.username, r.body.valid, r.body.login_url],
+      ['stored', 'refresh_token', null, true, pair.sf.emu.url],
+    );
+    assert.ok(
+      await until(async () => (await peopleIndex(pair)).sf.get(p.email), 20000),
+      `the engine syncs with the stored refresh token:\n${run.stderr().slice(-3000)}`,
+    );
+    assert.match(run.stderr(), /Salesforce credentials changed: now the stored ones of a refresh token/);
+    assert.ok(!storeBytes().includes(good), 'the refresh token is sealed');
+    assert.doesNotMatch(JSON.stringify(await run.api('GET', '/api/v1/credentials')), new RegExp(good));
+  } finally {
+    await stopped(run);
+  }
+
+  // the CLI reads one from stdin, checked the same way (and nothing else logs in meanwhile)
+  await pair.reset();
+  filePassword('wrong-password');
+  let calls = await tokenCalls();
+  let cli = await crmsyncStdin(`${revoked}\n`, 'credentials', 'salesforce', '--refresh-token-stdin', '--login-url', pair.sf.emu.url);
+  assert.equal(cli.code, 1, cli.stderr);
+  assert.match(cli.stderr, /not saved: Salesforce refused the credentials at .*: invalid_grant: expired access\/refresh token/);
+  assert.equal((await tokenCalls()) - calls, 1, 'Salesforce was asked, once');
+  cli = await crmsyncStdin('', 'credentials', '--json');
+  assert.equal(JSON.parse(cli.stdout).salesforce.source, 'file', 'nothing stored');
+  cli = await crmsyncStdin(`${good}\n`, 'credentials', 'salesforce', '--refresh-token-stdin', '--username', USER);
+  assert.equal(cli.code, 2, 'a refresh token or a username, not both');
+  assert.match(cli.stderr, /--username .* or --refresh-token-stdin, one of them/);
+  cli = await crmsyncStdin('', 'credentials', 'salesforce', '--refresh-token-stdin');
+  assert.equal(cli.code, 2);
+  assert.match(cli.stderr, /no refresh token on stdin/);
+  calls = await tokenCalls();
+  cli = await crmsyncStdin(`${good}\n`, 'credentials', 'salesforce', '--refresh-token-stdin', '--login-url', pair.sf.emu.url);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.equal((await tokenCalls()) - calls, 1, 'checked with one refresh');
+  assert.match(cli.stdout, /saved, checked with a login to Salesforce\nsalesforce +stored, refresh_token grant, user \(none\) at http/);
+  const [q] = await makePeople(pair, { prefix: 'rtcli', hs: 1 });
+  await pair.sync();
+  assert.ok((await peopleIndex(pair)).sf.get(q.email), 'synced with the refresh token the CLI saved');
+});
+
+// An HTTPS proxy that records the host:port of every tunnel asked of it, and refuses it.
+async function tunnelRecorder() {
+  const asked = [];
+  const server = http.createServer((req, res) => res.writeHead(405).end());
+  server.on('connect', (req, socket) => {
+    asked.push(req.url);
+    socket.on('error', () => {});
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    env: { https_proxy: `http://127.0.0.1:${server.address().port}`, HTTPS_PROXY: '', no_proxy: '', NO_PROXY: '' },
+    asked,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+test('the sandbox switch logs in at test.salesforce.com, saved, on the CLI and in crmsync.yaml', async () => {
+  const proxy = await tunnelRecorder();
+  try {
+    await pair.reset(YAML, { logLevel: 'info' });
+    // the admin API: crmsync run started with the proxy in its environment
+    const saved = { ...process.env };
+    Object.assign(process.env, proxy.env);
+    let run;
+    try {
+      run = await pair.runAdmin(TOKEN);
+    } finally {
+      for (const k of Object.keys(proxy.env)) {
+        if (k in saved) process.env[k] = saved[k];
+        else delete process.env[k];
+      }
+    }
+    try {
+      const creds = { username: USER, password: 'demo-password', security_token: 'DEMOTOKEN' };
+      let r = await run.api('PUT', '/api/v1/credentials/salesforce', { body: { ...creds, sandbox: true } });
+      assert.equal(r.status, 502, JSON.stringify(r.body));
+      assert.match(r.body.error.message, /the login check at https:\/\/test\.salesforce\.com failed/);
+      assert.deepEqual([...new Set(proxy.asked)], ['test.salesforce.com:443'], 'the login went to the sandbox host');
+      assert.equal((await sfCreds(run)).source, 'file', 'nothing was stored');
+      proxy.asked.length = 0;
+      r = await run.api('PUT', '/api/v1/credentials/salesforce', { body: { ...creds, sandbox: false } });
+      assert.equal(r.status, 502, JSON.stringify(r.body));
+      assert.deepEqual([...new Set(proxy.asked)], ['login.salesforce.com:443'], 'and to production without it');
+      // a login_url wins over the switch (a My Domain, here the emulator): saved, shown sandbox
+      proxy.asked.length = 0;
+      r = await run.api('PUT', '/api/v1/credentials/salesforce', { body: { ...creds, sandbox: true, login_url: pair.sf.emu.url } });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.deepEqual([r.body.source, r.body.sandbox, r.body.login_url], ['stored', true, pair.sf.emu.url]);
+      assert.deepEqual(proxy.asked, [], 'no tunnel: the emulator is not an https host');
+    } finally {
+      await stopped(run);
+    }
+
+    // the CLI's --sandbox
+    await pair.reset();
+    proxy.asked.length = 0;
+    let cli = await crmsyncStdin('demo-password\nDEMOTOKEN\n', proxy.env, 'credentials', 'salesforce', '--username', USER, '--sandbox');
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.match(cli.stderr, /not saved: the login check at https:\/\/test\.salesforce\.com failed/);
+    assert.deepEqual([...new Set(proxy.asked)], ['test.salesforce.com:443']);
+
+    // crmsync.yaml's salesforce.sandbox without a login_url: shown, and where the engine logs in
+    fs.writeFileSync(pair.configPath, fs.readFileSync(pair.configPath, 'utf8').replace(/^ {2}login_url: .*$/m, '  sandbox: true'));
+    cli = await crmsyncStdin('', 'credentials', '--json');
+    assert.equal(cli.code, 0, cli.stderr);
+    const sf = JSON.parse(cli.stdout).salesforce;
+    assert.deepEqual([sf.source, sf.login_url, sf.sandbox], ['file', 'https://test.salesforce.com', true]);
+    proxy.asked.length = 0;
+    cli = await crmsyncStdin('', proxy.env, 'sync', '--once');
+    assert.equal(cli.code, 1, cli.stderr.slice(-2000));
+    assert.match(cli.stderr, /crmsync sync: .*CONNECT tunnel failed, response 403/, 'the sandbox host was not reached');
+    assert.deepEqual([...new Set(proxy.asked)], ['test.salesforce.com:443'], cli.stderr.slice(-2000));
+  } finally {
+    await proxy.close();
   }
 });

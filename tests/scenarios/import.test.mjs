@@ -5,10 +5,13 @@
 // filter is refused with Salesforce's own message and queues nothing, and one that would close
 // the page query's brackets is refused before anything is asked; an import killed after a page
 // resumes without reading or queueing anything twice, and a second run of an import that still
-// runs stops without queueing the page the first run stored.
+// runs stops without queueing the page the first run stored. Contact, Account and Opportunity
+// imports with a filter bring over exactly what they select (HubSpot gets those records, and
+// only those Salesforce records are linked); while an import runs, its progress shows the rate
+// and the time left, on the CLI's lines and in the admin API.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callsTo, clearFaults, setFaults, sleep, startPair } from './lib/pair.mjs';
+import { callsTo, clearFaults, setFaults, sleep, startPair, stopped } from './lib/pair.mjs';
 
 const SF_QUERY = 'GET /services/data/vXX.X/query';
 const HOUR = 3600 * 1000;
@@ -331,4 +334,172 @@ test('a HubSpot list resync reads its members in pages with one batch read each 
   const missing = await pair.crmsync('import', 'hubspot-list', '999999');
   refused(missing);
   assert.match(missing.stderr, /HubSpot: .*List 999999 does not exist/);
+});
+
+// A "New Business" deal pipeline whose stages are labelled like the org's opportunity stages, so
+// imported opportunities have a stage to land on.
+async function newBusinessPipeline() {
+  const r = await pair.hs.api('POST', '/crm/v3/pipelines/deals', {
+    label: 'New Business',
+    displayOrder: 1,
+    stages: ['Prospecting', 'Qualification', 'Closed Won', 'Closed Lost'].map((label, i) => ({
+      label,
+      displayOrder: i,
+      metadata: { probability: label === 'Closed Won' ? '1.0' : '0.1', isClosed: String(label.startsWith('Closed')) },
+    })),
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+}
+
+// An import run to its end: its first line names what and how many, its last that all of them
+// were read and queued.
+async function imported(object, where, total) {
+  const r = await pair.crmsync('import', 'salesforce', object, '--where', where, '--page', '2');
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  const esc = where.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  assert.match(r.stdout, new RegExp(`^import \\d+: salesforce ${object} where ${esc}, ${total} to read$`, 'm'));
+  assert.match(r.stdout, new RegExp(`done: ${total} of ${total} read \\(100\\.0%\\), ${total} queued`));
+}
+
+// The store's link of a Salesforce record (null when it has none).
+async function linkOf(object, id) {
+  return (await pair.explain('salesforce', object, id, '--json')).link || null;
+}
+
+test('Contact, Account and Opportunity imports with a filter bring over exactly the records they select', async () => {
+  await pair.reset();
+  await newBusinessPipeline();
+  // an anchor of each object, synced, so each object's cursor stands now
+  await pair.sf.create('Contact', { LastName: 'Anchor', Email: 'coa-anchor@example.com' });
+  await pair.sf.create('Account', { Name: 'Anchor Looms' });
+  await pair.sf.create('Opportunity', { Name: 'Anchor deal', StageName: 'Prospecting', CloseDate: '2027-03-01' });
+  await pair.sync();
+  await setClock('sf', -2 * HOUR);
+  const made = { Contact: { keep: [], skip: [] }, Account: { keep: [], skip: [] }, Opportunity: { keep: [], skip: [] } };
+  for (const [i, side] of [[0, 'keep'], [1, 'keep'], [2, 'keep'], [3, 'skip'], [4, 'skip']]) {
+    const name = side === 'keep' ? `Keep${i}` : `Skip${i}`;
+    made.Contact[side].push({
+      email: `coa-${name.toLowerCase()}@example.com`,
+      id: await pair.sf.create('Contact', { LastName: name, Email: `coa-${name.toLowerCase()}@example.com` }),
+    });
+    made.Account[side].push({ name: `${name} Looms`, id: await pair.sf.create('Account', { Name: `${name} Looms` }) });
+    made.Opportunity[side].push({
+      name: `${name} deal`,
+      id: await pair.sf.create('Opportunity', {
+        Name: `${name} deal`,
+        StageName: side === 'keep' ? 'Qualification' : 'Prospecting',
+        CloseDate: '2027-03-01',
+      }),
+    });
+  }
+  await setClock('sf', 0);
+  await pair.sync();
+  const live = async (type) => (await pair.hs.all(type)).filter((r) => !r.archived);
+  for (const type of ['contacts', 'companies', 'deals'])
+    assert.equal((await live(type)).length, 1, `behind the cursor: only the anchor of ${type} synced`);
+
+  await pair.resetStats();
+  await imported('Contact', "LastName LIKE 'Keep%'", 3);
+  await imported('Account', "Name LIKE 'Keep%'", 3);
+  await imported('Opportunity', "StageName = 'Qualification'", 3);
+  assert.deepEqual(await pair.writes(), { hs: 0, sf: 0 }, 'an import writes nothing');
+  const jobs = await imports();
+  assert.deepEqual(
+    jobs.map((j) => [j.what.object, j.state, j.total, j.read, j.queued]).sort(),
+    [['Account', 'done', 3, 3, 3], ['Contact', 'done', 3, 3, 3], ['Opportunity', 'done', 3, 3, 3]],
+  );
+  assert.equal((await pair.status()).inbox.waiting, 9);
+
+  await pair.sync();
+  // HubSpot: the selected records, and none of the others
+  const contacts = (await live('contacts')).map((c) => c.properties.email).sort();
+  assert.deepEqual(contacts, ['coa-anchor@example.com', ...made.Contact.keep.map((c) => c.email)].sort());
+  assert.deepEqual(
+    (await live('companies')).map((c) => c.properties.name).sort(),
+    ['Anchor Looms', ...made.Account.keep.map((a) => a.name)].sort(),
+  );
+  assert.deepEqual(
+    (await live('deals')).map((d) => d.properties.dealname).sort(),
+    ['Anchor deal', ...made.Opportunity.keep.map((o) => o.name)].sort(),
+  );
+  // Salesforce: each selected record is linked to its HubSpot twin, the others have no link,
+  // and nothing was made or doubled there
+  const hsIds = {
+    Contact: new Map((await live('contacts')).map((c) => [c.properties.email, c.id])),
+    Account: new Map((await live('companies')).map((c) => [c.properties.name, c.id])),
+    Opportunity: new Map((await live('deals')).map((d) => [d.properties.dealname, d.id])),
+  };
+  for (const object of ['Contact', 'Account', 'Opportunity']) {
+    for (const rec of made[object].keep) {
+      const l = await linkOf(object, rec.id);
+      assert.equal(l?.state, 'LINKED', `${object} ${rec.id}: ${JSON.stringify(l)}`);
+      assert.equal(l.hubspot_id, hsIds[object].get(rec.email || rec.name), `${object} ${rec.id} is paired with its own HubSpot record`);
+    }
+    for (const rec of made[object].skip) assert.equal(await linkOf(object, rec.id), null, `${object} ${rec.id} was not selected`);
+    assert.equal((await pair.sf.live(object)).length, 1 + 5, `no ${object} was made in Salesforce`);
+  }
+  const st = await pair.status();
+  assert.equal(st.inbox.waiting, 0);
+  assert.deepEqual(st.errors, {}, 'no open sync errors');
+});
+
+// The time left a progress shows agrees with its rate: the rest of the total at that rate (the
+// rate shown is rounded to a tenth, the time left whole seconds up).
+function etaAgrees(total, read, rate, eta, where) {
+  assert.ok(rate > 0, `${where}: a rate once a page is read`);
+  assert.ok(Number.isInteger(eta) && eta >= 1, `${where}: some whole seconds left, not ${eta}`);
+  assert.ok(Math.abs(eta - (total - read) / rate) <= 1, `${where}: ${eta} s left for ${total - read} at ${rate}/s`);
+}
+
+test('progress shows the rate and the time left while an import runs, in the CLI and the API', async () => {
+  const token = 'admin-secret-for-progress';
+  await pair.reset(`admin:\n  listen: 127.0.0.1:0\n  token: ${token}\n`, { logLevel: 'info' });
+  for (let i = 0; i < 8; i++)
+    await pair.sf.create('Lead', { LastName: `Rate${i}`, Company: 'Rate Co', Email: `rate${i}@example.com`, LeadSource: 'Web' });
+  await pair.sf.create('Lead', { LastName: 'Other', Company: 'Rate Co', Email: 'rate-other@example.com', LeadSource: 'Phone' });
+  const run = await pair.runAdmin(token);
+  const samples = [];
+  let cli;
+  try {
+    // every query held 400 ms: pages of 2 come at 5 records/s at most
+    await setFaults(pair, 'sf', { latency_ms: 400, path_prefix: '/services/data/v62.0/query' });
+    const imp = pair.spawn('import', 'salesforce', 'Lead', '--where', "LeadSource = 'Web'", '--page', '2');
+    const end = Date.now() + 30000;
+    while (imp.child.exitCode === null) {
+      assert.ok(Date.now() < end, 'the import ends');
+      const r = await run.api('GET', '/api/v1/imports/1');
+      if (r.status === 200) samples.push(r.body);
+      await sleep(50);
+    }
+    cli = await imp.done;
+    samples.push((await run.api('GET', '/api/v1/imports/1')).body);
+  } finally {
+    await clearFaults(pair);
+    await stopped(run);
+  }
+  assert.equal(cli.code, 0, cli.stderr + cli.stdout);
+
+  // the CLI: a line per page with its rate and time left, then the outcome with the rate
+  const lines = [...cli.stdout.matchAll(/^import 1: (\d) of 8 read \(\d+\.\d%\), \d queued(.*)$/gm)];
+  assert.ok(lines.length >= 3, `a line per page:\n${cli.stdout}`);
+  for (const [line, read, rest] of lines.filter((l) => Number(l[1]) < 8)) {
+    const m = /^, (\d+\.\d) records\/s, about (\d+) s left$/.exec(rest);
+    assert.ok(m, `rate and time left on: ${line}`);
+    assert.ok(Number(m[1]) <= 5.05, `no faster than the held queries allow: ${line}`);
+    etaAgrees(8, Number(read), Number(m[1]), Number(m[2]), line);
+  }
+  assert.match(cli.stdout, /^import 1 \(salesforce Lead where LeadSource = 'Web'\) done: 8 of 8 read \(100\.0%\), 8 queued, \d+\.\d records\/s$/m);
+
+  // the API, polled while it ran: the same figures
+  const mid = samples.filter((s) => s.state === 'running' && s.read > 0 && s.read < s.total);
+  assert.ok(mid.length >= 2, `the API showed the import between pages: ${JSON.stringify(samples.map((s) => [s.state, s.read]))}`);
+  for (const s of mid) {
+    assert.equal(s.total, 8);
+    assert.equal(s.done_percent, Math.round((1000 * s.read) / 8) / 10);
+    assert.ok(s.rate_per_s <= 5.05, JSON.stringify(s));
+    etaAgrees(8, s.read, s.rate_per_s, s.eta_s, JSON.stringify(s));
+  }
+  const last = samples.at(-1);
+  assert.deepEqual([last.state, last.read, last.eta_s], ['done', 8, 0], JSON.stringify(last));
+  assert.ok(last.rate_per_s > 0 && last.rate_per_s <= 5.05, JSON.stringify(last));
 });

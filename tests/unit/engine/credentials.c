@@ -212,6 +212,13 @@ Test(credentials, bad_input_names_each_field)
     sync_credentials_from_json(body, &in, problems);
     cr_assert_eq(json_array_size(problems), 1);
     cr_assert(strstr(json_string_value(json_array_get(problems, 0)), "not both"));
+    json_array_clear(problems);
+    json_decref(body);
+    /* a username alone beside a refresh token: it would be shown but never used */
+    body = json_pack("{s:s, s:s}", "username", "u", "refresh_token", "r");
+    sync_credentials_from_json(body, &in, problems);
+    cr_assert_eq(json_array_size(problems), 1);
+    cr_assert(strstr(json_string_value(json_array_get(problems, 0)), "not both"));
     json_decref(body);
     json_decref(problems);
 }
