@@ -29,6 +29,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/time.h"
 #include "capture/timeline.h"
 #include "engine/activity.h"
@@ -1954,6 +1955,19 @@ static enum sync_rc change_refused(struct sync_engine *e, const struct change *c
 
 /* ---- one change ---- */
 
+/* How long after the vendor's change (its stamp) the change was planned (/metrics). */
+static void lag_observe(const struct change *ch, int64_t now)
+{
+    char labels[48];
+
+    if (ch->version <= 0 || ch->version > now)
+        return; /* a resync marker, or a clock ahead of ours */
+    snprintf(labels, sizeof(labels), "system=\"%s\"", ch->system);
+    sync_metrics_observe("crmsync_change_to_plan_seconds", labels,
+                         (double)(now - ch->version) / 1000.0,
+                         "from a vendor's change (its stamp) to crmsync's plan for it");
+}
+
 static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct pool *p,
                                 int64_t now, struct sync_pass_stats *stats, struct sync_err *err);
 
@@ -2118,6 +2132,8 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     if (ch->kind == SYNC_KIND_TIMELINE && (rc = timeline_park(e, ch, &plan, err)))
         goto out;
     rc = plan_store(e, ch, in, &plan, skip, stats, err);
+    if (rc == SYNC_OK)
+        lag_observe(ch, now);
     if (rc == SYNC_OK && ch->kind == SYNC_KIND_TIMELINE &&
         (strcmp(plan.action, "create_sf") == 0 || strcmp(plan.action, "associate_sf") == 0))
         rc = timeline_trigger(e, in, err);

@@ -213,6 +213,8 @@ test('/metrics gives the store figures and the engine counters in the Prometheus
     assert.match(r.body, /# TYPE crmsync_suspended gauge\n(?!crmsync_suspended\{)/);
     assert.match(r.body, /# TYPE crmsync_errors_open gauge/);
     assert.match(r.body, /# TYPE crmsync_pass_seconds histogram/);
+    assert.match(r.body, /crmsync_change_to_plan_seconds_count\{system="hubspot"\} [1-9]/);
+    assert.match(r.body, /crmsync_change_to_plan_seconds_count\{system="salesforce"\} [1-9]/);
     assert.match(r.body, /crmsync_pass_seconds_bucket\{le="\+Inf"\} [1-9]/);
   } finally {
     await stopped(run);
