@@ -189,8 +189,8 @@ static int switch_verb(const struct cli *cli, const char *verb)
     } else if (strcmp(verb, "stop") == 0) {
         printf("ticket sync is off\n");
     } else {
-        printf("ticket sync removed: off, and its settings, mapping rules and pipeline choices "
-               "are back to their defaults\n");
+        printf("ticket sync removed: off, and its settings, mappings (added, re-pointed, removed "
+               "and rules) and pipeline choices are back to crmsync.yaml's and the defaults\n");
     }
     cli_store_close(&cfg, st);
     return rc;

@@ -733,6 +733,70 @@ enum sync_rc sync_runtime_mapping_delete(struct sync_store *st, const struct syn
     return sync_store_commit(st, err);
 }
 
+/* The stored keys of rows (collect_row's [[key, text]]) whose kind is kind, appended to keys. */
+static void keys_of_kind(const json_t *rows, const char *prefix, enum sync_kind kind, json_t *keys)
+{
+    const json_t *row;
+    size_t i;
+
+    json_array_foreach(rows, i, row)
+    {
+        const char *key = json_string_value(json_array_get(row, 0)), *prop;
+        enum sync_kind k;
+        if (key && !key_parse(key, prefix, &k, &prop) && k == kind)
+            json_array_append_new(keys, json_string(key));
+    }
+}
+
+enum sync_rc sync_runtime_mappings_forget(struct sync_store *st, const struct sync_config *cfg,
+                                          const char *kind_name, struct sync_err *err)
+{
+    struct override_rows o = {json_array(), json_array()};
+    struct sync_mapping_set file;
+    json_t *keys = json_array();
+    enum sync_kind kind;
+    const json_t *key;
+    size_t i;
+    int nested = sync_store_in_transaction(st);
+    enum sync_rc rc = set_of_file(cfg, &file, err);
+
+    if (rc == SYNC_OK)
+        rc = kind_of(&file, kind_name, &kind, SYNC_ERR_NOT_FOUND, err);
+    sync_mapping_set_release(&file);
+    if (rc == SYNC_OK && (!o.maps || !o.rules || !keys))
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (rc == SYNC_OK)
+        rc = nested ? sync_store_savepoint(st, err) : sync_store_begin(st, err);
+    if (rc) {
+        json_decref(o.maps);
+        json_decref(o.rules);
+        json_decref(keys);
+        return rc;
+    }
+    /* listed first, then deleted: the list does not see its own deletions */
+    rc = sync_store_setting_list(st, collect_row, &o, err);
+    if (rc == SYNC_OK) {
+        keys_of_kind(o.maps, MAPPING_PREFIX, kind, keys);
+        keys_of_kind(o.rules, RULE_PREFIX, kind, keys);
+    }
+    json_array_foreach(rc == SYNC_OK ? keys : NULL, i, key)
+    {
+        if (rc == SYNC_OK)
+            rc = sync_store_setting_delete(st, json_string_value(key), err);
+    }
+    json_decref(o.maps);
+    json_decref(o.rules);
+    json_decref(keys);
+    if (rc) {
+        if (nested)
+            sync_store_savepoint_rollback(st, NULL);
+        else
+            sync_store_rollback(st, NULL);
+        return rc;
+    }
+    return nested ? sync_store_savepoint_release(st, err) : sync_store_commit(st, err);
+}
+
 static json_t *mapping_json(const struct sync_mapping *m, const struct sync_mapping_set *file,
                             const json_t *seen)
 {

@@ -134,6 +134,14 @@ enum sync_rc sync_runtime_mapping_edit(struct sync_store *st, const struct sync_
 enum sync_rc sync_runtime_mapping_delete(struct sync_store *st, const struct sync_config *cfg,
                                          const char *kind, const char *prop, struct sync_err *err);
 
+/* Forgets every stored override of the kind's mappings: the user mappings added or re-pointed
+ * at run time, the file mappings removed at run time (the file's mapping applies again) and the
+ * rule overrides (each mapping's own rule applies again), as crmsync.yaml and the defaults give
+ * them. In one transaction (a savepoint of the caller's, when one is open). SYNC_ERR_NOT_FOUND
+ * for an unknown kind or a kind without mappings. */
+enum sync_rc sync_runtime_mappings_forget(struct sync_store *st, const struct sync_config *cfg,
+                                          const char *kind, struct sync_err *err);
+
 /* The mappings in force as JSON: [{"kind", "hubspot", "salesforce": [{"object", "field"}],
  * "rule", "default_rule", "source": "default"|"file"|"override", "builtin", "required" (a HubSpot
  * record needs it: never Don't sync)}] ("override": a

@@ -303,11 +303,13 @@ static enum sync_rc choose_stages(json_t *choices, const json_t *patch, json_t *
     return SYNC_OK;
 }
 
-/* The cases waiting on the map (open "mapping" errors) are queued to sync again: a choice that
- * maps their process or status lets them through without another change (at most one page). */
-static enum sync_rc requeue_unmapped(struct sync_store *st, struct sync_err *err)
+/* The records of one side waiting on the map (its open "mapping" errors) are queued to sync
+ * again: a choice that maps their process or status lets them through without another change
+ * (the SYNC_HEALTH_RESYNC_MAX most recently seen). */
+static enum sync_rc requeue_side(struct sync_store *st, const char *system, const char *object,
+                                 struct sync_err *err)
 {
-    struct sync_health_query q = {"mapping", "salesforce", "Case", 0, SYNC_HEALTH_RESYNC_MAX};
+    struct sync_health_query q = {"mapping", system, object, 0, SYNC_HEALTH_RESYNC_MAX};
     json_t *page = NULL, *out = NULL, *e;
     int64_t ids[SYNC_HEALTH_RESYNC_MAX];
     size_t n = 0, i;
@@ -323,6 +325,13 @@ static enum sync_rc requeue_unmapped(struct sync_store *st, struct sync_err *err
     json_decref(page);
     json_decref(out);
     return rc;
+}
+
+/* The cases, and (two way) the tickets whose status had no case status, waiting on the map. */
+static enum sync_rc requeue_unmapped(struct sync_store *st, struct sync_err *err)
+{
+    enum sync_rc rc = requeue_side(st, "salesforce", "Case", err);
+    return rc ? rc : requeue_side(st, "hubspot", "tickets", err);
 }
 
 enum sync_rc sync_tickets_choose(const struct sync_config *cfg, struct sync_store *st,
@@ -398,7 +407,6 @@ enum sync_rc sync_tickets_remove(const struct sync_config *cfg, struct sync_stor
                                            NULL};
     static const char *const cursors[] = {"salesforce:Case", "hubspot:tickets",
                                           "hubspot:tickets:deleted", NULL};
-    json_t *maps = NULL, *m;
     size_t i;
     enum sync_rc rc = sync_store_begin(st, err);
 
@@ -407,19 +415,17 @@ enum sync_rc sync_tickets_remove(const struct sync_config *cfg, struct sync_stor
     rc = sync_runtime_setting_set_text(st, "ticket_sync", "false", err);
     for (i = 0; rc == SYNC_OK && settings[i]; i++)
         rc = sync_runtime_setting_reset(st, settings[i], err);
+    /* when ticket_two_way was turned on (ticket_sync's mark went with it off above): a new
+     * setup reads ticket changes from its own start, even before the engine's next pass */
+    if (rc == SYNC_OK)
+        rc = sync_store_setting_delete(st, SYNC_SINCE_PREFIX "ticket_two_way", err);
     if (rc == SYNC_OK)
         rc = sync_store_setting_delete(st, SYNC_TICKET_PIPELINES_KEY, err);
-    if (rc == SYNC_OK && !(maps = ticket_mappings(st, cfg, err)))
-        rc = err && err->rc ? err->rc : SYNC_ERR_NOMEM;
-    json_array_foreach(maps, i, m)
-    {
-        if (rc == SYNC_OK &&
-            strcmp(sync_json_str(m, "source") ? sync_json_str(m, "source") : "", "override") == 0)
-            rc = sync_runtime_rule_reset(st, cfg, "ticket", sync_json_str(m, "hubspot"), err);
-    }
+    /* every ticket mapping override: mappings added, re-pointed or removed, and rules */
+    if (rc == SYNC_OK)
+        rc = sync_runtime_mappings_forget(st, cfg, "ticket", err);
     for (i = 0; rc == SYNC_OK && cursors[i]; i++)
         rc = sync_store_cursor_delete(st, cursors[i], err);
-    json_decref(maps);
     if (rc) {
         sync_store_rollback(st, NULL);
         return rc;

@@ -47,8 +47,9 @@ enum sync_rc sync_tickets_setup(const struct sync_config *cfg, struct sync_store
  * or null}, "stages": {pipeline id: {case status: ticket status id or null}}} (null drops a
  * choice, so the pre-fill applies again); each name is checked against what the vendors list
  * and a pipeline chosen for two processes is refused, with a message naming it
- * (SYNC_ERR_INVALID), storing nothing. The cases waiting on the map (open "mapping" errors) are
- * queued to sync again, so one the choice maps goes through without another change. */
+ * (SYNC_ERR_INVALID), storing nothing. The cases and (two way) tickets waiting on the map (open
+ * "mapping" errors, the 1000 most recently seen of each) are queued to sync again, so one the
+ * choice maps goes through without another change. */
 enum sync_rc sync_tickets_choose(const struct sync_config *cfg, struct sync_store *st,
                                  const json_t *patch, struct sync_err *err);
 
@@ -57,9 +58,10 @@ enum sync_rc sync_tickets_start(const struct sync_config *cfg, struct sync_store
                                 struct sync_err *err);
 /* ticket_sync off (changes captured so far stay queued). */
 enum sync_rc sync_tickets_stop(struct sync_store *st, struct sync_err *err);
-/* Remove ticket sync: off, the ticket settings' and mappings' overrides and the pipeline
- * choices forgotten, and the case and ticket cursors dropped (a new setup imports nothing
- * again). Links stay. */
+/* Remove ticket sync, in one transaction: off, the ticket settings' overrides, every ticket
+ * mapping override (mappings added, re-pointed or removed at run time, and rule overrides:
+ * sync_runtime_mappings_forget) and the pipeline choices forgotten, and the case and ticket
+ * cursors dropped (a new setup imports nothing again). Tickets and links stay. */
 enum sync_rc sync_tickets_remove(const struct sync_config *cfg, struct sync_store *st,
                                  struct sync_err *err);
 

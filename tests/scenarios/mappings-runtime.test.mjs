@@ -2,7 +2,8 @@
 // and `crmsync mappings`: each change is checked against both vendors first (a field or
 // property they do not have, and types that do not fit, are refused with the reason), takes
 // effect at the next pass without a restart, and built-in mappings cannot be removed or
-// re-pointed. A ticket mapping of a Case field carries the case's value to its ticket.
+// re-pointed. A ticket mapping of a Case field carries the case's value to its ticket; ticket
+// mappings are re-pointed, turned off and deleted the same way, and the required ones stay.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, startPair, stopped, until } from './lib/pair.mjs';
@@ -201,4 +202,83 @@ test('a ticket mapping of a Case field carries the case value to its ticket', as
   assert.ok(ticket, `the case made a ticket: ${JSON.stringify(x)}`);
   assert.equal(ticket.properties.case_reason, 'Performance');
   assert.equal(ticket.properties.subject, 'Engine overheats');
+});
+
+test('ticket mappings edited and deleted at run time: a re-pointed one reads its new field, a deleted or dont_sync one stops flowing, the required ones stay', async () => {
+  await pair.reset(TICKETS, { logLevel: 'info' });
+  await dropdown('tickets', 'case_reason', REASONS);
+  const r = await pair.hs.api('POST', '/crm/v3/properties/tickets', {
+    name: 'case_contact_name',
+    label: 'Contact name',
+    type: 'string',
+    fieldType: 'text',
+    groupName: 'ticketinformation',
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const ok = (x, what) => assert.equal(x.code, 0, `${what}: ${x.stderr}`);
+  ok(await pair.crmsync('mappings', 'add', 'ticket', 'case_reason', 'Case.Reason'), 'add case_reason');
+  ok(await pair.crmsync('mappings', 'add', 'ticket', 'case_contact_name', 'Case.SuppliedName'), 'add case_contact_name');
+  await pair.sync(); // the case source starts here
+  await sleep(1100); // Salesforce stamps whole seconds
+  const caseId = await pair.sf.create('Case', {
+    Subject: 'Boiler leaks',
+    Status: 'New',
+    Reason: 'Breakdown',
+    Description: 'Water on the floor.',
+    SuppliedName: 'Ada Lovelace',
+    SuppliedCompany: 'Analytical Engines',
+  });
+  await pair.sync();
+  const ticketOf = async () => {
+    const id = (await pair.explain('salesforce', 'Case', caseId, '--json')).link?.hubspot_id;
+    return (await pair.hs.all('tickets')).find((t) => t.id === id);
+  };
+  let t = await ticketOf();
+  assert.ok(t, 'the case made a ticket');
+  assert.deepEqual(
+    [t.properties.case_reason, t.properties.case_contact_name, t.properties.content],
+    ['Breakdown', 'Ada Lovelace', 'Water on the floor.'],
+  );
+
+  // the required mappings cannot be deleted (nor turned off); a default one can only be turned off
+  let c = await pair.crmsync('mappings', 'delete', 'ticket', 'subject');
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /the ticket mapping of subject is a default mapping and cannot be removed/);
+  c = await pair.crmsync('mappings', 'set-rule', 'ticket', 'subject', 'dont_sync');
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /subject is required/);
+  c = await pair.crmsync('mappings', 'delete', 'ticket', 'content');
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /set its rule to dont_sync instead/);
+
+  // re-point case_contact_name to the company, case_reason to dont_sync, content to dont_sync
+  c = await pair.crmsync('mappings', 'edit', 'ticket', 'case_contact_name', '--salesforce', 'Case.SuppliedCompany');
+  ok(c, 're-point');
+  assert.match(c.stdout, /ticket\s+case_contact_name\s+Case\.SuppliedCompany\s+prefer_salesforce_unless_blank \(override\)/);
+  ok(await pair.crmsync('mappings', 'edit', 'ticket', 'case_reason', '--rule', 'dont_sync'), 'case_reason dont_sync');
+  ok(await pair.crmsync('mappings', 'set-rule', 'ticket', 'content', 'dont_sync'), 'content dont_sync');
+  await pair.sf.update('Case', caseId, {
+    Subject: 'Boiler leaks badly',
+    Reason: 'Installation',
+    Description: 'The floor is flooded.',
+    SuppliedCompany: 'Difference Engines',
+  });
+  await pair.sync();
+  t = await ticketOf();
+  assert.equal(t.properties.subject, 'Boiler leaks badly', 'the rest of the change synced');
+  assert.equal(t.properties.case_contact_name, 'Difference Engines', 'the re-pointed mapping reads its new field');
+  assert.equal(t.properties.case_reason, 'Breakdown', 'a dont_sync mapping no longer flows');
+  assert.equal(t.properties.content, 'Water on the floor.', 'dont_sync on the default content mapping holds');
+
+  // deleted: the mapping is gone and its field no longer flows; content's rule reset: it flows again
+  c = await pair.crmsync('mappings', 'delete', 'ticket', 'case_contact_name');
+  ok(c, 'delete');
+  ok(await pair.crmsync('mappings', 'reset', 'ticket', 'content'), 'reset content');
+  const all = JSON.parse((await pair.crmsync('mappings', '--json')).stdout);
+  assert.equal(all.find((m) => m.kind === 'ticket' && m.hubspot === 'case_contact_name'), undefined);
+  await pair.sf.update('Case', caseId, { SuppliedCompany: 'Jacquard Looms', Description: 'Dry again.' });
+  await pair.sync();
+  t = await ticketOf();
+  assert.equal(t.properties.content, 'Dry again.', 'the case changed and synced');
+  assert.equal(t.properties.case_contact_name, 'Difference Engines', 'the deleted mapping no longer flows');
 });

@@ -1,6 +1,7 @@
 // The ticket sync setup flow (seeds 000/001) through the real binaries: `crmsync tickets` step by
 // step (show, preview, map-pipeline, map-status, start, stop, remove), an import of the cases
-// that existed before, and the same flow over the admin API.
+// that existed before (all of them, or those a condition picks), what remove forgets, and the
+// same flow over the admin API.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, startPair } from './lib/pair.mjs';
@@ -203,8 +204,174 @@ test('the setup over the admin API: token, bad input, pipeline choices, start, p
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.ticket_sync, false);
     assert.equal(r.body.pipelines.processes.find((p) => p.process === 'Support Process').pipeline, '0');
+
+    // with no ticket pipeline left in HubSpot, start is refused and ticket sync stays off
+    assert.equal((await pair.hs.api('DELETE', '/crm/v3/pipelines/tickets/0')).status, 204);
+    r = await run.api('POST', '/api/v1/tickets/start');
+    assert.equal(r.status, 409, JSON.stringify(r.body));
+    assert.match(r.body.error.message, /no case business process has a ticket pipeline yet/);
+    r = await run.api('GET', '/api/v1/tickets');
+    assert.equal(r.body.ticket_sync, false);
+    assert.equal(r.body.ready, false);
   } finally {
     run.child.kill('SIGTERM');
     await run.done;
   }
+});
+
+test('start is refused while no process has a pipeline; map-pipeline and map-status from the command line; a filtered import brings only the cases it matches', async () => {
+  await pair.reset('settings:\n  contact_sync: false\n  company_sync: false\n  deal_sync: false\n');
+  for (const [subject, status, priority] of [
+    ['Old: urgent new', 'New', 'High'],
+    ['Old: calm new', 'New', 'Low'],
+    ['Old: urgent closed', 'Closed', 'High'],
+  ])
+    await pair.sf.create('Case', { Subject: subject, Status: status, Priority: priority });
+
+  // the portal has no ticket pipeline: nothing is mapped, and start is refused
+  assert.equal((await pair.hs.api('DELETE', '/crm/v3/pipelines/tickets/0')).status, 204);
+  let s = await setup();
+  assert.equal(s.ready, false);
+  assert.ok(s.problems.some((p) => /Support Process has no ticket pipeline/.test(p)), s.problems.join('\n'));
+  const refused = await pair.crmsync('tickets', 'start');
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /no case business process has a ticket pipeline yet: map one first/);
+  assert.equal((await setup()).ticket_sync, false, 'refused: ticket sync stays off');
+
+  // two pipelines whose labels match no process: the first listed is now HubSpot's default, which
+  // the default record type's process takes; the admin maps Support Process to the other
+  const pipeline = async (label, order) => {
+    const r = await pair.hs.api('POST', '/crm/v3/pipelines/tickets', {
+      label,
+      displayOrder: order,
+      stages: [
+        { label: 'Open', displayOrder: 0, metadata: { ticketState: 'OPEN' } },
+        { label: 'Doing', displayOrder: 1, metadata: { ticketState: 'OPEN' } },
+        { label: 'Done', displayOrder: 2, metadata: { ticketState: 'CLOSED' } },
+      ],
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return { id: r.body.id, stage: Object.fromEntries(r.body.stages.map((x) => [x.label, x.id])) };
+  };
+  const helpdesk = await pipeline('Helpdesk', 0);
+  const desk = await pipeline('Service Desk', 1);
+  const supportOf = (x) => x.pipelines.processes.find((p) => p.process === 'Support Process');
+  s = await setup();
+  assert.deepEqual([supportOf(s).pipeline, supportOf(s).pipeline_how], [helpdesk.id, 'default']);
+  const bad = await pair.crmsync('tickets', 'map-pipeline', 'Support Process', 'nope');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /'nope' is not a HubSpot ticket pipeline/);
+  const badProcess = await pair.crmsync('tickets', 'map-pipeline', 'Repair Process', desk.id);
+  assert.equal(badProcess.code, 2);
+  assert.match(badProcess.stderr, /'Repair Process' is not an active case business process/);
+  const mapped = await pair.crmsync('tickets', 'map-pipeline', 'Support Process', desk.id);
+  ok(mapped, 'map-pipeline');
+  assert.match(mapped.stdout, /saved: map-pipeline Support Process/);
+  s = await setup();
+  assert.deepEqual(
+    [supportOf(s).pipeline, supportOf(s).pipeline_label, supportOf(s).pipeline_how],
+    [desk.id, 'Service Desk', 'configured'],
+  );
+  // "-" drops the choice (the pre-fill is back), and the admin chooses again
+  ok(await pair.crmsync('tickets', 'map-pipeline', 'Support Process', '-'), 'map-pipeline -');
+  assert.equal(supportOf(await setup()).pipeline, helpdesk.id);
+  ok(await pair.crmsync('tickets', 'map-pipeline', 'Support Process', desk.id), 'map-pipeline again');
+  ok(await pair.crmsync('tickets', 'map-status', desk.id, 'New', desk.stage.Doing), 'map-status New');
+  s = await setup();
+  assert.equal(supportOf(s).pipeline, desk.id);
+  assert.deepEqual([statusOf(s, 'Support Process', 'New').stage, statusOf(s, 'Support Process', 'New').how], [desk.stage.Doing, 'configured']);
+  assert.deepEqual(
+    [statusOf(s, 'Support Process', 'Closed').stage, statusOf(s, 'Support Process', 'Closed').how],
+    [desk.stage.Done, 'closed'],
+    'a closed case status takes the pipeline\'s only closed status',
+  );
+  assert.equal(s.ready, true);
+
+  // start, then an import of the urgent cases alone
+  await sleep(1100); // Salesforce stamps whole seconds: the old cases are a second behind
+  const on = await pair.crmsync('tickets', 'start');
+  ok(on, 'start');
+  assert.match(on.stdout, /ticket sync is on/);
+  await pair.sync();
+  assert.equal((await tickets()).length, 0, 'turning ticket sync on imports nothing');
+  const imp = await pair.crmsync('import', 'salesforce', 'Case', '--where', "Priority = 'High'");
+  ok(imp, 'import --where');
+  assert.match(imp.stdout, /^import \d+ \(salesforce Case where Priority = 'High'\) done: 2 of 2 read \(100\.0%\), 2 queued/m);
+  await pair.sync();
+  const all = await tickets();
+  assert.deepEqual(all.map((t) => t.properties.subject).sort(), ['Old: urgent closed', 'Old: urgent new']);
+  for (const t of all) assert.equal(t.properties.hs_pipeline, desk.id);
+  assert.equal(all.find((t) => t.properties.subject === 'Old: urgent new').properties.hs_pipeline_stage, desk.stage.Doing);
+  assert.equal(all.find((t) => t.properties.subject === 'Old: urgent closed').properties.hs_pipeline_stage, desk.stage.Done);
+  const calm = (await pair.sf.live('Case')).find((c) => c.Subject === 'Old: calm new');
+  assert.equal((await pair.explain('salesforce', 'Case', calm.Id, '--json')).link, null, 'the unmatched case is not synced');
+});
+
+test('remove forgets every ticket override: settings, mappings added, re-pointed or removed at run time, and rules; other kinds keep theirs', async () => {
+  // the file maps case_company; the rest is done at run time
+  await pair.reset(
+    'settings:\n  contact_sync: false\n  company_sync: false\n  deal_sync: false\n' +
+      'mappings:\n  - kind: ticket\n    hubspot: case_company\n    salesforce: Case.SuppliedCompany\n' +
+      '    hubspot_type: string/text\n    salesforce_type: string\n',
+  );
+  for (const [name, type, fieldType, options] of [
+    ['case_reason', 'enumeration', 'select', ['Installation', 'Performance', 'Other']],
+    ['case_name', 'string', 'text', undefined],
+  ]) {
+    const r = await pair.hs.api('POST', '/crm/v3/properties/tickets', {
+      name,
+      label: name,
+      type,
+      fieldType,
+      groupName: 'ticketinformation',
+      options: options?.map((v, i) => ({ label: v, value: v, displayOrder: i })),
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  ok(await pair.crmsync('mappings', 'add', 'ticket', 'case_reason', 'Case.Reason', '--rule', 'always_use_salesforce'), 'add case_reason');
+  ok(await pair.crmsync('mappings', 'add', 'ticket', 'case_name', 'Case.SuppliedName'), 'add case_name');
+  ok(await pair.crmsync('mappings', 'edit', 'ticket', 'case_name', '--salesforce', 'Case.SuppliedPhone'), 're-point case_name');
+  ok(await pair.crmsync('mappings', 'delete', 'ticket', 'case_company'), 'delete the file mapping');
+  ok(await pair.crmsync('mappings', 'set-rule', 'ticket', 'content', 'dont_sync'), 'rule of content');
+  ok(await pair.crmsync('mappings', 'set-rule', 'contact', 'jobtitle', 'two_way'), 'a contact rule');
+  ok(await pair.crmsync('settings', 'set', 'ticket_delete_rule', 'delete'), 'delete rule');
+  ok(await pair.crmsync('settings', 'set', 'ticket_two_way', 'true'), 'two way');
+  ok(await pair.crmsync('tickets', 'map-status', '0', 'Working', '3'), 'map-status');
+
+  const byProp = (s) => Object.fromEntries(s.mappings.map((m) => [m.hubspot, m]));
+  let s = await setup();
+  let m = byProp(s);
+  assert.deepEqual([s.delete_rule, s.two_way], ['delete', true]);
+  assert.deepEqual([m.case_reason?.rule, m.case_reason?.source], ['always_use_salesforce', 'override']);
+  assert.deepEqual(m.case_name?.salesforce, [{ object: 'Case', field: 'SuppliedPhone' }]);
+  assert.equal(m.case_company, undefined, 'the file mapping is removed');
+  assert.deepEqual([m.content.rule, m.content.source], ['dont_sync', 'override']);
+
+  const rm = await pair.crmsync('tickets', 'remove');
+  ok(rm, 'remove');
+  assert.match(rm.stdout, /ticket sync removed/);
+  s = await setup();
+  m = byProp(s);
+  assert.deepEqual([s.ticket_sync, s.delete_rule, s.two_way], [false, 'nothing', false]);
+  assert.equal(statusOf(s, 'Support Process', 'Working').stage, undefined, 'the pipeline choice is gone');
+  assert.equal(m.case_reason, undefined, 'the mapping added at run time is gone');
+  assert.equal(m.case_name, undefined, 'the mapping re-pointed at run time is gone');
+  assert.deepEqual(
+    [m.case_company?.salesforce, m.case_company?.source],
+    [[{ object: 'Case', field: 'SuppliedCompany' }], 'file'],
+    'the file mapping is back',
+  );
+  assert.deepEqual([m.content.rule, m.content.source], ['two_way', 'default'], 'the default rule is back');
+  assert.deepEqual(s.mappings.filter((x) => x.source === 'override'), []);
+
+  const all = await pair.crmsync('mappings', '--json');
+  ok(all, 'mappings --json');
+  const list = JSON.parse(all.stdout);
+  assert.deepEqual(list.filter((x) => x.kind === 'ticket' && x.source === 'override'), [], 'no ticket override left');
+  const jobtitle = list.find((x) => x.kind === 'contact' && x.hubspot === 'jobtitle');
+  assert.deepEqual([jobtitle.rule, jobtitle.source], ['two_way', 'override'], 'the contact rule stays');
+  const settings = JSON.parse((await pair.crmsync('settings', '--json')).stdout);
+  const list2 = Array.isArray(settings) ? settings : settings.settings;
+  for (const name of ['ticket_delete_rule', 'ticket_two_way'])
+    assert.equal(list2.find((x) => x.name === name).source, 'default', `${name} is back to its default`);
 });

@@ -64,6 +64,12 @@ test('turning ticket sync on imports nothing; a new case becomes a ticket with i
   await sleep(1100);
   const c = await customer('Analytical Engines', 'ada@engines.example');
   assert.equal((await tickets()).length, 0, 'an existing case is not imported by turning sync on');
+  // the case's owner reaches the ticket as the HubSpot owner with the same email (owner rules)
+  const sam = (await pair.sf.all('User')).find((u) => u.Email === 'sam.seller@crmsync.test');
+  assert.ok(sam, 'the org has Sam');
+  const samHs = String(
+    (await pair.hs.emu.control('POST', '/__emu/owners', { email: 'sam.seller@crmsync.test', firstName: 'Sam', lastName: 'Seller' })).id,
+  );
 
   const caseId = await pair.sf.create('Case', {
     Subject: 'Engine overheats',
@@ -74,6 +80,7 @@ test('turning ticket sync on imports nothing; a new case becomes a ticket with i
     Type: 'Problem',
     AccountId: c.acc,
     ContactId: c.con,
+    OwnerId: sam.Id,
   });
   await pair.sync();
   const t = await ticketOf(caseId);
@@ -85,6 +92,7 @@ test('turning ticket sync on imports nothing; a new case becomes a ticket with i
   assert.equal(t.properties.hs_ticket_priority, 'HIGH');
   assert.equal(t.properties.source_type, 'PHONE');
   assert.equal(t.properties.hs_ticket_category, 'PRODUCT_ISSUE');
+  assert.equal(t.properties.hubspot_owner_id, samHs, 'the case owner\'s HubSpot owner');
   assert.deepEqual(await assocIds('tickets', t.id, 'companies'), [c.company]);
   assert.deepEqual(await assocIds('tickets', t.id, 'contacts'), [c.contact]);
   assert.equal((await tickets()).length, 1, 'only the new case synced');
@@ -448,6 +456,91 @@ test('ticket_two_way on: ticket subject and priority edits flow back to the case
   await pair.resetStats();
   await pair.sync();
   assert.deepEqual(await pair.writes(), { hs: 0, sf: 0 });
+});
+
+test('ticket_two_way on, with rules on ticket mappings: each field follows its rule; a ticket moved to a status no case status maps back is a mapping error, and the pair waits until it moves back or the status is mapped', async () => {
+  await pair.reset(TICKETS({ ticket_two_way: true }));
+  // the subject is Salesforce's, the priority HubSpot's; the rest keeps two_way
+  for (const [prop, rule] of [
+    ['subject', 'always_use_salesforce'],
+    ['hs_ticket_priority', 'always_use_hubspot'],
+  ]) {
+    const r = await pair.crmsync('mappings', 'set-rule', 'ticket', prop, rule);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  await pair.sync(); // the case and ticket sources start here
+  const caseId = await pair.sf.create('Case', { Subject: 'Rules apply', Status: 'New', Priority: 'Low', Description: 'First.' });
+  await pair.sync();
+  const t = await ticketOf(caseId);
+  assert.ok(t, 'the case made its ticket');
+  assert.equal(t.properties.subject, 'Rules apply');
+
+  // HubSpot edits all three: the subject stays Salesforce's, the priority and content reach the case
+  await pair.hs.update('tickets', t.id, { subject: 'Renamed in HubSpot', hs_ticket_priority: 'HIGH', content: 'From HubSpot.' });
+  await pair.sync();
+  let c = await caseOf(caseId);
+  assert.equal(c.Subject, 'Rules apply', 'always_use_salesforce: the HubSpot subject does not reach the case');
+  assert.equal(c.Priority, 'High', 'always_use_hubspot: the HubSpot priority does');
+  assert.equal(c.Description, 'From HubSpot.', 'two_way: the later edit wins');
+  let now = await ticketOf(caseId);
+  assert.equal(now.properties.subject, 'Rules apply', 'the ticket gets the case subject back');
+
+  // Salesforce edits the priority: HubSpot's stays, on both sides
+  await pair.sf.update('Case', caseId, { Priority: 'Medium', Subject: 'Rules still apply' });
+  await pair.sync();
+  now = await ticketOf(caseId);
+  assert.equal(now.properties.hs_ticket_priority, 'HIGH', 'always_use_hubspot: the case priority does not reach the ticket');
+  assert.equal(now.properties.subject, 'Rules still apply');
+  assert.equal((await caseOf(caseId)).Priority, 'High', 'the case gets HubSpot\'s priority back');
+
+  // the ticket moves to Waiting on contact (2), which no case status maps back to: nothing of
+  // that change reaches the case, and the ticket carries a mapping error naming the status
+  await pair.hs.update('tickets', t.id, { hs_pipeline_stage: '2', content: 'Waiting on them.' });
+  await pair.sync();
+  c = await caseOf(caseId);
+  assert.equal(c.Status, 'New', 'the case status is not moved');
+  assert.equal(c.Description, 'From HubSpot.', 'the rest of the ticket change waits too');
+  const ticketErrors = async () =>
+    (await openErrors('hubspot', 'tickets', t.id)).filter((e) => e.category === 'mapping').map((e) => e.message);
+  let errs = await ticketErrors();
+  assert.equal(errs.length, 1, JSON.stringify(errs));
+  assert.match(errs[0], /stage not mapped: ticket status 2 of pipeline 0 has no Salesforce case status/);
+  // two way, the pair waits as a whole: a case edit meanwhile does not reach the ticket either
+  await pair.sf.update('Case', caseId, { Subject: 'Edited while it waits' });
+  await pair.sync();
+  assert.equal((await ticketOf(caseId)).properties.subject, 'Rules still apply');
+  const caseMapping = async () => (await caseErrors(caseId, 'mapping'));
+  errs = await caseMapping();
+  assert.equal(errs.length, 1, JSON.stringify(errs));
+  assert.match(errs[0], /stage not mapped: ticket status 2 of pipeline 0/);
+
+  // moved back to a status that maps: the waiting changes flow, both ways
+  await pair.hs.update('tickets', t.id, { hs_pipeline_stage: '4' });
+  await pair.sync();
+  c = await caseOf(caseId);
+  assert.equal(c.Status, 'Closed');
+  assert.equal(c.Description, 'Waiting on them.');
+  assert.equal(c.Subject, 'Edited while it waits');
+  assert.equal((await ticketOf(caseId)).properties.subject, 'Edited while it waits', 'the case edit went through too');
+  await pair.sf.update('Case', caseId, { Description: 'Back on track.' });
+  await pair.sync();
+  assert.equal((await ticketOf(caseId)).properties.content, 'Back on track.');
+  assert.deepEqual(await caseMapping(), [], 'the case synced: its error is resolved');
+
+  // moved to Waiting on us (3), unmapped too; the admin then maps Working to it: the waiting
+  // ticket is queued again and goes through with no further change
+  await pair.hs.update('tickets', t.id, { hs_pipeline_stage: '3' });
+  await pair.sync();
+  assert.equal((await caseOf(caseId)).Status, 'Closed');
+  errs = await ticketErrors();
+  assert.equal(errs.length, 1, JSON.stringify(errs));
+  assert.match(errs[0], /stage not mapped: ticket status 3 of pipeline 0/);
+  const mapped = await pair.crmsync('tickets', 'map-status', '0', 'Working', '3');
+  assert.equal(mapped.code, 0, mapped.stderr);
+  await pair.sync();
+  assert.equal((await caseOf(caseId)).Status, 'Working', 'the ticket\'s status reached the case');
+  assert.deepEqual(await ticketErrors(), [], 'the ticket\'s error is resolved');
+  assert.deepEqual(await caseMapping(), [], 'and the case\'s');
 });
 
 test('a case without a Subject makes no ticket: a required_field error, cleared once it has one', async () => {

@@ -479,3 +479,93 @@ Test(runtime, stored_mappings_apply_in_the_order_they_need_and_a_broken_one_is_s
     cr_assert_str_eq(in_force_map("zz_fav"), "Contact.Mood__c prefer_salesforce_unless_blank");
     cr_assert_str_eq(in_force_map("broken"), "");
 }
+
+/* The in-force ticket mapping of prop as "Case.X rule", or "" when unmapped. */
+static const char *in_force_ticket(const char *prop)
+{
+    struct sync_mapping_set set;
+    const struct sync_mapping *m;
+    static char out[512];
+
+    OK(sync_runtime_mappings_load(st, &cfg, &set, &err));
+    out[0] = '\0';
+    if ((m = sync_mapping_set_find_hs(&set, SYNC_KIND_TICKET, prop)))
+        snprintf(out, sizeof(out), "%.200s.%.200s %s", m->sf[0].object, m->sf[0].name,
+                 sync_rule_name(m->rule));
+    sync_mapping_set_release(&set);
+    return out;
+}
+
+/* crmsync.yaml maps the ticket property product to Case.Product__c. */
+static void file_maps_ticket_product(void)
+{
+    json_t *j = spec_of("{\"salesforce\": \"Case.Product__c\", \"hubspot_type\": \"string/text\","
+                        " \"salesforce_type\": \"string\"}");
+    cfg.mappings = calloc(1, sizeof(*cfg.mappings));
+    cr_assert_not_null(cfg.mappings);
+    OK(sync_config_mapping_from_json(SYNC_KIND_TICKET, "product", j, &cfg.mappings[0], &err));
+    cfg.nmappings = 1;
+    json_decref(j);
+}
+
+#define CASE_REASON                                                                                \
+    "{\"salesforce\": \"Case.Reason\", \"hubspot_type\": \"enumeration/select\","                  \
+    " \"salesforce_type\": \"picklist\", \"rule\": \"two_way\"}"
+
+/* A ticket mapping added, a file ticket mapping removed, a default's rule changed; and a
+ * contact mapping added and a contact rule changed, which are not the ticket kind's. */
+static void ticket_and_contact_overrides(void)
+{
+    file_maps_ticket_product();
+    OK(put("ticket", "case_reason", CASE_REASON, 0));
+    OK(sync_runtime_mapping_delete(st, &cfg, "ticket", "product", &err));
+    OK(sync_runtime_rule_set(st, &cfg, "ticket", "content", "dont_sync", &err));
+    OK(put("contact", "salutation", SALUTATION, 0));
+    OK(sync_runtime_rule_set(st, &cfg, "contact", "jobtitle", "two_way", &err));
+    cr_assert_str_eq(in_force_ticket("case_reason"), "Case.Reason two_way");
+    cr_assert_str_eq(in_force_ticket("product"), "");
+    cr_assert_str_eq(in_force_ticket("content"), "Case.Description dont_sync");
+}
+
+Test(runtime, forgetting_a_kinds_mappings_drops_its_added_removed_and_rule_overrides_only)
+{
+    char text[256];
+
+    ticket_and_contact_overrides();
+    OK(sync_runtime_mappings_forget(st, &cfg, "ticket", &err));
+    cr_assert_str_eq(in_force_ticket("case_reason"), "", "the mapping added at run time is gone");
+    cr_assert_str_eq(in_force_ticket("product"), "Case.Product__c prefer_salesforce_unless_blank",
+                     "the file's mapping applies again");
+    cr_assert_str_eq(in_force_ticket("content"), "Case.Description two_way",
+                     "the default's own rule applies again");
+    cr_assert(!stored("mapping:ticket:case_reason", text, sizeof(text)));
+    cr_assert(!stored("mapping:ticket:product", text, sizeof(text)));
+    cr_assert(!stored("mapping_rule:ticket:content", text, sizeof(text)));
+    /* the other kinds keep theirs */
+    cr_assert_str_eq(in_force_map("salutation"),
+                     "Lead.Salutation,Contact.Salutation prefer_salesforce_unless_blank");
+    cr_assert_str_eq(rule_in_force("jobtitle"), "two_way");
+    /* nothing left: forgetting again is no error */
+    OK(sync_runtime_mappings_forget(st, &cfg, "ticket", &err));
+}
+
+Test(runtime, forgetting_a_kinds_mappings_inside_a_transaction_rolls_back_with_it)
+{
+    char text[256];
+
+    ticket_and_contact_overrides();
+    OK(sync_store_begin(st, &err));
+    OK(sync_runtime_mappings_forget(st, &cfg, "ticket", &err));
+    cr_assert(!stored("mapping:ticket:case_reason", text, sizeof(text)));
+    OK(sync_store_rollback(st, &err));
+    cr_assert_str_eq(in_force_ticket("case_reason"), "Case.Reason two_way");
+    cr_assert_str_eq(in_force_ticket("product"), "");
+    cr_assert_str_eq(in_force_ticket("content"), "Case.Description dont_sync");
+}
+
+Test(runtime, forgetting_the_mappings_of_an_unknown_kind_is_refused)
+{
+    cr_assert_eq(sync_runtime_mappings_forget(st, &cfg, "widget", &err), SYNC_ERR_NOT_FOUND);
+    cr_assert(strstr(err.message, "unknown kind 'widget'"), "%s", err.message);
+    cr_assert_eq(sync_runtime_mappings_forget(st, &cfg, NULL, &err), SYNC_ERR_NOT_FOUND);
+}
