@@ -2253,6 +2253,17 @@ static int check_stages(struct ctx *c, const struct sync_plan_record *r)
     return 0;
 }
 
+/* The other record of a pair passed check_stages: a mapping error it got while it was the one
+ * that changed (a ticket moved to an unmapped status, two way) is resolved, though the pair now
+ * syncs through this record's change. */
+static void clear_other_mapping(struct ctx *c, const struct sync_plan_record *other)
+{
+    struct sync_plan_op *op = op_add(c, SYNC_PLAN_OP_CLEAR_ERROR, other->system, other->object,
+                                     other->id, c->in->link ? c->in->link->link_id : "");
+    if (op)
+        op->category = SYNC_PLAN_ERR_MAPPING;
+}
+
 /* Deal contacts <-> OpportunityContactRole: each side gets the other's missing contacts (a
  * removal does not propagate); and the automatic lifecycle transitions. */
 static void sync_deal_contacts(struct ctx *c, const struct sync_plan_record *hs,
@@ -2378,6 +2389,7 @@ static void plan_deal(struct ctx *c)
             set_action(c, "error");
             return;
         }
+        clear_other_mapping(c, other);
         plan_linked(c, l);
         if (c->out->status == SYNC_PLAN_DONE && !other->deleted)
             sync_deal_contacts(c, is_sf(rec) ? other : rec, is_sf(rec) ? rec : other, l->link_id);
@@ -2433,6 +2445,8 @@ static void plan_ticket(struct ctx *c)
             set_action(c, "error");
             return;
         }
+        if (other)
+            clear_other_mapping(c, other);
     }
     if (l) {
         plan_linked(c, l);

@@ -522,6 +522,9 @@ test('ticket_two_way on, with rules on ticket mappings: each field follows its r
   assert.equal(c.Description, 'Waiting on them.');
   assert.equal(c.Subject, 'Edited while it waits');
   assert.equal((await ticketOf(caseId)).properties.subject, 'Edited while it waits', 'the case edit went through too');
+  // the pair synced: both records' errors are resolved, whichever of the two the pass planned
+  assert.deepEqual(await ticketErrors(), [], "the ticket's error is resolved");
+  assert.deepEqual(await caseMapping(), [], "and the case's");
   await pair.sf.update('Case', caseId, { Description: 'Back on track.' });
   await pair.sync();
   assert.equal((await ticketOf(caseId)).properties.content, 'Back on track.');
