@@ -2,7 +2,9 @@
 // and events become HubSpot tasks, emails, calls and meetings, one way, each type under its switch,
 // with Assigned To, Related To, Due Date (a UTC date, never shifted), Comments, Subject, Status and
 // Priority; only what is created or updated once task sync is on (an import brings history); a
-// task crmsync made from a HubSpot activity (timeline sync) is never synced back.
+// task crmsync made from a HubSpot activity (timeline sync) is never synced back. Assigned To goes
+// through the owner rules; Related To an opportunity or a case is the deal or the ticket; a
+// contact that has not synced yet is waited for.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, startPair } from './lib/pair.mjs';
@@ -173,4 +175,201 @@ test('task sync turned off and on again reads only what changes from then on', a
   await pair.sf.create('Task', { Subject: 'On again', ActivityDate: '2026-05-02', WhoId: c.con });
   await pair.sync();
   assert.deepEqual((await live('tasks')).map((t) => t.properties.hs_task_subject).sort(), ['On again', 'While on']);
+});
+
+// A Salesforce contact (no account), synced; answers both sides' ids.
+async function person(email, lastName = 'Hopper') {
+  const con = await pair.sf.create('Contact', { LastName: lastName, Email: email });
+  await pair.sync();
+  const contact = (await live('contacts')).find((c) => c.properties.email === email);
+  assert.ok(contact, `${email} synced`);
+  return { con, contact: contact.id };
+}
+const traceOf = (x) => x.decisions.map((d) => d.trace).join('\n');
+
+// One of each Salesforce activity type on this contact, labelled tag: [switch, Salesforce
+// object, id, HubSpot type, HubSpot subject property, subject].
+async function oneOfEach(con, tag) {
+  const made = [];
+  const add = async (sw, object, fields, type, prop) => {
+    const id = await pair.sf.create(object, { ...fields, WhoId: con });
+    made.push({ sw, object, id, type, prop, subject: fields.Subject });
+  };
+  await add('salesforce_tasks', 'Task', { Subject: `Todo ${tag}`, ActivityDate: '2026-05-02' }, 'tasks', 'hs_task_subject');
+  await add('salesforce_emails', 'Task', { Subject: `Mail ${tag}`, TaskSubtype: 'Email', ActivityDate: '2026-05-02' }, 'emails', 'hs_email_subject');
+  await add('salesforce_calls', 'Task', { Subject: `Ring ${tag}`, TaskSubtype: 'Call', ActivityDate: '2026-05-02' }, 'calls', 'hs_call_title');
+  await add('salesforce_meetings', 'Event', { Subject: `Meet ${tag}`, StartDateTime: '2026-05-04T15:00:00.000Z', EndDateTime: '2026-05-04T16:00:00.000Z' }, 'meetings', 'hs_meeting_title');
+  return made;
+}
+
+test('salesforce_tasks, salesforce_calls and salesforce_meetings each off alone stop only their own type', async () => {
+  for (const off of ['salesforce_tasks', 'salesforce_calls', 'salesforce_meetings']) {
+    await pair.reset(`${ON}  company_sync: false\n  ${off}: false\n`);
+    const p = await person('grace@navy.example');
+    await sleep(5);
+    const made = await oneOfEach(p.con, off);
+    await pair.sync();
+    for (const m of made) {
+      const subjects = (await live(m.type)).map((r) => r.properties[m.prop]);
+      if (m.sw === off) {
+        assert.deepEqual(subjects, [], `${off} is off: no HubSpot ${m.type}`);
+        const x = await pair.explain('salesforce', m.object, m.id, '--json');
+        assert.equal(x.link, null, `${m.object} ${m.id}: not linked`);
+        if (m.object === 'Event') assert.deepEqual(x.decisions, [], 'events are not even read while meetings are off');
+        else assert.match(traceOf(x), new RegExp(`: ${off} is off`), 'read with the other task types, and skipped');
+      } else {
+        assert.deepEqual(subjects, [m.subject], `${off} off leaves ${m.sw} on`);
+      }
+    }
+  }
+});
+
+test('Assigned To goes through the owner rules; Related To an opportunity or a case becomes the deal or the ticket', async () => {
+  await pair.reset('settings:\n  salesforce_task_sync: true\n  ticket_sync: true\n  new_record_type: contact\n');
+  const users = Object.fromEntries((await pair.sf.all('User')).map((u) => [u.Email, u.Id]));
+  const samHs = String((await pair.hs.emu.control('POST', '/__emu/owners', { email: 'sam.seller@crmsync.test', firstName: 'Sam', lastName: 'Seller' })).id);
+  // a deal pipeline named like the opportunities' record type, its stages like theirs
+  const pipeline = await pair.hs.api('POST', '/crm/v3/pipelines/deals', {
+    label: 'New Business',
+    displayOrder: 1,
+    stages: [{ label: 'Prospecting', displayOrder: 0, metadata: { probability: '0.1', isClosed: 'false' } }],
+  });
+  assert.equal(pipeline.status, 201, JSON.stringify(pipeline.body));
+  const c = await customer();
+  const opp = await pair.sf.create('Opportunity', { Name: 'Engine order', StageName: 'Prospecting', CloseDate: '2026-12-01', AccountId: c.acc });
+  const cs = await pair.sf.create('Case', { Subject: 'Gear slips', Status: 'New', AccountId: c.acc, ContactId: c.con });
+  await pair.sync();
+  const deal = (await pair.explain('salesforce', 'Opportunity', opp, '--json')).link?.hubspot_id;
+  const ticket = (await pair.explain('salesforce', 'Case', cs, '--json')).link?.hubspot_id;
+  assert.ok(deal && ticket, 'the opportunity and the case synced');
+  await sleep(5);
+
+  const made = {
+    onDeal: await pair.sf.create('Task', { Subject: 'Price the order', ActivityDate: '2026-05-02', WhoId: c.con, WhatId: opp, OwnerId: users['sam.seller@crmsync.test'] }),
+    onCase: await pair.sf.create('Task', { Subject: 'Reproduce the slip', ActivityDate: '2026-05-02', WhoId: c.con, WhatId: cs, OwnerId: users['priya.patel@crmsync.test'] }),
+    meeting: await pair.sf.create('Event', { Subject: 'Order review', StartDateTime: '2026-05-04T15:00:00.000Z', EndDateTime: '2026-05-04T16:00:00.000Z', WhoId: c.con, WhatId: opp, OwnerId: users['sam.seller@crmsync.test'] }),
+    call: await pair.sf.create('Task', { Subject: 'Support call', TaskSubtype: 'Call', ActivityDate: '2026-05-02', WhoId: c.con, WhatId: cs, OwnerId: users['sam.seller@crmsync.test'] }),
+  };
+  await pair.sync();
+  const byTitle = async (type, prop) => Object.fromEntries((await live(type)).map((r) => [r.properties[prop], r]));
+  const tasks = await byTitle('tasks', 'hs_task_subject');
+  const onDeal = tasks['Price the order'];
+  const onCase = tasks['Reproduce the slip'];
+  const meeting = (await byTitle('meetings', 'hs_meeting_title'))['Order review'];
+  const call = (await byTitle('calls', 'hs_call_title'))['Support call'];
+  assert.ok(onDeal && onCase && meeting && call, 'every activity synced');
+
+  // Assigned To: Sam has a HubSpot owner with his email; Priya has none, so no owner is set
+  assert.equal(onDeal.properties.hubspot_owner_id, samHs);
+  assert.equal(meeting.properties.hubspot_owner_id, samHs);
+  assert.equal(call.properties.hubspot_owner_id, samHs);
+  assert.ok(!onCase.properties.hubspot_owner_id, `Priya has no HubSpot owner: ${onCase.properties.hubspot_owner_id}`);
+  assert.match(traceOf(await pair.explain('salesforce', 'Task', made.onDeal, '--json')), new RegExp(`hubspot_owner_id: Salesforce's owner is HubSpot owner ${samHs}`));
+
+  // Related To: the deal, the ticket; no company (the WhatId is not an account); the contact
+  for (const [type, r] of [['tasks', onDeal], ['meetings', meeting]]) {
+    assert.deepEqual(await assocIds(type, r.id, 'deals'), [deal], `${type}: the opportunity's deal`);
+    assert.deepEqual(await assocIds(type, r.id, 'tickets'), [], type);
+  }
+  for (const [type, r] of [['tasks', onCase], ['calls', call]]) {
+    assert.deepEqual(await assocIds(type, r.id, 'tickets'), [ticket], `${type}: the case's ticket`);
+    assert.deepEqual(await assocIds(type, r.id, 'deals'), [], type);
+  }
+  for (const [type, r] of [['tasks', onDeal], ['tasks', onCase], ['meetings', meeting], ['calls', call]]) {
+    assert.deepEqual(await assocIds(type, r.id, 'contacts'), [c.contact], `${type}: the contact`);
+    assert.deepEqual(await assocIds(type, r.id, 'companies'), [], `${type}: no company`);
+  }
+  assert.deepEqual((await pair.status()).errors, {}, 'no open errors');
+});
+
+test('a task whose contact has not synced yet waits for it ("waiting for contact to sync"), then is associated', async () => {
+  await pair.reset(`${ON}  company_sync: false\n`);
+  await pair.sync();
+  await sleep(5);
+  // a contact with no email does not reach HubSpot yet
+  const con = await pair.sf.create('Contact', { LastName: 'Babbage' });
+  const task = await pair.sf.create('Task', { Subject: 'Send the plans', ActivityDate: '2026-05-02', WhoId: con });
+  await pair.sync();
+  let [hsTask] = await live('tasks');
+  assert.equal(hsTask?.properties.hs_task_subject, 'Send the plans', 'the task is made');
+  assert.deepEqual(await assocIds('tasks', hsTask.id, 'contacts'), [], 'with no contact yet');
+  let x = await pair.explain('salesforce', 'Task', task, '--json');
+  assert.deepEqual(x.errors.map((e) => [e.category, e.message]),
+    [['associations', `waiting for contact to sync: Salesforce contact ${con} has no HubSpot contact yet`]]);
+  assert.deepEqual((await pair.status()).errors, { associations: 1, no_email: 1 }, 'the task waits; the contact has no email');
+
+  // the contact gets an email and syncs: the task is associated with it, the error resolved
+  await pair.sf.update('Contact', con, { Email: 'charles@engines.example' });
+  await pair.sync();
+  const contact = (await live('contacts')).find((c) => c.properties.email === 'charles@engines.example');
+  assert.ok(contact, 'the contact synced');
+  [hsTask] = await live('tasks');
+  assert.equal((await live('tasks')).length, 1, 'still one task');
+  assert.deepEqual(await assocIds('tasks', hsTask.id, 'contacts'), [contact.id]);
+  x = await pair.explain('salesforce', 'Task', task, '--json');
+  assert.deepEqual(x.errors, [], 'the wait is resolved');
+  assert.match(traceOf(x), /the earlier associations error is resolved/);
+  assert.deepEqual((await pair.status()).errors, {}, 'no open errors');
+});
+
+test('the import of Task and Event brings history, with its progress, and makes no second copy of what synced already', async () => {
+  await pair.reset(`${ON}  company_sync: false\n`);
+  const con = await pair.sf.create('Contact', { LastName: 'Somerville', Email: 'mary@physics.example' });
+  await pair.sf.create('Task', { Subject: 'Old call back', ActivityDate: '2025-11-02', WhoId: con });
+  await pair.sf.create('Task', { Subject: 'Old call', TaskSubtype: 'Call', ActivityDate: '2025-11-03', WhoId: con });
+  await pair.sf.create('Event', { Subject: 'Old lunch', StartDateTime: '2025-11-04T12:00:00.000Z', EndDateTime: '2025-11-04T13:00:00.000Z', WhoId: con });
+  await sleep(1100); // Salesforce stamps whole seconds; the first read starts at its own
+  await pair.sync();
+  await sleep(5);
+  await pair.sf.create('Task', { Subject: 'New follow-up', ActivityDate: '2026-05-02', WhoId: con });
+  await pair.sync();
+  const subjects = async (type, prop) => (await live(type)).map((r) => r.properties[prop]).sort();
+  assert.deepEqual(await subjects('tasks', 'hs_task_subject'), ['New follow-up'], 'turning task sync on imports nothing');
+  assert.deepEqual(await subjects('calls', 'hs_call_title'), []);
+  assert.deepEqual(await subjects('meetings', 'hs_meeting_title'), []);
+
+  // each import counts what it will read, and reports its progress and its end
+  for (const [object, n] of [['Task', 3], ['Event', 1]]) {
+    const r = await pair.crmsync('import', 'salesforce', object);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0], new RegExp(`^import (\\d+): salesforce ${object}, ${n} to read$`), r.stdout);
+    const id = /^import (\d+)/.exec(lines[0])[1];
+    assert.ok(lines.some((l) => new RegExp(`^import ${id}: ${n} of ${n} read \\(100\\.0%\\), ${n} queued`).test(l)), `a progress line: ${r.stdout}`);
+    assert.match(r.stdout, new RegExp(`^import ${id} \\(salesforce ${object}\\) done: ${n} of ${n} read \\(100\\.0%\\), ${n} queued`, 'm'));
+  }
+  await pair.sync();
+  assert.deepEqual(await subjects('tasks', 'hs_task_subject'), ['New follow-up', 'Old call back'], 'history, and no second copy');
+  assert.deepEqual(await subjects('calls', 'hs_call_title'), ['Old call']);
+  assert.deepEqual(await subjects('meetings', 'hs_meeting_title'), ['Old lunch']);
+  const contact = (await live('contacts')).find((c) => c.properties.email === 'mary@physics.example');
+  for (const type of ['tasks', 'calls', 'meetings'])
+    for (const r of await live(type)) assert.deepEqual(await assocIds(type, r.id, 'contacts'), [contact.id], `${type}: on the contact`);
+  assert.deepEqual((await pair.status()).errors, {}, 'no open errors');
+});
+
+test('a task made while its type was off does not sync when the type is turned on before the next run; an import brings it', async () => {
+  await pair.reset('settings:\n  salesforce_task_sync: true\n  salesforce_tasks: false\n  deal_sync: false\n');
+  const acc = await pair.sf.create('Account', { Name: 'Analytical Engines' });
+  const con = await pair.sf.create('Contact', { LastName: 'Lovelace', Email: 'ada@engines.example', AccountId: acc });
+  await pair.sync();
+  await sleep(5);
+  await pair.sf.create('Task', { Subject: 'While tasks were off', ActivityDate: '2026-05-02', WhoId: con });
+  await pair.sf.create('Task', { Subject: 'A call', TaskSubtype: 'Call', ActivityDate: '2026-05-02', WhoId: con });
+  await sleep(1100); // Salesforce stamps whole seconds
+  const r = await pair.crmsync('settings', 'set', 'salesforce_tasks', 'true');
+  assert.equal(r.code, 0, r.stderr);
+  await pair.sync();
+  assert.deepEqual((await live('tasks')).map((t) => t.properties.hs_task_subject), [], 'changed while off: not synced');
+  assert.equal((await live('calls')).length, 1, 'the call type was on all along');
+  const x = await pair.explain('salesforce', 'Task', (await pair.sf.live('Task')).find((t) => t.Subject === 'While tasks were off').Id, '--json');
+  assert.match(x.decisions.map((d) => d.trace).join('\n'), /last changed before salesforce_tasks and salesforce_task_sync were both on/);
+  await pair.sf.create('Task', { Subject: 'After', ActivityDate: '2026-05-02', WhoId: con });
+  await pair.sync();
+  assert.deepEqual((await live('tasks')).map((t) => t.properties.hs_task_subject), ['After']);
+  // history comes by import
+  const imp = await pair.crmsync('import', 'salesforce', 'Task');
+  assert.equal(imp.code, 0, imp.stderr);
+  await pair.sync();
+  assert.deepEqual((await live('tasks')).map((t) => t.properties.hs_task_subject).sort(), ['After', 'While tasks were off']);
 });

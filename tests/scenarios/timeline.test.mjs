@@ -4,20 +4,43 @@
 // (the most recently created synced contact, ties to the highest id) and is assigned to the
 // activity's owner, else the record owner, else the integration user. An activity whose contact
 // is not in Salesforce yet waits for it (form submissions and email events too, which cannot be
-// read again); a replay after a crash upserts the same task by the activity's link id.
+// read again); a replay after a crash upserts the same task by the activity's link id. Every type
+// is checked the same way in one table; an activity's attachments never reach Salesforce.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { clearFaults, killWhen, setFaults, sleep, startPair } from './lib/pair.mjs';
 import * as timeline from './lib/timeline.mjs';
 import { traceOf } from './lib/timeline.mjs';
 
+// An org that also has Salesforce's file objects, so a file crmsync wrote there would be seen.
+const FILES_SCHEMA = {
+  objects: {
+    Attachment: { keyPrefix: '00P', label: 'Attachment', labelPlural: 'Attachments',
+      fields: { Name: 'string(255) namefield required', ParentId: 'reference(18) ref:Task|Lead|Contact', Description: 'textarea(500)' } },
+    ContentDocument: { keyPrefix: '069', label: 'Content Document', labelPlural: 'Content Documents',
+      fields: { Title: 'string(255) namefield' } },
+    ContentVersion: { keyPrefix: '068', label: 'Content Version', labelPlural: 'Content Versions',
+      fields: { Title: 'string(255) namefield required', PathOnClient: 'string(500)', ContentDocumentId: 'reference(18) ref:ContentDocument' } },
+    ContentDocumentLink: { keyPrefix: '06A', label: 'Content Document Link', labelPlural: 'Content Document Links',
+      fields: { ContentDocumentId: 'reference(18) required ref:ContentDocument', LinkedEntityId: 'reference(18) required ref:Task|Lead|Contact' } },
+  },
+};
+const FILE_OBJECTS = Object.keys(FILES_SCHEMA.objects);
+
 let pair;
+let schemaDir;
 before(async () => {
-  pair = await startPair();
+  schemaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crmsync-timeline-'));
+  const schema = path.join(schemaDir, 'schema.json');
+  fs.writeFileSync(schema, JSON.stringify(FILES_SCHEMA));
+  pair = await startPair({ sfArgs: ['--schema', schema] });
 });
 after(async () => {
   await pair.stop();
+  fs.rmSync(schemaDir, { recursive: true, force: true });
 });
 
 const FORM = '5a1c9e2b-0000-4000-8000-00000000f0f0'; // the portal's "Contact us"
@@ -386,4 +409,177 @@ test('a form that adds its submitter to an active Salesforce campaign: a member 
   await pair.hs.emu.control('POST', `/__emu/forms/${FORM}/submissions`, { email: 'camp@engines.example', fields: { firstname: 'Cam' } });
   await pair.sync();
   assert.equal((await pair.sf.live('CampaignMember')).length, 1);
+});
+
+// Every timeline type, as the emulators make it: its Task Type (a value of the org's Task Type
+// picklist) and one activity of it, made by make(x, tag) on the person x.p, answering the subject
+// its task gets by default and that task's Status. Related types (the three marketing
+// events, the three sales email types) have different task types, so one type's setting used for
+// another shows.
+const TYPES = [
+  { type: 'form_submissions', taskType: 'Other',
+    make: async (x, tag) => {
+      await submitForm(x.email, { message: `From ${tag}` });
+      return ['Submitted: Contact us', 'Completed'];
+    } },
+  ...['SENT', 'OPEN', 'CLICK'].map((event, i) => ({
+    type: ['marketing_email_sent', 'marketing_email_opened', 'marketing_email_clicked'][i],
+    taskType: ['Email', 'Other', 'Call'][i],
+    make: async (x, tag) => {
+      const name = `Launch ${tag}`;
+      if (!x.campaigns[tag]) x.campaigns[tag] = (await pair.hs.emu.control('POST', '/__emu/email-campaigns', { name, subject: `News ${tag}` })).id;
+      const extra = event === 'CLICK' ? { url: `https://www.crmsync.test/${tag}` } : {};
+      await pair.hs.emu.control('POST', '/__emu/email-events', { type: event, recipient: x.email, emailCampaignId: x.campaigns[tag], ...extra });
+      return [`${['Sent', 'Opened', 'Clicked'][i]}: ${name}`, 'Completed'];
+    },
+  })),
+  { type: 'sales_email_sent', taskType: 'Email',
+    make: async (x, tag) => {
+      x.ids[tag].emails = await salesEmail(x, tag);
+      return [`Quote ${tag}`, 'Completed'];
+    } },
+  ...['OPEN', 'CLICK'].map((event, i) => ({
+    type: ['sales_email_opened', 'sales_email_clicked'][i],
+    taskType: ['Meeting', 'Other'][i],
+    make: async (x, tag) => {
+      x.ids[tag].emails ||= await salesEmail(x, tag);
+      await pair.hs.emu.control('POST', '/__emu/sales-email-events', { emailId: x.ids[tag].emails, type: event });
+      return [`${['Opened', 'Clicked'][i]}: Quote ${tag}`, 'Completed'];
+    },
+  })),
+  { type: 'meetings', taskType: 'Meeting',
+    make: async (x, tag) => {
+      x.ids[tag].meetings = await engagement('meetings', { hs_timestamp: String(Date.now()), hs_meeting_title: `Demo ${tag}`, hs_meeting_start_time: String(Date.now()) }, [x.p.hs]);
+      return [`Meeting: Demo ${tag}`, 'Completed'];
+    } },
+  { type: 'calls', taskType: 'Call',
+    make: async (x, tag) => {
+      x.ids[tag].calls = await engagement('calls', { hs_timestamp: String(Date.now()), hs_call_title: `Discovery ${tag}`, hs_call_body: 'Budget' }, [x.p.hs]);
+      return [`Call: Discovery ${tag}`, 'Completed'];
+    } },
+  { type: 'notes', taskType: 'Other',
+    make: async (x, tag) => {
+      x.ids[tag].notes = await engagement('notes', { hs_timestamp: String(Date.now()), hs_note_body: `<p>Remember ${tag}</p>` }, [x.p.hs]);
+      return [`Note: Remember ${tag}`, 'Completed'];
+    } },
+  { type: 'documents', taskType: 'Email',
+    make: async (x) => {
+      await pair.hs.emu.control('POST', '/__emu/document-views', { contactId: x.p.hs });
+      return ['Viewed: sales document', 'Completed'];
+    } },
+  { type: 'tasks', taskType: 'Call',
+    make: async (x, tag) => {
+      x.ids[tag].tasks = await engagement('tasks', { hs_timestamp: String(Date.now()), hs_task_subject: `Chase ${tag}`, hs_task_status: 'WAITING', hs_task_priority: 'LOW' }, [x.p.hs]);
+      return [`Chase ${tag}`, 'Waiting on someone else'];
+    } },
+];
+
+// A sales email (sent) to the person, with its subject "Quote <tag>".
+const salesEmail = (x, tag) =>
+  engagement('emails', { hs_timestamp: String(Date.now()), hs_email_subject: `Quote ${tag}`, hs_email_direction: 'EMAIL', hs_email_text: 'Here it is.' }, [x.p.hs]);
+
+// One activity of each of these types labelled tag; answers [subject, Status, Type, timeline
+// type] of the task each would make.
+async function makeEach(x, types, tag) {
+  x.ids[tag] ||= {};
+  const out = [];
+  for (const t of types) out.push([...(await t.make(x, tag)), t.taskType, t.type]);
+  return out;
+}
+
+const switchAll = async (types, on) => {
+  for (const t of types) await set(`timeline_${t.type}`, on ? 'true' : 'false');
+};
+
+// The tasks as sorted [Subject, Status, Type] rows, each checked to be on the person's lead.
+async function taskRows(x) {
+  const all = await tasks();
+  for (const t of all) assert.equal(t.WhoId, x.p.sf, `${t.Subject}: on the person's lead`);
+  return all.map((t) => [t.Subject, t.Status, t.Type]).sort();
+}
+const rows = (made) => made.map(([s, st, ty]) => [s, st, ty]);
+
+test('every timeline type: nothing from before its switch, the default subject, Status and Type once on, nothing once off again', async () => {
+  await reset(Object.fromEntries(TYPES.map((t) => [`timeline_${t.type}_task_type`, t.taskType])));
+  const picklist = await timeline.taskTypes(pair);
+  for (const t of TYPES) assert.ok(picklist.includes(t.taskType), `${t.taskType} is a Task Type of the org (${picklist})`);
+  const email = 'matrix@every.example';
+  const x = { email, p: await person(email), campaigns: {}, ids: {} };
+
+  // made while every type is off, read by a pass
+  await sleep(5);
+  await makeEach(x, TYPES, 'before');
+  await pair.sync();
+  assert.deepEqual(await taskRows(x), [], 'every timeline type is off by default');
+
+  // every type on: what was made before is read again (edited, or its email or contact changed)
+  // and still makes no task
+  await switchAll(TYPES, true);
+  for (const object of ['emails', 'meetings', 'calls', 'notes', 'tasks'])
+    await pair.hs.update(object, x.ids.before[object], object === 'tasks' ? { hs_task_body: 'Edited' } : { hs_timestamp: String(Date.now() - 1000) });
+  await pair.hs.update('contacts', x.p.hs, { jobtitle: 'Buyer' });
+  await pair.sync();
+  assert.deepEqual(await taskRows(x), [], 'an activity from before the switch never syncs');
+  for (const [object, id] of [['notes', x.ids.before.notes], ['emails', x.ids.before.emails]])
+    assert.match(traceOf(await pair.explain('hubspot', object, id, '--json')), /from before timeline_\w+ was turned on/, object);
+
+  // one of each, made after: its task, with the default subject, its Status and its Type
+  await sleep(5);
+  const on = await makeEach(x, TYPES, 'on');
+  await pair.sync();
+  assert.deepEqual(await taskRows(x), rows(on).sort());
+  assert.equal((await tasks()).find((t) => t.Subject === 'Chase on').Priority, 'Low');
+
+  // half the types off: their later activities make no task, while the other half's still do
+  const off = TYPES.filter((_, i) => i % 2 === 0);
+  const still = TYPES.filter((_, i) => i % 2 === 1);
+  await switchAll(off, false);
+  await sleep(5);
+  const later = await makeEach(x, TYPES, 'later');
+  await pair.sync();
+  const want = [...rows(on), ...rows(later.filter((m) => still.some((t) => t.type === m[3])))].sort();
+  assert.deepEqual(await taskRows(x), want, `off: ${off.map((t) => t.type)}`);
+
+  // and the other half off too: nothing more reaches Salesforce
+  await switchAll(still, false);
+  await sleep(5);
+  await makeEach(x, TYPES, 'last');
+  await pair.resetStats();
+  await pair.sync();
+  assert.deepEqual(await taskRows(x), want);
+  assert.equal((await pair.writes()).sf, 0, 'nothing written to Salesforce');
+});
+
+test('an activity with attachments becomes its task without them: no file reaches Salesforce, the description names none', async () => {
+  await reset({ timeline_notes: true, timeline_sales_email_sent: true, timeline_tasks: true });
+  const p = await person('files@attached.example');
+  // the org's file objects are there, and take a file (as crmsync would write one)
+  const probe = await pair.sf.create('ContentVersion', { Title: 'probe', PathOnClient: 'probe.txt' });
+  const counts = await timeline.sfRecordCounts(pair);
+  assert.equal(counts.ContentVersion, 1, JSON.stringify(counts));
+  await sleep(5);
+  const ts = String(Date.now());
+  const files = { notes: '90017;90018', emails: '90019', tasks: '90020;90021' };
+  const ids = {
+    notes: await engagement('notes', { hs_timestamp: ts, hs_note_body: 'Signed contract attached', hs_attachment_ids: files.notes }, [p.hs]),
+    emails: await engagement('emails', { hs_timestamp: ts, hs_email_subject: 'The contract', hs_email_direction: 'EMAIL', hs_email_text: 'Attached: the contract.', hs_attachment_ids: files.emails }, [p.hs]),
+    tasks: await engagement('tasks', { hs_timestamp: ts, hs_task_subject: 'Countersign', hs_task_body: 'See the file', hs_task_status: 'NOT_STARTED', hs_attachment_ids: files.tasks }, [p.hs]),
+  };
+  for (const [object, id] of Object.entries(ids))
+    assert.equal((await pair.hs.get(object, id)).properties.hs_attachment_ids, files[object], `the ${object} carries its files`);
+  await pair.sync();
+
+  const bySubject = Object.fromEntries((await tasks()).map((t) => [t.Subject, t]));
+  assert.deepEqual(Object.keys(bySubject).sort(), ['Countersign', 'Note: Signed contract attached', 'The contract']);
+  assert.equal(bySubject['Note: Signed contract attached'].Description, 'Signed contract attached');
+  assert.equal(bySubject['The contract'].Description, 'Attached: the contract.');
+  assert.equal(bySubject['Countersign'].Description, 'See the file');
+  for (const t of Object.values(bySubject)) {
+    assert.equal(t.WhoId, p.sf);
+    assert.doesNotMatch(JSON.stringify(t), /9001[789]|9002[01]/, `${t.Subject}: no attachment id anywhere on the task`);
+  }
+  const now = await timeline.sfRecordCounts(pair);
+  for (const object of FILE_OBJECTS) assert.equal(now[object] || 0, counts[object] || 0, `no ${object} made`);
+  assert.deepEqual((await pair.sf.live('ContentVersion')).map((r) => r.Id), [probe]);
+  assert.deepEqual((await pair.status()).errors, {}, 'no open errors');
 });

@@ -1,7 +1,8 @@
 // What the timeline sync scenarios share: a fresh pair with some settings (companies and deals
 // off, so each pass reads less), a setting changed through the CLI, a HubSpot contact synced to a
 // Salesforce lead, an engagement on contacts, and the Salesforce tasks and decision traces the
-// tests look at. Each takes the pair from pair.mjs.
+// tests look at, the org's Task Type values, and Salesforce's record counts. Each takes the pair
+// from pair.mjs.
 import assert from 'node:assert/strict';
 
 export const tasks = (pair) => pair.sf.live('Task');
@@ -36,4 +37,18 @@ export async function engagement(pair, type, properties, contactIds) {
     assert.equal(r.status, 200, JSON.stringify(r.body));
   }
   return id;
+}
+
+// The values of the org's Task Type picklist (Task.Type), read from describe.
+export async function taskTypes(pair) {
+  const r = await pair.sf.api('GET', '/sobjects/Task/describe');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const type = r.body.fields.find((f) => f.name === 'Type');
+  assert.ok(type, 'Task has a Type field');
+  return type.picklistValues.filter((v) => v.active).map((v) => v.value);
+}
+
+// Salesforce's rows of every object, counted by object (deleted rows included).
+export async function sfRecordCounts(pair) {
+  return (await pair.sf.emu.control('GET', '/__emu/stats')).records;
 }
