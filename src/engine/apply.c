@@ -136,17 +136,23 @@ static int parse_op(const char *op, enum sync_conn_op *out)
 
 /* ---- backoff: the retry policy ---- */
 
-/* The wait before the next attempt of an entry tried attempts times: short and doubling while
- * under a minute (a blip, an end waiting for its create), then retry_interval (HubSpot's
- * "every 30 minutes"). Past retry_max_attempts, record_retry waits for the nightly retry. */
-static int64_t backoff_ms(const struct sync_engine *e, int attempts)
+int64_t sync_apply_retry_at(const struct sync_retry_schedule *r, int attempts, int64_t now,
+                            int *nightly)
 {
-    int64_t interval = sync_settings_int(e->settings, SYNC_SETTING_RETRY_INTERVAL);
-    int64_t d = BACKOFF_BASE;
+    int quick = 0;
 
-    for (int i = 0; i < attempts && d < QUICK_MAX; i++)
-        d *= 2;
-    return d < QUICK_MAX && d < interval ? d : interval;
+    /* the quick retries: waits doubling from BACKOFF_BASE while under a minute and the interval */
+    for (int64_t d = BACKOFF_BASE; d < QUICK_MAX && d < r->interval_ms; d *= 2)
+        quick++;
+    *nightly = 0;
+    if (attempts < 0)
+        attempts = 0;
+    if (attempts < quick)
+        return now + ((int64_t)BACKOFF_BASE << attempts);
+    if (attempts - quick < r->max_attempts)
+        return now + r->interval_ms;
+    *nightly = 1;
+    return sync_budget_next_daily(now, r->nightly_minutes);
 }
 
 /* ---- results ---- */
@@ -321,19 +327,22 @@ static enum sync_rc record_retry(struct sync_engine *e, const struct batch *b,
                                  const struct entry *it, const struct outcome *oc, int64_t now,
                                  struct sync_err *err)
 {
-    int64_t due = now + backoff_ms(e, it->attempts);
+    struct sync_retry_schedule r = {sync_settings_int(e->settings, SYNC_SETTING_RETRY_INTERVAL),
+                                    sync_settings_int(e->settings, SYNC_SETTING_RETRY_MAX_ATTEMPTS),
+                                    sync_settings_int(e->settings, SYNC_SETTING_RETRY_NIGHTLY_AT)};
+    int nightly;
+    int64_t due = sync_apply_retry_at(&r, it->attempts, now, &nightly);
 
-    if (oc->err.cls == SYNC_ERRCLASS_RATELIMITED && due < now + RATE_WAIT)
-        due = now + RATE_WAIT;
-    if (it->attempts + 1 >= sync_settings_int(e->settings, SYNC_SETTING_RETRY_MAX_ATTEMPTS)) {
-        /* past the automatic retries: visible as an error, and in the nightly retry (HubSpot's
-         * "timeout queue", retry_nightly_at UTC) */
+    if (nightly || due - now >= r.interval_ms) {
+        /* past the quick retries (a blip): an errored record, visible in sync health with each
+         * attempt counted while it is retried every retry_interval and, after those, nightly
+         * (HubSpot's "timeout queue", retry_nightly_at UTC); a write that lands resolves it */
         enum sync_rc rc = record_error(e, b, it, &oc->err, "other");
         if (rc)
             return rc;
-        due = sync_budget_next_daily(now,
-                                     sync_settings_int(e->settings, SYNC_SETTING_RETRY_NIGHTLY_AT));
     }
+    if (!nightly && oc->err.cls == SYNC_ERRCLASS_RATELIMITED && due < now + RATE_WAIT)
+        due = now + RATE_WAIT;
     {
         struct sync_err rerr = SYNC_ERR_INIT;
         enum sync_rc rc = sync_store_outbox_reschedule(e->st, it->id, due, &rerr);

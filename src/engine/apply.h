@@ -28,11 +28,28 @@
 #ifndef SYNC_ENGINE_APPLY_H
 #define SYNC_ENGINE_APPLY_H
 
+#include <stdint.h>
+
 #include "core/err.h"
 #include "engine/sync.h"
 
 /* Payload flags */
 #define SYNC_APPLY_F_ASSIGN 1u /* a new lead with no mapped owner: let assignment rules run */
+
+/* The retry schedule of a failed write, HubSpot's "every 30 minutes, 10 times, then nightly"
+ * with quick retries first: after 0.5 s, doubling while under a minute and under interval_ms
+ * (a blip, an association end waiting for its create; 7 of them for an interval of a minute or
+ * more), then max_attempts retries every interval_ms, then once a day at nightly_minutes past
+ * midnight UTC (the nightly retry; *nightly set). */
+struct sync_retry_schedule {
+    int64_t interval_ms;     /* retry_interval */
+    int64_t max_attempts;    /* retry_max_attempts: the retries every interval_ms */
+    int64_t nightly_minutes; /* retry_nightly_at */
+};
+
+/* When an entry is tried again whose write failed at now after attempts earlier failures. */
+int64_t sync_apply_retry_at(const struct sync_retry_schedule *r, int attempts, int64_t now,
+                            int *nightly);
 
 /* Applies every outbox entry due now; stats->written, failed and retried accumulate. Fails only
  * when the store fails; vendor failures are recorded per entry. */

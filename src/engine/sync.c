@@ -599,7 +599,11 @@ static enum sync_rc capture_all(struct sync_engine *e, int64_t now, struct sync_
                 if (err)
                     *err = perr;
             }
-            covered = 0;
+            /* a refusal that suspends is a skipped source, as when suspended already: it is
+             * not a capture that fell behind, so `once` does not wait for it to catch up */
+            if (!(s->side == SYNC_SIDE_SALESFORCE && !sync__budget_ok(e) &&
+                  sync__budget_explains(e, &perr)))
+                covered = 0;
             continue;
         }
         if (res.covered_ms < covered)
