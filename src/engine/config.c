@@ -170,7 +170,7 @@ static const struct sync_setting_def setting_defs[SYNC_SETTING__COUNT] = {
     {"retry_interval", SYNC_SETTING_DURATION, "30m", MS_MINUTE, MS_DAY, NULL, RT,
      "wait between automatic retries of a failed record"},
     {"retry_max_attempts", SYNC_SETTING_INT, "10", 1, 100, NULL, RT,
-     "automatic retries before a record waits for the nightly retry"},
+     "retries every retry_interval, after the quick ones, before the nightly retry"},
     {"retry_nightly_at", SYNC_SETTING_TIME, "00:00", 0, 24 * 60 - 1, NULL, RT,
      "when (UTC) records past their automatic retries are retried once more each day"},
     {"retry_suppress_above_percent", SYNC_SETTING_INT, "75", 1, 100, NULL, RT,
