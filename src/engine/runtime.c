@@ -551,6 +551,28 @@ static char *spec_text(const struct sync_mapping *m)
     return text;
 }
 
+/* A unit of work on the store: its own transaction, or a savepoint of the caller's when one is
+ * open (*nested), so a caller can make several changes all or nothing. */
+static enum sync_rc unit_begin(struct sync_store *st, int *nested, struct sync_err *err)
+{
+    *nested = sync_store_in_transaction(st);
+    return *nested ? sync_store_savepoint(st, err) : sync_store_begin(st, err);
+}
+
+/* Ends it: kept when rc is SYNC_OK, else undone; returns rc or the store's. */
+static enum sync_rc unit_end(struct sync_store *st, int nested, enum sync_rc rc,
+                             struct sync_err *err)
+{
+    if (rc) {
+        if (nested)
+            sync_store_savepoint_rollback(st, NULL);
+        else
+            sync_store_rollback(st, NULL);
+        return rc;
+    }
+    return nested ? sync_store_savepoint_release(st, err) : sync_store_commit(st, err);
+}
+
 /* In one transaction (a savepoint of the caller's, when one is open): m checked against the
  * mappings in force (added, or replacing the user mapping of its property) and stored; a rule
  * override of the property is dropped (m carries its rule). */
@@ -560,8 +582,8 @@ static enum sync_rc put_store(struct sync_store *st, const struct sync_config *c
     struct sync_mapping_set set;
     char key[SYNC_STORE_NAME_MAX];
     char *text = NULL;
-    int nested = sync_store_in_transaction(st);
-    enum sync_rc rc = nested ? sync_store_savepoint(st, err) : sync_store_begin(st, err);
+    int nested;
+    enum sync_rc rc = unit_begin(st, &nested, err);
 
     memset(&set, 0, sizeof(set));
     if (rc)
@@ -581,14 +603,7 @@ static enum sync_rc put_store(struct sync_store *st, const struct sync_config *c
     }
     free(text);
     sync_mapping_set_release(&set);
-    if (rc) {
-        if (nested)
-            sync_store_savepoint_rollback(st, NULL);
-        else
-            sync_store_rollback(st, NULL);
-        return rc;
-    }
-    return nested ? sync_store_savepoint_release(st, err) : sync_store_commit(st, err);
+    return unit_end(st, nested, rc, err);
 }
 
 /* Whether the kind's mapping of prop may be stored: not a built-in, and (replace 0) not mapped
@@ -757,7 +772,7 @@ enum sync_rc sync_runtime_mappings_forget(struct sync_store *st, const struct sy
     enum sync_kind kind;
     const json_t *key;
     size_t i;
-    int nested = sync_store_in_transaction(st);
+    int nested = 0;
     enum sync_rc rc = set_of_file(cfg, &file, err);
 
     if (rc == SYNC_OK)
@@ -766,7 +781,7 @@ enum sync_rc sync_runtime_mappings_forget(struct sync_store *st, const struct sy
     if (rc == SYNC_OK && (!o.maps || !o.rules || !keys))
         rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
     if (rc == SYNC_OK)
-        rc = nested ? sync_store_savepoint(st, err) : sync_store_begin(st, err);
+        rc = unit_begin(st, &nested, err);
     if (rc) {
         json_decref(o.maps);
         json_decref(o.rules);
@@ -787,14 +802,7 @@ enum sync_rc sync_runtime_mappings_forget(struct sync_store *st, const struct sy
     json_decref(o.maps);
     json_decref(o.rules);
     json_decref(keys);
-    if (rc) {
-        if (nested)
-            sync_store_savepoint_rollback(st, NULL);
-        else
-            sync_store_rollback(st, NULL);
-        return rc;
-    }
-    return nested ? sync_store_savepoint_release(st, err) : sync_store_commit(st, err);
+    return unit_end(st, nested, rc, err);
 }
 
 static json_t *mapping_json(const struct sync_mapping *m, const struct sync_mapping_set *file,

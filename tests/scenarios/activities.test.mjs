@@ -8,6 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, startPair } from './lib/pair.mjs';
+import { newBusinessPipeline } from './lib/deals.mjs';
 
 let pair;
 before(async () => {
@@ -229,12 +230,7 @@ test('Assigned To goes through the owner rules; Related To an opportunity or a c
   const users = Object.fromEntries((await pair.sf.all('User')).map((u) => [u.Email, u.Id]));
   const samHs = String((await pair.hs.emu.control('POST', '/__emu/owners', { email: 'sam.seller@crmsync.test', firstName: 'Sam', lastName: 'Seller' })).id);
   // a deal pipeline named like the opportunities' record type, its stages like theirs
-  const pipeline = await pair.hs.api('POST', '/crm/v3/pipelines/deals', {
-    label: 'New Business',
-    displayOrder: 1,
-    stages: [{ label: 'Prospecting', displayOrder: 0, metadata: { probability: '0.1', isClosed: 'false' } }],
-  });
-  assert.equal(pipeline.status, 201, JSON.stringify(pipeline.body));
+  await newBusinessPipeline(pair);
   const c = await customer();
   const opp = await pair.sf.create('Opportunity', { Name: 'Engine order', StageName: 'Prospecting', CloseDate: '2026-12-01', AccountId: c.acc });
   const cs = await pair.sf.create('Case', { Subject: 'Gear slips', Status: 'New', AccountId: c.acc, ContactId: c.con });

@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callsTo, startPair } from './lib/pair.mjs';
+import { newBusinessPipeline } from './lib/deals.mjs';
 
 let pair;
 before(async () => {
@@ -19,24 +20,6 @@ const CONTACT_YAML = 'settings:\n  new_record_type: contact\n';
 const TWO_WAY_YAML =
   'mappings:\n  - kind: deal\n    hubspot: amount\n    rule: two_way\n' +
   '  - kind: deal\n    hubspot: description\n    rule: two_way\n';
-
-// A "New Business" pipeline with stages labelled like Salesforce's; answers {id, stage(label)}.
-async function newBusinessPipeline() {
-  const r = await pair.hs.api('POST', '/crm/v3/pipelines/deals', {
-    label: 'New Business',
-    displayOrder: 1,
-    stages: [
-      { label: 'Prospecting', displayOrder: 0, metadata: { probability: '0.1', isClosed: 'false' } },
-      { label: 'Qualification', displayOrder: 1, metadata: { probability: '0.3', isClosed: 'false' } },
-      { label: 'Closed Won', displayOrder: 2, metadata: { probability: '1.0', isClosed: 'true' } },
-      { label: 'Closed Lost', displayOrder: 3, metadata: { probability: '0.0', isClosed: 'true' } },
-    ],
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  const stage = {};
-  for (const s of r.body.stages) stage[s.label] = s.id;
-  return { id: r.body.id, stage };
-}
 
 async function recordType(name) {
   const rt = (await pair.sf.all('RecordType')).find((r) => r.Name === name);
@@ -62,7 +45,7 @@ async function openErrors(system, object, id) {
 
 test('a deal creates an opportunity and an opportunity creates a deal', async () => {
   await pair.reset();
-  const p = await newBusinessPipeline();
+  const p = await newBusinessPipeline(pair);
   const nb = await recordType('New Business');
   const dealId = await pair.hs.create('deals', {
     dealname: 'Engines for the Navy',
@@ -99,7 +82,7 @@ test('a deal creates an opportunity and an opportunity creates a deal', async ()
 
 test('edits flow both ways, a cleared field is cleared, and one edit makes one write', async () => {
   await pair.reset(TWO_WAY_YAML);
-  const p = await newBusinessPipeline();
+  const p = await newBusinessPipeline(pair);
   const dealId = await pair.hs.create('deals', {
     dealname: 'Difference engine',
     pipeline: p.id,
@@ -141,7 +124,7 @@ test('edits flow both ways, a cleared field is cleared, and one edit makes one w
 
 test('deletes are not propagated by default, and are when the setting is on', async () => {
   await pair.reset();
-  const p = await newBusinessPipeline();
+  const p = await newBusinessPipeline(pair);
   const keepId = await pair.hs.create('deals', {
     dealname: 'Kept deal',
     pipeline: p.id,
@@ -169,7 +152,7 @@ test('deletes are not propagated by default, and are when the setting is on', as
 
   // with delete_deal_on_opportunity_delete the deal goes too
   await pair.reset('settings:\n  delete_deal_on_opportunity_delete: true\n');
-  await newBusinessPipeline();
+  await newBusinessPipeline(pair);
   const oppId = await pair.sf.create('Opportunity', {
     Name: 'Purged',
     StageName: 'Prospecting',
@@ -185,7 +168,7 @@ test('deletes are not propagated by default, and are when the setting is on', as
 
 test('a deal without a close date gets an error while the rest of its batch lands', async () => {
   await pair.reset();
-  const p = await newBusinessPipeline();
+  const p = await newBusinessPipeline(pair);
   const bad = await pair.hs.create('deals', {
     dealname: 'Undated',
     pipeline: p.id,
@@ -217,7 +200,7 @@ test('a deal without a close date gets an error while the rest of its batch land
 
 test('a deal in a stage with no Salesforce counterpart gets the mapping error', async () => {
   await pair.reset();
-  await newBusinessPipeline();
+  await newBusinessPipeline(pair);
   const dealId = await pair.hs.create('deals', {
     dealname: 'Unmapped',
     pipeline: 'default',
@@ -234,7 +217,7 @@ test('a deal in a stage with no Salesforce counterpart gets the mapping error', 
 
 test("a deal's contacts become contact roles and contact roles become deal contacts", async () => {
   await pair.reset(CONTACT_YAML);
-  const p = await newBusinessPipeline();
+  const p = await newBusinessPipeline(pair);
   const ada = await pair.hs.create('contacts', { email: 'ada@example.com', lastname: 'Lovelace' });
   const sfGrace = await pair.sf.create('Contact', { LastName: 'Hopper', Email: 'grace@example.com' });
   await pair.sync();
@@ -285,7 +268,7 @@ test("a deal's contacts become contact roles and contact roles become deal conta
 
 test("a deal's company becomes the opportunity's account once the account syncs", async () => {
   await pair.reset(CONTACT_YAML);
-  const p = await newBusinessPipeline();
+  const p = await newBusinessPipeline(pair);
   const company = await pair.hs.create('companies', { name: 'Analytical Engines Ltd' });
   const dealId = await pair.hs.create('deals', {
     dealname: 'Company deal',

@@ -12,6 +12,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callsTo, clearFaults, setFaults, sleep, startPair, stopped } from './lib/pair.mjs';
+import { newBusinessPipeline } from './lib/deals.mjs';
 
 const SF_QUERY = 'GET /services/data/vXX.X/query';
 const HOUR = 3600 * 1000;
@@ -336,21 +337,6 @@ test('a HubSpot list resync reads its members in pages with one batch read each 
   assert.match(missing.stderr, /HubSpot: .*List 999999 does not exist/);
 });
 
-// A "New Business" deal pipeline whose stages are labelled like the org's opportunity stages, so
-// imported opportunities have a stage to land on.
-async function newBusinessPipeline() {
-  const r = await pair.hs.api('POST', '/crm/v3/pipelines/deals', {
-    label: 'New Business',
-    displayOrder: 1,
-    stages: ['Prospecting', 'Qualification', 'Closed Won', 'Closed Lost'].map((label, i) => ({
-      label,
-      displayOrder: i,
-      metadata: { probability: label === 'Closed Won' ? '1.0' : '0.1', isClosed: String(label.startsWith('Closed')) },
-    })),
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-}
-
 // An import run to its end: its first line names what and how many, its last that all of them
 // were read and queued.
 async function imported(object, where, total) {
@@ -368,7 +354,7 @@ async function linkOf(object, id) {
 
 test('Contact, Account and Opportunity imports with a filter bring over exactly the records they select', async () => {
   await pair.reset();
-  await newBusinessPipeline();
+  await newBusinessPipeline(pair);
   // an anchor of each object, synced, so each object's cursor stands now
   await pair.sf.create('Contact', { LastName: 'Anchor', Email: 'coa-anchor@example.com' });
   await pair.sf.create('Account', { Name: 'Anchor Looms' });

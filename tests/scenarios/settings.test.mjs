@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { peopleIndex, startPair } from './lib/pair.mjs';
+import { newBusinessPipeline } from './lib/deals.mjs';
 
 let pair;
 before(async () => {
@@ -112,15 +113,7 @@ test('the picklists setting on for an org without them says so on the record', a
 // An opportunity (synced to a deal through a pipeline whose stages match by label) with a
 // contact role for each Salesforce contact given; answers the opportunity id.
 async function opportunityWith(contactIds, stage = 'Prospecting') {
-  const r = await pair.hs.api('POST', '/crm/v3/pipelines/deals', {
-    label: 'New Business',
-    displayOrder: 1,
-    stages: [
-      { label: 'Prospecting', displayOrder: 0, metadata: { probability: '0.1', isClosed: 'false' } },
-      { label: 'Closed Won', displayOrder: 1, metadata: { probability: '1.0', isClosed: 'true' } },
-    ],
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
+  await newBusinessPipeline(pair);
   const opp = await pair.sf.create('Opportunity', { Name: 'Roles', StageName: stage, CloseDate: '2026-12-01' });
   for (const c of contactIds) await pair.sf.create('OpportunityContactRole', { OpportunityId: opp, ContactId: c });
   return opp;

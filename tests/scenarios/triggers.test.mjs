@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startPair, stopped, until } from './lib/pair.mjs';
+import { newBusinessPipeline } from './lib/deals.mjs';
 
 const TOKEN = 'admin-secret-for-triggers';
 const STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist', 'other'];
@@ -59,22 +60,6 @@ async function hsProperty(objectType, name, type, fieldType, groupName) {
   assert.equal(r.status, 201, JSON.stringify(r.body));
 }
 
-// A "New Business" pipeline whose stages match the org's opportunity stages by label.
-async function newBusinessPipeline() {
-  const r = await pair.hs.api('POST', '/crm/v3/pipelines/deals', {
-    label: 'New Business',
-    displayOrder: 1,
-    stages: [
-      { label: 'Prospecting', displayOrder: 0, metadata: { probability: '0.1', isClosed: 'false' } },
-      { label: 'Closed Won', displayOrder: 1, metadata: { probability: '1.0', isClosed: 'true' } },
-    ],
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  const stage = {};
-  for (const s of r.body.stages) stage[s.label] = s.id;
-  return { id: r.body.id, stage };
-}
-
 test('an owner changed on an already-linked Salesforce lead and contact moves the HubSpot owner at the next sync', async () => {
   await pair.reset();
   const sam = await sfUser('sam.seller@crmsync.test');
@@ -119,7 +104,7 @@ test('a change to a field a Salesforce formula reads syncs the formula\'s new va
   await pair.reset(FORMULA_YAML);
   await hsProperty('deals', 'expected_revenue', 'number', 'number', 'dealinformation');
   await hsProperty('contacts', 'full_name', 'string', 'text', 'contactinformation');
-  await newBusinessPipeline();
+  await newBusinessPipeline(pair);
   const oppId = await pair.sf.create('Opportunity', { Name: 'Looms', StageName: 'Prospecting', CloseDate: '2026-12-01', Amount: 1000 });
   const leadId = await pair.sf.create('Lead', { FirstName: 'Ada', LastName: 'Lovelace', Company: 'Engines', Email: 'ada@example.com' });
   assert.equal((await sfRow('Opportunity', oppId)).ExpectedRevenue, 100, 'Amount * Probability / 100');
@@ -156,7 +141,7 @@ test('a change to a field a Salesforce formula reads syncs the formula\'s new va
 test('with two_way and a blank formula, a HubSpot value is dropped as unwritable, not an error', async () => {
   await pair.reset(FORMULA_YAML.replace('salesforce_type: currency\n', 'salesforce_type: currency\n    rule: two_way\n'));
   await hsProperty('deals', 'expected_revenue', 'number', 'number', 'dealinformation');
-  await newBusinessPipeline();
+  await newBusinessPipeline(pair);
   const oppId = await pair.sf.create('Opportunity', { Name: 'No amount', StageName: 'Prospecting', CloseDate: '2026-12-01' });
   await pair.sync();
   const d = (await pair.hs.all('deals')).find((x) => x.properties.dealname === 'No amount');
@@ -176,7 +161,7 @@ const LIFECYCLE_YAML =
 
 test('a lifecycle stage transition written to HubSpot is synced onward to the mapped Salesforce field by the next pass', async () => {
   await pair.reset(LIFECYCLE_YAML);
-  await newBusinessPipeline();
+  await newBusinessPipeline(pair);
   const contactId = await pair.sf.create('Contact', { LastName: 'Up', Email: 'up@example.com', Lifecycle_Stage__c: 'lead' });
   await pair.sync();
   assert.equal((await hsContact('up@example.com')).properties.lifecyclestage, 'lead');
@@ -206,7 +191,7 @@ test('a lifecycle stage transition written to HubSpot is synced onward to the ma
 
 test('lifecyclestage mapped under the default rule: a transition is not carried to a Salesforce field with a value, and never undone in HubSpot', async () => {
   await pair.reset(LIFECYCLE_YAML.replace('    rule: two_way\n', ''));
-  await newBusinessPipeline();
+  await newBusinessPipeline(pair);
   const contactId = await pair.sf.create('Contact', { LastName: 'Kept', Email: 'kept@example.com', Lifecycle_Stage__c: 'lead' });
   await pair.sync();
   const opp = await pair.sf.create('Opportunity', { Name: 'Roles', StageName: 'Prospecting', CloseDate: '2026-12-01' });
@@ -231,7 +216,7 @@ test('lifecyclestage mapped under the default rule: a transition is not carried 
 
 test('lifecycle transitions off: no transition, so nothing is synced onward', async () => {
   await pair.reset(`${LIFECYCLE_YAML}settings:\n  lifecycle_transitions: false\n`);
-  await newBusinessPipeline();
+  await newBusinessPipeline(pair);
   const contactId = await pair.sf.create('Contact', { LastName: 'Still', Email: 'still@example.com', Lifecycle_Stage__c: 'lead' });
   await pair.sync();
   const opp = await pair.sf.create('Opportunity', { Name: 'Roles', StageName: 'Closed Won', CloseDate: '2026-12-01' });
@@ -333,7 +318,7 @@ test('a manual resync of one company reads it from HubSpot and plans it again th
 test('a manual resync of one deal through POST /api/v1/resync reads it from HubSpot and plans it again though nothing changed on it', async () => {
   await pair.reset(`admin:\n  listen: 127.0.0.1:0\n  token: ${TOKEN}\n`, { logLevel: 'info' });
   await refuse('Opportunity', 'Engines');
-  const p = await newBusinessPipeline();
+  const p = await newBusinessPipeline(pair);
   const deal = (dealname) => ({ dealname, pipeline: p.id, dealstage: p.stage.Prospecting, closedate: '2026-12-31T00:00:00.000Z' });
   const id = await pair.hs.create('deals', deal('Engines'));
   const calm = await pair.hs.create('deals', deal('Calm'));
