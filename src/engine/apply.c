@@ -265,11 +265,49 @@ static enum sync_rc ledger_rows_store(struct sync_engine *e, const struct batch 
     return SYNC_OK;
 }
 
+/* The record a write's refusal is filed on: the record whose change planned it, except a write
+ * back to that record's own side (a plan from a Salesforce change that carries HubSpot's value
+ * to the Salesforce record), which is about the other side's record not reaching it: filed on
+ * the link's record there, so that write and the one the other side's change planned (both can
+ * be in one pass) share one error, and either landing resolves it. */
+struct filed {
+    const char *system, *object, *record_id;
+    struct sync_link l;
+};
+
+static void filed_on(struct sync_engine *e, const struct batch *b, const struct entry *it,
+                     struct filed *f)
+{
+    enum sync_kind kind;
+
+    f->system = src_str(it, "system");
+    f->object = src_str(it, "object");
+    f->record_id = src_str(it, "id");
+    if (!f->system[0] || strcmp(f->system, b->target) != 0 || !it->link_id[0] ||
+        sync_store_link_get(e->st, it->link_id, &f->l, NULL) != SYNC_OK ||
+        sync_kind_parse(f->l.kind, &kind))
+        return;
+    if (strcmp(b->target, "salesforce") == 0 && f->l.hs_id[0]) {
+        f->system = "hubspot";
+        f->object = sync_kind_hs_object(kind);
+        f->record_id = f->l.hs_id;
+    } else if (strcmp(b->target, "hubspot") == 0 && f->l.sf_id[0]) {
+        f->system = "salesforce";
+        f->object = f->l.sf_object;
+        f->record_id = f->l.sf_id;
+    }
+}
+
 static enum sync_rc record_ok(struct sync_engine *e, const struct batch *b, const struct entry *it,
                               const struct outcome *oc, int64_t now, struct sync_err *err)
 {
-    const char *sys = src_str(it, "system"), *obj = src_str(it, "object"), *rid = src_str(it, "id");
-    enum sync_rc rc = link_after_write(e, b, it, oc, now, err);
+    struct filed f;
+    const char *sys, *obj, *rid;
+    enum sync_rc rc;
+
+    filed_on(e, b, it, &f);
+    sys = f.system, obj = f.object, rid = f.record_id;
+    rc = link_after_write(e, b, it, oc, now, err);
 
     if (rc == SYNC_OK)
         rc = ledger_rows_store(e, b, it, 0, err);
@@ -283,12 +321,14 @@ static enum sync_rc record_error(struct sync_engine *e, const struct batch *b,
                                  const char *category)
 {
     struct sync_error_row er;
+    struct filed f;
     char msg[SYNC_ERR_MSG_MAX + 512];
 
     memset(&er, 0, sizeof(er));
-    er.system = src_str(it, "system");
-    er.object = src_str(it, "object");
-    er.record_id = src_str(it, "id");
+    filed_on(e, b, it, &f);
+    er.system = f.system;
+    er.object = f.object;
+    er.record_id = f.record_id;
     if (!er.system[0] || !er.object[0] || !er.record_id[0]) {
         er.system = b->target;
         er.object = b->object;

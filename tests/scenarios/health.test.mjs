@@ -504,3 +504,30 @@ test('an owner deactivated in Salesforce while crmsync runs: owner card with Sal
     await stopped(run);
   }
 });
+
+test('a refused write planned from both sides in one pass is one error, on the HubSpot record, and the write that lands resolves it', async () => {
+  await pair.reset();
+  const id = await pair.hs.create('contacts', { email: 'both@example.com', lastname: 'Both', company: 'Two Sides' });
+  await pair.sync();
+  const lead = (await pair.sf.live('Lead')).find((l) => l.Email === 'both@example.com');
+  assert.ok(lead);
+  // Title becomes read-only; HubSpot's job title and a Salesforce edit of the lead come in
+  // together, so the contact's plan and the lead's both carry the title to Salesforce
+  await pair.sf.emu.control('PUT', '/__emu/permissions', { object: 'Lead', read_only_fields: ['Title'] });
+  await pair.hs.update('contacts', id, { jobtitle: 'CTO' });
+  await pair.sf.update('Lead', lead.Id, { Phone: '+1 415 555 0199' });
+  await pair.sync();
+  const x = await errorsJson();
+  assert.deepEqual(
+    x.errors.errors.map((e) => [e.record.system, e.record.object, e.record.id, e.category]),
+    [['hubspot', 'contacts', id, 'field_permissions']],
+    'one error, on the contact whose title does not reach Salesforce',
+  );
+  assert.equal((await pair.hs.get('contacts', id)).properties.phone, '+1 415 555 0199', 'the rest of the change synced');
+
+  await pair.sf.emu.control('PUT', '/__emu/permissions', { object: 'Lead', read_only_fields: [] });
+  await crm('resync', String(x.errors.errors[0].id));
+  await pair.sync();
+  assert.equal((await pair.sf.live('Lead')).find((l) => l.Id === lead.Id).Title, 'CTO');
+  assert.deepEqual((await pair.status()).errors, {}, 'resolved, with nothing left on the lead');
+});
