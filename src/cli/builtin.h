@@ -53,10 +53,9 @@ void cli_store_close(struct sync_config *cfg, struct sync_store *st);
 /* After each pass of cli_run_loop: the pass's stats, and its error (NULL when it succeeded). */
 typedef void (*cli_pass_fn)(void *ctx, const struct sync_pass_stats *st,
                             const struct sync_err *failed);
-/* The loop of `crmsync run` (cmd_run.c): a pass every poll_interval until SIGTERM or SIGINT
- * (the pass under way finishes first); on_pass (may be NULL) sees each pass. */
-void cli_run_loop(struct sync_engine *e, const struct sync_config *cfg, cli_pass_fn on_pass,
-                  void *ctx);
+/* The loop of `crmsync run` (cmd_run.c): a pass every poll_interval in force until SIGTERM or
+ * SIGINT (the pass under way finishes first); on_pass (may be NULL) sees each pass. */
+void cli_run_loop(struct sync_engine *e, cli_pass_fn on_pass, void *ctx);
 
 /* `crmsync status` for an open store (cmd_status.c): prints the report of engine/report.h for
  * the configuration cfg, as text or (as_json) one JSON object. */

@@ -206,7 +206,7 @@ static int demo_config(const struct demo_opts *o, const struct cli *cli, struct 
         return status;
     printf("crmsync demo: configuration %s, store %s, polling every %llds\n",
            own.config_path ? own.config_path : SYNC_CONFIG_DEFAULT_PATH, cfg->store,
-           (long long)(cfg->poll_interval_ms / 1000));
+           (long long)(sync_settings_int(&cfg->settings, SYNC_SETTING_POLL_INTERVAL) / 1000));
     fflush(stdout);
     return CLI_OK;
 }
@@ -522,7 +522,7 @@ int cmd_demo(int argc, const char **argv, const struct cli *cli)
         status = CLI_FAILED;
         goto out;
     }
-    cli_run_loop(e, &cfg, demo_on_pass, d);
+    cli_run_loop(e, demo_on_pass, d);
     pthread_mutex_lock(&d->lock);
     d->done = 1;
     pthread_mutex_unlock(&d->lock);

@@ -1,5 +1,6 @@
 /*
- * cmd_run.c: `crmsync run`: one pass every poll_interval, forever, until
+ * cmd_run.c: `crmsync run`: one pass every poll_interval (the setting in
+ * force, so a change made while it runs takes effect at the next nap), forever, until
  * SIGTERM or SIGINT (the pass under way finishes first; every step of a
  * pass commits as it goes, so a harder stop loses nothing either). A
  * failing pass is logged and retried at the next interval. With an
@@ -37,14 +38,25 @@ static void on_stop(int sig)
     stop_requested = 1;
 }
 
-/* Sleeps up to ms, waking early when a stop or a pass is requested. */
-static void nap(int64_t ms)
+/* How often a wait reads the store's poll_interval again (a change made elsewhere, by
+ * `crmsync settings set`, shortens or lengthens the wait under way). */
+#define POLL_INTERVAL_CHECK_MS 2000
+
+/* Waits poll_interval from start, waking early when a stop or a pass is requested. */
+static void nap(struct sync_engine *e, int64_t start)
 {
-    int64_t until = sync_time_monotonic_ms() + ms;
+    int64_t checked = start;
 
     while (!stop_requested && !atomic_exchange(&wake_requested, 0)) {
-        int64_t left = until - sync_time_monotonic_ms();
+        struct sync_err err = SYNC_ERR_INIT;
+        int64_t now = sync_time_monotonic_ms(), left;
         struct timespec ts;
+        if (now - checked >= POLL_INTERVAL_CHECK_MS) {
+            if (sync_engine_poll_interval_refresh(e, &err))
+                sync_debug("run", "cannot read poll_interval: %s", err.message);
+            checked = now;
+        }
+        left = start + sync_engine_poll_interval_ms(e) - now;
         if (left <= 0)
             return;
         if (left > 200)
@@ -55,8 +67,7 @@ static void nap(int64_t ms)
     }
 }
 
-void cli_run_loop(struct sync_engine *e, const struct sync_config *cfg, cli_pass_fn on_pass,
-                  void *ctx)
+void cli_run_loop(struct sync_engine *e, cli_pass_fn on_pass, void *ctx)
 {
     struct sync_err err = SYNC_ERR_INIT;
     struct sigaction sa;
@@ -66,7 +77,7 @@ void cli_run_loop(struct sync_engine *e, const struct sync_config *cfg, cli_pass
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    sync_info("run", "syncing every %lld ms", (long long)cfg->poll_interval_ms);
+    sync_info("run", "syncing every %lld ms", (long long)sync_engine_poll_interval_ms(e));
     while (!stop_requested) {
         struct sync_pass_stats st;
         enum sync_rc rc;
@@ -80,7 +91,7 @@ void cli_run_loop(struct sync_engine *e, const struct sync_config *cfg, cli_pass
                       st.planned, st.written, st.failed);
         if (on_pass)
             on_pass(ctx, &st, rc ? &err : NULL);
-        nap(cfg->poll_interval_ms);
+        nap(e, sync_time_monotonic_ms());
     }
     sync_info("run", "stopped");
 }
@@ -122,7 +133,7 @@ int cmd_run(int argc, const char **argv, const struct cli *cli)
     } else {
         sync_info("run", "the admin API is off: set admin.token to serve it");
     }
-    cli_run_loop(e, &cfg, NULL, NULL);
+    cli_run_loop(e, NULL, NULL);
     sync_admin_stop(admin);
     sync_engine_close(e);
     sync_config_release(&cfg);

@@ -76,7 +76,8 @@ int cli_config_load(const struct cli *cli, struct sync_config *cfg)
         return CLI_USAGE;
     }
     free(pr);
-    sync_log_set_level((enum sync_log_level)cfg->log_level);
+    sync_log_set_level(
+        (enum sync_log_level)sync_settings_int(&cfg->settings, SYNC_SETTING_LOG_LEVEL));
     return CLI_OK;
 }
 

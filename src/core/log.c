@@ -6,31 +6,24 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "core/time.h"
 
-static enum sync_log_level log_level = SYNC_LOG_INFO;
+/* atomic: the engine changes it between passes while the admin API's threads log */
+static atomic_int log_level = SYNC_LOG_INFO;
 static FILE *log_stream;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void sync_log_set_level(enum sync_log_level level)
 {
-    log_level = level;
+    atomic_store(&log_level, (int)level);
 }
 
 void sync_log_set_stream(FILE *f)
 {
     log_stream = f;
-}
-
-int sync_log_parse_level(const char *s)
-{
-    static const char *const names[] = {"debug", "info", "warn", "error"};
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, names[i]) == 0)
-            return i;
-    return -1;
 }
 
 void sync_log(enum sync_log_level level, const char *component, const char *fmt, ...)
@@ -40,7 +33,7 @@ void sync_log(enum sync_log_level level, const char *component, const char *fmt,
     FILE *out;
     va_list ap;
 
-    if (level < log_level)
+    if ((int)level < atomic_load(&log_level))
         return;
     sync_time_format_iso(sync_time_now_ms(), when, sizeof(when));
     pthread_mutex_lock(&log_lock);

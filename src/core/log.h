@@ -14,8 +14,6 @@ enum sync_log_level { SYNC_LOG_DEBUG = 0, SYNC_LOG_INFO, SYNC_LOG_WARN, SYNC_LOG
 
 void sync_log_set_level(enum sync_log_level level);
 void sync_log_set_stream(FILE *f);
-/* Parses "debug", "info", "warn", "error"; returns -1 for anything else. */
-int sync_log_parse_level(const char *s);
 
 void sync_log(enum sync_log_level level, const char *component, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

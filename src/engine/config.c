@@ -107,6 +107,7 @@ char *sync_duration_format(int64_t ms, char *out, size_t n)
 
 static const char *const new_record_types[] = {"lead", "contact", NULL};
 static const char *const ticket_delete_rules[] = {"nothing", "delete", NULL};
+static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
 
 #define RT SYNC_SETTING_RUNTIME
 static const struct sync_setting_def setting_defs[SYNC_SETTING__COUNT] = {
@@ -177,6 +178,10 @@ static const struct sync_setting_def setting_defs[SYNC_SETTING__COUNT] = {
      "no automatic retries once this share of the API allocation is used"},
     {"retry_suppress_above_calls", SYNC_SETTING_INT, "5000", 0, 100000000, NULL, RT,
      "with no allocation set, no automatic retries past this many calls in 24 hours"},
+    {"poll_interval", SYNC_SETTING_DURATION, "30s", 100, MS_HOUR, NULL, RT,
+     "how often crmsync run checks both sides for changes (a pass)"},
+    {"log_level", SYNC_SETTING_ENUM, "info", 0, 3, log_levels, RT,
+     "the least severe log line written: debug, info, warn or error"},
 #define TIMELINE_DEFS_(id, name, subject, what)                                                    \
     {"timeline_" name,                                                                             \
      SYNC_SETTING_BOOL,                                                                            \
@@ -528,14 +533,14 @@ enum sync_rc sync_settings_set_json(struct sync_settings *s, enum sync_setting i
  * 3. the file's keys
  * ==================================================================== */
 
-enum cfg_type { CFG_STRING, CFG_URL, CFG_BOOL, CFG_DURATION, CFG_LOG_LEVEL, CFG_STORE, CFG_LISTEN };
+enum cfg_type { CFG_STRING, CFG_URL, CFG_BOOL, CFG_DURATION, CFG_STORE, CFG_LISTEN };
 
 #define CFG_SECRET 1u
 
 struct cfg_key {
     const char *path;
     enum cfg_type type;
-    size_t off; /* char * for strings, int for BOOL and LOG_LEVEL, int64_t for DURATION */
+    size_t off; /* char * for strings, int for BOOL, int64_t for DURATION */
     const char *def;
     int64_t min, max; /* DURATION bounds */
     unsigned flags;
@@ -563,15 +568,11 @@ static const struct cfg_key cfg_keys[] = {
     {"salesforce.grant", CFG_STRING, OFF(salesforce.grant), NULL, 0, 0, 0},
     {"salesforce.sandbox", CFG_BOOL, OFF(salesforce.sandbox), "false", 0, 0, 0},
     {"store", CFG_STORE, OFF(store), "sqlite:crmsync.db", 0, 0, 0},
-    {"poll_interval", CFG_DURATION, OFF(poll_interval_ms), "30s", 100, MS_HOUR, 0},
-    {"log_level", CFG_LOG_LEVEL, OFF(log_level), "info", 0, 0, 0},
     {"request_timeout", CFG_DURATION, OFF(request_timeout_ms), "60s", 100, 10 * MS_MINUTE, 0},
     {"admin.listen", CFG_LISTEN, OFF(admin.listen), "127.0.0.1:8300", 0, 0, 0},
     {"admin.token", CFG_STRING, OFF(admin.token), NULL, 0, 0, CFG_SECRET},
 };
 #define NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
-
-static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 static char **key_str(struct sync_config *cfg, const struct cfg_key *k)
 {
@@ -677,11 +678,6 @@ static int key_set(struct sync_config *cfg, const struct cfg_key *k, const char 
     case CFG_BOOL:
         if (bool_word(text, &b))
             return snprintf(why, n, "'%s' is not a boolean (true or false)", text), -1;
-        *key_int(cfg, k) = b;
-        return 0;
-    case CFG_LOG_LEVEL:
-        if ((b = sync_log_parse_level(text)) < 0)
-            return snprintf(why, n, "'%s' is not a log level (debug, info, warn, error)", text), -1;
         *key_int(cfg, k) = b;
         return 0;
     case CFG_DURATION:
@@ -1008,6 +1004,10 @@ static int section_line(const struct loader *L, const char *path)
 
 static void walk_keys(struct loader *L, const yaml_node_t *map, const char *prefix);
 
+static int is_top_level_setting(const char *key);
+static void on_setting(struct loader *L, const char *prefix, const char *key, int line,
+                       const yaml_node_t *v, void *arg);
+
 static void on_key(struct loader *L, const char *prefix, const char *key, int line,
                    const yaml_node_t *v, void *arg)
 {
@@ -1025,6 +1025,10 @@ static void on_key(struct loader *L, const char *prefix, const char *key, int li
     }
     if (!prefix && strcmp(key, "deal_stages") == 0) {
         walk_deal_stages(L, v);
+        return;
+    }
+    if (!prefix && is_top_level_setting(key)) {
+        on_setting(L, NULL, key, line, v, (void *)key);
         return;
     }
     if ((k = key_find(path))) {
@@ -1050,6 +1054,18 @@ static void walk_keys(struct loader *L, const yaml_node_t *map, const char *pref
     each_pair(L, map, prefix, on_key, NULL);
 }
 
+/* Settings the file may also give at its top level, as it did before they became settings. */
+static const char *const top_level_settings[] = {"poll_interval", "log_level", NULL};
+
+static int is_top_level_setting(const char *key)
+{
+    for (int i = 0; top_level_settings[i]; i++)
+        if (strcmp(key, top_level_settings[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* arg: non-NULL for a top-level key (no "settings." before its name). */
 static void on_setting(struct loader *L, const char *prefix, const char *key, int line,
                        const yaml_node_t *v, void *arg)
 {
@@ -1057,10 +1073,15 @@ static void on_setting(struct loader *L, const char *prefix, const char *key, in
     struct sync_err err = SYNC_ERR_INIT;
     char path[128];
     int id = sync_setting_find(key), r;
+    const char *at = arg ? "" : "settings.";
 
-    snprintf(path, sizeof(path), "settings.%s", key ? key : "");
+    snprintf(path, sizeof(path), "%s%s", at, key ? key : "");
     if (id < 0) {
         problem(L, line, "%s: unknown setting", path);
+        return;
+    }
+    if (L->cfg->settings_given[id] && is_top_level_setting(key)) {
+        problem(L, line, "%s: given twice (at the top level and under settings)", key);
         return;
     }
     r = scalar(L, path, v, &text);
@@ -1071,7 +1092,7 @@ static void on_setting(struct loader *L, const char *prefix, const char *key, in
         problem(L, line, "%s: missing value", path);
     else if (r == 1 &&
              sync_settings_set(&L->cfg->settings, (enum sync_setting)id, sync_buf_str(&text), &err))
-        problem(L, node_line(v), "settings.%s", err.message);
+        problem(L, node_line(v), "%s%s", at, err.message);
     else if (r == 1)
         L->cfg->settings_given[id] = 1;
     sync_buf_release(&text);
@@ -2055,8 +2076,6 @@ static void emit_key_value(struct writer *w, const struct sync_config *cfg, cons
         sync_buf_addstr(&v, REDACTED);
     else if (k->type == CFG_BOOL)
         sync_buf_addstr(&v, *(const int *)at ? "true" : "false");
-    else if (k->type == CFG_LOG_LEVEL)
-        sync_buf_addstr(&v, level_names[*(const int *)at & 3]);
     else if (k->type == CFG_DURATION)
         sync_buf_addstr(&v, sync_duration_format(*(const int64_t *)at, buf, sizeof(buf)));
     else if (k->type == CFG_STORE && (quote = 1))

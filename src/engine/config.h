@@ -104,6 +104,8 @@ enum sync_setting {
     SYNC_SETTING_RETRY_NIGHTLY_AT,
     SYNC_SETTING_RETRY_SUPPRESS_ABOVE_PERCENT,
     SYNC_SETTING_RETRY_SUPPRESS_ABOVE_CALLS,
+    SYNC_SETTING_POLL_INTERVAL, /* also the file's top-level poll_interval */
+    SYNC_SETTING_LOG_LEVEL,     /* also the file's top-level log_level; enum sync_log_level */
     /* timeline sync: per activity type, its switch, its task Type and its subject format, in
      * SYNC_TIMELINE_TYPES order (sync_setting_timeline) */
     SYNC_SETTING_TIMELINE_FIRST,
@@ -231,8 +233,6 @@ struct sync_config {
         int sandbox;
     } salesforce;
     char *store;
-    int64_t poll_interval_ms;
-    int log_level;              /* enum sync_log_level */
     int64_t request_timeout_ms; /* one vendor API request, start to answer */
     struct {
         char *listen;

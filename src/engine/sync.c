@@ -47,6 +47,31 @@ struct sync_store *sync_engine_store(struct sync_engine *e)
     return e->st;
 }
 
+int64_t sync_engine_poll_interval_ms(const struct sync_engine *e)
+{
+    return sync_settings_int(&e->live, SYNC_SETTING_POLL_INTERVAL);
+}
+
+enum sync_rc sync_engine_poll_interval_refresh(struct sync_engine *e, struct sync_err *err)
+{
+    struct sync_settings next;
+    int64_t was = sync_engine_poll_interval_ms(e), now;
+    char a[32], b[32];
+    enum sync_rc rc;
+
+    if (sync_settings_init(&next))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    rc = sync_runtime_settings_load(e->st, &e->cfg->settings, &next, err);
+    now = sync_settings_int(&next, SYNC_SETTING_POLL_INTERVAL);
+    sync_settings_release(&next);
+    if (rc || now == was)
+        return rc;
+    sync_info("settings", "poll_interval is now %s (was %s)",
+              sync_duration_format(now, b, sizeof(b)), sync_duration_format(was, a, sizeof(a)));
+    e->live.num[SYNC_SETTING_POLL_INTERVAL] = now;
+    return SYNC_OK;
+}
+
 /* ---- usage from the vendors' headers ---- */
 
 static void on_usage(void *arg, const struct sync_conn_usage *u)
@@ -385,6 +410,7 @@ static enum sync_rc settings_reload(struct sync_engine *e, struct sync_err *err)
     }
     sync_settings_release(&e->live);
     e->live = next;
+    sync_log_set_level((enum sync_log_level)sync_settings_int(&e->live, SYNC_SETTING_LOG_LEVEL));
     if ((rc = since_keep(e, err)))
         return rc;
     return rules_reload(e, err);
@@ -432,6 +458,7 @@ enum sync_rc sync_engine_open(struct sync_engine **out, const struct sync_config
         goto fail;
     if ((rc = sync_runtime_settings_load(e->st, &cfg->settings, &e->live, err)))
         goto fail;
+    sync_log_set_level((enum sync_log_level)sync_settings_int(&e->live, SYNC_SETTING_LOG_LEVEL));
     if ((rc = sync__engine_maps_load(e, err))) /* the store's overrides too */
         goto fail;
     if ((rc = conns_open(e, err)))

@@ -50,6 +50,11 @@ enum sync_rc sync_engine_open(struct sync_engine **out, const struct sync_config
 void sync_engine_close(struct sync_engine *e);
 /* borrowed: the engine's store */
 struct sync_store *sync_engine_store(struct sync_engine *e);
+/* The poll_interval in force (the file's, or the override the last pass or refresh loaded). */
+int64_t sync_engine_poll_interval_ms(const struct sync_engine *e);
+/* Reads the store's poll_interval again, so a change made while the engine waits between passes
+ * takes effect in that wait (the other settings wait for the next pass). */
+enum sync_rc sync_engine_poll_interval_refresh(struct sync_engine *e, struct sync_err *err);
 
 /* One pass: capture, plan, apply. stats accumulates (it is not zeroed). */
 enum sync_rc sync_engine_pass(struct sync_engine *e, struct sync_pass_stats *stats,

@@ -49,6 +49,47 @@ test('run keeps syncing every poll_interval until SIGTERM, then exits 0', async 
   assert.equal(r.code, 0, r.stderr);
 });
 
+test('poll_interval and log_level are settings: changed while run waits, they apply without a restart', async () => {
+  await pair.reset('', { logLevel: 'info' });
+  fs.writeFileSync(
+    pair.configPath,
+    fs.readFileSync(pair.configPath, 'utf8').replace('poll_interval: 1s', 'poll_interval: 1h'),
+  );
+  let r = await pair.crmsync('settings', 'get', 'poll_interval');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^poll_interval +1h +\(file\)$/m);
+  const run = pair.spawn('run');
+  try {
+    await waitFor('the first pass', async () => /syncing every 3600000 ms/.test(run.stderr()));
+    await sleep(500);
+    await pair.hs.create('contacts', { email: 'later@example.com', lastname: 'Later', company: 'Wait' });
+    await sleep(3000);
+    assert.equal((await pair.sf.live('Lead')).length, 0, 'an hour between passes: nothing synced yet');
+    // another process shortens the wait under way; no restart, no admin API to wake the loop
+    r = await pair.crmsync('settings', 'set', 'poll_interval', '300ms');
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor('the lead', async () =>
+      (await pair.sf.live('Lead')).find((l) => l.Email === 'later@example.com'),
+    );
+    assert.match(run.stderr(), /poll_interval is now 300ms \(was 1h\)/);
+    assert.doesNotMatch(run.stderr(), /DEBUG/);
+    r = await pair.crmsync('settings', 'set', 'log_level', 'debug');
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor('a debug line', async () => /DEBUG/.test(run.stderr()));
+    assert.match(run.stderr(), /log_level is now debug \(was info\)/);
+    r = await pair.crmsync('settings', 'set', 'log_level', 'chatty');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /log_level: 'chatty' is not one of: debug, info, warn, error/);
+    r = await pair.crmsync('settings', 'set', 'poll_interval', '50ms');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /poll_interval: 50ms is below the minimum \(100ms\)/);
+  } finally {
+    run.child.kill('SIGTERM');
+  }
+  r = await run.done;
+  assert.equal(r.code, 0, r.stderr);
+});
+
 test('sync --once waits until HubSpot search has settled past its start', async () => {
   fs.writeFileSync(
     pair.configPath,

@@ -21,10 +21,3 @@ Test(log, filters_by_level_and_writes_one_line_per_record)
     cr_assert_eq(text[4], '-'); /* starts with the ISO date */
     free(text);
 }
-
-Test(log, parses_level_names)
-{
-    cr_assert_eq(sync_log_parse_level("debug"), SYNC_LOG_DEBUG);
-    cr_assert_eq(sync_log_parse_level("error"), SYNC_LOG_ERROR);
-    cr_assert_eq(sync_log_parse_level("loud"), -1);
-}

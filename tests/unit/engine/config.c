@@ -98,8 +98,8 @@ Test(config, the_design_example_loads_with_its_values)
     cr_assert_null(cfg.salesforce.refresh_token);
     cr_assert_eq(cfg.salesforce.sandbox, 0);
     cr_assert_str_eq(cfg.store, "sqlite:crmsync.db");
-    cr_assert_eq(cfg.poll_interval_ms, 30000);
-    cr_assert_eq(cfg.log_level, SYNC_LOG_INFO);
+    cr_assert_eq(sync_settings_int(&cfg.settings, SYNC_SETTING_POLL_INTERVAL), 30000);
+    cr_assert_eq(sync_settings_int(&cfg.settings, SYNC_SETTING_LOG_LEVEL), SYNC_LOG_INFO);
     cr_assert_str_eq(cfg.admin.listen, "127.0.0.1:8300");
     cr_assert_null(cfg.admin.token);
     cr_assert_eq(cfg.nmappings, 0);
@@ -197,7 +197,7 @@ Test(config, any_scalar_may_come_from_the_environment)
     cr_assert_str_eq(cfg.hubspot.access_token, "pat-from-env");
     cr_assert_str_eq(cfg.salesforce.client_secret, "s3cret");
     cr_assert_str_eq(cfg.salesforce.password, "pa$$word-s3cret-${LITERAL}");
-    cr_assert_eq(cfg.poll_interval_ms, 300000);
+    cr_assert_eq(sync_settings_int(&cfg.settings, SYNC_SETTING_POLL_INTERVAL), 300000);
     cr_assert_eq(sync_settings_int(&cfg.settings, SYNC_SETTING_NEW_RECORD_TYPE),
                  SYNC_NEW_RECORD_CONTACT);
 }
@@ -256,8 +256,8 @@ Test(config, a_file_with_several_problems_reports_each_with_its_line)
                       "postgres://...)");
     assert_problem(4, "crmsync.yaml:10: poll_interval: '30' is not a duration (like 500ms, 30s, "
                       "5m, 1h)");
-    assert_problem(5, "crmsync.yaml:11: log_level: 'loud' is not a log level (debug, info, "
-                      "warn, error)");
+    assert_problem(5, "crmsync.yaml:11: log_level: 'loud' is not one of: debug, info, warn, "
+                      "error");
     assert_problem(6, "crmsync.yaml:13: settings.retry_max_attempts: 0 is below the minimum (1)");
     assert_problem(7, "crmsync.yaml:14: settings.new_record_type: 'person' is not one of: lead, "
                       "contact");
@@ -464,7 +464,25 @@ Test(config, poll_interval_is_bounded)
     assert_problem(0, "crmsync.yaml:12: poll_interval: 2h is above the maximum (1h)");
     snprintf(p, sizeof(text) - (size_t)(p - text), "poll_interval: 500ms\n");
     cr_assert_eq(load(text), SYNC_OK);
-    cr_assert_eq(cfg.poll_interval_ms, 500);
+    cr_assert_eq(sync_settings_int(&cfg.settings, SYNC_SETTING_POLL_INTERVAL), 500);
+}
+
+Test(config, poll_interval_and_log_level_are_settings_given_at_the_top_or_under_settings)
+{
+    char text[2048];
+    snprintf(text, sizeof(text), "%s", design_example);
+    char *p = strstr(text, "poll_interval: 30s");
+    snprintf(p, sizeof(text) - (size_t)(p - text),
+             "settings:\n  poll_interval: 5s\n  log_level: warn\n");
+    cr_assert_eq(load(text), SYNC_OK, "%s", problems_text());
+    cr_assert_eq(sync_settings_int(&cfg.settings, SYNC_SETTING_POLL_INTERVAL), 5000);
+    cr_assert_eq(sync_settings_int(&cfg.settings, SYNC_SETTING_LOG_LEVEL), SYNC_LOG_WARN);
+    cr_assert(cfg.settings_given[SYNC_SETTING_POLL_INTERVAL]);
+    snprintf(p, sizeof(text) - (size_t)(p - text),
+             "poll_interval: 10s\nsettings:\n  poll_interval: 5s\n");
+    cr_assert_eq(load(text), SYNC_ERR_INVALID);
+    assert_problem(0, "crmsync.yaml:14: poll_interval: given twice (at the top level and under "
+                      "settings)");
 }
 
 Test(config, request_timeout_defaults_to_a_minute_and_is_bounded)
@@ -753,7 +771,8 @@ Test(config, the_written_yaml_redacts_secrets_and_shows_defaults)
     cr_assert(strstr(y, "  username: integration@crmsync.test\n"), "%s", y);
     cr_assert(strstr(y, "  sandbox: false\n"), "%s", y);
     cr_assert(strstr(y, "store: postgres://sync:<redacted>@db.example.com/crmsync\n"), "%s", y);
-    cr_assert(strstr(y, "poll_interval: 30s\nlog_level: info\n"), "%s", y);
+    cr_assert(strstr(y, "  poll_interval: 30s\n  log_level: info\n"), "%s", y);
+    cr_assert_null(strstr(y, "\npoll_interval:"), "%s", y);
     cr_assert(strstr(y, "admin:\n  listen: 127.0.0.1:8300\n  token: <redacted>\n"), "%s", y);
     cr_assert(strstr(y, "  new_record_type: lead\n"), "%s", y);
     cr_assert(strstr(y, "  inclusion_list: \"123\"\n"), "%s", y);
