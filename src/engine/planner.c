@@ -2522,6 +2522,45 @@ static void plan_campaign(struct ctx *c, const struct sync_plan_campaign *camp,
 
 /* The activity's task, on the Salesforce lead or contact the rule picks (activity.h); and a form
  * submission's campaign. */
+/* A timeline type's task Type, as Salesforce's Task Type picklist spells it (*out NULL: no
+ * type). A value not among the picklist's active values would land as an unlisted value that
+ * reports do not find: it is a picklist error, retried, and no task is made until the setting
+ * names a value. 0 when refused. */
+static int timeline_task_type(struct ctx *c, enum sync_timeline_type t,
+                              const struct sync_plan_link *l, const char **out)
+{
+    enum sync_setting id = sync_setting_timeline(t, SYNC_TIMELINE_TASK_TYPE);
+    const char *want = setting_str(c, id);
+    const struct sync_field_def *f = c->in->task_type_field;
+    struct sync_buf values = SYNC_BUF_INIT(2048);
+
+    *out = NULL;
+    c->checked[SYNC_PLAN_ERR_PICKLIST] = 1;
+    if (!want || !*want)
+        return 1;
+    *out = want;
+    if (!f || !f->noptions)
+        return 1;
+    for (size_t i = 0; i < f->noptions; i++) {
+        const struct sync_field_option *o = &f->options[i];
+        if (!o->active)
+            continue;
+        if (strcasecmp(o->value, want) == 0) {
+            *out = o->value;
+            sync_buf_release(&values);
+            return 1;
+        }
+        if (sync_buf_addf(&values, "%s%s", values.len ? ", " : "", o->value))
+            c->rc = SYNC_ERR_NOMEM;
+    }
+    record_error(c, l ? l->link_id : NULL, SYNC_PLAN_ERR_PICKLIST, SYNC_PLAN_F_RETRY,
+                 "%s \"%s\" is not a value of Salesforce's Task Type picklist (%s): set it to "
+                 "one of them, or empty for no type; the task is made once it is",
+                 sync_setting_def(id)->name, want, sync_buf_str(&values));
+    sync_buf_release(&values);
+    return 0;
+}
+
 static void plan_timeline(struct ctx *c)
 {
     const struct sync_plan_record *rec = c->in->change;
@@ -2531,7 +2570,7 @@ static void plan_timeline(struct ctx *c)
     enum sync_timeline_type t;
     const struct sync_plan_party *party;
     const struct sync_plan_owner *owner;
-    const char *why = "";
+    const char *why = "", *task_type;
     struct sync_plan_op *op;
     int64_t since, created;
     int waiting, i, task;
@@ -2603,10 +2642,13 @@ static void plan_timeline(struct ctx *c)
         set_action(c, c->out->nops ? "associate_sf" : "skip");
         return;
     }
+    if (!timeline_task_type(c, t, l, &task_type)) {
+        set_action(c, "error");
+        return;
+    }
     if (!(fields = sync_activity_task(
               t, rec->object, props,
-              setting_str(c, sync_setting_timeline(t, SYNC_TIMELINE_SUBJECT)),
-              setting_str(c, sync_setting_timeline(t, SYNC_TIMELINE_TASK_TYPE))))) {
+              setting_str(c, sync_setting_timeline(t, SYNC_TIMELINE_SUBJECT)), task_type))) {
         c->rc = SYNC_ERR_NOMEM;
         return;
     }

@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "connectors/connector.h"
 #include "core/err.h"
 #include "engine/config.h"
 #include "engine/mapping.h"
@@ -198,6 +199,9 @@ struct sync_plan_input {
     const struct sync_plan_party *parties;
     size_t nparties;
     const int64_t *timeline_since;
+    /* Salesforce's Task Type field as described (its picklist), which a timeline type's
+     * task_type setting must name; NULL: no type is set, or not described. */
+    const struct sync_field_def *task_type_field;
     /* Salesforce task sync: when the record's switches were both on (the later of
      * salesforce_task_sync and its type's, epoch ms; 0: none), and whether the change came from
      * an import (which brings what changed before). */

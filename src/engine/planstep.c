@@ -1229,6 +1229,30 @@ static enum sync_rc timeline_prefetch(struct sync_engine *e, struct pool *p,
     return rc;
 }
 
+/* Salesforce's Task Type field, when a timeline type names a task Type to check (one describe
+ * of Task per engine, which the task's write needs anyway). */
+static enum sync_rc task_type_field(struct sync_engine *e, const struct sync_field_def **out,
+                                    struct sync_err *err)
+{
+    const struct sync_field_catalog *cat;
+    enum sync_rc rc;
+    int any = 0;
+
+    *out = NULL;
+    for (int t = 0; t < SYNC_TIMELINE__COUNT && !any; t++) {
+        const char *v =
+            sync_settings_str(e->settings, sync_setting_timeline((enum sync_timeline_type)t,
+                                                                 SYNC_TIMELINE_TASK_TYPE));
+        any = v && *v;
+    }
+    if (!any)
+        return SYNC_OK;
+    if ((rc = sync__engine_catalog(e, SYNC_SIDE_SALESFORCE, "Task", &cat, err)))
+        return rc;
+    *out = sync_field_catalog_find(cat, "Type");
+    return SYNC_OK;
+}
+
 /* When each timeline type was turned on (sync.c keeps it in the store). */
 static void timeline_since_load(struct sync_engine *e, struct pool *p)
 {
@@ -2085,6 +2109,8 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
     pi.parties = in->parties;
     pi.nparties = in->nparties;
     pi.timeline_since = p->since;
+    if (ch->kind == SYNC_KIND_TIMELINE && (rc = task_type_field(e, &pi.task_type_field, err)))
+        goto out;
     pi.imported = json_is_true(json_object_get(ch->json, SYNC_IMPORT_MARK));
     if (ch->kind == SYNC_KIND_TASK || ch->kind == SYNC_KIND_EMAIL || ch->kind == SYNC_KIND_CALL ||
         ch->kind == SYNC_KIND_MEETING) {

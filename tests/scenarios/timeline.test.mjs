@@ -372,6 +372,34 @@ test('a subject format and task type set with crmsync settings shape the tasks; 
   assert.equal(note.Type, null, 'notes have no task type set');
 });
 
+test('a task type that is not a value of the Task Type picklist is a picklist error and no task; named right, the resync makes the task', async () => {
+  await reset({ timeline_notes: true, timeline_notes_task_type: 'Emial' });
+  const p = await person('typo@type.example');
+  await sleep(5);
+  const note = await engagement('notes', { hs_timestamp: String(Date.now()), hs_note_body: 'Sent the quote' }, [p.hs]);
+  await pair.sync();
+  assert.equal((await tasks()).length, 0, 'no task with an unlisted type');
+  const openErrors = async () => JSON.parse((await pair.crmsync('errors', '--json')).stdout).errors.errors;
+  let errs = await openErrors();
+  assert.equal(errs.length, 1, JSON.stringify(errs));
+  assert.equal(errs[0].category, 'picklist');
+  assert.deepEqual(errs[0].record, { system: 'hubspot', object: 'notes', id: note });
+  assert.match(errs[0].message, /^timeline_notes_task_type "Emial" is not a value of Salesforce's Task Type picklist \(Call, Email, Meeting, Other\)/);
+  // another pass alone does not try again before the retry is due
+  await pair.sync();
+  assert.equal((await tasks()).length, 0);
+  // the setting named in any case takes the org's spelling; resyncing the error makes the task
+  await set('timeline_notes_task_type', 'email');
+  const r = await pair.crmsync('resync', String(errs[0].id));
+  assert.equal(r.code, 0, r.stderr);
+  await pair.sync();
+  const made = await tasks();
+  assert.equal(made.length, 1);
+  assert.equal(made[0].Type, 'Email');
+  assert.equal(made[0].Subject, 'Note: Sent the quote');
+  assert.equal((await openErrors()).length, 0, 'the picklist error is resolved');
+});
+
 test('a form that adds its submitter to an active Salesforce campaign: a member once, a sync trigger; an inactive campaign adds nobody', async () => {
   await pair.reset('settings:\n  company_sync: false\n  deal_sync: false\n');
   const active = await pair.sf.create('Campaign', { Name: 'Spring webinar', IsActive: true });

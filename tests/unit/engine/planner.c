@@ -2139,3 +2139,71 @@ Test(planner, a_case_in_an_unmapped_status_neither_creates_nor_moves_its_ticket)
                                  " has no HubSpot ticket status, so the ticket is not created or "
                                  "moved");
 }
+
+/* ---- timeline sync: the task Type ---- */
+
+static const struct sync_field_option task_type_options[] = {
+    {"Call", "Call", 1}, {"Email", "Email", 1}, {"Fax", "Fax", 0}, {"Other", "Other", 1}};
+static const struct sync_field_def task_type_field = {
+    "Type",
+    "Type",
+    "picklist",
+    "xsd:string",
+    SYNC_FT_STRING,
+    40,
+    0,
+    4,
+    (struct sync_field_option *)task_type_options};
+
+static void note_on_a_synced_lead(const char *task_type)
+{
+    static int64_t since[SYNC_TIMELINE__COUNT];
+    static struct sync_plan_party party;
+    static struct sync_plan_record note;
+
+    set(sync_setting_timeline(SYNC_TIMELINE_NOTES, SYNC_TIMELINE_ON), "true");
+    set(sync_setting_timeline(SYNC_TIMELINE_NOTES, SYNC_TIMELINE_TASK_TYPE), task_type);
+    since[SYNC_TIMELINE_NOTES] = T0 - 5000;
+    memset(&party, 0, sizeof(party));
+    party.hs_id = "501";
+    party.created_at = T0 - 9000;
+    party.sf_object = "Lead";
+    party.sf_id = LEAD1;
+    note = hs_rec("notes", "9001",
+                  "{\"hs_note_body\":\"Quote sent\",\"hs_createdate\":\"1700000000000\"}");
+    in.change = &note;
+    in.parties = &party;
+    in.nparties = 1;
+    in.timeline_since = since;
+    in.task_type_field = &task_type_field;
+}
+
+Test(planner, a_timeline_task_type_takes_the_picklists_spelling)
+{
+    note_on_a_synced_lead("email");
+    plan();
+    cr_assert_str_eq(fstr(op(SYNC_PLAN_OP_CREATE, SYNC_SIDE_SALESFORCE), "Type"), "Email");
+    cr_assert_eq(count(SYNC_PLAN_OP_RECORD_ERROR), 0, "%s", tr());
+}
+
+Test(planner, a_timeline_task_type_not_in_the_picklist_is_a_retried_picklist_error_and_no_task)
+{
+    note_on_a_synced_lead("Fax"); /* inactive */
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_CREATE), 0, "%s", tr());
+    const struct sync_plan_op *e = op(SYNC_PLAN_OP_RECORD_ERROR, SYNC_SIDE_HUBSPOT);
+    cr_assert_eq(e->category, SYNC_PLAN_ERR_PICKLIST);
+    cr_assert(e->flags & SYNC_PLAN_F_RETRY);
+    cr_assert_str_eq(e->message,
+                     "timeline_notes_task_type \"Fax\" is not a value of Salesforce's Task Type "
+                     "picklist (Call, Email, Other): set it to one of them, or empty for no type; "
+                     "the task is made once it is");
+}
+
+Test(planner, no_timeline_task_type_writes_no_type_and_needs_no_picklist)
+{
+    note_on_a_synced_lead("");
+    in.task_type_field = NULL;
+    plan();
+    cr_assert_null(json_object_get(op(SYNC_PLAN_OP_CREATE, SYNC_SIDE_SALESFORCE)->fields, "Type"));
+}
