@@ -393,12 +393,13 @@ static enum sync_rc record_retry(struct sync_engine *e, const struct batch *b,
 }
 
 /* A write held back by the object_permissions suspension: due again at once, so it goes out
- * with the first pass after the suspension is cleared; no sync error is filed. */
+ * with the first pass after the suspension is cleared; never tried, it counts no attempt, and no
+ * sync error is filed. */
 static enum sync_rc record_held(struct sync_engine *e, const struct entry *it, int64_t now,
                                 struct sync_err *err)
 {
     struct sync_err rerr = SYNC_ERR_INIT;
-    enum sync_rc rc = sync_store_outbox_reschedule(e->st, it->id, now, &rerr);
+    enum sync_rc rc = sync_store_outbox_release(e->st, it->id, now, &rerr);
 
     if (rc && rc != SYNC_ERR_NOT_FOUND && err)
         *err = rerr;

@@ -121,7 +121,7 @@ void sync_credentials_from_json(const json_t *body, struct sync_sf_credentials_i
 
 /* ---- the file's credentials ---- */
 
-static const char *file_login_url(const struct sync_config *cfg)
+const char *sync_credentials_file_login_url(const struct sync_config *cfg)
 {
     if (given(cfg->salesforce.login_url))
         return cfg->salesforce.login_url;
@@ -146,7 +146,7 @@ static int login_host_trusted(const struct sync_config *cfg, const char *login_u
     size_t n;
 
     url_origin(login_url, a, sizeof(a));
-    url_origin(file_login_url(cfg), b, sizeof(b));
+    url_origin(sync_credentials_file_login_url(cfg), b, sizeof(b));
     if (strcasecmp(a, b) == 0)
         return 1;
     if (strncmp(a, "https://", 8))
@@ -294,7 +294,7 @@ static const char *in_login_url(const struct sync_config *cfg,
         return in->login_url;
     if (in->sandbox >= 0)
         return in->sandbox ? SYNC_CREDENTIALS_SANDBOX_LOGIN : SYNC_CREDENTIALS_LOGIN;
-    return file_login_url(cfg);
+    return sync_credentials_file_login_url(cfg);
 }
 
 /* One login with in's credentials: SYNC_OK, or the vendor's refusal in err. */
@@ -375,7 +375,7 @@ enum sync_rc sync_credentials_save_salesforce(struct sync_store *st, const struc
     row.username = in->username;
     row.login_url = login_url;
     row.sandbox = in->sandbox >= 0 ? in->sandbox
-                  : in->login_url  ? strstr(login_url, "test.salesforce.com") != NULL
+                  : in->login_url  ? strstr(login_url, SYNC_CREDENTIALS_SANDBOX_HOST) != NULL
                                    : cfg->salesforce.sandbox;
     row.grant = given(in->refresh_token) ? "refresh_token" : "password";
     row.valid = 1;
@@ -460,7 +460,8 @@ static enum sync_rc show_salesforce(struct sync_store *st, const struct sync_con
                             strcmp(file_grant(cfg), "password") == 0
                                 ? str_or_null(cfg->salesforce.username)
                                 : json_null());
-        json_object_set_new(c.shown, "login_url", json_string(file_login_url(cfg)));
+        json_object_set_new(c.shown, "login_url",
+                            json_string(sync_credentials_file_login_url(cfg)));
         json_object_set_new(c.shown, "sandbox", json_boolean(cfg->salesforce.sandbox));
     } else if (!c.found) {
         c.shown = json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:n, s:n, s:n, s:n}", "vendor", VENDOR,
@@ -468,8 +469,8 @@ static enum sync_rc show_salesforce(struct sync_store *st, const struct sync_con
                             strcmp(file_grant(cfg), "password") == 0
                                 ? str_or_null(cfg->salesforce.username)
                                 : json_null(),
-                            "login_url", file_login_url(cfg), "sandbox", cfg->salesforce.sandbox,
-                            "valid", "checked_at", "error", "updated_at");
+                            "login_url", sync_credentials_file_login_url(cfg), "sandbox",
+                            cfg->salesforce.sandbox, "valid", "checked_at", "error", "updated_at");
     }
     if (!c.shown)
         return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");

@@ -41,8 +41,13 @@
 
 struct sync_store;
 
+/* Salesforce's login hosts: production, and every sandbox */
 #define SYNC_CREDENTIALS_LOGIN "https://login.salesforce.com"
-#define SYNC_CREDENTIALS_SANDBOX_LOGIN "https://test.salesforce.com"
+#define SYNC_CREDENTIALS_SANDBOX_HOST "test.salesforce.com"
+#define SYNC_CREDENTIALS_SANDBOX_LOGIN "https://" SYNC_CREDENTIALS_SANDBOX_HOST
+
+/* The file's Salesforce login host: salesforce.login_url, else the one salesforce.sandbox picks. */
+const char *sync_credentials_file_login_url(const struct sync_config *cfg);
 /* The longest value a credential field may have. */
 #define SYNC_CREDENTIALS_FIELD_MAX 1024
 

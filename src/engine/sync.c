@@ -25,6 +25,7 @@
 #include "capture/timeline.h"
 #include "engine/apply.h"
 #include "engine/budget.h"
+#include "engine/credentials.h"
 #include "engine/runtime.h"
 #include "engine/sync_int.h"
 
@@ -153,10 +154,7 @@ static enum sync_rc conns_open(struct sync_engine *e, struct sync_err *err)
 
     memset(&sc, 0, sizeof(sc));
     sc.vendor = SYNC_VENDOR_SALESFORCE;
-    sc.login_url = cfg->salesforce.login_url && cfg->salesforce.login_url[0]
-                       ? cfg->salesforce.login_url
-                   : cfg->salesforce.sandbox ? "https://test.salesforce.com"
-                                             : "https://login.salesforce.com";
+    sc.login_url = sync_credentials_file_login_url(cfg);
     sc.client_id = cfg->salesforce.client_id;
     sc.client_secret = cfg->salesforce.client_secret;
     if (cfg->salesforce.grant && strcmp(cfg->salesforce.grant, "client_credentials") == 0) {

@@ -734,6 +734,15 @@ enum sync_rc sync_store_outbox_reschedule(struct sync_store *st, int64_t id,
     return leave(st, st->ops->outbox_reschedule(st, id, next_attempt_at, err));
 }
 
+enum sync_rc sync_store_outbox_release(struct sync_store *st, int64_t id, int64_t next_attempt_at,
+                                       struct sync_err *err)
+{
+    enum sync_rc rc = enter(st, err);
+    if (rc)
+        return rc;
+    return leave(st, st->ops->outbox_release(st, id, next_attempt_at, err));
+}
+
 enum sync_rc sync_store_outbox_stats(struct sync_store *st, struct sync_outbox_stats *out,
                                      struct sync_err *err)
 {

@@ -328,6 +328,10 @@ enum sync_rc sync_store_outbox_complete(struct sync_store *st, int64_t id, struc
 /* Releases a claim for a retry: attempts + 1, due at next_attempt_at. */
 enum sync_rc sync_store_outbox_reschedule(struct sync_store *st, int64_t id,
                                           int64_t next_attempt_at, struct sync_err *err);
+/* Releases a claim that was never tried (held back): due at next_attempt_at, no attempt
+ * counted. SYNC_ERR_NOT_FOUND if it is gone. */
+enum sync_rc sync_store_outbox_release(struct sync_store *st, int64_t id, int64_t next_attempt_at,
+                                       struct sync_err *err);
 struct sync_outbox_stats {
     int64_t waiting;         /* not claimed */
     int64_t claimed;         /* under a lease */

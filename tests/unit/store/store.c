@@ -1159,6 +1159,30 @@ Test(store, outbox_reschedule_counts_the_attempt_and_waits_until_the_new_time)
     sync_store_close(st);
 }
 
+Test(store, outbox_release_waits_until_the_new_time_and_counts_no_attempt)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    struct sync_store *st = open_mem();
+    struct sync_link l;
+    struct rows r = {0};
+    struct sync_outbox_claim req = {1000, 60000, 10, NULL, NULL, NULL};
+
+    make_link(st, "1", "003A", SYNC_LINK_LINKED, &l);
+    int64_t id = enqueue(st, l.link_id, "hubspot", "contacts", "update", 1);
+    OK(sync_store_outbox_claim(st, &req, on_outbox, &r, &err));
+    OK(sync_store_outbox_release(st, id, 3000, &err));
+    req.now = 2999;
+    memset(&r, 0, sizeof(r));
+    OK(sync_store_outbox_claim(st, &req, on_outbox, &r, &err));
+    cr_assert_eq(r.n, 0, "not due before its time");
+    req.now = 3000;
+    OK(sync_store_outbox_claim(st, &req, on_outbox, &r, &err));
+    cr_assert_eq(r.n, 1);
+    cr_assert_eq(r.num[0], 0, "a release is no attempt");
+    cr_assert_eq(sync_store_outbox_release(st, id + 1, 1, &err), SYNC_ERR_NOT_FOUND);
+    sync_store_close(st);
+}
+
 Test(store, outbox_claim_undoes_itself_when_the_callback_fails)
 {
     struct sync_err err = SYNC_ERR_INIT;
