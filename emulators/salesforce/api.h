@@ -119,6 +119,11 @@ void call_txn_end(struct sf_call *c, struct sf_txn *own);
 /* ---- records in REST form (record.c) ---- */
 
 int record_field_visible(const struct sf_org *org, const struct sf_field *f);
+/* Whether field-level security makes f read-only for the API user (PUT /__emu/permissions
+ * read_only_fields): describe says it is neither createable nor updateable, and a write of it
+ * is refused. */
+int record_field_read_only_for_user(const struct sf_org *org, const struct sf_object *obj,
+                                    const struct sf_field *f);
 /* new: the record as REST returns it: attributes first, then every visible field (or only
  * `fields`, an array of names, when given) with nulls for unset ones. */
 json_t *record_to_rest(const struct sf_call *c, const struct sf_object *obj, const json_t *data,

@@ -260,9 +260,18 @@ void h_describe(struct sf_call *c)
     }
     d = json_object();
     fields = json_array();
-    for (size_t i = 0; i < o->nfields; i++)
-        if (record_field_visible(c->org, &o->fields[i]))
-            json_array_append_new(fields, field_describe(&o->fields[i]));
+    for (size_t i = 0; i < o->nfields; i++) {
+        json_t *f;
+        if (!record_field_visible(c->org, &o->fields[i]))
+            continue;
+        f = field_describe(&o->fields[i]);
+        if (record_field_read_only_for_user(c->org, o, &o->fields[i])) {
+            /* describe is the user's view: field-level security shows here */
+            json_object_set_new(f, "createable", json_false());
+            json_object_set_new(f, "updateable", json_false());
+        }
+        json_array_append_new(fields, f);
+    }
     set_common(d, c->org, o);
     json_object_set_new(d, "actionOverrides", json_array());
     json_object_set_new(d, "childRelationships", child_relationships(c, o));

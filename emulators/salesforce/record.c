@@ -15,6 +15,20 @@ int record_field_visible(const struct sf_org *org, const struct sf_field *f)
     return !(f->flags & SF_F_STATECOUNTRY) || org->settings.state_country_picklists;
 }
 
+int record_field_read_only_for_user(const struct sf_org *org, const struct sf_object *obj,
+                                    const struct sf_field *f)
+{
+    const json_t *list = org->perms[obj->index].read_only_fields;
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (strcasecmp(json_string_value(v), f->name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 json_t *record_attributes(const struct sf_call *c, const char *type, const char *id)
 {
     char url[256];

@@ -447,20 +447,6 @@ static int resolve_foreign_key(struct sf_org *org, const struct sf_field *ref, c
 
 /* ---- permissions and access ---- */
 
-static int field_read_only_for_user(const struct sf_org *org, const struct sf_object *obj,
-                                    const struct sf_field *f)
-{
-    const json_t *list = org->perms[obj->index].read_only_fields;
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        if (strcasecmp(json_string_value(v), f->name) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 static void list_error(struct sf_error *err, const char *code, const char *prefix,
                        const char *suffix, const json_t *names)
 {
@@ -831,7 +817,7 @@ static int check_names(struct sf_call *c, const struct sf_object *obj, const jso
         }
         if (!rec ? !schema_field_createable(f) : !schema_field_updateable(f))
             json_array_append_new(ro, json_string(f->name));
-        else if (field_read_only_for_user(c->org, obj, f))
+        else if (record_field_read_only_for_user(c->org, obj, f))
             json_array_append_new(noaccess, json_string(f->name));
     }
     if (!rc && json_array_size(ro)) {

@@ -214,6 +214,10 @@ test('INSUFFICIENT_ACCESS_OR_READONLY for read-only fields and objects (control 
   try {
     const e = await sfReject(conn.sobject('Lead').create({ LastName: 'R', Company: 'C', Rating: 'Hot' }), 'INSUFFICIENT_ACCESS_OR_READONLY');
     assert.ok(e.message.length > 0);
+    // describe is the user's view: field-level security shows there
+    const rating = (await conn.sobject('Lead').describe()).fields.find((f) => f.name === 'Rating');
+    assert.equal(rating.createable, false);
+    assert.equal(rating.updateable, false);
     assert.equal((await conn.sobject('Lead').create({ LastName: 'R', Company: 'C' })).success, true);
     await sf.control('PUT', '/__emu/permissions', { object: 'Lead', read_only_fields: [], read_only: true });
     await sfReject(conn.sobject('Lead').create({ LastName: 'R', Company: 'C' }), 'INSUFFICIENT_ACCESS_OR_READONLY');
@@ -223,6 +227,8 @@ test('INSUFFICIENT_ACCESS_OR_READONLY for read-only fields and objects (control 
     await sf.control('PUT', '/__emu/permissions', { object: 'Lead', read_only_fields: [], read_only: false });
   }
   assert.equal((await conn.sobject('Lead').create({ LastName: 'R', Company: 'C', Rating: 'Hot' })).success, true);
+  const rating = (await conn.sobject('Lead').describe()).fields.find((f) => f.name === 'Rating');
+  assert.equal(rating.updateable, true, 'editable again');
 });
 
 test('validation errors in collections use statusCode with the same codes and fields', async () => {
