@@ -298,6 +298,21 @@ static void filed_on(struct sync_engine *e, const struct batch *b, const struct 
     }
 }
 
+/* Whether the plan that made the entry filed an error of category on the record itself (the
+ * write carries the rest of the record; the error stays until a plan finds it gone). */
+static int kept_error(const struct entry *it, const char *category)
+{
+    const json_t *keep = json_object_get(it->payload, "keep_errors"), *v;
+    size_t i;
+
+    json_array_foreach(keep, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), category) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static enum sync_rc record_ok(struct sync_engine *e, const struct batch *b, const struct entry *it,
                               const struct outcome *oc, int64_t now, struct sync_err *err)
 {
@@ -312,7 +327,8 @@ static enum sync_rc record_ok(struct sync_engine *e, const struct batch *b, cons
     if (rc == SYNC_OK)
         rc = ledger_rows_store(e, b, it, 0, err);
     for (size_t k = 0; rc == SYNC_OK && sys[0] && obj[0] && rid[0] && vendor_categories[k]; k++)
-        rc = sync_store_error_resolve(e->st, sys, obj, rid, vendor_categories[k], err);
+        if (!kept_error(it, vendor_categories[k]))
+            rc = sync_store_error_resolve(e->st, sys, obj, rid, vendor_categories[k], err);
     return rc ? rc : complete(e, it, err);
 }
 

@@ -36,7 +36,7 @@ static const char *const op_names[SYNC_PLAN_OP__COUNT] = {
     "link_state", "record_error", "clear_error", "record_conflict", "ledger_put", "settle"};
 static const char *const errcat_names[SYNC_PLAN_ERR__COUNT] = {
     "no_email", "required_field", "property_value", "picklist",
-    "mapping",  "associations",   "inclusion_list"};
+    "mapping",  "associations",   "inclusion_list", "field_permissions"};
 static const char *const rule_labels[SYNC_RULE__COUNT] = {
     "Prefer Salesforce unless blank", "Always use Salesforce", "Two-way", "Don't sync",
     "Prefer HubSpot unless blank",    "Always use HubSpot"};
@@ -220,6 +220,51 @@ static char *dup_or_null(struct ctx *c, const char *s)
     return d;
 }
 
+enum sync_rc sync_plan_add_error(struct sync_plan *p, const struct sync_plan_record *rec,
+                                 const char *link_id, enum sync_plan_errcat cat, unsigned flags,
+                                 const char *message)
+{
+    struct sync_plan_input in;
+    struct ctx c;
+    struct sync_plan_op *op;
+
+    memset(&in, 0, sizeof(in));
+    memset(&c, 0, sizeof(c));
+    in.change = rec;
+    c.in = &in;
+    c.out = p;
+    if (!(op = op_add(&c, SYNC_PLAN_OP_RECORD_ERROR, rec->system, rec->object, rec->id, link_id)))
+        return c.rc;
+    op->category = cat;
+    op->flags = flags;
+    op->message = dup_or_null(&c, message);
+    return c.rc;
+}
+
+static void record_error_va(struct ctx *c, const struct sync_plan_record *rec, const char *link_id,
+                            enum sync_plan_errcat cat, unsigned flags, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void record_error_va(struct ctx *c, const struct sync_plan_record *rec, const char *link_id,
+                            enum sync_plan_errcat cat, unsigned flags, const char *fmt, va_list ap)
+{
+    char msg[SYNC_ERR_MSG_MAX];
+    struct sync_plan_op *op;
+
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    c->checked[cat] = c->failed[cat] = 1;
+    if (rec == c->in->change)
+        trace(c, "%s: error (%s): %s", c->label, errcat_names[cat], msg);
+    else
+        trace(c, "%s: error (%s) filed on %s %s %s: %s", c->label, errcat_names[cat],
+              sync_plan_side_name(rec->system), rec->object, rec->id, msg);
+    if (!(op = op_add(c, SYNC_PLAN_OP_RECORD_ERROR, rec->system, rec->object, rec->id, link_id)))
+        return;
+    op->category = cat;
+    op->flags = flags;
+    op->message = dup_or_null(c, msg);
+}
+
 static void record_error(struct ctx *c, const char *link_id, enum sync_plan_errcat cat,
                          unsigned flags, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -228,21 +273,11 @@ static void record_error(struct ctx *c, const char *link_id, enum sync_plan_errc
 static void record_error(struct ctx *c, const char *link_id, enum sync_plan_errcat cat,
                          unsigned flags, const char *fmt, ...)
 {
-    const struct sync_plan_record *rec = c->in->change;
-    char msg[SYNC_ERR_MSG_MAX];
-    struct sync_plan_op *op;
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    record_error_va(c, c->in->change, link_id, cat, flags, fmt, ap);
     va_end(ap);
-    c->checked[cat] = c->failed[cat] = 1;
-    trace(c, "%s: error (%s): %s", c->label, errcat_names[cat], msg);
-    if (!(op = op_add(c, SYNC_PLAN_OP_RECORD_ERROR, rec->system, rec->object, rec->id, link_id)))
-        return;
-    op->category = cat;
-    op->flags = flags;
-    op->message = dup_or_null(c, msg);
 }
 
 /* Resolves the change record's open errors of the categories this plan checked and passed. */
@@ -556,6 +591,26 @@ struct pair {
     size_t nsame;            /* fields unchanged or already equal */
 };
 
+static void sf_value_error(struct ctx *c, const struct pair *pr, enum sync_plan_errcat cat,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A value that cannot be written to Salesforce: an error on the record the value comes from.
+ * That is the change's, except a Salesforce change whose plan carries HubSpot's value back to
+ * it: then the HubSpot record's (as apply.c files a refused write), so the same refusal
+ * planned from both sides is one error, which the HubSpot record's plan resolves. */
+static void sf_value_error(struct ctx *c, const struct pair *pr, enum sync_plan_errcat cat,
+                           const char *fmt, ...)
+{
+    const struct sync_plan_record *rec = c->in->change;
+    va_list ap;
+
+    if (rec->system == SYNC_SIDE_SALESFORCE && pr->hs && pr->hs->id && pr->hs->id[0])
+        rec = pr->hs;
+    va_start(ap, fmt);
+    record_error_va(c, rec, pr->link_id, cat, 0, fmt, ap);
+    va_end(ap);
+}
+
 /* Canonical value of one side. Returns 0 when the side does not carry the field (left alone),
  * 1 when out holds the value, -1 after recording a conversion error. */
 static int canon_hs(struct ctx *c, const struct pair *pr, const struct sync_mapping *m,
@@ -737,16 +792,17 @@ static int write_sf_geo(struct ctx *c, struct pair *pr, const struct sync_sf_fie
     const char *country;
 
     if (!g->ncountries) {
-        record_error(c, pr->link_id, SYNC_PLAN_ERR_PICKLIST, 0,
-                     "state and country picklists are on in the settings, but Salesforce %s has "
-                     "no %sCountryCode field: switch them on in Salesforce, or the setting off",
-                     pr->sf_object, prefix);
+        sf_value_error(c, pr, SYNC_PLAN_ERR_PICKLIST,
+                       "state and country picklists are on in the settings, but Salesforce %s has "
+                       "no %sCountryCode field: switch them on in Salesforce, or the setting off",
+                       pr->sf_object, prefix);
         return -1;
     }
     if (part == 2) {
         if (!sync_value_blank(v) && !(k = geo_country(g, v))) {
-            record_error(c, pr->link_id, SYNC_PLAN_ERR_PICKLIST, 0,
-                         "%s: country \"%s\" is not in Salesforce's country picklist", f->name, v);
+            sf_value_error(c, pr, SYNC_PLAN_ERR_PICKLIST,
+                           "%s: country \"%s\" is not in Salesforce's country picklist", f->name,
+                           v);
             return -1;
         }
         return geo_set(c, pr, prefix, "Country", sync_value_blank(v) ? NULL : k->code);
@@ -754,15 +810,16 @@ static int write_sf_geo(struct ctx *c, struct pair *pr, const struct sync_sf_fie
     if (sync_value_blank(v))
         return geo_set(c, pr, prefix, "State", NULL);
     if (!(country = geo_context(c, pr, prefix))) {
-        record_error(c, pr->link_id, SYNC_PLAN_ERR_PICKLIST, 0,
-                     "%s: state \"%s\" needs a country: Salesforce's state picklist depends on it",
-                     f->name, v);
+        sf_value_error(
+            c, pr, SYNC_PLAN_ERR_PICKLIST,
+            "%s: state \"%s\" needs a country: Salesforce's state picklist depends on it", f->name,
+            v);
         return -1;
     }
     if (!(s = geo_state(g, country, v))) {
-        record_error(c, pr->link_id, SYNC_PLAN_ERR_PICKLIST, 0,
-                     "%s: state \"%s\" is not a state of %s in Salesforce's state picklist",
-                     f->name, v, country);
+        sf_value_error(c, pr, SYNC_PLAN_ERR_PICKLIST,
+                       "%s: state \"%s\" is not a state of %s in Salesforce's state picklist",
+                       f->name, v, country);
         return -1;
     }
     if (geo_set(c, pr, prefix, "State", s->code))
@@ -803,7 +860,7 @@ static int write_sf(struct ctx *c, struct pair *pr, const struct sync_mapping *m
     } else if (c->in->geo && address_part(f->name, why, sizeof(why))) {
         return write_sf_geo(c, pr, f, v);
     } else if (sync_mapping_to_sf(m, pr->sf_object, v, &jv, &err)) {
-        record_error(c, pr->link_id, value_errcat(&err), 0, "%s", err.message);
+        sf_value_error(c, pr, value_errcat(&err), "%s", err.message);
         return -1;
     }
     if (!jv || json_object_set_new(pr->to_sf, f->name, jv)) {
@@ -2631,6 +2688,8 @@ static void plan_timeline(struct ctx *c)
     if (i < 0) {
         trace(c, "%s: none of its %zu contact%s syncs with Salesforce: no task", c->label,
               c->in->nparties, c->in->nparties == 1 ? "" : "s");
+        /* nothing to wait for any more: an earlier "waiting for contact" error is resolved */
+        c->checked[SYNC_PLAN_ERR_ASSOCIATIONS] = 1;
         set_action(c, "skip");
         return;
     }

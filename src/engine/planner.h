@@ -246,6 +246,9 @@ enum sync_plan_errcat {
     SYNC_PLAN_ERR_MAPPING,        /* "mapping": a pipeline or stage with no counterpart */
     SYNC_PLAN_ERR_ASSOCIATIONS,   /* "associations": waiting for an account to sync; retries */
     SYNC_PLAN_ERR_INCLUSION,      /* "inclusion_list": not in the inclusion list (never synced) */
+    /* "field_permissions": a field the integration user may not edit (filed by planstep.c when
+     * describe says so; a write that lands with the field resolves it) */
+    SYNC_PLAN_ERR_FIELD_PERMISSIONS,
     SYNC_PLAN_ERR__COUNT
 };
 
@@ -316,6 +319,11 @@ enum sync_rc sync_plan_make(const struct sync_plan_input *in, struct sync_plan *
 
 /* Names: "create", "update", ...; "no_email", "required_field", ...; "done", "deferred",
  * "need_record". */
+/* Adds a RECORD_ERROR op on the change's record rec, as the planner's own checks do (for the
+ * checks made after planning, against the vendors' describes). */
+enum sync_rc sync_plan_add_error(struct sync_plan *p, const struct sync_plan_record *rec,
+                                 const char *link_id, enum sync_plan_errcat cat, unsigned flags,
+                                 const char *message);
 const char *sync_plan_op_kind_name(enum sync_plan_op_kind k);
 const char *sync_plan_errcat_name(enum sync_plan_errcat c);
 const char *sync_plan_status_name(enum sync_plan_status s);

@@ -1593,45 +1593,131 @@ static int writable(const struct sync_field_def *d, int create)
     return (d->flags & (create ? SYNC_FIELD_CREATEABLE : SYNC_FIELD_UPDATEABLE)) != 0;
 }
 
-/* Drops fields the target cannot take from every write (and their ledger rows); marks writes
- * left with nothing to do (updates) in skip[]. */
-static enum sync_rc writes_check(struct sync_engine *e, enum sync_kind kind, struct sync_plan *plan,
-                                 char *skip, struct sync_err *err)
+/* A Salesforce field describe knows but says the integration user may not set: field-level
+ * security (a calculated field is read-only by nature, and dropped quietly). */
+static int denied(const struct sync_plan_op *op, const struct sync_field_def *d)
 {
-    for (size_t i = 0; i < plan->nops; i++) {
+    return op->target == SYNC_SIDE_SALESFORCE && d && !(d->flags & SYNC_FIELD_CALCULATED) &&
+           !writable(d, op->kind == SYNC_PLAN_OP_CREATE);
+}
+
+static int any_denied(const struct sync_plan_op *op, const struct sync_field_catalog *cat)
+{
+    const char *k;
+    json_t *v;
+
+    json_object_foreach(op->fields, k, v)
+    {
+        if (denied(op, sync_field_catalog_find(cat, k)))
+            return 1;
+    }
+    return 0;
+}
+
+/* The op's catalogue; when it refuses a field to the integration user, described again if
+ * older than SYNC_ENGINE_CATALOG_RECHECK_MS (access may have been given since), or at once for
+ * a resync (what a user asks for once access is given). */
+static enum sync_rc op_catalog(struct sync_engine *e, const struct sync_plan_op *op, int resync,
+                               const struct sync_field_catalog **cat, struct sync_err *err)
+{
+    enum sync_rc rc = sync__engine_catalog(e, op->target, op->object, cat, err);
+    int fresh;
+
+    if (rc || !any_denied(op, *cat))
+        return rc;
+    return sync__engine_catalog_recheck(
+        e, op->target, op->object, resync ? 0 : SYNC_ENGINE_CATALOG_RECHECK_MS, &fresh, cat, err);
+}
+
+/* Drops one field the target cannot take from op (and its ledger rows). */
+static void field_drop(struct sync_engine *e, enum sync_kind kind, struct sync_plan *plan, size_t i,
+                       const char *k, int by_security, char *skip)
+{
+    struct sync_plan_op *op = &plan->ops[i];
+    const char *lk = ledger_key(e, kind, op, k);
+
+    if (by_security)
+        sync_trace_add(&plan->trace,
+                       "field %s: Salesforce %s %s is read-only for the integration user "
+                       "(field-level security); it is not synced",
+                       lk, op->object, k);
+    else
+        sync_trace_add(&plan->trace,
+                       "field %s: %s %s has no field %s the integration may %s; it is not synced",
+                       lk, op->target == SYNC_SIDE_HUBSPOT ? "HubSpot" : "Salesforce", op->object,
+                       k, op->kind == SYNC_PLAN_OP_CREATE ? "set" : "change");
+    for (size_t j = 0; j < plan->nops; j++) {
+        struct sync_plan_op *lp = &plan->ops[j];
+        if (lp->kind == SYNC_PLAN_OP_LEDGER_PUT && lp->target == op->target && lp->field &&
+            strcmp(lp->field, lk) == 0 && strcmp(lp->link_id, op->link_id) == 0)
+            skip[j] = 1;
+    }
+    json_object_del(op->fields, k);
+}
+
+/* Drops fields the target cannot take from every write (and their ledger rows); marks writes
+ * left with nothing to do (updates) in skip[]. Fields Salesforce refuses to the integration
+ * user are a field_permissions error on rec, as Salesforce's own refusal would be, while the
+ * rest of the record syncs: one op added to the plan, for which skip[] has room. */
+static enum sync_rc writes_check(struct sync_engine *e, const struct change *ch,
+                                 const struct sync_plan_record *rec, const char *link_id,
+                                 struct sync_plan *plan, char *skip, struct sync_err *err)
+{
+    struct sync_buf refused = SYNC_BUF_INIT(SYNC_ERR_MSG_MAX / 2);
+    enum sync_rc rc = SYNC_OK;
+    size_t nops = plan->nops;
+
+    for (size_t i = 0; rc == SYNC_OK && i < nops; i++) {
         struct sync_plan_op *op = &plan->ops[i];
         const struct sync_field_catalog *cat;
         const char *k;
         json_t *v, *tmp;
-        enum sync_rc rc;
 
         if ((op->kind != SYNC_PLAN_OP_CREATE && op->kind != SYNC_PLAN_OP_UPDATE) || !op->fields)
             continue;
-        if ((rc = sync__engine_catalog(e, op->target, op->object, &cat, err)))
-            return rc;
+        if ((rc = op_catalog(e, op, ch->resync, &cat, err)))
+            break;
         json_object_foreach_safe(op->fields, tmp, k, v)
         {
-            const char *lk;
-            if (writable(sync_field_catalog_find(cat, k), op->kind == SYNC_PLAN_OP_CREATE))
+            const struct sync_field_def *d = sync_field_catalog_find(cat, k);
+            if (writable(d, op->kind == SYNC_PLAN_OP_CREATE))
                 continue;
-            lk = ledger_key(e, kind, op, k);
-            sync_trace_add(&plan->trace,
-                           "field %s: %s %s has no field %s the integration may %s; "
-                           "it is not synced",
-                           lk, op->target == SYNC_SIDE_HUBSPOT ? "HubSpot" : "Salesforce",
-                           op->object, k, op->kind == SYNC_PLAN_OP_CREATE ? "set" : "change");
-            for (size_t j = 0; j < plan->nops; j++) {
-                struct sync_plan_op *lp = &plan->ops[j];
-                if (lp->kind == SYNC_PLAN_OP_LEDGER_PUT && lp->target == op->target && lp->field &&
-                    strcmp(lp->field, lk) == 0 && strcmp(lp->link_id, op->link_id) == 0)
-                    skip[j] = 1;
-            }
-            json_object_del(op->fields, k);
+            if (denied(op, d))
+                sync_buf_addf(&refused, "%s%s.%s", refused.len ? ", " : "", op->object, k);
+            field_drop(e, ch->kind, plan, i, k, denied(op, d), skip);
         }
         if (op->kind == SYNC_PLAN_OP_UPDATE && json_object_size(op->fields) == 0)
             skip[i] = 1;
     }
-    return SYNC_OK;
+    if (rc == SYNC_OK && refused.len) {
+        char msg[SYNC_ERR_MSG_MAX];
+        snprintf(msg, sizeof(msg),
+                 "Salesforce's describe says the integration user may not edit %s (field-level "
+                 "security): the rest of the record synced without it. Give the integration user "
+                 "edit access to the field in Salesforce, then resync the record",
+                 sync_buf_str(&refused));
+        sync_trace_add(&plan->trace, "error (field_permissions): %s", msg);
+        if ((rc = sync_plan_add_error(plan, rec, link_id, SYNC_PLAN_ERR_FIELD_PERMISSIONS, 0, msg)))
+            sync_err_set(err, rc, "out of memory");
+    }
+    sync_buf_release(&refused);
+    return rc;
+}
+
+/* The record a field Salesforce refuses is filed on: the change's, except a Salesforce change
+ * whose plan carries HubSpot's value back to it: then the value that does not reach Salesforce
+ * is the HubSpot record's, and the error is filed there (as apply.c files a refused write), so
+ * the same refusal planned from both sides is one error. */
+static const struct sync_plan_record *refused_on(const struct change *ch, const struct inputs *in,
+                                                 struct sync_plan_record *about)
+{
+    if (ch->side != SYNC_SIDE_SALESFORCE || !in->have_link || !in->link.hs_id[0])
+        return &in->rec.r;
+    memset(about, 0, sizeof(*about));
+    about->system = SYNC_SIDE_HUBSPOT;
+    about->object = sync_kind_hs_object(ch->kind);
+    about->id = in->link.hs_id;
+    return about;
 }
 
 /* ---- storing a plan ---- */
@@ -1680,6 +1766,26 @@ static const char *agreed_name(enum sync_side s)
     return s == SYNC_SIDE_NONE ? "both" : sync__side_name(s);
 }
 
+/* The categories of the errors this plan files (a field refused by field-level security, a
+ * state not in the picklist: the rest of the record is still written), under "keep_errors":
+ * the write landing must not resolve them (apply.c record_ok). */
+static int keep_errors_add(const struct sync_plan *plan, json_t *p)
+{
+    json_t *keep = NULL;
+
+    for (size_t j = 0; j < plan->nops; j++) {
+        const struct sync_plan_op *e = &plan->ops[j];
+        if (e->kind != SYNC_PLAN_OP_RECORD_ERROR)
+            continue;
+        if ((!keep && !(keep = json_array())) ||
+            json_array_append_new(keep, json_string(sync_plan_errcat_name(e->category)))) {
+            json_decref(keep);
+            return -1;
+        }
+    }
+    return keep ? json_object_set_new(p, "keep_errors", keep) : 0;
+}
+
 /* The outbox payload of write op i, with the ledger rows that wait for it. */
 static json_t *write_payload(const struct change *ch, const struct sync_plan *plan, size_t i,
                              const char *skip, char *ledger_taken)
@@ -1693,8 +1799,10 @@ static json_t *write_payload(const struct change *ch, const struct sync_plan *pl
                           (op->flags & SYNC_PLAN_F_ASSIGN_RULES) ? (int)SYNC_APPLY_F_ASSIGN : 0,
                           "ledger", ledger);
 
-    if (!p)
+    if (!p || keep_errors_add(plan, p)) {
+        json_decref(p);
         return NULL;
+    }
     if (op->kind == SYNC_PLAN_OP_DELETE)
         return p;
     if (op->kind == SYNC_PLAN_OP_ASSOCIATE) {
@@ -2060,6 +2168,7 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
 {
     struct inputs *in = calloc(1, sizeof(*in));
     struct sync_plan_input pi;
+    struct sync_plan_record about;
     struct sync_plan plan;
     char *skip = NULL;
     enum sync_rc rc;
@@ -2148,12 +2257,13 @@ static enum sync_rc plan_change(struct sync_engine *e, struct change *ch, struct
         goto out;
     }
     if (plan.status == SYNC_PLAN_DEFERRED)
-        goto out; /* stays in the inbox */
-    if (!(skip = calloc(plan.nops + 1, 1))) {
+        goto out;                             /* stays in the inbox */
+    if (!(skip = calloc(plan.nops + 2, 1))) { /* writes_check may add an op */
         rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if ((rc = writes_check(e, ch->kind, &plan, skip, err)))
+    if ((rc = writes_check(e, ch, refused_on(ch, in, &about), plan_link_id(in, &plan), &plan, skip,
+                           err)))
         goto out;
     if (ch->kind == SYNC_KIND_TIMELINE && (rc = timeline_park(e, ch, &plan, err)))
         goto out;

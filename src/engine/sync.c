@@ -536,8 +536,41 @@ enum sync_rc sync__engine_catalog(struct sync_engine *e, enum sync_side side, co
     }
     slot->side = side;
     snprintf(slot->object, sizeof(slot->object), "%s", object);
+    slot->described_at = sync_time_monotonic_ms();
     e->ncats++;
     *out = &slot->cat;
+    return SYNC_OK;
+}
+
+enum sync_rc sync__engine_catalog_recheck(struct sync_engine *e, enum sync_side side,
+                                          const char *object, int64_t max_age_ms, int *fresh,
+                                          const struct sync_field_catalog **out,
+                                          struct sync_err *err)
+{
+    struct sync_engine_catalog *slot = catalog_slot(e, side, object);
+    struct sync_field_catalog cat;
+    struct sync_err derr = SYNC_ERR_INIT;
+    int64_t now = sync_time_monotonic_ms();
+
+    *fresh = 0;
+    if (!slot)
+        return sync__engine_catalog(e, side, object, out, err);
+    *out = &slot->cat;
+    if (now - slot->described_at <= max_age_ms)
+        return SYNC_OK;
+    memset(&cat, 0, sizeof(cat));
+    if (sync_conn_describe(sync__engine_conn(e, side), object, &cat, &derr)) {
+        sync_field_catalog_release(&cat);
+        sync_warn("engine", "cannot describe %s again, keeping the earlier describe: %s", object,
+                  derr.message);
+        slot->described_at = now;
+        return SYNC_OK;
+    }
+    sync__engine_geo_release(slot);
+    sync_field_catalog_release(&slot->cat);
+    slot->cat = cat;
+    slot->described_at = now;
+    *fresh = 1;
     return SYNC_OK;
 }
 

@@ -97,7 +97,8 @@ struct sync_engine_catalog {
     enum sync_side side;
     char object[64];
     struct sync_field_catalog cat;
-    int link_ensured; /* the link-id field was checked (Salesforce) or made (HubSpot) */
+    int64_t described_at; /* monotonic ms of the describe cat holds */
+    int link_ensured;     /* the link-id field was checked (Salesforce) or made (HubSpot) */
     /* Salesforce: its state and country picklists, built on first use (geo.c); strings
      * borrowed from cat */
     struct sync_plan_geo geo;
@@ -156,6 +157,17 @@ struct sync_conn *sync__engine_conn(struct sync_engine *e, enum sync_side side);
 /* The fields read for an object of a side; NULL when the engine does not capture it. */
 const struct sync_fieldset *sync__engine_fields(struct sync_engine *e, enum sync_side side,
                                                 const char *object);
+/* Salesforce's describe says what the integration user may edit (field-level security); a
+ * field it refuses is described again when the catalogue is older than this, so access given
+ * in Salesforce is seen within it by a running engine. */
+#define SYNC_ENGINE_CATALOG_RECHECK_MS 60000
+/* Describes the object again when its catalogue is older than max_age_ms; *fresh says whether
+ * it did. Pointers into the old catalogue (and its geo) are invalid afterwards. A describe that
+ * fails keeps the old catalogue (logged). */
+enum sync_rc sync__engine_catalog_recheck(struct sync_engine *e, enum sync_side side,
+                                          const char *object, int64_t max_age_ms, int *fresh,
+                                          const struct sync_field_catalog **out,
+                                          struct sync_err *err);
 /* The object's field catalogue, described on first use. */
 enum sync_rc sync__engine_catalog(struct sync_engine *e, enum sync_side side, const char *object,
                                   const struct sync_field_catalog **out, struct sync_err *err);

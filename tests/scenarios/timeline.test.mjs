@@ -302,6 +302,29 @@ test('an activity whose contact has not reached Salesforce waits for it, then be
   assert.deepEqual((await pair.status()).errors, {}, 'no open errors');
 });
 
+test('an activity waiting for a contact that then stops syncing (deleted in HubSpot) makes no task and its waiting error is resolved', async () => {
+  await reset({ timeline_notes: true });
+  await pair.sync();
+  await sleep(5);
+  await pair.sf.emu.control('PUT', '/__emu/settings', { object_access: { Lead: 'read' } });
+  const c = await pair.hs.create('contacts', { email: 'gone@waiting.example', lastname: 'Gone', company: 'Queue' });
+  const note = await engagement('notes', { hs_timestamp: String(Date.now()), hs_note_body: 'Never mind' }, [c]);
+  await pair.sync();
+  assert.deepEqual((await pair.explain('hubspot', 'notes', note, '--json')).errors.map((er) => er.category), ['associations']);
+
+  // the contact is deleted before it ever reached Salesforce: nothing left to wait for
+  const del = await pair.hs.api('DELETE', `/crm/v3/objects/contacts/${c}`);
+  assert.equal(del.status, 204);
+  await pair.sf.emu.control('PUT', '/__emu/settings', { object_access: { Lead: 'edit' } });
+  assert.equal((await pair.crmsync('suspension', 'clear')).code, 0);
+  await pair.sync();
+  assert.equal((await tasks()).length, 0, 'no task');
+  const x = await pair.explain('hubspot', 'notes', note, '--json');
+  assert.deepEqual(x.errors, [], 'the waiting error is resolved');
+  assert.match(traceOf(x), /none of its 0 contacts syncs with Salesforce: no task\n.*the earlier associations error is resolved/);
+  assert.deepEqual((await pair.status()).errors, {}, 'no open errors');
+});
+
 test('killed after the task write landed but before it was recorded, a rerun makes no second task', async () => {
   await reset({ timeline_notes: true, timeline_form_submissions: true });
   const p = await person('crash@replay.example');

@@ -2207,3 +2207,19 @@ Test(planner, no_timeline_task_type_writes_no_type_and_needs_no_picklist)
     plan();
     cr_assert_null(json_object_get(op(SYNC_PLAN_OP_CREATE, SYNC_SIDE_SALESFORCE)->fields, "Type"));
 }
+
+Test(planner, a_timeline_activity_whose_contact_stopped_syncing_resolves_its_waiting_error)
+{
+    static const char *const open[] = {"associations"};
+
+    note_on_a_synced_lead("");
+    in.parties = NULL;
+    in.nparties = 0;
+    in.open_errors = open;
+    in.nopen_errors = 1;
+    plan();
+    cr_assert_eq(count(SYNC_PLAN_OP_CREATE), 0, "%s", tr());
+    const struct sync_plan_op *c = op(SYNC_PLAN_OP_CLEAR_ERROR, SYNC_SIDE_HUBSPOT);
+    cr_assert_eq(c->category, SYNC_PLAN_ERR_ASSOCIATIONS);
+    has("none of its 0 contacts syncs with Salesforce: no task");
+}
