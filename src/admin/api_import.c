@@ -31,6 +31,7 @@ struct worker {
     atomic_int done; /* the thread has finished */
     const struct sync_config *cfg;
     int64_t id;
+    size_t page;          /* records per page; 0: the import's default */
     atomic_int *stopping; /* the admin API is stopping: end after the page in flight */
 };
 
@@ -52,7 +53,7 @@ static void *worker_main(void *arg)
     struct sync_err err = SYNC_ERR_INIT;
 
     if (sync_store_open(&st, w->cfg->store, &err) ||
-        sync_import_run(w->cfg, st, w->id, 0, on_progress, w, &err))
+        sync_import_run(w->cfg, st, w->id, w->page, on_progress, w, &err))
         sync_warn("admin", "import %lld stopped: %s", (long long)w->id, err.message);
     else
         sync_info("admin", "import %lld finished", (long long)w->id);
@@ -102,7 +103,7 @@ static void worker_untake(int slot)
 }
 
 /* Runs job id on the taken slot's thread; -1 (the slot given back) when no thread starts. */
-static int worker_start(int slot, const struct sync_config *cfg, int64_t id)
+static int worker_start(int slot, const struct sync_config *cfg, int64_t id, size_t page)
 {
     struct worker *w = &workers[slot];
     int rc = -1;
@@ -110,6 +111,7 @@ static int worker_start(int slot, const struct sync_config *cfg, int64_t id)
     pthread_mutex_lock(&workers_lock);
     w->cfg = cfg;
     w->id = id;
+    w->page = page;
     w->stopping = &stopping;
     atomic_store(&w->done, 0);
     if (pthread_create(&w->thread, NULL, worker_main, w) == 0) {
@@ -177,11 +179,31 @@ void api_import_get(struct admin_req *r)
         reply_job(r, 200, id);
 }
 
+/* The body's "page" (records per page read), when given: 1 to SYNC_IMPORT_SF_PAGE (a HubSpot
+ * list reads at most its own maximum). -1 (answered 400) when it is not. */
+static int page_of(struct admin_req *r, size_t *page)
+{
+    const json_t *v = json_object_get(r->body, "page");
+
+    *page = 0;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+        json_integer_value(v) > SYNC_IMPORT_SF_PAGE) {
+        admin_reply_error(r, 400, "bad_request",
+                          "page: expected a whole number of records per page from 1 to %d",
+                          SYNC_IMPORT_SF_PAGE);
+        return -1;
+    }
+    *page = (size_t)json_integer_value(v);
+    return 0;
+}
+
 /* Runs the stored job id on the taken slot and answers 202 with its progress (500, the job left
  * running and resumable, when no thread starts). */
-static void started(struct admin_req *r, int slot, int64_t id)
+static void started(struct admin_req *r, int slot, int64_t id, size_t page)
 {
-    if (worker_start(slot, r->cfg, id)) {
+    if (worker_start(slot, r->cfg, id, page)) {
         admin_reply_error(r, 500, "internal",
                           "import %lld is stored but no thread starts for it: resume it later "
                           "(POST /api/v1/imports/%lld/resume)",
@@ -197,8 +219,11 @@ void api_import_start(struct admin_req *r)
     struct sync_err err = SYNC_ERR_INIT;
     struct sync_import_spec spec;
     int64_t id = 0;
+    size_t page;
     int slot;
 
+    if (page_of(r, &page))
+        return;
     memset(&spec, 0, sizeof(spec));
     spec.system = sync_json_str(r->body, "system");
     spec.object = sync_json_str(r->body, "object");
@@ -227,7 +252,7 @@ void api_import_start(struct admin_req *r)
             admin_reply_err(r, &err);
         return;
     }
-    started(r, slot, id);
+    started(r, slot, id, page);
 }
 
 /* POST /api/v1/imports/{id}/resume: a stopped import on a worker, like a new one. */
@@ -236,10 +261,11 @@ void api_import_resume(struct admin_req *r)
     struct sync_err err = SYNC_ERR_INIT;
     const char *state;
     json_t *job = NULL;
+    size_t page;
     int64_t id;
     int slot;
 
-    if (job_id(r, &id))
+    if (job_id(r, &id) || page_of(r, &page))
         return;
     if (sync_import_get(r->st, id, &job, &err)) {
         admin_reply_err(r, &err);
@@ -255,7 +281,7 @@ void api_import_resume(struct admin_req *r)
                           "resume it when one of them ends",
                           (long long)id, ADMIN_IMPORTS_MAX);
     } else {
-        started(r, slot, id);
+        started(r, slot, id, page);
     }
     json_decref(job);
 }

@@ -289,6 +289,35 @@ test('the admin API resumes a stopped import like a new one, and refuses what it
   for (const w of webs) assert.equal(contacts.filter((c) => c.properties.email === w.email).length, 1, `${w.email} once`);
 });
 
+test('an import started through the admin API reads in the page size it asks for; a bad page size is a 400 and stores nothing', async () => {
+  const token = 'admin-secret-for-pages';
+  await leadsBehindTheCursor('pg', 7, 2, `admin:\n  listen: 127.0.0.1:0\n  token: ${token}\n`);
+  const run = await pair.runAdmin(token);
+  try {
+    for (const page of [0, 2001, 'ten', 2.5]) {
+      const bad = await run.api('POST', '/api/v1/imports', { body: { system: 'salesforce', object: 'Lead', page } });
+      assert.equal(bad.status, 400, `page ${page}`);
+      assert.match(bad.body.error.message, /^page: expected a whole number of records per page from 1 to 2000/);
+    }
+    assert.deepEqual(await imports(), [], 'nothing stored');
+    await pair.resetStats();
+    const r = await run.api('POST', '/api/v1/imports', {
+      body: { system: 'salesforce', object: 'Lead', where: "LeadSource = 'Web'", page: 3 },
+    });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const end = Date.now() + 20000;
+    let job;
+    while ((job = (await run.api('GET', `/api/v1/imports/${r.body.id}`)).body).state !== 'done') {
+      assert.ok(Date.now() < end, JSON.stringify(job));
+      await sleep(100);
+    }
+    assert.deepEqual([job.read, job.queued, job.total], [8, 8, 8]);
+    assert.equal(callsTo((await pair.stats()).sf, SF_QUERY), 1 + 3, 'one COUNT() and pages of 3, 3 and 2');
+  } finally {
+    await stopped(run);
+  }
+});
+
 test('a HubSpot list resync reads its members in pages with one batch read each and plans every one again', async () => {
   await pair.reset();
   const anchor = await pair.hs.create('contacts', { email: 'list-anchor@example.com', lastname: 'Anchor', company: 'Anchor Co' });
