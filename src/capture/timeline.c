@@ -1,9 +1,10 @@
 /*
  * timeline.c: capture of the HubSpot activities that are not CRM objects
  * (see timeline.h): form submissions and marketing email events, read
- * back to their cursor and put into the inbox as records shaped like
- * HubSpot's ({"id", "properties": {...}}), so the plan step reads them
- * as it reads the engagements.
+ * back to their cursor (the email events a lookback further, with seen
+ * marks) and put into the inbox as records shaped like HubSpot's
+ * ({"id", "properties": {...}}), so the plan step reads them as it
+ * reads the engagements.
  */
 #include "capture/timeline.h"
 
@@ -208,13 +209,37 @@ static json_t *event_record(struct sync_conn *c, json_t *cache, const json_t *e,
         cp ? sync_json_str(cp, "name") : NULL, "subject", subject, "url", sync_json_str(e, "url"));
 }
 
+/* One event read: into the inbox unless the lookback read it before (seen marks). */
+static enum sync_rc event_put(struct sync_store *st, struct sync_conn *c, json_t *campaigns,
+                              const json_t *e, struct sync_poll_result *out, struct sync_err *err)
+{
+    static const char *const name = "hubspot:email_events";
+    const char *type = sync_json_str(e, "type"), *eid = sync_json_str(e, "id");
+    int64_t at = sync_json_int(e, "created", 0);
+    char id[128];
+    json_t *rec;
+    enum sync_rc rc;
+    int seen;
+
+    if (!type || !eid || !eid[0] ||
+        (strcmp(type, "SENT") && strcmp(type, "OPEN") && strcmp(type, "CLICK")))
+        return SYNC_OK; /* delivered, bounced, ...: no timeline task */
+    if ((rc = sync_store_seen_mark(st, name, eid, at, "1", &seen, err)) || seen)
+        return rc;
+    if (!(rec = event_record(c, campaigns, e, id, sizeof(id))))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    rc = change_put(st, "email_events", id, at, rec, &out->stored, err);
+    json_decref(rec);
+    return rc;
+}
+
 enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
                                     int64_t start_ms, json_t *campaigns,
                                     struct sync_poll_result *out, struct sync_err *err)
 {
     static const char *const name = "hubspot:email_events";
     struct sync_conn_batch ev;
-    int64_t since, newest;
+    int64_t since, newest, from;
     const json_t *e;
     size_t i;
     enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, err);
@@ -223,8 +248,14 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
     if (rc)
         return rc;
     newest = since;
+    /* HubSpot records an event under when it happened, which may be before it can be read:
+     * every read reaches back SYNC_TIMELINE_EVENTS_LOOKBACK_MS behind the cursor (never behind
+     * where the type was turned on), and the events read before are known by their seen marks */
+    from = since - SYNC_TIMELINE_EVENTS_LOOKBACK_MS;
+    if (start_ms > 0 && from < start_ms)
+        from = start_ms;
     sync_conn_batch_init(&ev);
-    rc = sync_conn_hs_email_events(c, since, now_ms, &ev, err);
+    rc = sync_conn_hs_email_events(c, from < since ? from : since, now_ms, &ev, err);
     out->read = json_array_size(ev.records);
     if (rc || (rc = sync_store_begin(st, err))) {
         sync_conn_batch_release(&ev);
@@ -232,22 +263,16 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
     }
     json_array_foreach(ev.records, i, e)
     {
-        const char *type = sync_json_str(e, "type");
         int64_t at = sync_json_int(e, "created", 0);
-        char id[128];
-        json_t *rec;
         if (at > newest)
             newest = at;
-        if (rc || !type || (strcmp(type, "SENT") && strcmp(type, "OPEN") && strcmp(type, "CLICK")))
-            continue; /* delivered, bounced, ...: no timeline task */
-        rec = event_record(c, campaigns, e, id, sizeof(id));
-        rc = rec && id[0] ? change_put(st, "email_events", id, at, rec, &out->stored, err)
-             : rec        ? SYNC_OK
-                          : sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
-        json_decref(rec);
+        if (rc == SYNC_OK)
+            rc = event_put(st, c, campaigns, e, out, err);
     }
     if (rc == SYNC_OK && newest > since) /* with the events: one transaction */
         rc = cursor_put(st, name, newest, err);
+    if (rc == SYNC_OK)
+        rc = sync_store_seen_prune(st, name, newest - SYNC_TIMELINE_EVENTS_LOOKBACK_MS, err);
     if (rc == SYNC_OK)
         rc = sync_store_commit(st, err);
     else

@@ -51,6 +51,10 @@
 enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
                                         int64_t start_ms, struct sync_poll_result *out,
                                         struct sync_err *err);
+/* How far behind its cursor each read of the email events reaches: an event HubSpot makes
+ * readable after later ones (it is recorded under when it happened) is still read, once. */
+#define SYNC_TIMELINE_EVENTS_LOOKBACK_MS (10 * 60 * 1000)
+
 /* campaigns: a cache (id -> campaign) the caller keeps for the process. */
 enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
                                     int64_t start_ms, json_t *campaigns,

@@ -175,6 +175,30 @@ test('marketing email sent, opened and clicked each have their own switch; a del
   assert.equal(bySubject['Opened: Spring Launch'].WhoId, p.sf);
 });
 
+test('an email event HubSpot makes readable late, stamped behind the cursor, still becomes its task, once', async () => {
+  await reset({ timeline_marketing_email_opened: true });
+  const email = 'late@campaigns.example';
+  const p = await person(email); // its pass turns the type on
+  const on = Date.now();
+  await sleep(1500);
+  const campaign = await pair.hs.emu.control('POST', '/__emu/email-campaigns', { name: 'Late News', subject: 'Late' });
+  const open = (extra = {}) =>
+    pair.hs.emu.control('POST', '/__emu/email-events', { type: 'OPEN', recipient: email, emailCampaignId: campaign.id, ...extra });
+  await open();
+  await pair.sync();
+  assert.equal((await tasks()).length, 1);
+  // an open that happened after the type was on but shows only now, behind the events read
+  const late = await open({ created: new Date(on + 500).toISOString() });
+  await pair.sync();
+  const made = await tasks();
+  assert.deepEqual(made.map((t) => t.Subject), ['Opened: Late News', 'Opened: Late News']);
+  assert.ok(made.every((t) => t.WhoId === p.sf));
+  // read again by the next passes, neither makes a second task, nor is planned again
+  await pair.sync();
+  assert.equal((await tasks()).length, 2);
+  assert.equal((await pair.explain('hubspot', 'email_events', String(late.id), '--json')).decisions.length, 1, 'planned once');
+});
+
 test('an activity of several contacts goes to the most recently created synced one, ties to the highest id', async () => {
   await reset({ timeline_notes: true });
   const clock = (body) => pair.hs.emu.control('PUT', '/__emu/clock', body);
