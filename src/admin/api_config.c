@@ -5,7 +5,8 @@
  * (unless a dry run) applies it, all or nothing. An import's environment
  * references (${VAR}) are not expanded: the server's environment is not
  * the caller's. Called by router.c; the import route has a store of its
- * own, as a new mapping may need the vendors' describes.
+ * own, as a new mapping may need the vendors' describes (and ticket
+ * pipeline choices are checked against the vendors' lists).
  */
 #include <stdlib.h>
 #include <string.h>

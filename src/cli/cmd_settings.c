@@ -5,10 +5,10 @@
  *   crmsync settings [get [NAME]] [--json]   every setting (or one): value, where it comes from
  *   crmsync settings set NAME VALUE           store an override (checked first)
  *   crmsync settings reset NAME               drop the override: the file's value applies
- *   crmsync settings export                   the configuration as YAML: settings and mappings
- *                                             in force
- *   crmsync settings import FILE [--dry-run]  what FILE's settings and mappings would change,
- *                                             then apply it (configio.h)
+ *   crmsync settings export                   the configuration as YAML: settings, mappings and
+ *                                             ticket pipeline choices in force
+ *   crmsync settings import FILE [--dry-run]  what FILE's settings, mappings and ticket pipeline
+ *                                             choices would change, then apply it (configio.h)
  *
  * Works on the store alone, next to a running engine, which picks the
  * change up at its next pass. Called by main.c.
@@ -92,14 +92,26 @@ static int settings_export(struct sync_store *st, const struct sync_config *cfg)
     return status;
 }
 
+/* A ticket pipeline choice as the diff shows it: none is the pre-fill. */
+static const char *choice(const char *v)
+{
+    return v ? v : "(pre-filled)";
+}
+
 /* One line of the diff (configio.h). */
 static void print_change(const json_t *c)
 {
     const char *setting = sync_json_str(c, "setting"), *change = sync_json_str(c, "change");
     const char *from = sync_json_str(c, "from"), *to = sync_json_str(c, "to");
+    const char *pipeline = sync_json_str(c, "ticket_pipeline");
+    const char *status = sync_json_str(c, "ticket_status");
 
     if (setting)
         printf("  %-34s %s -> %s\n", setting, from, to);
+    else if (pipeline)
+        printf("  ticket pipeline of %s: %s -> %s\n", pipeline, choice(from), choice(to));
+    else if (status)
+        printf("  ticket status of %s: %s -> %s\n", status, choice(from), choice(to));
     else if (strcmp(change, "add") == 0)
         printf("  mapping %s: new, %s\n", sync_json_str(c, "mapping"), to);
     else if (strcmp(change, "repoint") == 0)

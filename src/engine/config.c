@@ -741,6 +741,7 @@ void sync_config_release(struct sync_config *cfg)
     sync_settings_release(&cfg->settings);
     free(cfg->mappings);
     json_decref(cfg->deal_stages);
+    json_decref(cfg->ticket_pipelines);
     free(cfg->source);
     memset(cfg, 0, sizeof(*cfg));
 }
@@ -985,6 +986,7 @@ static void set_key(struct loader *L, const struct cfg_key *k, int line, const y
 static void walk_settings(struct loader *L, const yaml_node_t *v);
 static void walk_mappings(struct loader *L, const yaml_node_t *v);
 static void walk_deal_stages(struct loader *L, const yaml_node_t *v);
+static void walk_ticket_pipelines(struct loader *L, const yaml_node_t *v);
 
 static void section_note(struct loader *L, const char *path, int line)
 {
@@ -1025,6 +1027,10 @@ static void on_key(struct loader *L, const char *prefix, const char *key, int li
     }
     if (!prefix && strcmp(key, "deal_stages") == 0) {
         walk_deal_stages(L, v);
+        return;
+    }
+    if (!prefix && strcmp(key, "ticket_pipelines") == 0) {
+        walk_ticket_pipelines(L, v);
         return;
     }
     if (!prefix && is_top_level_setting(key)) {
@@ -1267,6 +1273,8 @@ static enum sync_rc load_text(struct sync_config *cfg, const char *name, const c
     cfg->nmappings = 0;
     json_decref(cfg->deal_stages);
     cfg->deal_stages = NULL;
+    json_decref(cfg->ticket_pipelines);
+    cfg->ticket_pipelines = NULL;
     if (len > SYNC_CONFIG_MAX_BYTES) {
         problem(&L, 0, "the file is larger than %zu bytes", SYNC_CONFIG_MAX_BYTES);
         return SYNC_ERR_TOO_LARGE;
@@ -1710,6 +1718,109 @@ static void walk_deal_stages(struct loader *L, const yaml_node_t *v)
         }
         each_pair(L, c.stages, c.path, on_stage_pair, &c);
     }
+}
+
+/* ---- ticket pipelines ---- */
+
+/* ticket_pipelines: the pipeline map's choices (tickets.h), kept as sync_tickets_choose's patch:
+ * processes (business process: ticket pipeline id) and stages (pipeline id: case status: ticket
+ * status id), a null value dropping a choice. Whether the names exist is checked against the
+ * vendors when an import applies them. */
+struct choice_ctx {
+    json_t *into;     /* the object the pairs go into */
+    const char *what; /* what a value names, for the problem */
+};
+
+/* One name: choice pair; a null value is kept as JSON null. */
+static void on_choice_pair(struct loader *L, const char *prefix, const char *key, int line,
+                           const yaml_node_t *v, void *arg)
+{
+    struct choice_ctx *c = arg;
+    struct sync_buf text = SYNC_BUF_INIT(SYNC_CONFIG_MAX_BYTES);
+    char path[256];
+    json_t *value = NULL;
+    int r;
+
+    snprintf(path, sizeof(path), "%s.%s", prefix, key);
+    if (node_is_null(v))
+        value = json_null();
+    else if ((r = scalar(L, path, v, &text)) == 1)
+        value = json_string(sync_buf_str(&text));
+    else if (r == 0)
+        problem(L, line, "%s: expected %s (or null to drop the choice)", path, c->what);
+    if (value && json_object_set_new(c->into, key, value))
+        problem(L, line, "%s: out of memory", path);
+    sync_buf_release(&text);
+}
+
+/* A mapping of name: choice under path into a new member name of parent. */
+static void choice_map(struct loader *L, json_t *parent, const char *name, const char *path,
+                       const yaml_node_t *v, const char *shape, const char *what)
+{
+    struct choice_ctx c = {json_object(), what};
+
+    if (node_is_null(v) || !c.into) {
+        json_decref(c.into);
+        return;
+    }
+    if (v->type != YAML_MAPPING_NODE) {
+        problem(L, node_line(v), "%s: expected a mapping of %s, found %s", path, shape,
+                node_kind(v));
+        json_decref(c.into);
+        return;
+    }
+    each_pair(L, v, path, on_choice_pair, &c);
+    if (json_object_set_new(parent, name, c.into))
+        problem(L, node_line(v), "%s: out of memory", path);
+}
+
+static void on_ticket_stages(struct loader *L, const char *prefix, const char *key, int line,
+                             const yaml_node_t *v, void *arg)
+{
+    char path[192];
+
+    (void)line;
+    snprintf(path, sizeof(path), "%s.%s", prefix, key);
+    choice_map(L, arg, key, path, v, "case status: ticket status id", "a ticket status id");
+}
+
+static void on_ticket_pipelines_key(struct loader *L, const char *prefix, const char *key, int line,
+                                    const yaml_node_t *v, void *arg)
+{
+    json_t *tp = arg, *stages;
+
+    if (strcmp(key, "processes") == 0) {
+        choice_map(L, tp, "processes", "ticket_pipelines.processes", v,
+                   "business process: ticket pipeline id", "a ticket pipeline id");
+    } else if (strcmp(key, "stages") != 0) {
+        problem(L, line, "%s.%s: unknown key (processes, stages)", prefix, key);
+    } else if (!node_is_null(v) && v->type != YAML_MAPPING_NODE) {
+        problem(L, node_line(v),
+                "ticket_pipelines.stages: expected a mapping of ticket pipeline id: (case status: "
+                "ticket status id), found %s",
+                node_kind(v));
+    } else if (!node_is_null(v)) {
+        if (!(stages = json_object()) || json_object_set_new(tp, "stages", stages))
+            problem(L, node_line(v), "ticket_pipelines.stages: out of memory");
+        else
+            each_pair(L, v, "ticket_pipelines.stages", on_ticket_stages, stages);
+    }
+}
+
+static void walk_ticket_pipelines(struct loader *L, const yaml_node_t *v)
+{
+    if (node_is_null(v))
+        return;
+    if (v->type != YAML_MAPPING_NODE) {
+        problem(L, node_line(v),
+                "ticket_pipelines: expected a mapping (processes, stages), found %s", node_kind(v));
+        return;
+    }
+    if (!L->cfg->ticket_pipelines && !(L->cfg->ticket_pipelines = json_object())) {
+        problem(L, node_line(v), "ticket_pipelines: out of memory");
+        return;
+    }
+    each_pair(L, v, "ticket_pipelines", on_ticket_pipelines_key, L->cfg->ticket_pipelines);
 }
 
 /* ---- applying entries to a mapping set ---- */
@@ -2286,6 +2397,64 @@ static void write_mappings(struct writer *w, const struct sync_config *cfg,
     emit_seq_end(w);
 }
 
+/* The number of choices under ticket_pipelines (stages counted per status). */
+static size_t ticket_choices(const json_t *tp)
+{
+    const char *k;
+    json_t *v;
+    size_t n = json_object_size(json_object_get(tp, "processes"));
+
+    json_object_foreach(json_object_get(tp, "stages"), k, v) n += json_object_size(v);
+    return n;
+}
+
+/* One name: choice pair of ticket_pipelines (null: drop the choice). */
+static void emit_choices(struct writer *w, const json_t *map)
+{
+    const char *k;
+    json_t *v;
+
+    emit_map_start(w);
+    json_object_foreach((json_t *)map, k, v)
+    {
+        emit_str(w, k, 1);
+        if (json_is_string(v))
+            emit_str(w, json_string_value(v), 1);
+        else
+            emit_str(w, "null", 0);
+    }
+    emit_map_end(w);
+}
+
+static void write_ticket_pipelines(struct writer *w, const json_t *tp)
+{
+    const json_t *processes = json_object_get(tp, "processes");
+    const char *pid;
+    json_t *statuses;
+
+    if (!ticket_choices(tp))
+        return;
+    emit_key(w, "ticket_pipelines");
+    emit_map_start(w);
+    if (json_object_size(processes)) {
+        emit_key(w, "processes");
+        emit_choices(w, processes);
+    }
+    if (ticket_choices(tp) > json_object_size(processes)) {
+        emit_key(w, "stages");
+        emit_map_start(w);
+        json_object_foreach(json_object_get(tp, "stages"), pid, statuses)
+        {
+            if (!json_object_size(statuses))
+                continue;
+            emit_str(w, pid, 1);
+            emit_choices(w, statuses);
+        }
+        emit_map_end(w);
+    }
+    emit_map_end(w);
+}
+
 enum sync_rc sync_config_write_yaml(const struct sync_config *cfg,
                                     const struct sync_mapping_set *set, struct sync_buf *out)
 {
@@ -2303,6 +2472,7 @@ enum sync_rc sync_config_write_yaml(const struct sync_config *cfg,
     write_keys(&w, cfg);
     write_settings(&w, &cfg->settings);
     write_mappings(&w, cfg, set);
+    write_ticket_pipelines(&w, cfg->ticket_pipelines);
     emit_map_end(&w);
     emit(&w, &ev, yaml_document_end_event_initialize(&ev, 1));
     emit(&w, &ev, yaml_stream_end_event_initialize(&ev));

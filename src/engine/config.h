@@ -245,6 +245,11 @@ struct sync_config {
     /* deal_stages: the stage map's configured entries, flattened to
      * [{"pipeline", "record_type", "stage", "sf_stage"}] (NULL: none given) */
     json_t *deal_stages;
+    /* ticket_pipelines: the ticket pipeline map's choices in sync_tickets_choose's patch shape,
+     * {"processes": {process: pipeline id | null}, "stages": {pipeline id: {case status: ticket
+     * status id | null}}} (null: drop the choice; NULL: no section). An import applies them
+     * (configio.h); the engine reads the choices in force from the store. */
+    json_t *ticket_pipelines;
     char *source; /* the file name problems are reported against */
 };
 
@@ -323,9 +328,10 @@ enum sync_rc sync_config_mapping_user(const struct sync_config_mapping *e,
                                       struct sync_mapping *out, struct sync_err *err);
 
 /* Appends the effective configuration as YAML: every key with its value or default, secrets
- * written as "<redacted>" (a store URL's password too), every setting, and the mappings: from
+ * written as "<redacted>" (a store URL's password too), every setting, the mappings: from
  * set when given (user mappings, and built-ins whose rule differs from the default), else the
- * file's entries. The output loads back into the same configuration, secrets aside. */
+ * file's entries, and ticket_pipelines when cfg->ticket_pipelines holds a choice. The output
+ * loads back into the same configuration, secrets aside. */
 enum sync_rc sync_config_write_yaml(const struct sync_config *cfg,
                                     const struct sync_mapping_set *set, struct sync_buf *out);
 

@@ -1,20 +1,24 @@
 /*
  * configio.c: the configuration as code (see configio.h): export of the
- * settings and mappings in force as YAML, and import's diff and apply.
+ * settings, mappings and ticket pipeline choices in force as YAML, and
+ * import's diff and apply.
  *
- * One walk over the file serves both: it compares each setting and
- * mapping entry with what is in force and, for each difference, adds a
- * line to the diff, applies it, or both. The apply runs inside one
- * transaction, so a refusal half way leaves nothing stored.
+ * One walk over the file serves both: it compares each setting, mapping
+ * entry and ticket pipeline choice with what is in force and, for each
+ * difference, adds a line to the diff, applies it, or both. The apply
+ * runs inside one transaction, so a refusal half way leaves nothing
+ * stored.
  */
 #include "engine/configio.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "engine/mapping.h"
 #include "engine/rules.h"
 #include "engine/runtime.h"
+#include "engine/tickets.h"
 #include "store/store.h"
 
 #define TEXT_MAX 512 /* a mapping's fields and rule, as the diff shows them */
@@ -27,25 +31,30 @@ struct walk {
     sync_config_resolve_fn resolve;
     void *ctx;
     size_t changes;
+    int tickets_chosen; /* ticket pipeline choices were stored: requeue after the commit */
 };
 
 enum sync_rc sync_configio_export(struct sync_store *st, const struct sync_config *cfg,
                                   struct sync_buf *out, struct sync_err *err)
 {
-    struct sync_config now = *cfg; /* cfg's keys, the settings in force */
+    struct sync_config now = *cfg; /* cfg's keys, the settings and ticket choices in force */
     struct sync_mapping_set set;
     enum sync_rc rc = sync_settings_init(&now.settings);
 
     memset(&set, 0, sizeof(set));
     if (rc)
         return sync_err_set(err, rc, "out of memory");
+    now.ticket_pipelines = NULL;
     rc = sync_runtime_settings_load(st, &cfg->settings, &now.settings, err);
     if (rc == SYNC_OK)
         rc = sync_runtime_mappings_load(st, cfg, &set, err);
+    if (rc == SYNC_OK && !(now.ticket_pipelines = sync_tickets_choices(st, err)))
+        rc = err && err->rc ? err->rc : SYNC_ERR_NOMEM;
     if (rc == SYNC_OK && (rc = sync_config_write_yaml(&now, &set, out)))
         sync_err_set(err, rc, "the configuration does not fit in %zu bytes", out->cap);
     sync_mapping_set_release(&set);
     sync_settings_release(&now.settings);
+    json_decref(now.ticket_pipelines);
     return rc;
 }
 
@@ -195,6 +204,109 @@ static enum sync_rc walk_mapping(struct walk *w, const struct sync_mapping_set *
     return rc;
 }
 
+/* ---- the ticket pipeline map's choices ---- */
+
+/* One choice: was (stored; NULL or null: none, the pre-fill applies) against want (the file's;
+ * null drops it). When they differ: a diff line what: name, and (patch not NULL) the change
+ * into patch under key. */
+static enum sync_rc walk_choice(struct walk *w, const char *what, json_t *name, const json_t *was,
+                                const json_t *want, json_t *patch, const char *key,
+                                struct sync_err *err)
+{
+    const char *from = json_string_value(was), *to = json_string_value(want);
+    enum sync_rc rc;
+
+    if ((!from && !to) || (from && to && strcmp(from, to) == 0)) {
+        json_decref(name);
+        return SYNC_OK;
+    }
+    rc = diff_add(w, json_pack("{s:o, s:s?, s:s?}", what, name, "from", from, "to", to), err);
+    if (rc == SYNC_OK && patch &&
+        json_object_set_new(patch, key, to ? json_string(to) : json_null()))
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    return rc;
+}
+
+/* The member name of patch, made when missing (NULL when patch is). */
+static json_t *patch_member(json_t *patch, const char *name)
+{
+    json_t *m = patch ? json_object_get(patch, name) : NULL;
+
+    if (patch && !m && (m = json_object()) && json_object_set_new(patch, name, m))
+        m = NULL;
+    return m;
+}
+
+/* Stores the changed choices through the ticket setup's own checks (the vendors' names, a
+ * pipeline taken once); a refusal names the file's key. */
+static enum sync_rc choose(struct walk *w, json_t *patch, struct sync_err *err)
+{
+    char why[SYNC_ERR_MSG_MAX];
+    json_t *stages = json_object_get(patch, "stages"), *v;
+    const char *pid;
+    void *tmp;
+    enum sync_rc rc;
+
+    json_object_foreach_safe(stages, tmp, pid, v)
+    {
+        if (!json_object_size(v))
+            json_object_del(stages, pid);
+    }
+    if (!json_object_size(json_object_get(patch, "processes")))
+        json_object_del(patch, "processes");
+    if (!json_object_size(json_object_get(patch, "stages")))
+        json_object_del(patch, "stages");
+    if (!json_object_size(patch))
+        return SYNC_OK;
+    rc = sync_tickets_choose_stored(w->cfg, w->st, patch, err);
+    if (rc == SYNC_ERR_INVALID && err) {
+        snprintf(why, sizeof(why), "%s", err->message);
+        sync_err_set(err, rc, "ticket_pipelines.%s", why);
+    }
+    w->tickets_chosen = rc == SYNC_OK;
+    return rc;
+}
+
+static enum sync_rc walk_tickets(struct walk *w, const struct sync_config *in, struct sync_err *err)
+{
+    const json_t *tp = in->ticket_pipelines, *stored;
+    json_t *have, *patch = NULL, *v, *statuses, *into;
+    const char *k, *pid, *status;
+    enum sync_rc rc = SYNC_OK;
+
+    if (!json_object_size(tp))
+        return SYNC_OK;
+    if (!(have = sync_tickets_choices(w->st, err)))
+        return err && err->rc ? err->rc : SYNC_ERR_NOMEM;
+    if (w->apply && !(patch = json_object()))
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    into = patch_member(patch, "processes");
+    stored = json_object_get(have, "processes");
+    json_object_foreach(json_object_get(tp, "processes"), k, v)
+    {
+        if (rc == SYNC_OK)
+            rc = walk_choice(w, "ticket_pipeline", json_sprintf("process %s", k),
+                             json_object_get(stored, k), v, into, k, err);
+    }
+    json_object_foreach(json_object_get(tp, "stages"), pid, statuses)
+    {
+        stored = json_object_get(json_object_get(have, "stages"), pid);
+        into = patch_member(patch_member(patch, "stages"), pid);
+        json_object_foreach(statuses, status, v)
+        {
+            if (rc == SYNC_OK)
+                rc = walk_choice(w, "ticket_status",
+                                 json_sprintf("pipeline %s status %s", pid, status),
+                                 json_object_get(stored, status), v, into, status, err);
+        }
+    }
+    if (rc == SYNC_OK && patch)
+        rc = choose(w, patch, err);
+    json_decref(patch);
+    json_decref(have);
+    return rc;
+}
+
 static enum sync_rc walk_all(struct walk *w, const struct sync_config *in, struct sync_err *err)
 {
     struct sync_mapping_set set;
@@ -206,13 +318,15 @@ static enum sync_rc walk_all(struct walk *w, const struct sync_config *in, struc
     for (size_t i = 0; rc == SYNC_OK && i < in->nmappings; i++)
         rc = walk_mapping(w, &set, &in->mappings[i], err);
     sync_mapping_set_release(&set);
+    if (rc == SYNC_OK)
+        rc = walk_tickets(w, in, err);
     return rc;
 }
 
 enum sync_rc sync_configio_diff(struct sync_store *st, const struct sync_config *cfg,
                                 const struct sync_config *in, json_t **out, struct sync_err *err)
 {
-    struct walk w = {st, cfg, json_array(), 0, NULL, NULL, 0};
+    struct walk w = {st, cfg, json_array(), 0, NULL, NULL, 0, 0};
     enum sync_rc rc =
         w.diff ? walk_all(&w, in, err) : sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
 
@@ -228,7 +342,8 @@ enum sync_rc sync_configio_apply(struct sync_store *st, const struct sync_config
                                  const struct sync_config *in, sync_config_resolve_fn resolve,
                                  void *ctx, size_t *changes, struct sync_err *err)
 {
-    struct walk w = {st, cfg, NULL, 1, resolve, ctx, 0};
+    struct walk w = {st, cfg, NULL, 1, resolve, ctx, 0, 0};
+    struct sync_err later = SYNC_ERR_INIT;
     enum sync_rc rc = sync_store_begin(st, err);
 
     if (rc == SYNC_OK)
@@ -239,5 +354,12 @@ enum sync_rc sync_configio_apply(struct sync_store *st, const struct sync_config
         sync_store_rollback(st, NULL);
     if (changes)
         *changes = rc == SYNC_OK ? w.changes : 0;
+    /* the import stands: records waiting on the map that are not queued again now sync at
+     * their next change */
+    if (rc == SYNC_OK && w.tickets_chosen && sync_tickets_requeue(st, &later))
+        sync_warn("config",
+                  "the records waiting on the ticket pipeline map were not queued "
+                  "again: %s",
+                  later.message);
     return rc;
 }

@@ -24,15 +24,17 @@ static enum sync_rc vendor_rows(const struct sync_config *cfg, json_t *rows[2],
     rows[0] = rows[1] = NULL;
     for (int side = 0; rc == SYNC_OK && side < 2; side++) {
         struct sync_conn_batch b;
+        char why[SYNC_ERR_MSG_MAX];
         sync_conn_batch_init(&b);
         rc = sync_conn_list_stages(side == 0 ? e->hs : e->sf, 1, &b, err);
-        if (rc == SYNC_OK)
+        if (rc == SYNC_OK) {
             rows[side] = json_incref(b.records);
-        else
+        } else {
+            snprintf(why, sizeof(why), "%s", err ? err->message : "");
             rc = sync_err_set(err, rc, "%s: cannot read the %s: %s",
                               side == 0 ? "HubSpot" : "Salesforce",
-                              side == 0 ? "ticket pipelines" : "case processes and statuses",
-                              err ? err->message : "");
+                              side == 0 ? "ticket pipelines" : "case processes and statuses", why);
+        }
         sync_conn_batch_release(&b);
     }
     sync_engine_close(e);
@@ -334,8 +336,25 @@ static enum sync_rc requeue_unmapped(struct sync_store *st, struct sync_err *err
     return rc ? rc : requeue_side(st, "hubspot", "tickets", err);
 }
 
+json_t *sync_tickets_choices(struct sync_store *st, struct sync_err *err)
+{
+    return choices_load(st, err);
+}
+
+enum sync_rc sync_tickets_requeue(struct sync_store *st, struct sync_err *err)
+{
+    return requeue_unmapped(st, err);
+}
+
 enum sync_rc sync_tickets_choose(const struct sync_config *cfg, struct sync_store *st,
                                  const json_t *patch, struct sync_err *err)
+{
+    enum sync_rc rc = sync_tickets_choose_stored(cfg, st, patch, err);
+    return rc ? rc : requeue_unmapped(st, err);
+}
+
+enum sync_rc sync_tickets_choose_stored(const struct sync_config *cfg, struct sync_store *st,
+                                        const json_t *patch, struct sync_err *err)
 {
     struct sync_buf text = SYNC_BUF_INIT(256 * 1024);
     json_t *rows[2] = {NULL, NULL}, *choices = NULL;
@@ -365,8 +384,6 @@ enum sync_rc sync_tickets_choose(const struct sync_config *cfg, struct sync_stor
         rc = sync_err_set(err, rc, "the pipeline choices are too large");
     if (rc == SYNC_OK)
         rc = sync_store_setting_set(st, SYNC_TICKET_PIPELINES_KEY, sync_buf_str(&text), err);
-    if (rc == SYNC_OK)
-        rc = requeue_unmapped(st, err);
     sync_buf_release(&text);
     json_decref(choices);
     json_decref(rows[0]);

@@ -52,6 +52,16 @@ enum sync_rc sync_tickets_setup(const struct sync_config *cfg, struct sync_store
  * choice maps goes through without another change. */
 enum sync_rc sync_tickets_choose(const struct sync_config *cfg, struct sync_store *st,
                                  const json_t *patch, struct sync_err *err);
+/* sync_tickets_choose in two parts, for a caller that changes the choices inside a transaction
+ * of its own (the configuration import, configio.h): the checks and the store alone (a
+ * statement of the caller's transaction), then, once it is committed, the requeue (which opens
+ * a transaction of its own). */
+enum sync_rc sync_tickets_choose_stored(const struct sync_config *cfg, struct sync_store *st,
+                                        const json_t *patch, struct sync_err *err);
+enum sync_rc sync_tickets_requeue(struct sync_store *st, struct sync_err *err);
+/* The admin's choices as stored, in the patch's shape (a new object; {} when none); NULL when
+ * the store cannot be read (err says why). */
+json_t *sync_tickets_choices(struct sync_store *st, struct sync_err *err);
 
 /* Step 6: ticket_sync on; SYNC_ERR_INVALID (saying why) while no process has a pipeline. */
 enum sync_rc sync_tickets_start(const struct sync_config *cfg, struct sync_store *st,

@@ -1,9 +1,12 @@
 // The ticket sync setup flow (seeds 000/001) through the real binaries: `crmsync tickets` step by
 // step (show, preview, map-pipeline, map-status, start, stop, remove), an import of the cases
-// that existed before (all of them, or those a condition picks), what remove forgets, and the
-// same flow over the admin API.
+// that existed before (all of them, or those a condition picks), what remove forgets, the same
+// flow over the admin API, and the pipeline map carried by the configuration as code
+// (`crmsync settings export|import`).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { sleep, startPair } from './lib/pair.mjs';
 
 let pair;
@@ -374,4 +377,129 @@ test('remove forgets every ticket override: settings, mappings added, re-pointed
   const list2 = Array.isArray(settings) ? settings : settings.settings;
   for (const name of ['ticket_delete_rule', 'ticket_two_way'])
     assert.equal(list2.find((x) => x.name === name).source, 'default', `${name} is back to its default`);
+});
+
+test('the pipeline map travels with the configuration as code: exported, imported into a fresh store after a dry run, and a refused choice stores nothing', async () => {
+  await pair.reset('');
+  ok(await pair.crmsync('tickets', 'map-pipeline', 'Billing Process', '0'), 'map-pipeline');
+  ok(await pair.crmsync('tickets', 'map-status', '0', 'Working', '3'), 'map-status Working');
+  ok(await pair.crmsync('tickets', 'map-status', '0', 'On Hold', '2'), 'map-status On Hold');
+  const chosen = (await setup()).pipelines;
+  const billing = chosen.processes.find((p) => p.process === 'Billing Process');
+  assert.deepEqual([billing.pipeline, billing.pipeline_how], ['0', 'configured']);
+  const exp = await pair.crmsync('settings', 'export');
+  ok(exp, 'export');
+  assert.match(
+    exp.stdout,
+    /\nticket_pipelines:\n  processes:\n    Billing Process: "0"\n  stages:\n    "0":\n      Working: "3"\n      On Hold: "2"\n/,
+  );
+
+  // a fresh store has the pre-fill alone; the dry run lists the choices and asks no vendor
+  await pair.reset('');
+  const prefilled = (await setup()).pipelines;
+  assert.notDeepEqual(prefilled, chosen);
+  const file = path.join(pair.dir, 'exported.yaml');
+  fs.writeFileSync(file, exp.stdout);
+  await pair.resetStats();
+  const dry = await pair.crmsync('settings', 'import', file, '--dry-run');
+  ok(dry, 'import --dry-run');
+  assert.match(dry.stdout, /importing would change/);
+  assert.match(dry.stdout, /ticket pipeline of process Billing Process: \(pre-filled\) -> 0\n/);
+  assert.match(dry.stdout, /ticket status of pipeline 0 status Working: \(pre-filled\) -> 3\n/);
+  assert.match(dry.stdout, /ticket status of pipeline 0 status On Hold: \(pre-filled\) -> 2\n/);
+  const stats = await pair.stats();
+  assert.equal(stats.hs.calls.total + stats.sf.calls.total, 0, 'a dry run asks no vendor');
+  assert.deepEqual((await setup()).pipelines, prefilled, 'a dry run stores nothing');
+
+  // the import stores them, checked against the vendors; `crmsync tickets` shows the same map
+  const imp = await pair.crmsync('settings', 'import', file);
+  ok(imp, 'import');
+  assert.match(imp.stdout, /importing changes/);
+  assert.deepEqual((await setup()).pipelines, chosen);
+  const shown = await pair.crmsync('tickets');
+  ok(shown, 'tickets');
+  assert.match(shown.stdout, /Billing Process -> pipeline 0 \(Support Pipeline\) \[configured\]/);
+  assert.match(shown.stdout, /Working\s+-> 3 \(Waiting on us\) \[configured\]/);
+  assert.match(shown.stdout, /On Hold\s+-> 2 \(Waiting on contact\) \[configured\]/);
+  const again = await pair.crmsync('settings', 'import', file);
+  ok(again, 'import again');
+  assert.match(again.stdout, /nothing: every setting and mapping it gives is already in force/);
+  const exp2 = await pair.crmsync('settings', 'export');
+  ok(exp2, 'export again');
+  assert.match(exp2.stdout, /ticket_pipelines:\n  processes:\n    Billing Process: "0"\n/);
+
+  // a file naming a pipeline HubSpot does not have is refused, naming it: nothing is stored,
+  // not even the file's settings
+  const bad = path.join(pair.dir, 'bad.yaml');
+  fs.writeFileSync(
+    bad,
+    'settings:\n  deal_sync: false\nticket_pipelines:\n  processes:\n    Support Process: "77"\n' +
+      '  stages:\n    "0":\n      Working: ~\n',
+  );
+  const dryBad = await pair.crmsync('settings', 'import', bad, '--dry-run');
+  ok(dryBad, 'import --dry-run of the bad file');
+  assert.match(dryBad.stdout, /ticket pipeline of process Support Process: \(pre-filled\) -> 77/);
+  assert.match(dryBad.stdout, /ticket status of pipeline 0 status Working: 3 -> \(pre-filled\)/);
+  const refused = await pair.crmsync('settings', 'import', bad);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /ticket_pipelines\.processes\.Support Process: '77' is not a HubSpot ticket pipeline/);
+  assert.match(refused.stderr, /nothing was changed/);
+  assert.deepEqual((await setup()).pipelines, chosen, 'the choices are as they were');
+  const dealSync = await pair.crmsync('settings', 'get', 'deal_sync');
+  assert.match(dealSync.stdout, /deal_sync\s+true\s+\(default\)/, 'the file\'s setting was not applied');
+});
+
+test('an import over the admin API changes the pipeline map of the running engine: a case waiting on the map syncs without a restart or a change', async () => {
+  await pair.reset('admin:\n  listen: 127.0.0.1:0\n  token: tk-admin\n', { logLevel: 'info' });
+  const run = await pair.runAdmin('tk-admin');
+  try {
+    let r = await run.api('POST', '/api/v1/tickets/start');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const billingRt = (await pair.sf.all('RecordType')).find((x) => x.Name === 'Billing').Id;
+    const c = await pair.sf.create('Case', { Subject: 'Refund', Status: 'On Hold', RecordTypeId: billingRt });
+    const waiting = async () => {
+      const card = await run.api('GET', `/api/v1/records/salesforce/Case/${c}`);
+      return card.body.errors?.some((e) => !e.resolved_at && /pipeline not mapped/.test(e.message));
+    };
+    let end = Date.now() + 20000;
+    while (Date.now() < end && !(await waiting())) await sleep(200);
+    assert.ok(await waiting(), 'the billing case waits on the map');
+    r = await run.api('GET', '/api/v1/config');
+    assert.equal(r.status, 200);
+    assert.doesNotMatch(r.body, /ticket_pipelines/, 'no choice yet: no section');
+
+    const yaml = 'ticket_pipelines:\n  processes:\n    Billing Process: "0"\n  stages:\n    "0":\n      On Hold: "2"\n';
+    r = await run.api('POST', '/api/v1/config/import', { body: { yaml, dry_run: true } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body, {
+      changes: [
+        { ticket_pipeline: 'process Billing Process', from: null, to: '0' },
+        { ticket_status: 'pipeline 0 status On Hold', from: null, to: '2' },
+      ],
+      applied: false,
+    });
+    r = await run.api('POST', '/api/v1/config/import', {
+      body: { yaml: yaml.replace('On Hold: "2"', 'On Hold: "42"') },
+    });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.match(r.body.error.message, /ticket_pipelines\.stages\.0\.On Hold: '42' is not a ticket status of pipeline 0/);
+    r = await run.api('POST', '/api/v1/config/import', { body: { yaml } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.applied, true);
+    assert.equal(r.body.changes.length, 2);
+
+    end = Date.now() + 20000;
+    while (Date.now() < end && (await tickets()).length === 0) await sleep(200);
+    const t = await tickets();
+    assert.equal(t.length, 1, 'the waiting case synced once its process was mapped');
+    assert.deepEqual(
+      [t[0].properties.subject, t[0].properties.hs_pipeline, t[0].properties.hs_pipeline_stage],
+      ['Refund', '0', '2'],
+    );
+    r = await run.api('GET', '/api/v1/config');
+    assert.match(r.body, /ticket_pipelines:\n  processes:\n    Billing Process: "0"\n  stages:\n    "0":\n      On Hold: "2"\n/);
+  } finally {
+    run.child.kill('SIGTERM');
+    await run.done;
+  }
 });

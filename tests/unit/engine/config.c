@@ -1,11 +1,13 @@
 /*
  * Tests src/engine/config.c: the design's example file, the defaults of a
  * fresh integration, ${NAME} expansion, durations, the settings table, one
- * problem per mistake with its line, mapping entries, and the YAML writer
- * (secrets redacted, output loads back).
+ * problem per mistake with its line, mapping entries, deal stages, ticket
+ * pipeline choices, and the YAML writer (secrets redacted, output loads
+ * back).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -907,6 +909,104 @@ Test(config, deal_stages_of_the_wrong_shape_are_refused_with_their_lines)
                       "stage id: StageName");
     assert_problem(2, "crmsync.yaml:18: deal_stages[1].colour: unknown key (pipeline, "
                       "record_type, stages)");
+}
+
+/* ---- ticket pipelines ---- */
+
+static void assert_json(const json_t *got, const char *want)
+{
+    json_t *w = json_loads(want, 0, NULL);
+    char *text = json_dumps(got, JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+    cr_assert_not_null(w, "%s", want);
+    cr_assert(json_equal(got, w), "got %s, want %s", text ? text : "NULL", want);
+    free(text);
+    json_decref(w);
+}
+
+Test(config, ticket_pipelines_are_read_as_the_choices_with_null_dropping_one)
+{
+    char text[4096];
+
+    snprintf(text, sizeof(text),
+             "%sticket_pipelines:\n"
+             "  processes:\n"
+             "    Support Process: '0'\n"
+             "    Billing Process: ~\n"
+             "  stages:\n"
+             "    '0':\n"
+             "      Working: '3'\n"
+             "      On Hold: null\n"
+             "    77: {New: 12}\n",
+             design_example);
+    cr_assert_eq(load(text), SYNC_OK, "%s", problems_text());
+    assert_json(cfg.ticket_pipelines,
+                "{\"processes\": {\"Support Process\": \"0\", \"Billing Process\": null},"
+                " \"stages\": {\"0\": {\"Working\": \"3\", \"On Hold\": null},"
+                " \"77\": {\"New\": \"12\"}}}");
+    cr_assert_eq(load(design_example), SYNC_OK);
+    cr_assert_null(cfg.ticket_pipelines, "no section: no choices");
+}
+
+Test(config, ticket_pipelines_of_the_wrong_shape_are_refused_with_their_lines)
+{
+    char text[4096];
+
+    snprintf(text, sizeof(text),
+             "%sticket_pipelines:\n"
+             "  processes: [Support Process]\n"
+             "  stages:\n"
+             "    '0': '3'\n"
+             "    '1':\n"
+             "      New: {id: 2}\n"
+             "      Closed: ''\n"
+             "  colour: red\n",
+             design_example);
+    cr_assert_eq(load(text), SYNC_ERR_INVALID);
+    assert_problem(0, "crmsync.yaml:14: ticket_pipelines.processes: expected a mapping of "
+                      "business process: ticket pipeline id, found a list");
+    assert_problem(1, "crmsync.yaml:16: ticket_pipelines.stages.0: expected a mapping of case "
+                      "status: ticket status id, found a value");
+    assert_problem(2, "crmsync.yaml:18: ticket_pipelines.stages.1.New: expected a single value, "
+                      "found a mapping");
+    assert_problem(3, "crmsync.yaml:19: ticket_pipelines.stages.1.Closed: expected a ticket "
+                      "status id (or null to drop the choice)");
+    assert_problem(4, "crmsync.yaml:20: ticket_pipelines.colour: unknown key (processes, stages)");
+    cr_assert_eq(pr.n, 5, "%s", problems_text());
+    snprintf(text, sizeof(text), "%sticket_pipelines: [a]\n", design_example);
+    cr_assert_eq(load(text), SYNC_ERR_INVALID);
+    assert_problem(0, "crmsync.yaml:13: ticket_pipelines: expected a mapping (processes, stages), "
+                      "found a list");
+    snprintf(text, sizeof(text), "%sticket_pipelines:\n  stages: [a]\n", design_example);
+    cr_assert_eq(load(text), SYNC_ERR_INVALID);
+    assert_problem(0, "crmsync.yaml:14: ticket_pipelines.stages: expected a mapping of ticket "
+                      "pipeline id: (case status: ticket status id), found a list");
+}
+
+Test(config, ticket_pipelines_are_written_only_with_a_choice_and_load_back)
+{
+    struct sync_buf out = SYNC_BUF_INIT(1 << 20);
+    char text[4096];
+
+    cr_assert_eq(sync_config_write_yaml(&cfg, NULL, &out), SYNC_OK);
+    cr_assert_null(strstr(sync_buf_str(&out), "ticket_pipelines"), "%s", sync_buf_str(&out));
+    snprintf(text, sizeof(text),
+             "%sticket_pipelines:\n  processes: {Support Process: '0', Other: ~}\n"
+             "  stages: {'0': {Working: '3', 'true': '4'}, '9': {}}\n",
+             design_example);
+    cr_assert_eq(load(text), SYNC_OK, "%s", problems_text());
+    sync_buf_reset(&out);
+    cr_assert_eq(sync_config_write_yaml(&cfg, NULL, &out), SYNC_OK);
+    cr_assert(strstr(sync_buf_str(&out), "ticket_pipelines:\n  processes:\n"
+                                         "    Support Process: \"0\"\n    Other: null\n"
+                                         "  stages:\n    \"0\":\n      Working: \"3\"\n"
+                                         "      \"true\": \"4\"\n"),
+              "%s", sync_buf_str(&out));
+    cr_assert_eq(load(sync_buf_str(&out)), SYNC_OK, "%s\n%s", problems_text(), sync_buf_str(&out));
+    assert_json(cfg.ticket_pipelines,
+                "{\"processes\": {\"Support Process\": \"0\", \"Other\": null},"
+                " \"stages\": {\"0\": {\"Working\": \"3\", \"true\": \"4\"}}}");
+    sync_buf_release(&out);
 }
 
 /* ---- the JSON form of a mapping entry (run-time mappings) ---- */
