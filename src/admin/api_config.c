@@ -82,7 +82,14 @@ void api_config_import(struct admin_req *r)
         applied = 1;
         admin_wake(r);
     }
-    admin_reply_json(r, 200, json_pack("{s:O, s:b}", "changes", diff, "applied", applied));
+    admin_reply_json(r, 200,
+                     json_pack("{s:O, s:b, s:o}", "changes", diff, "applied", applied, "notes",
+                               sync_configio_deal_stages_differ(r->cfg, &in)
+                                   ? json_pack("[s]", "deal_stages are not imported: the engine "
+                                                      "reads them from crmsync.yaml, whose "
+                                                      "deal_stages differ from this file's; copy "
+                                                      "them there")
+                                   : json_array()));
 out:
     sync_mapdescribe_close(&vendors);
     json_decref(diff);

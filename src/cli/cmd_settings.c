@@ -153,6 +153,9 @@ static int settings_import(struct sync_store *st, const struct sync_config *cfg,
     json_array_foreach(diff, i, c) print_change(c);
     if (!json_array_size(diff))
         printf("  nothing: every setting and mapping it gives is already in force\n");
+    if (sync_configio_deal_stages_differ(cfg, &in))
+        printf("  deal_stages: not imported: the engine reads them from crmsync.yaml, whose "
+               "deal_stages differ from this file's; copy them there\n");
     status = CLI_OK;
     if (!dry_run && json_array_size(diff) &&
         sync_configio_apply(st, cfg, &in, sync_mapdescribe_resolve, &vendors, NULL, &err)) {

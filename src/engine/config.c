@@ -2426,6 +2426,50 @@ static void emit_choices(struct writer *w, const json_t *map)
     emit_map_end(w);
 }
 
+/* A deal_stages pair's text field, "" when missing. */
+static const char *pair_text(const json_t *e, const char *k)
+{
+    const char *v = json_string_value(json_object_get(e, k));
+    return v ? v : "";
+}
+
+/* The file's deal_stages, as it gave them: an entry per pipeline and record type, in order. */
+static void write_deal_stages(struct writer *w, const json_t *ds)
+{
+    const json_t *e, *next;
+    size_t i, n = json_array_size(ds);
+
+    if (!n)
+        return;
+    emit_key(w, "deal_stages");
+    emit_seq_start(w, 0);
+    for (i = 0; i < n; i++) {
+        const char *pipeline = pair_text(json_array_get(ds, i), "pipeline");
+        const char *rt = pair_text(json_array_get(ds, i), "record_type");
+        emit_map_start(w);
+        emit_key(w, "pipeline");
+        emit_str(w, pipeline, 1);
+        if (rt[0]) {
+            emit_key(w, "record_type");
+            emit_str(w, rt, 1);
+        }
+        emit_key(w, "stages");
+        emit_map_start(w);
+        for (;; i++) {
+            e = json_array_get(ds, i);
+            emit_str(w, pair_text(e, "stage"), 1);
+            emit_str(w, pair_text(e, "sf_stage"), 1);
+            next = json_array_get(ds, i + 1);
+            if (!next || strcmp(pair_text(next, "pipeline"), pipeline) != 0 ||
+                strcmp(pair_text(next, "record_type"), rt) != 0)
+                break;
+        }
+        emit_map_end(w);
+        emit_map_end(w);
+    }
+    emit_seq_end(w);
+}
+
 static void write_ticket_pipelines(struct writer *w, const json_t *tp)
 {
     const json_t *processes = json_object_get(tp, "processes");
@@ -2472,6 +2516,7 @@ enum sync_rc sync_config_write_yaml(const struct sync_config *cfg,
     write_keys(&w, cfg);
     write_settings(&w, &cfg->settings);
     write_mappings(&w, cfg, set);
+    write_deal_stages(&w, cfg->deal_stages);
     write_ticket_pipelines(&w, cfg->ticket_pipelines);
     emit_map_end(&w);
     emit(&w, &ev, yaml_document_end_event_initialize(&ev, 1));

@@ -307,6 +307,38 @@ static enum sync_rc walk_tickets(struct walk *w, const struct sync_config *in, s
     return rc;
 }
 
+/* deal_stages without the lines they were read from. */
+static json_t *stage_pairs(const json_t *ds)
+{
+    json_t *out = json_array(), *e;
+    size_t i;
+
+    json_array_foreach(ds, i, e)
+    {
+        json_t *c = json_deep_copy(e);
+        if (c)
+            json_object_del(c, "line");
+        if (!c || json_array_append_new(out, c))
+            break;
+    }
+    return out;
+}
+
+int sync_configio_deal_stages_differ(const struct sync_config *cfg, const struct sync_config *in)
+{
+    json_t *a, *b;
+    int differ;
+
+    if (!json_array_size(in->deal_stages))
+        return 0;
+    a = stage_pairs(cfg->deal_stages);
+    b = stage_pairs(in->deal_stages);
+    differ = !a || !b || !json_equal(a, b);
+    json_decref(a);
+    json_decref(b);
+    return differ;
+}
+
 static enum sync_rc walk_all(struct walk *w, const struct sync_config *in, struct sync_err *err)
 {
     struct sync_mapping_set set;

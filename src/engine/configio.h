@@ -55,6 +55,10 @@ enum sync_rc sync_configio_export(struct sync_store *st, const struct sync_confi
  *   {"ticket_status": "pipeline <id> status <case status>", "from": id | null, "to": id | null}
  * (a mapping's text: its fields, then its rule in parentheses; a rule change: the rules; a
  * ticket choice's null: none, the pre-fill applies). Asks no vendor. */
+/* Whether the file in gives deal_stages other than the running configuration cfg's. They are
+ * not imported (the engine reads them from crmsync.yaml only): the caller says so. */
+int sync_configio_deal_stages_differ(const struct sync_config *cfg, const struct sync_config *in);
+
 enum sync_rc sync_configio_diff(struct sync_store *st, const struct sync_config *cfg,
                                 const struct sync_config *in, json_t **out, struct sync_err *err);
 

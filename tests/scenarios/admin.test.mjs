@@ -163,7 +163,7 @@ test('settings export and import: config as code with a diff of what would chang
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /new_record_type: contact/);
   assert.match(r.stdout, /password: <redacted>/);
-  const file = path.join(pair.dir, 'import.yaml');
+  let file = path.join(pair.dir, 'import.yaml');
   fs.writeFileSync(file, 'settings:\n  new_record_type: lead\n  deal_sync: false\n  contact_sync: true\n');
   r = await pair.crmsync('settings', 'import', file, '--dry-run');
   assert.equal(r.code, 0, r.stderr);
@@ -177,6 +177,22 @@ test('settings export and import: config as code with a diff of what would chang
   assert.equal(r.code, 0, r.stderr);
   r = await pair.crmsync('settings', 'get', 'deal_sync');
   assert.match(r.stdout, /deal_sync\s+false\s+\(override\)/);
+  // deal_stages: exported as crmsync.yaml gives them; they are read from crmsync.yaml only, so
+  // an import whose deal_stages differ says so and applies the rest
+  const stages = 'deal_stages:\n- pipeline: default\n  stages:\n    closedwon: Closed Won\n';
+  await pair.reset(`${YAML}${stages}`);
+  file = path.join(pair.dir, 'import.yaml');
+  r = await pair.crmsync('settings', 'export');
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.includes(stages), r.stdout);
+  fs.writeFileSync(file, `settings:\n  deal_sync: false\n${stages}`);
+  r = await pair.crmsync('settings', 'import', file, '--dry-run');
+  assert.doesNotMatch(r.stdout, /deal_stages/, 'the same deal_stages: nothing to say');
+  fs.writeFileSync(file, `settings:\n  deal_sync: false\n${stages.replace('Closed Won', 'Won')}`);
+  r = await pair.crmsync('settings', 'import', file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /deal_stages: not imported: the engine reads them from crmsync\.yaml, whose deal_stages differ from this file's; copy them there/);
+  assert.match((await pair.crmsync('settings', 'get', 'deal_sync')).stdout, /deal_sync\s+false\s+\(override\)/, 'the rest is imported');
   fs.writeFileSync(file, 'settings:\n  deal_sync: sometimes\n  colour: blue\n');
   r = await pair.crmsync('settings', 'import', file);
   assert.equal(r.code, 2);
@@ -494,7 +510,16 @@ test('the configuration as code over the admin API: the export, a dry run, and a
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.applied, true);
     assert.equal(r.body.changes.length, 4);
+    assert.deepEqual(r.body.notes, []);
     assert.equal((await run.api('GET', '/api/v1/settings/deal_sync')).body.value, true);
+    // deal_stages are not imported: the answer says so
+    r = await run.api('POST', '/api/v1/config/import', {
+      body: { yaml: 'deal_stages:\n- pipeline: default\n  stages: {closedwon: Won}\n', dry_run: true },
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.changes, []);
+    assert.equal(r.body.notes.length, 1);
+    assert.match(r.body.notes[0], /^deal_stages are not imported: the engine reads them from crmsync\.yaml/);
     const maps = (await run.api('GET', '/api/v1/mappings')).body.mappings;
     assert.equal(maps.find((m) => m.hubspot === 'hs_timezone').rule, 'always_use_hubspot');
     assert.deepEqual(maps.find((m) => m.hubspot === 'date_of_birth').salesforce, [{ object: 'Contact', field: 'Birthdate' }]);

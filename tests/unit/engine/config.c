@@ -1079,3 +1079,38 @@ Test(config, a_bad_json_entry_gets_the_files_message)
     cr_assert_str_eq(err.message, "salesforce: missing (the Salesforce field to map)");
     sync_mapping_release(&m);
 }
+
+Test(config, deal_stages_are_written_as_the_file_gave_them_and_load_back)
+{
+    struct sync_buf out = SYNC_BUF_INIT(1 << 20);
+    char text[4096];
+    json_t *first;
+
+    snprintf(text, sizeof(text),
+             "%sdeal_stages:\n"
+             "  - pipeline: default\n    record_type: New_Business\n"
+             "    stages: {appointmentscheduled: Prospecting, closedwon: Closed Won}\n"
+             "  - pipeline: \"77\"\n    stages: {s1: Qualification}\n",
+             design_example);
+    cr_assert_eq(load(text), SYNC_OK, "%s", problems_text());
+    cr_assert_eq(sync_config_write_yaml(&cfg, NULL, &out), SYNC_OK);
+    cr_assert(strstr(sync_buf_str(&out), "deal_stages:\n- pipeline: default\n"
+                                         "  record_type: New_Business\n  stages:\n"
+                                         "    appointmentscheduled: Prospecting\n"
+                                         "    closedwon: Closed Won\n"
+                                         "- pipeline: \"77\"\n  stages:\n    s1: Qualification\n"),
+              "%s", sync_buf_str(&out));
+    first = json_deep_copy(cfg.deal_stages);
+    cr_assert_eq(load(sync_buf_str(&out)), SYNC_OK, "%s\n%s", problems_text(), sync_buf_str(&out));
+    cr_assert_eq(json_array_size(cfg.deal_stages), 3);
+    for (size_t i = 0; i < 3; i++) {
+        json_t *a = json_array_get(first, i), *b = json_array_get(cfg.deal_stages, i);
+        for (const char *const *k =
+                 (const char *const[]){"pipeline", "record_type", "stage", "sf_stage", NULL};
+             *k; k++)
+            cr_assert_str_eq(json_string_value(json_object_get(a, *k)),
+                             json_string_value(json_object_get(b, *k)));
+    }
+    json_decref(first);
+    sync_buf_release(&out);
+}
