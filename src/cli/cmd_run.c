@@ -18,7 +18,9 @@
 #include "admin/admin.h"
 #include "cli/builtin.h"
 #include "core/log.h"
+#include "core/json.h"
 #include "core/time.h"
+#include "engine/configio.h"
 #include "engine/sync.h"
 
 /* set by the signal handler; read by the loop */
@@ -96,6 +98,29 @@ void cli_run_loop(struct sync_engine *e, cli_pass_fn on_pass, void *ctx)
     sync_info("run", "stopped");
 }
 
+/* crmsync.yaml's ticket_pipelines are applied by an import, not by being in the file (the
+ * engine takes the map from the store): says so when they differ from the choices in force. */
+static void ticket_choices_check(struct sync_engine *e, const struct sync_config *cfg)
+{
+    struct sync_err err = SYNC_ERR_INIT;
+    json_t *diff = NULL, *c;
+    size_t i, n = 0;
+
+    if (!cfg->ticket_pipelines || sync_configio_diff(sync_engine_store(e), cfg, cfg, &diff, &err))
+        return;
+    json_array_foreach(diff, i, c)
+    {
+        n += sync_json_str(c, "ticket_pipeline") || sync_json_str(c, "ticket_status");
+    }
+    if (n)
+        sync_warn("run",
+                  "%s gives %zu ticket pipeline choice%s other than those in force, which the "
+                  "file alone does not apply: run `crmsync settings import %s` to apply them",
+                  cfg->source ? cfg->source : "the configuration", n, n == 1 ? "" : "s",
+                  cfg->source ? cfg->source : "FILE");
+    json_decref(diff);
+}
+
 int cmd_run(int argc, const char **argv, const struct cli *cli)
 {
     struct sync_config cfg;
@@ -133,6 +158,7 @@ int cmd_run(int argc, const char **argv, const struct cli *cli)
     } else {
         sync_info("run", "the admin API is off: set admin.token to serve it");
     }
+    ticket_choices_check(e, &cfg);
     cli_run_loop(e, NULL, NULL);
     sync_admin_stop(admin);
     sync_engine_close(e);

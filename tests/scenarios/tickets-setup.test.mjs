@@ -503,3 +503,23 @@ test('an import over the admin API changes the pipeline map of the running engin
     await run.done;
   }
 });
+
+test('ticket_pipelines in crmsync.yaml alone are not applied: run says so until the file is imported', async () => {
+  await pair.reset('ticket_pipelines:\n  processes:\n    Billing Process: "0"\n', { logLevel: 'info' });
+  const runOnce = async () => {
+    const run = pair.spawn('run');
+    const end = Date.now() + 15000;
+    while (!/syncing every|ticket pipeline choice/.test(run.stderr()) && Date.now() < end) await sleep(50);
+    await sleep(200);
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stderr);
+    return r.stderr;
+  };
+  assert.match(await runOnce(),
+    /crmsync\.yaml gives 1 ticket pipeline choice other than those in force, which the file alone does not apply: run `crmsync settings import .*crmsync\.yaml` to apply them/);
+  ok(await pair.crmsync('settings', 'import', pair.configPath), 'import');
+  const billing = (await setup()).pipelines.processes.find((p) => p.process === 'Billing Process');
+  assert.deepEqual([billing.pipeline, billing.pipeline_how], ['0', 'configured']);
+  assert.doesNotMatch(await runOnce(), /ticket pipeline choice/, 'in force now: nothing to say');
+});
