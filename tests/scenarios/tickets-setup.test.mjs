@@ -477,6 +477,7 @@ test('an import over the admin API changes the pipeline map of the running engin
         { ticket_status: 'pipeline 0 status On Hold', from: null, to: '2' },
       ],
       applied: false,
+      notes: [],
     });
     r = await run.api('POST', '/api/v1/config/import', {
       body: { yaml: yaml.replace('On Hold: "2"', 'On Hold: "42"') },
