@@ -2,13 +2,17 @@
  * marketing.c: the marketing events an integration reacts to. Forms
  * (/marketing/v3/forms) and their submissions (read through
  * /form-integrations/v1/submissions/forms/{formId}, newest first); a
- * submission made through the control API creates or updates the contact
- * by e-mail with FORM as the source. Marketing e-mail events (SENT, OPEN,
- * CLICK, ...) made through the control API, read through the e-mail events
- * API (/email/public/v1/events), and the e-mail campaigns they belong to
- * (/email/public/v1/campaigns: name, subject, counters from the events).
- * Lists come newest first and page by an opaque cursor naming the last item
- * returned, so items arriving between pages shift nothing.
+ * submission made through the control API creates or updates the
+ * contact by e-mail with FORM as the source, then sets the contact's
+ * conversion properties (recent_conversion_date, ...,
+ * num_conversion_events) as HubSpot's own calculation (tracking.h).
+ * Marketing e-mail events (SENT, OPEN, CLICK, ...) made through the
+ * control API, read through the e-mail events API
+ * (/email/public/v1/events), and the e-mail campaigns they belong to
+ * (/email/public/v1/campaigns: name, subject, counters from the
+ * events). Lists come newest first and page by an opaque cursor naming
+ * the last item returned, so items arriving between pages shift
+ * nothing.
  *
  * State is a struct mkt_state in p->mkt; callers hold the portal lock.
  */
@@ -20,7 +24,7 @@
 
 #include "core/crypto.h"
 #include "core/time.h"
-#include "emulators/hubspot/portal.h"
+#include "emulators/hubspot/tracking.h"
 
 #define DEFAULT_FORM "5a1c9e2b-0000-4000-8000-00000000f0f0"
 #define FIRST_CAMPAIGN 100000001LL
@@ -379,6 +383,35 @@ static json_t *submission_contact(struct hs_portal *p, const char *form_id, cons
     return e;
 }
 
+/* HubSpot's own calculation on the submitter's contact: recent_conversion_date and
+ * recent_conversion_event_name move to the submission when it is later, first_conversion_date
+ * and first_conversion_event_name when there is none or it is earlier, num_conversion_events
+ * counts every submission. The event name is the form's. 0, or -1 with err filled. */
+static int submission_conversion(struct hs_portal *p, struct hs_record *r, const char *form_name,
+                                 int64_t at, char *err, size_t errlen)
+{
+    const char *recent = hs_record_get(r, props_find(p, HS_CONTACTS, "recent_conversion_date"));
+    const char *first = hs_record_get(r, props_find(p, HS_CONTACTS, "first_conversion_date"));
+    const char *count = hs_record_get(r, props_find(p, HS_CONTACTS, "num_conversion_events"));
+    char iso[SYNC_TIME_ISO_MAX], n[24];
+    int64_t first_ms;
+    json_t *props;
+
+    sync_time_format_iso(at, iso, sizeof(iso));
+    snprintf(n, sizeof(n), "%lld", (long long)tracking_count_after(count));
+    props = json_pack("{s:s}", "num_conversion_events", n);
+    if (props && tracking_is_later(recent, at)) {
+        json_object_set_new(props, "recent_conversion_date", json_string(iso));
+        json_object_set_new(props, "recent_conversion_event_name", json_string(form_name));
+    }
+    if (props &&
+        (!first || !*first || sync_time_parse(first, &first_ms) != SYNC_OK || at < first_ms)) {
+        json_object_set_new(props, "first_conversion_date", json_string(iso));
+        json_object_set_new(props, "first_conversion_event_name", json_string(form_name));
+    }
+    return tracking_write_calculated(p, r, props, err, errlen);
+}
+
 /* Files sub (stolen) under form_id, oldest first by (submittedAt, conversionId). */
 static void submission_store(struct mkt_state *s, const char *form_id, json_t *sub)
 {
@@ -398,7 +431,7 @@ json_t *mkt_submit_form(struct hs_portal *p, const char *form_id, const json_t *
     const char *at = sync_json_str(body, "submittedAt");
     const char *page = sync_json_str(body, "pageUrl");
     json_t *fields = json_object_get(body, "fields");
-    json_t *props, *values, *e;
+    json_t *props, *values, *e, *form;
     struct hs_record *r;
     int64_t ms = sync_time_now_ms();
     int created;
@@ -416,14 +449,22 @@ json_t *mkt_submit_form(struct hs_portal *p, const char *form_id, const json_t *
         snprintf(err, errlen, "submittedAt must be an ISO-8601 time");
         return NULL;
     }
-    if (!find_form(s, form_id, NULL, 0) && !find_form(s, form_id, NULL, 1))
-        json_array_append_new(s->forms, form_def(form_id, form_id, ms));
+    form = find_form(s, form_id, NULL, 0);
+    form = form ? form : find_form(s, form_id, NULL, 1);
+    if (!form) {
+        form = form_def(form_id, form_id, ms);
+        json_array_append_new(s->forms, form);
+    }
     submission_values(email, fields, &values, &props);
     e = submission_contact(p, form_id, email, props, &r, &created);
     if (e) {
         snprintf(err, errlen, "%s",
                  sync_json_str(e, "message") ? sync_json_str(e, "message") : "invalid submission");
         json_decref(e);
+        json_decref(values);
+        return NULL;
+    }
+    if (submission_conversion(p, r, str_or_empty(form, "name"), ms, err, errlen)) {
         json_decref(values);
         return NULL;
     }

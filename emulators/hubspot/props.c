@@ -87,6 +87,11 @@ static const struct std_prop contact_props[] = {
     {"hs_sales_email_last_clicked", "Recent Sales Email Clicked Date", "datetime", "date", CA,
      NULL},
     {"hs_document_last_revisited", "Recent Document Revisit Date", "datetime", "date", CA, NULL},
+    {"first_conversion_date", "First Conversion Date", "datetime", "date", CA, NULL},
+    {"first_conversion_event_name", "First Conversion", "string", "text", CA, NULL},
+    {"recent_conversion_date", "Recent Conversion Date", "datetime", "date", CA, NULL},
+    {"recent_conversion_event_name", "Recent Conversion", "string", "text", CA, NULL},
+    {"num_conversion_events", "Number of Form Submissions", "number", "number", CA, NULL},
     {"createdate", "Create Date", "datetime", "date", RO, NULL},
     {"lastmodifieddate", "Last Modified Date", "datetime", "date", RO, NULL},
     {NULL, NULL, NULL, NULL, 0, NULL}};

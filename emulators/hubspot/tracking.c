@@ -11,12 +11,13 @@
  * event older than it counts but leaves it be.
  *
  * The values go in as trusted writes through obj_update with CALCULATED as
- * the source, so property history, the modify dates (and so search on
- * them), propertyChange webhooks and --data follow as for any other
- * change. control.c calls tracking_email_event and tracking_document_view
- * under the portal lock; tracking_is_later and tracking_count_after are
- * pure (unit-tested with the rest in tests/unit/emulators/hubspot/
- * tracking.c).
+ * the source (tracking_write_calculated, tracking.h, which marketing.c also
+ * uses for a form submission's conversion properties), so property
+ * history, the modify dates (and so search on them), propertyChange
+ * webhooks and --data follow as for any other change. control.c calls
+ * tracking_email_event and tracking_document_view under the portal lock;
+ * tracking_is_later and tracking_count_after are pure (unit-tested with the
+ * rest in tests/unit/emulators/hubspot/tracking.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@
 
 #include "core/json.h"
 #include "core/time.h"
-#include "emulators/hubspot/portal.h"
+#include "emulators/hubspot/tracking.h"
 
 /* What one kind of sales email event moves. */
 struct email_kind {
@@ -99,10 +100,8 @@ static struct hs_record *body_record(struct hs_portal *p, const json_t *body, co
     return r;
 }
 
-/* Writes props (an object of values, stolen) to r as HubSpot's own calculation; 0, or -1 with
- * err filled. */
-static int write_calculated(struct hs_portal *p, struct hs_record *r, json_t *props, char *err,
-                            size_t errlen)
+int tracking_write_calculated(struct hs_portal *p, struct hs_record *r, json_t *props, char *err,
+                              size_t errlen)
 {
     struct hs_source src;
     struct hs_write w = {NULL, 0};
@@ -162,7 +161,7 @@ static json_t *touch_contacts(struct hs_portal *p, const struct hs_record *email
             continue;
         json_array_append_new(ids, json_string(id));
         if (tracking_is_later(hs_record_get(c, pr), at) &&
-            write_calculated(p, c, json_pack("{s:s}", prop, iso), err, errlen)) {
+            tracking_write_calculated(p, c, json_pack("{s:s}", prop, iso), err, errlen)) {
             json_decref(ids);
             return NULL;
         }
@@ -201,7 +200,7 @@ json_t *tracking_email_event(struct hs_portal *p, const json_t *body, char *err,
     props = json_pack("{s:s}", k->count, count);
     if (props && tracking_is_later(hs_record_get(email, props_find(p, HS_EMAILS, k->last)), at))
         json_object_set_new(props, k->last, json_string(iso));
-    if (write_calculated(p, email, props, err, errlen))
+    if (tracking_write_calculated(p, email, props, err, errlen))
         return NULL;
     ids = touch_contacts(p, email, k->contact, at, iso, err, errlen);
     if (!ids)
@@ -224,7 +223,7 @@ json_t *tracking_document_view(struct hs_portal *p, const json_t *body, char *er
         return NULL;
     sync_time_format_iso(at, iso, sizeof(iso));
     if (tracking_is_later(hs_record_get(c, props_find(p, HS_CONTACTS, prop)), at) &&
-        write_calculated(p, c, json_pack("{s:s}", prop, iso), err, errlen))
+        tracking_write_calculated(p, c, json_pack("{s:s}", prop, iso), err, errlen))
         return NULL;
     return json_pack("{s:s, s:s}", "contactId", hs_id_str(c->id, id), "at", iso);
 }

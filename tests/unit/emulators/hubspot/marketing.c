@@ -1,6 +1,7 @@
 /* Tests emulators/hubspot/marketing.c: e-mail events listed newest first and paged by an
  * opaque cursor that events arriving between pages do not shift; a campaign's counters come
- * from its events; the control API's checks on events and campaigns. */
+ * from its events; the control API's checks on events and campaigns; a form submission sets
+ * its contact's conversion properties as HubSpot's calculation. */
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -163,4 +164,53 @@ Test(marketing, an_event_needs_a_type_a_recipient_and_a_campaign)
         cr_assert(strlen(err) > 0);
         json_decref(bad[i]);
     }
+}
+
+/* One submission of form by email at (ISO); answers the contact it names. */
+static struct hs_record *submit(const char *form, const char *email, const char *at)
+{
+    char err[256];
+    json_t *body = json_pack("{s:s, s:s}", "email", email, "submittedAt", at);
+    json_t *out = mkt_submit_form(&p, form, body, err, sizeof(err));
+    struct hs_record *r;
+    cr_assert_not_null(out, "%s", err);
+    r = obj_lookup(&p, HS_CONTACTS, sync_json_str(out, "contactId"), NULL, 0);
+    cr_assert_not_null(r);
+    json_decref(out);
+    json_decref(body);
+    return r;
+}
+
+static const char *conv(const struct hs_record *r, const char *name)
+{
+    return hs_record_get(r, props_find(&p, HS_CONTACTS, name));
+}
+
+Test(marketing, a_submission_sets_the_contacts_conversion_properties_as_a_calculation)
+{
+    const char *form = "5a1c9e2b-0000-4000-8000-00000000f0f0"; /* "Contact us" */
+    struct hs_record *r = submit(form, "conv@example.com", "2024-06-01T12:00:00Z");
+    const struct hs_prop *recent = props_find(&p, HS_CONTACTS, "recent_conversion_date");
+
+    cr_assert_not_null(recent);
+    cr_assert(recent->flags & HS_PF_CALCULATED);
+    cr_assert_str_eq(conv(r, "recent_conversion_date"), "2024-06-01T12:00:00.000Z");
+    cr_assert_str_eq(conv(r, "recent_conversion_event_name"), "Contact us");
+    cr_assert_str_eq(conv(r, "first_conversion_date"), "2024-06-01T12:00:00.000Z");
+    cr_assert_str_eq(conv(r, "num_conversion_events"), "1");
+    cr_assert_str_eq(r->hist[recent->idx]->src_type, "CALCULATED");
+
+    /* a later submission of a form not made yet (named after its id) is the recent one */
+    submit("webinar-7", "conv@example.com", "2024-06-02T00:00:00Z");
+    cr_assert_str_eq(conv(r, "recent_conversion_date"), "2024-06-02T00:00:00.000Z");
+    cr_assert_str_eq(conv(r, "recent_conversion_event_name"), "webinar-7");
+    cr_assert_str_eq(conv(r, "first_conversion_event_name"), "Contact us");
+    cr_assert_str_eq(conv(r, "num_conversion_events"), "2");
+
+    /* an earlier one counts and is the first; the recent one stays */
+    submit(form, "conv@example.com", "2024-05-01T00:00:00Z");
+    cr_assert_str_eq(conv(r, "recent_conversion_date"), "2024-06-02T00:00:00.000Z");
+    cr_assert_str_eq(conv(r, "first_conversion_date"), "2024-05-01T00:00:00.000Z");
+    cr_assert_str_eq(conv(r, "first_conversion_event_name"), "Contact us");
+    cr_assert_str_eq(conv(r, "num_conversion_events"), "3");
 }
