@@ -19,32 +19,44 @@
 #define VALUES_MAX 8000 /* the form values kept, as text */
 #define PARK_PREFIX "timeline_waiting:"
 
-static enum sync_rc cursor_put(struct sync_store *st, const char *name, int64_t ms,
+/* A cursor: {"ts": ms} and, for the form submissions, "read": when every form was last read
+ * (read_ms 0: not written). */
+static enum sync_rc cursor_put(struct sync_store *st, const char *name, int64_t ms, int64_t read_ms,
                                struct sync_err *err)
 {
-    char text[64];
-    snprintf(text, sizeof(text), "{\"ts\":%lld}", (long long)ms);
+    char text[96];
+    if (read_ms > 0)
+        snprintf(text, sizeof(text), "{\"ts\":%lld,\"read\":%lld}", (long long)ms,
+                 (long long)read_ms);
+    else
+        snprintf(text, sizeof(text), "{\"ts\":%lld}", (long long)ms);
     return sync_store_cursor_set(st, name, text, err);
 }
 
 /* Where a kind's events are read from: its cursor, or (none yet) start_ms (0 or later than now:
- * now), which becomes the cursor at once. */
+ * now), which becomes the cursor at once. read_ms (may be NULL): the cursor's "read", 0 when it
+ * has none (a cursor just made has none). */
 static enum sync_rc cursor_since(struct sync_store *st, const char *name, int64_t now_ms,
-                                 int64_t start_ms, int64_t *ms, struct sync_err *err)
+                                 int64_t start_ms, int64_t *ms, int64_t *read_ms,
+                                 struct sync_err *err)
 {
     struct sync_buf b = SYNC_BUF_INIT(1024);
     enum sync_rc rc = sync_store_cursor_get(st, name, &b, NULL, err);
     json_t *j;
 
     *ms = start_ms > 0 && start_ms <= now_ms ? start_ms : now_ms;
+    if (read_ms)
+        *read_ms = 0;
     if (rc == SYNC_ERR_NOT_FOUND) {
         sync_err_clear(err);
         sync_buf_release(&b);
-        return cursor_put(st, name, *ms, err);
+        return cursor_put(st, name, *ms, 0, err);
     }
     if (rc == SYNC_OK) {
         j = sync_json_parse(b.data, b.len, NULL);
         *ms = sync_json_int(j, "ts", *ms);
+        if (read_ms)
+            *read_ms = sync_json_int(j, "read", 0);
         json_decref(j);
     }
     sync_buf_release(&b);
@@ -111,20 +123,41 @@ static json_t *submission_record(const json_t *s, const json_t *form, char *id, 
     return rec;
 }
 
+/* Whether every form is read this pass (timeline.h): never read yet (no "read" mark), a sweep
+ * due, or a contact that converted after the last read, as the contacts search shows it; a
+ * search that fails reads them. */
+static int forms_due(struct sync_conn *c, int64_t read_ms, int64_t now_ms)
+{
+    struct sync_err gerr = SYNC_ERR_INIT;
+    int any = 0;
+
+    if (read_ms <= 0 || read_ms > now_ms || now_ms - read_ms >= SYNC_TIMELINE_FORMS_SWEEP_MS)
+        return 1;
+    if (sync_conn_hs_converted_since(c, read_ms, &any, &gerr) != SYNC_OK) {
+        sync_debug("capture", "the conversion search failed, so every form is read: %s",
+                   gerr.message);
+        return 1;
+    }
+    return any;
+}
+
 enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
                                         int64_t start_ms, struct sync_poll_result *out,
                                         struct sync_err *err)
 {
     static const char *const name = "hubspot:form_submissions";
     struct sync_conn_batch forms;
-    int64_t since, newest;
+    int64_t since, newest, read_ms;
     const json_t *f;
     size_t i;
-    enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, err);
+    enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, &read_ms, err);
 
     memset(out, 0, sizeof(*out));
     if (rc)
         return rc;
+    out->covered_ms = now_ms;
+    if (!forms_due(c, read_ms, now_ms))
+        return SYNC_OK; /* nobody converted since every form was last read */
     newest = since;
     sync_conn_batch_init(&forms);
     rc = sync_conn_hs_forms(c, &forms, err);
@@ -163,10 +196,10 @@ enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn 
         sync_conn_batch_release(&subs);
     }
     sync_conn_batch_release(&forms);
-    /* every form was read past since: the cursor moves to the newest submission */
-    if (rc == SYNC_OK && newest > since)
-        rc = cursor_put(st, name, newest, err);
-    out->covered_ms = now_ms;
+    /* every form was read past since: the cursor moves to the newest submission, and every
+     * submission up to now_ms was read (the next gate asks from here) */
+    if (rc == SYNC_OK)
+        rc = cursor_put(st, name, newest, now_ms, err);
     return rc;
 }
 
@@ -242,7 +275,7 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
     int64_t since, newest, from;
     const json_t *e;
     size_t i;
-    enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, err);
+    enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, NULL, err);
 
     memset(out, 0, sizeof(*out));
     if (rc)
@@ -270,7 +303,7 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
             rc = event_put(st, c, campaigns, e, out, err);
     }
     if (rc == SYNC_OK && newest > since) /* with the events: one transaction */
-        rc = cursor_put(st, name, newest, err);
+        rc = cursor_put(st, name, newest, 0, err);
     if (rc == SYNC_OK)
         rc = sync_store_seen_prune(st, name, newest - SYNC_TIMELINE_EVENTS_LOOKBACK_MS, err);
     if (rc == SYNC_OK)

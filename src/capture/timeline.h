@@ -28,6 +28,29 @@
  * submission made (or an email went to) is captured, and planned, no
  * later than its event.
  *
+ * Reading the submissions costs a call per form, so the forms are read
+ * only when there may be something to read. The form submissions cursor
+ * also keeps "read": the settled instant (now_ms) of the last pass that
+ * read every form, and so read every submission made up to it. A pass
+ * reads every form when the cursor has no "read" yet (the first read),
+ * when SYNC_TIMELINE_FORMS_SWEEP_MS have passed since it (a sweep), or
+ * when one contacts search (the gate: recent_conversion_date GT read,
+ * limit 1) finds a contact, HubSpot setting that calculated property to
+ * a submission's time on every submission and moving it only forward; a
+ * gate that fails reads them too. Otherwise the pass costs that one
+ * call. Nothing is lost: "read" moves only with a read of every form,
+ * so a submission after it has a contact whose recent_conversion_date
+ * stays after it, and every later gate asks about it until a read takes
+ * it in. A contact the search does not show yet (search lags writes) is
+ * found by a later pass's gate; one it never shows (merged or deleted
+ * before it was indexed, a portal without the property, a clock behind
+ * ours) by the sweep, which reads from the submissions cursor ("ts",
+ * the newest submission read), not from "read". A conversion no form
+ * read shows (a form type or an archived form the forms list leaves
+ * out) makes one read, not one per pass, as "read" moves past it.
+ * "read" is kept in the store, so it holds from one process to the
+ * next (each sync --once run) as in a running engine.
+ *
  * These events cannot be read again by id. One whose contact is not in
  * Salesforce yet (its create still to land) is kept aside ("parked": the
  * store setting "timeline_waiting:<object>:<id>", the change as captured)
@@ -46,6 +69,10 @@
 #include "capture/poll.h"
 #include "connectors/connector.h"
 #include "store/store.h"
+
+/* How long at most the forms go unread (timeline.h: the sweep) when the contacts search shows
+ * no conversion since they were last read. */
+#define SYNC_TIMELINE_FORMS_SWEEP_MS (10 * 60 * 1000)
 
 /* start_ms: where a kind's first read starts (when its switch went on; 0: now). */
 enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn *c, int64_t now_ms,

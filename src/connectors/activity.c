@@ -1,6 +1,7 @@
 /*
- * activity.c: HubSpot's forms, form submissions, marketing email events
- * and email campaigns, read for timeline sync (see activity.h).
+ * activity.c: HubSpot's forms, form submissions, the contacts search that
+ * says whether anyone converted since a time, marketing email events and
+ * email campaigns, read for timeline sync (see activity.h).
  */
 #include "connectors/activity.h"
 
@@ -108,6 +109,34 @@ enum sync_rc sync_conn_hs_form_submissions(struct sync_conn *c, const char *form
             break;
     }
     out->done = rc == SYNC_OK;
+    return rc;
+}
+
+enum sync_rc sync_conn_hs_converted_since(struct sync_conn *c, int64_t since_ms, int *any,
+                                          struct sync_err *err)
+{
+    struct sync_buf url = SYNC_BUF_INIT(1024);
+    json_t *body = NULL, *ans = NULL;
+    char since[32];
+    enum sync_rc rc = hubspot_only(c, NULL, err);
+
+    *any = 0;
+    snprintf(since, sizeof(since), "%lld", (long long)since_ms);
+    if (rc == SYNC_OK &&
+        (sync_buf_addf(&url, "%s/crm/v3/objects/contacts/search", c->instance_url) ||
+         !(body = json_pack("{s:[{s:[{s:s, s:s, s:s}]}], s:[s], s:i}", "filterGroups", "filters",
+                            "propertyName", "recent_conversion_date", "operator", "GT", "value",
+                            since, "properties", "recent_conversion_date", "limit", 1))))
+        rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    if (rc == SYNC_OK)
+        rc = sync__conn_call_json(c, "POST", sync_buf_str(&url), body, SYNC__CALL_SEARCH, &ans,
+                                  NULL, err);
+    if (rc == SYNC_OK)
+        *any =
+            sync_json_int(ans, "total", 0) > 0 || json_array_size(json_object_get(ans, "results"));
+    json_decref(ans);
+    json_decref(body);
+    sync_buf_release(&url);
     return rc;
 }
 

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { clearFaults, killWhen, setFaults, sleep, startPair } from './lib/pair.mjs';
+import { callsTo, clearFaults, killWhen, setFaults, sleep, startPair } from './lib/pair.mjs';
 import * as timeline from './lib/timeline.mjs';
 import { traceOf } from './lib/timeline.mjs';
 
@@ -484,6 +484,78 @@ test('a form that adds its submitter to an active Salesforce campaign: a member 
   await pair.hs.emu.control('POST', `/__emu/forms/${FORM}/submissions`, { email: 'camp@engines.example', fields: { firstname: 'Cam' } });
   await pair.sync();
   assert.equal((await pair.sf.live('CampaignMember')).length, 1);
+});
+
+// Reading submissions costs a call per form: the forms are read only when HubSpot's contacts
+// search shows a contact that converted (recent_conversion_date) since they were last read, or
+// when a sweep is due (every 10 minutes), so a pass with nothing new asks that one search whatever
+// the number of forms. Contact sync is turned off once the person is synced (its link stays), so
+// a pass makes no other HubSpot call and each run is one pass when there is nothing to do.
+const FORMS_LIST = 'GET /marketing/v3/forms';
+const SUBMISSIONS = 'GET /form-integrations/v1/submissions/forms/{formId}';
+const SEARCH = 'POST /crm/v3/objects/{objectType}/search';
+
+test('with many forms, a pass with no new submission makes one HubSpot call, the conversion search, not one per form; a submission still becomes its task', async () => {
+  await reset();
+  await person('lin@forms.example');
+  await set('contact_sync', 'false');
+  const FORMS = 6; // the portal's "Contact us" and five more
+  for (let i = 1; i < FORMS; i++) {
+    const r = await pair.hs.api('POST', '/marketing/v3/forms', { name: `Offer ${i}` });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  // one pass with nothing to plan or write (sync --once --max-passes 1 fails otherwise); answers
+  // its HubSpot calls by endpoint
+  const onePass = async () => {
+    await pair.resetStats();
+    const r = await pair.crmsync('sync', '--once', '--max-passes', '1');
+    assert.equal(r.code, 0, `not one quiet pass:\n${r.stderr}${r.stdout}`);
+    return (await pair.stats()).hs.calls.by_endpoint;
+  };
+  assert.deepEqual(await onePass(), {}, 'the type off: no HubSpot call');
+
+  await set('timeline_form_submissions', 'true');
+  assert.deepEqual(await onePass(), { [FORMS_LIST]: 1, [SUBMISSIONS]: FORMS }, 'the first read lists the forms and reads each');
+  for (let n = 0; n < 3; n++)
+    assert.deepEqual(await onePass(), { [SEARCH]: 1 }, 'nobody converted since: one search, no form read');
+
+  await sleep(5);
+  await submitForm('lin@forms.example', { message: 'Send the offer' });
+  await pair.resetStats();
+  await pair.sync();
+  const made = await tasks();
+  assert.equal(made.length, 1);
+  assert.equal(made[0].Subject, 'Submitted: Contact us');
+  assert.match(made[0].Description, /message: Send the offer/);
+  const read = (await pair.stats()).hs.calls.by_endpoint;
+  assert.equal(read[FORMS_LIST], 1, 'the conversion made one read of the forms');
+  assert.equal(read[SUBMISSIONS], FORMS, 'each form once');
+  assert.deepEqual(await onePass(), { [SEARCH]: 1 }, 'once read, the submission asks for no more reads');
+
+  // a contact HubSpot's search does not show yet: no read while it lags, the next pass's gate
+  // after it shows reads the submission, once
+  await pair.hs.emu.control('PUT', '/__emu/settings', { search_lag_ms: 1500 });
+  await sleep(5);
+  await submitForm('lin@forms.example', { message: 'And the price list' });
+  assert.deepEqual(await onePass(), { [SEARCH]: 1 }, 'the search does not show the conversion yet');
+  assert.equal((await tasks()).length, 1);
+  await sleep(1600);
+  await pair.resetStats();
+  await pair.sync();
+  const later = await tasks();
+  assert.equal(later.length, 2);
+  assert.ok(later.some((t) => /message: And the price list/.test(t.Description)));
+  assert.equal((await pair.stats()).hs.calls.by_endpoint[SUBMISSIONS], FORMS, 'read once it shows');
+  await pair.hs.emu.control('PUT', '/__emu/settings', { search_lag_ms: 0 });
+
+  // a conversion search that fails reads every form, as a pass did before there was one
+  await setFaults(pair, 'hs', { error_rate: 1, error_status: 400, path_prefix: '/crm/v3/objects/contacts/search' });
+  try {
+    assert.deepEqual(await onePass(), { [SEARCH]: 1, [FORMS_LIST]: 1, [SUBMISSIONS]: FORMS });
+  } finally {
+    await clearFaults(pair);
+  }
+  assert.equal((await tasks()).length, 2, 'and reads nothing twice');
 });
 
 // Every timeline type, as the emulators make it: its Task Type (a value of the org's Task Type
