@@ -731,7 +731,7 @@ enum sync_rc sync_store_outbox_reschedule(struct sync_store *st, int64_t id,
     enum sync_rc rc = enter(st, err);
     if (rc)
         return rc;
-    return leave(st, st->ops->outbox_reschedule(st, id, next_attempt_at, err));
+    return leave(st, st->ops->outbox_reschedule(st, id, next_attempt_at, 1, err));
 }
 
 enum sync_rc sync_store_outbox_release(struct sync_store *st, int64_t id, int64_t next_attempt_at,
@@ -740,7 +740,7 @@ enum sync_rc sync_store_outbox_release(struct sync_store *st, int64_t id, int64_
     enum sync_rc rc = enter(st, err);
     if (rc)
         return rc;
-    return leave(st, st->ops->outbox_release(st, id, next_attempt_at, err));
+    return leave(st, st->ops->outbox_reschedule(st, id, next_attempt_at, 0, err));
 }
 
 enum sync_rc sync_store_outbox_stats(struct sync_store *st, struct sync_outbox_stats *out,

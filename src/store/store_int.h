@@ -124,10 +124,9 @@ struct sync_store_ops {
     enum sync_rc (*outbox_claim)(struct sync_store *st, const struct sync_outbox_claim *req,
                                  sync_store_outbox_fn fn, void *ctx, struct sync_err *err);
     enum sync_rc (*outbox_complete)(struct sync_store *st, int64_t id, struct sync_err *err);
+    /* attempted: 1 counts an attempt (a retry), 0 none (a write held back) */
     enum sync_rc (*outbox_reschedule)(struct sync_store *st, int64_t id, int64_t next_attempt_at,
-                                      struct sync_err *err);
-    enum sync_rc (*outbox_release)(struct sync_store *st, int64_t id, int64_t next_attempt_at,
-                                   struct sync_err *err);
+                                      int attempted, struct sync_err *err);
     enum sync_rc (*outbox_stats)(struct sync_store *st, struct sync_outbox_stats *out,
                                  struct sync_err *err);
 

@@ -83,7 +83,6 @@ enum stmt_id {
     S_OUTBOX_LEASE,
     S_OUTBOX_COMPLETE,
     S_OUTBOX_RESCHEDULE,
-    S_OUTBOX_RELEASE,
     S_OUTBOX_STATS,
     S_ERROR_RECORD,
     S_ERROR_RESOLVE,
@@ -216,9 +215,8 @@ static const char *const stmt_sql[S__COUNT] = {
                        "LIMIT ?5",
     [S_OUTBOX_LEASE] = "UPDATE outbox SET state = 'claimed', next_attempt_at = ?2 WHERE id = ?1",
     [S_OUTBOX_COMPLETE] = "DELETE FROM outbox WHERE id = ?1",
-    [S_OUTBOX_RESCHEDULE] = "UPDATE outbox SET state = 'waiting', attempts = attempts + 1, "
+    [S_OUTBOX_RESCHEDULE] = "UPDATE outbox SET state = 'waiting', attempts = attempts + ?3, "
                             "next_attempt_at = ?2 WHERE id = ?1",
-    [S_OUTBOX_RELEASE] = "UPDATE outbox SET state = 'waiting', next_attempt_at = ?2 WHERE id = ?1",
     [S_INBOX_COUNT] = "SELECT system, object, count(*) FROM inbox GROUP BY system, object "
                       "ORDER BY system, object",
     [S_OUTBOX_STATS] = "SELECT state, count(*), min(next_attempt_at) FROM outbox GROUP BY state",
@@ -1578,7 +1576,8 @@ static enum sync_rc store_sqlite_outbox_complete(struct sync_store *st, int64_t 
 }
 
 static enum sync_rc store_sqlite_outbox_reschedule(struct sync_store *st, int64_t id,
-                                                   int64_t next_attempt_at, struct sync_err *err)
+                                                   int64_t next_attempt_at, int attempted,
+                                                   struct sync_err *err)
 {
     struct store_sqlite *b = B(st);
     sqlite3_stmt *s;
@@ -1588,21 +1587,8 @@ static enum sync_rc store_sqlite_outbox_reschedule(struct sync_store *st, int64_
         return rc;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, next_attempt_at);
+    sqlite3_bind_int(s, 3, attempted ? 1 : 0);
     return finish_one(b, s, "reschedule outbox entry", id, err);
-}
-
-static enum sync_rc store_sqlite_outbox_release(struct sync_store *st, int64_t id,
-                                                int64_t next_attempt_at, struct sync_err *err)
-{
-    struct store_sqlite *b = B(st);
-    sqlite3_stmt *s;
-    enum sync_rc rc = prep(b, S_OUTBOX_RELEASE, &s, err);
-
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, next_attempt_at);
-    return finish_one(b, s, "release outbox entry", id, err);
 }
 
 static enum sync_rc store_sqlite_outbox_stats(struct sync_store *st, struct sync_outbox_stats *out,
@@ -2364,7 +2350,6 @@ const struct sync_store_ops store_sqlite_ops = {
     .outbox_claim = store_sqlite_outbox_claim,
     .outbox_complete = store_sqlite_outbox_complete,
     .outbox_reschedule = store_sqlite_outbox_reschedule,
-    .outbox_release = store_sqlite_outbox_release,
     .outbox_stats = store_sqlite_outbox_stats,
     .error_record = store_sqlite_error_record,
     .error_resolve = store_sqlite_error_resolve,
