@@ -220,24 +220,29 @@ static char *dup_or_null(struct ctx *c, const char *s)
     return d;
 }
 
+/* The RECORD_ERROR op on rec (c->rc says when it could not be made). */
+static void error_op(struct ctx *c, const struct sync_plan_record *rec, const char *link_id,
+                     enum sync_plan_errcat cat, unsigned flags, const char *msg)
+{
+    struct sync_plan_op *op =
+        op_add(c, SYNC_PLAN_OP_RECORD_ERROR, rec->system, rec->object, rec->id, link_id);
+
+    if (!op)
+        return;
+    op->category = cat;
+    op->flags = flags;
+    op->message = dup_or_null(c, msg);
+}
+
 enum sync_rc sync_plan_add_error(struct sync_plan *p, const struct sync_plan_record *rec,
                                  const char *link_id, enum sync_plan_errcat cat, unsigned flags,
                                  const char *message)
 {
-    struct sync_plan_input in;
     struct ctx c;
-    struct sync_plan_op *op;
 
-    memset(&in, 0, sizeof(in));
     memset(&c, 0, sizeof(c));
-    in.change = rec;
-    c.in = &in;
     c.out = p;
-    if (!(op = op_add(&c, SYNC_PLAN_OP_RECORD_ERROR, rec->system, rec->object, rec->id, link_id)))
-        return c.rc;
-    op->category = cat;
-    op->flags = flags;
-    op->message = dup_or_null(&c, message);
+    error_op(&c, rec, link_id, cat, flags, message);
     return c.rc;
 }
 
@@ -249,7 +254,6 @@ static void record_error_va(struct ctx *c, const struct sync_plan_record *rec, c
                             enum sync_plan_errcat cat, unsigned flags, const char *fmt, va_list ap)
 {
     char msg[SYNC_ERR_MSG_MAX];
-    struct sync_plan_op *op;
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
     c->checked[cat] = c->failed[cat] = 1;
@@ -258,11 +262,7 @@ static void record_error_va(struct ctx *c, const struct sync_plan_record *rec, c
     else
         trace(c, "%s: error (%s) filed on %s %s %s: %s", c->label, errcat_names[cat],
               sync_plan_side_name(rec->system), rec->object, rec->id, msg);
-    if (!(op = op_add(c, SYNC_PLAN_OP_RECORD_ERROR, rec->system, rec->object, rec->id, link_id)))
-        return;
-    op->category = cat;
-    op->flags = flags;
-    op->message = dup_or_null(c, msg);
+    error_op(c, rec, link_id, cat, flags, msg);
 }
 
 static void record_error(struct ctx *c, const char *link_id, enum sync_plan_errcat cat,

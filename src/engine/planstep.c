@@ -1621,12 +1621,11 @@ static enum sync_rc op_catalog(struct sync_engine *e, const struct sync_plan_op 
                                const struct sync_field_catalog **cat, struct sync_err *err)
 {
     enum sync_rc rc = sync__engine_catalog(e, op->target, op->object, cat, err);
-    int fresh;
 
     if (rc || !any_denied(op, *cat))
         return rc;
-    return sync__engine_catalog_recheck(
-        e, op->target, op->object, resync ? 0 : SYNC_ENGINE_CATALOG_RECHECK_MS, &fresh, cat, err);
+    return sync__engine_catalog_recheck(e, op->target, op->object,
+                                        resync ? 0 : SYNC_ENGINE_CATALOG_RECHECK_MS, cat, err);
 }
 
 /* Drops one field the target cannot take from op (and its ledger rows). */

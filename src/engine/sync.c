@@ -55,20 +55,35 @@ int64_t sync_engine_poll_interval_ms(const struct sync_engine *e)
 
 enum sync_rc sync_engine_poll_interval_refresh(struct sync_engine *e, struct sync_err *err)
 {
-    struct sync_settings next;
-    int64_t was = sync_engine_poll_interval_ms(e), now;
-    char a[32], b[32];
-    enum sync_rc rc;
+    const char *name = sync_setting_def(SYNC_SETTING_POLL_INTERVAL)->name;
+    struct sync_buf b = SYNC_BUF_INIT(256);
+    struct sync_settings one;
+    int64_t was = sync_engine_poll_interval_ms(e);
+    int64_t now = sync_settings_int(&e->cfg->settings, SYNC_SETTING_POLL_INTERVAL);
+    char x[32], y[32];
+    json_t *v = NULL;
+    /* the one override, not every stored row: this runs every few seconds while run waits */
+    enum sync_rc rc = sync_store_setting_get(e->st, name, &b, err);
 
-    if (sync_settings_init(&next))
-        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
-    rc = sync_runtime_settings_load(e->st, &e->cfg->settings, &next, err);
-    now = sync_settings_int(&next, SYNC_SETTING_POLL_INTERVAL);
-    sync_settings_release(&next);
+    if (rc == SYNC_OK) {
+        if (sync_settings_init(&one))
+            rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+        else if (!(v = sync_json_parse(b.data, b.len, NULL)) ||
+                 sync_settings_set_json(&one, SYNC_SETTING_POLL_INTERVAL, v, err))
+            rc = sync_err_set(err, SYNC_ERR_PARSE, "the stored poll_interval is not a duration");
+        else
+            now = sync_settings_int(&one, SYNC_SETTING_POLL_INTERVAL);
+        sync_settings_release(&one);
+    } else if (rc == SYNC_ERR_NOT_FOUND) {
+        sync_err_clear(err);
+        rc = SYNC_OK;
+    }
+    json_decref(v);
+    sync_buf_release(&b);
     if (rc || now == was)
         return rc;
     sync_info("settings", "poll_interval is now %s (was %s)",
-              sync_duration_format(now, b, sizeof(b)), sync_duration_format(was, a, sizeof(a)));
+              sync_duration_format(now, y, sizeof(y)), sync_duration_format(was, x, sizeof(x)));
     e->live.num[SYNC_SETTING_POLL_INTERVAL] = now;
     return SYNC_OK;
 }
@@ -543,7 +558,7 @@ enum sync_rc sync__engine_catalog(struct sync_engine *e, enum sync_side side, co
 }
 
 enum sync_rc sync__engine_catalog_recheck(struct sync_engine *e, enum sync_side side,
-                                          const char *object, int64_t max_age_ms, int *fresh,
+                                          const char *object, int64_t max_age_ms,
                                           const struct sync_field_catalog **out,
                                           struct sync_err *err)
 {
@@ -552,7 +567,6 @@ enum sync_rc sync__engine_catalog_recheck(struct sync_engine *e, enum sync_side 
     struct sync_err derr = SYNC_ERR_INIT;
     int64_t now = sync_time_monotonic_ms();
 
-    *fresh = 0;
     if (!slot)
         return sync__engine_catalog(e, side, object, out, err);
     *out = &slot->cat;
@@ -570,7 +584,6 @@ enum sync_rc sync__engine_catalog_recheck(struct sync_engine *e, enum sync_side 
     sync_field_catalog_release(&slot->cat);
     slot->cat = cat;
     slot->described_at = now;
-    *fresh = 1;
     return SYNC_OK;
 }
 

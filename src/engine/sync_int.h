@@ -161,11 +161,11 @@ const struct sync_fieldset *sync__engine_fields(struct sync_engine *e, enum sync
  * field it refuses is described again when the catalogue is older than this, so access given
  * in Salesforce is seen within it by a running engine. */
 #define SYNC_ENGINE_CATALOG_RECHECK_MS 60000
-/* Describes the object again when its catalogue is older than max_age_ms; *fresh says whether
- * it did. Pointers into the old catalogue (and its geo) are invalid afterwards. A describe that
- * fails keeps the old catalogue (logged). */
+/* Describes the object again when its catalogue is older than max_age_ms. Pointers into the
+ * old catalogue (and its geo) are invalid afterwards. A describe that fails keeps the old
+ * catalogue (logged). */
 enum sync_rc sync__engine_catalog_recheck(struct sync_engine *e, enum sync_side side,
-                                          const char *object, int64_t max_age_ms, int *fresh,
+                                          const char *object, int64_t max_age_ms,
                                           const struct sync_field_catalog **out,
                                           struct sync_err *err);
 /* The object's field catalogue, described on first use. */
