@@ -480,7 +480,8 @@ test('a field made read-only while crmsync runs: Salesforce refuses the write, a
       { system: 'hubspot', object: 'contacts', id: aId },
       { code: 'INSUFFICIENT_ACCESS_OR_READONLY', message: 'Unable to create/update fields: Title.' }, run);
     assert.match(e.message, /check the security settings of this field/);
-    assert.ok(bId);
+    assert.equal(errorOf((await errorsJson()).errors.errors, 'hubspot', 'contacts', bId), undefined,
+      'the contact without a title has no error');
 
     await pair.sf.emu.control('PUT', '/__emu/permissions', { object: 'Lead', read_only_fields: [] });
     await crm('resync', String(e.id));

@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair } from './lib/pair.mjs';
+import { hsOwner, sfUser } from './lib/owners.mjs';
 
 let pair;
 before(async () => {
@@ -14,28 +15,14 @@ after(async () => {
   await pair.stop();
 });
 
-// The fresh org's user with this email.
-async function sfUser(email) {
-  const u = (await pair.sf.all('User')).find((r) => r.Email === email);
-  assert.ok(u, `the fresh org has ${email}`);
-  return u;
-}
-
-// A HubSpot owner for this email (the fresh portal's reps have no Salesforce users).
-async function hsOwner(email, firstName, lastName) {
-  const o = await pair.hs.emu.control('POST', '/__emu/owners', { email, firstName, lastName });
-  assert.ok(o && o.id, `owner added: ${JSON.stringify(o)}`);
-  return String(o.id);
-}
-
 function traceOf(x) {
   return x.decisions.map((d) => d.trace).join('\n');
 }
 
 test('a Salesforce owner reaches HubSpot as the owner with the same email', async () => {
   await pair.reset();
-  const sam = await sfUser('sam.seller@crmsync.test');
-  const samHs = await hsOwner('sam.seller@crmsync.test', 'Sam', 'Seller');
+  const sam = await sfUser(pair, 'sam.seller@crmsync.test');
+  const samHs = await hsOwner(pair, 'sam.seller@crmsync.test', 'Sam', 'Seller');
   const leadId = await pair.sf.create('Lead', {
     LastName: 'Hopper',
     Company: 'Navy',
@@ -54,10 +41,10 @@ test('a Salesforce owner reaches HubSpot as the owner with the same email', asyn
 
 test('a HubSpot owner reaches Salesforce as the active user with the same email', async () => {
   await pair.reset();
-  const priya = await sfUser('priya.patel@crmsync.test');
-  const priyaHs = await hsOwner('priya.patel@crmsync.test', 'Priya', 'Patel');
-  const samHs = await hsOwner('sam.seller@crmsync.test', 'Sam', 'Seller');
-  const sam = await sfUser('sam.seller@crmsync.test');
+  const priya = await sfUser(pair, 'priya.patel@crmsync.test');
+  const priyaHs = await hsOwner(pair, 'priya.patel@crmsync.test', 'Priya', 'Patel');
+  const samHs = await hsOwner(pair, 'sam.seller@crmsync.test', 'Sam', 'Seller');
+  const sam = await sfUser(pair, 'sam.seller@crmsync.test');
   const hsId = await pair.hs.create('contacts', {
     email: 'ada@example.com',
     lastname: 'Lovelace',
@@ -82,10 +69,10 @@ test('a HubSpot owner reaches Salesforce as the active user with the same email'
 
 test('a HubSpot owner with no active Salesforce user leaves Salesforce alone and is reset', async () => {
   await pair.reset();
-  const sam = await sfUser('sam.seller@crmsync.test');
-  const samHs = await hsOwner('sam.seller@crmsync.test', 'Sam', 'Seller');
+  const sam = await sfUser(pair, 'sam.seller@crmsync.test');
+  const samHs = await hsOwner(pair, 'sam.seller@crmsync.test', 'Sam', 'Seller');
   // marco.rossi is an inactive user of the fresh org
-  const marcoHs = await hsOwner('marco.rossi@crmsync.test', 'Marco', 'Rossi');
+  const marcoHs = await hsOwner(pair, 'marco.rossi@crmsync.test', 'Marco', 'Rossi');
   const leadId = await pair.sf.create('Lead', {
     LastName: 'Turing',
     Company: 'Bletchley',

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startPair, stopped, until } from './lib/pair.mjs';
+import { hsOwner, sfUser } from './lib/owners.mjs';
 import { newBusinessPipeline } from './lib/deals.mjs';
 
 const TOKEN = 'admin-secret-for-triggers';
@@ -43,18 +44,6 @@ const traceOf = (x) => x.decisions.map((d) => d.trace).join('\n');
 const hsContact = async (email) => (await pair.hs.all('contacts')).find((c) => c.properties.email === email && !c.archived);
 const sfRow = async (object, id) => (await pair.sf.all(object)).find((r) => r.Id === id);
 
-async function sfUser(email) {
-  const u = (await pair.sf.all('User')).find((r) => r.Email === email);
-  assert.ok(u, `the fresh org has ${email}`);
-  return u;
-}
-
-async function hsOwner(email, firstName, lastName) {
-  const o = await pair.hs.emu.control('POST', '/__emu/owners', { email, firstName, lastName });
-  assert.ok(o && o.id, `owner added: ${JSON.stringify(o)}`);
-  return String(o.id);
-}
-
 async function hsProperty(objectType, name, type, fieldType, groupName) {
   const r = await pair.hs.api('POST', `/crm/v3/properties/${objectType}`, { name, label: name, type, fieldType, groupName });
   assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -62,10 +51,10 @@ async function hsProperty(objectType, name, type, fieldType, groupName) {
 
 test('an owner changed on an already-linked Salesforce lead and contact moves the HubSpot owner at the next sync', async () => {
   await pair.reset();
-  const sam = await sfUser('sam.seller@crmsync.test');
-  const priya = await sfUser('priya.patel@crmsync.test');
-  const samHs = await hsOwner('sam.seller@crmsync.test', 'Sam', 'Seller');
-  const priyaHs = await hsOwner('priya.patel@crmsync.test', 'Priya', 'Patel');
+  const sam = await sfUser(pair, 'sam.seller@crmsync.test');
+  const priya = await sfUser(pair, 'priya.patel@crmsync.test');
+  const samHs = await hsOwner(pair, 'sam.seller@crmsync.test', 'Sam', 'Seller');
+  const priyaHs = await hsOwner(pair, 'priya.patel@crmsync.test', 'Priya', 'Patel');
   const leadId = await pair.sf.create('Lead', { LastName: 'Hopper', Company: 'Navy', Email: 'grace@example.com', OwnerId: sam.Id });
   const contactId = await pair.sf.create('Contact', { LastName: 'Lovelace', Email: 'ada@example.com', OwnerId: sam.Id });
   await pair.sync();
