@@ -142,8 +142,16 @@ test(
 );
 
 // Faults on both vendors, phase after phase, while `crmsync run` works and people are added and
-// edited on both sides.
+// edited on both sides. A phase marked `first` has its faults set before its people and edits are made (its paths are
+// the engine's batch writes alone, never the test's own), and held until they have all struck.
 const PHASES = [
+  // the engine's next write on each side is lost before it commits, the one after is lost after:
+  // one read back as not landed, one as landed, whatever the timing
+  {
+    first: true,
+    hs: { drop_before_next: 1, drop_after_next: 1, path_prefix: '/crm/v3/objects/contacts/batch/' },
+    sf: { drop_before_next: 1, drop_after_next: 1, path_prefix: '/services/data/v62.0/composite/sobjects/Lead/' },
+  },
   // rate limits (HubSpot, with Retry-After) and unavailable (Salesforce), on every route
   { hs: { error_status: 429, retry_after_s: 1, error_rate: 0.25 }, sf: { error_status: 503, error_rate: 0.25 } },
   // server errors, and writes whose answers are lost before or after they commit; Salesforce
@@ -170,6 +178,15 @@ const PHASES = [
   },
 ];
 
+// Whether every counted fault set on both vendors has been spent.
+async function faultsStruck(pair) {
+  for (const side of ['hs', 'sf']) {
+    const f = await pair[side].emu.control('GET', '/__emu/faults');
+    if (f.drop_before_next > 0 || f.drop_after_next > 0 || f.error_next > 0) return false;
+  }
+  return true;
+}
+
 test('a two-way sync of a few hundred records through 429s, 5xx, timeouts and lost answers converges with nothing lost or doubled', async () => {
   await pair.reset(YAML, { logLevel: 'info' });
   const people = await makePeople(pair, { prefix: 'mx', hs: 60, sf: 60 });
@@ -179,6 +196,10 @@ test('a two-way sync of a few hundred records through 429s, 5xx, timeouts and lo
   const run = pair.spawn('run');
   let n = 60;
   for (let ph = 0; ph < PHASES.length; ph++) {
+    if (PHASES[ph].first) {
+      await setFaults(pair, 'hs', PHASES[ph].hs);
+      await setFaults(pair, 'sf', PHASES[ph].sf);
+    }
     // more people, and edits of earlier ones (HubSpot jobtitle, Salesforce Phone: never the same
     // field on both sides)
     const more = await makePeople(pair, { prefix: 'mx', hs: 40, sf: 40, from: n });
@@ -200,10 +221,14 @@ test('a two-way sync of a few hundred records through 429s, 5xx, timeouts and lo
       expect.get(email).hs.phone = expect.get(email).sf.Phone = `777${ph}${i}`;
     }
     await sfUpdateMany(pair, edits);
-    await setFaults(pair, 'hs', PHASES[ph].hs);
-    await setFaults(pair, 'sf', PHASES[ph].sf);
-    if (PHASES[ph].expire) await pair.sf.emu.control('POST', '/__emu/sessions/expire');
-    await sleep(4000);
+    if (PHASES[ph].first) {
+      assert.ok(await until(() => faultsStruck(pair), 30000), `the phase ${ph} faults struck`);
+    } else {
+      await setFaults(pair, 'hs', PHASES[ph].hs);
+      await setFaults(pair, 'sf', PHASES[ph].sf);
+      if (PHASES[ph].expire) await pair.sf.emu.control('POST', '/__emu/sessions/expire');
+      await sleep(4000);
+    }
     await clearFaults(pair);
   }
   // the vendors are well again: the running engine catches up (retries already scheduled
