@@ -104,16 +104,16 @@ test('the master switch stops syncing while changes keep queueing, and on again 
     let r = await run.api('PUT', '/api/v1/settings/sync', { body: { value: false } });
     assert.equal(r.status, 200);
     assert.deepEqual([r.body.value, r.body.source], [false, 'override']);
-    await until(async () => /sync is now false/.test(run.stderr()), 10000);
+    assert.ok(await until(async () => /sync is now false/.test(run.stderr()), 20000), 'the switch took');
     const lead = (await peopleIndex(pair)).sf.get(p.email)[0];
     await pair.sf.update('Lead', lead.Id, { LastName: 'Switched' });
     const [q] = await makePeople(pair, { prefix: 'sw', hs: 1, from: 1 });
-    await sleep(4000); // several passes
+    const queued = async () => (await pair.status()).inbox.waiting >= 2;
+    assert.ok(await until(queued, 20000), 'the changes wait in the inbox');
+    await sleep(2000); // a few more passes
     const hsLast = async () => (await pair.hs.get('contacts', p.id)).properties.lastname;
     assert.notEqual(await hsLast(), 'Switched', 'no write while sync is off');
     assert.equal((await peopleIndex(pair)).sf.get(q.email), undefined, 'no create while sync is off');
-    const st = await pair.status();
-    assert.ok(st.inbox.waiting >= 2, 'the changes wait in the inbox');
     r = await run.api('PUT', '/api/v1/settings/sync', { body: { value: true } });
     assert.equal(r.status, 200);
     assert.ok(
@@ -135,7 +135,7 @@ test('`crmsync settings` sets, shows and resets a setting the running engine fol
     let r = await pair.crmsync('settings', 'set', 'company_sync', 'false');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /company_sync\s+false\s+\(override\)/);
-    assert.ok(await until(async () => /company_sync is now false/.test(run.stderr()), 10000));
+    assert.ok(await until(async () => /company_sync is now false/.test(run.stderr()), 20000));
     await pair.sf.create('Account', { Name: 'Off Co' });
     const company = async () =>
       (await pair.hs.all('companies')).find((c) => c.properties.name === 'Off Co');
@@ -377,7 +377,7 @@ test("a mapping's rule changed while running takes effect at the next pass; the 
     r = await run.api('PUT', '/api/v1/mappings/contact/jobtitle', { body: { rule: 'always_use_hubspot' } });
     assert.equal(r.status, 200);
     assert.deepEqual([r.body.rule, r.body.source], ['always_use_hubspot', 'override']);
-    assert.ok(await until(async () => /mapping of jobtitle is now always_use_hubspot/.test(run.stderr()), 10000));
+    assert.ok(await until(async () => /mapping of jobtitle is now always_use_hubspot/.test(run.stderr()), 20000));
     // a HubSpot edit now wins (the default rule would have kept Salesforce's value)
     await pair.hs.update('contacts', p.id, { jobtitle: 'Set in HubSpot' });
     const title = async () => (await peopleIndex(pair)).sf.get(p.email)[0].Title;

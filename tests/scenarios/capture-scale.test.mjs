@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { peopleIndex, sleep, startPair } from './lib/pair.mjs';
+import { peopleIndex, sleep, startPair, until } from './lib/pair.mjs';
 
 const HS_N = Number(process.env.CRMSYNC_SCALE_HS || 25000);
 const SF_N = Number(process.env.CRMSYNC_SCALE_SF || 20000);
@@ -121,7 +121,8 @@ test(`a Salesforce burst of ${SF_N} leads in one second is synced exactly once`,
 
 test('a Salesforce row committed late, behind the cursor, is caught by the lookback', async () => {
   await pair.reset();
-  await pair.sf.emu.control('PUT', '/__emu/late-commits', { delay_ms: 3000 });
+  // 10 s: long enough that the first sync (a process to start, a login, the reads) comes first
+  await pair.sf.emu.control('PUT', '/__emu/late-commits', { delay_ms: 10000 });
   const lateId = await pair.sf.create('Lead', { LastName: 'Late', Company: 'Slow Txn', Email: 'late@commit.example' });
   await pair.sf.emu.control('PUT', '/__emu/late-commits', { delay_ms: 0 });
   await sleep(1100); // the next row's stamp is a later second
@@ -132,9 +133,11 @@ test('a Salesforce row committed late, behind the cursor, is caught by the lookb
   assert.ok(idx.hs.has('prompt@commit.example'), 'the visible row synced');
   assert.ok(!idx.hs.has('late@commit.example'), 'the late row was not visible yet, and the cursor moved past its stamp');
 
-  await sleep(3000); // the long transaction commits
-  const late = (await pair.sf.live('Lead')).find((x) => x.Id === lateId);
-  assert.ok(late, 'the late row is visible now');
+  // the long transaction commits: the row shows in the API
+  const soql = encodeURIComponent(`SELECT Id FROM Lead WHERE Id = '${lateId}'`);
+  const visible = async () => (await pair.sf.api('GET', `/query?q=${soql}`)).body.totalSize === 1;
+  assert.equal(await visible(), false, 'not committed yet');
+  assert.ok(await until(visible, 20000), 'the late row is visible now');
   await pair.sync();
   idx = await peopleIndex(pair);
   assert.equal(idx.hs.get('late@commit.example')?.length, 1, 'the lookback caught the late row, once');

@@ -19,7 +19,7 @@ beforeEach(async () => {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what, fn, ms = 15000) {
+async function waitFor(what, fn, ms = 30000) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();

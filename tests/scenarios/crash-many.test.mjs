@@ -19,8 +19,8 @@ import {
   peopleIndex,
   setFaults,
   sfUpdateMany,
-  sleep,
   startPair,
+  until,
   writeCalls,
 } from './lib/pair.mjs';
 
@@ -252,8 +252,9 @@ test('a lost upsert whose record an earlier, killed attempt made is sent again, 
   await setFaults(pair, 'hs', { latency_ms: 500, path_prefix: UPSERT_PATH });
   const r = await killWhen(pair, ['sync', '--once'], async () => callsTo((await pair.stats()).hs, HS_UPSERT) >= 1);
   assert.equal(r.signal, 'SIGKILL');
-  await sleep(700); // the upsert lands
-  assert.ok((await peopleIndex(pair)).hs.has(p.email), 'the first attempt made the contact');
+  // the upsert lands
+  const made = async () => (await peopleIndex(pair)).hs.has(p.email);
+  assert.ok(await until(made, 10000), 'the first attempt made the contact');
   await pair.sf.update('Lead', p.id, { Title: 'Engineer' });
   await setFaults(pair, 'hs', { drop_before_next: 1, path_prefix: UPSERT_PATH });
   await pair.sync();

@@ -193,7 +193,7 @@ test('disconnect forgets the credentials and stops syncing; saving again leaves 
     assert.deepEqual([r.body.forgotten, r.body.sync, r.body.salesforce.source], [true, false, 'file']);
     r = await run.api('GET', '/api/v1/settings/sync');
     assert.deepEqual([r.body.value, r.body.source], [false, 'override']);
-    assert.ok(await until(async () => /sync is now false/.test(run.stderr()), 10000));
+    assert.ok(await until(async () => /sync is now false/.test(run.stderr()), 20000));
     const [p] = await makePeople(pair, { prefix: 'disc', hs: 1 });
     await sleep(3000); // several passes
     assert.equal((await peopleIndex(pair)).sf.get(p.email), undefined, 'nothing syncs after disconnect');

@@ -106,12 +106,15 @@ test(
     const updates = async () => callsTo((await pair.stats()).hs, HS_UPDATE);
     const hsTitle = async () => (await pair.hs.get('contacts', p.id)).properties.jobtitle;
     await pair.resetStats();
-    // the first HubSpot update waits 6 s at the vendor, past the 2 s timeout, then lands
-    await setFaults(pair, 'hs', { latency_ms: 6000, path_prefix: '/crm/v3/objects/contacts/batch/update' });
+    // the first HubSpot update waits 20 s at the vendor, far past the 2 s timeout, then lands:
+    // time for the retry and the newer edit to reach HubSpot first, even on a slow machine
+    const HELD_MS = 20000;
+    await setFaults(pair, 'hs', { latency_ms: HELD_MS, path_prefix: '/crm/v3/objects/contacts/batch/update' });
     await pair.sf.update('Lead', lead.Id, { Title: 'A' });
     const run = pair.spawn('run');
     try {
       assert.ok(await until(async () => (await updates()) >= 1, 20000), 'the update went out');
+      const heldAt = Date.now();
       await setFaults(pair, 'hs', null);
       // it timed out, was read back as not landed, and was sent again
       assert.ok(await until(async () => (await updates()) >= 2, 20000), 'the update went out again');
@@ -123,7 +126,8 @@ test(
       );
       await pair.sf.update('Lead', lead.Id, { Title: 'B' });
       assert.ok(await until(async () => (await hsTitle()) === 'B', 20000), 'the newer edit reached HubSpot');
-      const landed = await until(async () => (await hsTitle()) === 'A', 8000);
+      assert.ok(Date.now() - heldAt < HELD_MS - 1000, 'and did so before the held update could land');
+      const landed = await until(async () => (await hsTitle()) === 'A', HELD_MS + 10000);
       assert.ok(landed, 'the first update landed late, over the newer value');
       assert.ok(await until(async () => (await hsTitle()) === 'B', 20000), 'HubSpot is set back');
       await sleep(3000); // a few passes

@@ -67,7 +67,7 @@ test('a contact mapping added, edited and deleted while running applies at the n
     ]);
     assert.deepEqual([r.body.rule, r.body.source, r.body.builtin], ['prefer_salesforce_unless_blank', 'override', false]);
     assert.ok(
-      await until(async () => /mapping added: contact salutation <-> Lead\.Salutation, Contact\.Salutation/.test(run.stderr()), 10000),
+      await until(async () => /mapping added: contact salutation <-> Lead\.Salutation, Contact\.Salutation/.test(run.stderr()), 20000),
       run.stderr().slice(-2000),
     );
     // the next Salesforce edit carries the value (no restart)
@@ -81,7 +81,7 @@ test('a contact mapping added, edited and deleted while running applies at the n
     let c = await pair.crmsync('mappings', 'edit', 'contact', 'salutation', '--rule', 'always_use_hubspot');
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, /contact\s+salutation\s+Lead\.Salutation, Contact\.Salutation\s+always_use_hubspot \(override\)/);
-    assert.ok(await until(async () => /mapping of salutation is now always_use_hubspot/.test(run.stderr()), 10000));
+    assert.ok(await until(async () => /mapping of salutation is now always_use_hubspot/.test(run.stderr()), 20000));
     await pair.hs.update('contacts', hsId, { salutation: 'Prof.' });
     assert.ok(await until(async () => (await lead()).Salutation === 'Prof.', 20000), 'the HubSpot edit reached Salesforce');
 
@@ -134,7 +134,7 @@ test('a contact mapping added, edited and deleted while running applies at the n
     r = await run.api('DELETE', '/api/v1/mappings/contact/salutation');
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.deleted.hubspot, 'salutation');
-    assert.ok(await until(async () => /mapping removed: contact salutation/.test(run.stderr()), 10000));
+    assert.ok(await until(async () => /mapping removed: contact salutation/.test(run.stderr()), 20000));
     // (the lead has no title: HubSpot's fills it under the default rule)
     await pair.hs.update('contacts', hsId, { salutation: 'Mx.', jobtitle: 'Rear Admiral' });
     assert.ok(await until(async () => (await lead()).Title === 'Rear Admiral', 20000), 'the rest of the edit synced');
@@ -171,7 +171,7 @@ test('a user mapping re-pointed while running reads its new field and keeps its 
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual([r.body.salesforce, r.body.rule], [[{ object: 'Lead', field: 'Status' }], 'always_use_salesforce']);
     assert.ok(
-      await until(async () => /mapping changed: contact rating <-> Lead\.Status \(always_use_salesforce\), was Lead\.Rating/.test(run.stderr()), 10000),
+      await until(async () => /mapping changed: contact rating <-> Lead\.Status \(always_use_salesforce\), was Lead\.Rating/.test(run.stderr()), 20000),
       run.stderr().slice(-2000),
     );
     await pair.sf.update('Lead', leadId, { Status: 'Working - Contacted', Rating: 'Cold' });

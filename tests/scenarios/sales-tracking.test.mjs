@@ -162,7 +162,7 @@ test('an open whose contact has not reached Salesforce waits for it; killed afte
   // commits; the run is killed while it would read back what it wrote
   await sleep(5);
   await track(email, 'OPEN');
-  await setFaults(pair, 'sf', { latency_ms: 400, drop_after_next: 1 });
+  await setFaults(pair, 'sf', { latency_ms: 1000, drop_after_next: 1 });
   const r = await killWhen(pair, ['sync', '--once'], async () => (await tasks()).length > 1);
   assert.equal(r.signal, 'SIGKILL', `it finished before the kill: ${r.stderr}`);
   await clearFaults(pair);

@@ -357,7 +357,7 @@ test('killed after the task write landed but before it was recorded, a rerun mak
   await submitForm('crash@replay.example', { message: 'Once only' });
   // every Salesforce call is slow, and the first write's answer is lost after it commits: the
   // run is killed while it would read back what it wrote
-  await setFaults(pair, 'sf', { latency_ms: 400, drop_after_next: 1 });
+  await setFaults(pair, 'sf', { latency_ms: 1000, drop_after_next: 1 });
   const r = await killWhen(pair, ['sync', '--once'], async () => (await tasks()).length > 0);
   assert.equal(r.signal, 'SIGKILL', `it finished before the kill: ${r.stderr}`);
   await clearFaults(pair);
@@ -534,12 +534,12 @@ test('with many forms, a pass with no new submission makes one HubSpot call, the
 
   // a contact HubSpot's search does not show yet: no read while it lags, the next pass's gate
   // after it shows reads the submission, once
-  await pair.hs.emu.control('PUT', '/__emu/settings', { search_lag_ms: 1500 });
+  await pair.hs.emu.control('PUT', '/__emu/settings', { search_lag_ms: 5000 });
   await sleep(5);
   await submitForm('lin@forms.example', { message: 'And the price list' });
   assert.deepEqual(await onePass(), { [SEARCH]: 1 }, 'the search does not show the conversion yet');
   assert.equal((await tasks()).length, 1);
-  await sleep(1600);
+  await sleep(5100);
   await pair.resetStats();
   await pair.sync();
   const later = await tasks();
