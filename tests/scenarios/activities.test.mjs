@@ -7,7 +7,7 @@
 // contact that has not synced yet is waited for.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sleep, startPair } from './lib/pair.mjs';
+import { sleep, startPair, traceOf } from './lib/pair.mjs';
 import { newBusinessPipeline } from './lib/deals.mjs';
 
 let pair;
@@ -186,8 +186,6 @@ async function person(email, lastName = 'Hopper') {
   assert.ok(contact, `${email} synced`);
   return { con, contact: contact.id };
 }
-const traceOf = (x) => x.decisions.map((d) => d.trace).join('\n');
-
 // One of each Salesforce activity type on this contact, labelled tag: [switch, Salesforce
 // object, id, HubSpot type, HubSpot subject property, subject].
 async function oneOfEach(con, tag) {

@@ -6,7 +6,7 @@
 // already syncs; nothing is deleted and re-created.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callsTo, peopleByEmail, sleep, startPair } from './lib/pair.mjs';
+import { callsTo, peopleByEmail, sleep, startPair, traceOf } from './lib/pair.mjs';
 
 const SF_UPSERT = 'PATCH /services/data/vXX.X/composite/sobjects/{object}/{field}';
 const NO_CREATES = 'settings:\n  create_contacts_from_leads: false\n  create_contacts_from_contacts: false\n';
@@ -21,8 +21,6 @@ after(async () => {
 });
 
 const live = async (object, id) => (await pair.sf.live(object)).find((r) => r.Id === id);
-const traceOf = (x) => x.decisions.map((d) => d.trace).join('\n');
-
 // The HubSpot contact's link, as the store holds it.
 async function linkOf(hsId) {
   const x = await pair.explain('hubspot', 'contacts', hsId, '--json');

@@ -5,7 +5,7 @@
 // changes nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callsTo, sleep, startPair } from './lib/pair.mjs';
+import { callsTo, sleep, startPair, traceOf } from './lib/pair.mjs';
 
 const PHONE_TWO_WAY = 'mappings:\n  - kind: contact\n    hubspot: phone\n    rule: two_way\n';
 
@@ -19,8 +19,6 @@ after(async () => {
 
 const live = async (object, id) => (await pair.sf.live(object)).find((r) => r.Id === id);
 const blank = (v) => v === undefined || v === null || v === '';
-const traceOf = (x) => x.decisions.map((d) => d.trace).join('\n');
-
 function assertWrites(before, now, hs, sf, what) {
   assert.equal(now.hs - before.hs, hs, `${what}: HubSpot writes`);
   assert.equal(now.sf - before.sf, sf, `${what}: Salesforce writes`);

@@ -4,7 +4,7 @@
 // goes back to the Salesforce owner's HubSpot match.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPair } from './lib/pair.mjs';
+import { startPair, traceOf } from './lib/pair.mjs';
 import { hsOwner, sfUser } from './lib/owners.mjs';
 
 let pair;
@@ -14,10 +14,6 @@ before(async () => {
 after(async () => {
   await pair.stop();
 });
-
-function traceOf(x) {
-  return x.decisions.map((d) => d.trace).join('\n');
-}
 
 test('a Salesforce owner reaches HubSpot as the owner with the same email', async () => {
   await pair.reset();

@@ -6,9 +6,8 @@
 // same open seen again makes no second task, also after a crash.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clearFaults, killWhen, setFaults, sleep, startPair } from './lib/pair.mjs';
+import { clearFaults, killWhen, setFaults, sleep, startPair, traceOf } from './lib/pair.mjs';
 import * as timeline from './lib/timeline.mjs';
-import { traceOf } from './lib/timeline.mjs';
 
 let pair;
 before(async () => {

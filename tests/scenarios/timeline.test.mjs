@@ -11,9 +11,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { callsTo, clearFaults, killWhen, setFaults, sleep, startPair } from './lib/pair.mjs';
+import { callsTo, clearFaults, killWhen, setFaults, sleep, startPair, traceOf } from './lib/pair.mjs';
 import * as timeline from './lib/timeline.mjs';
-import { traceOf } from './lib/timeline.mjs';
 
 // An org that also has Salesforce's file objects, so a file crmsync wrote there would be seen.
 const FILES_SCHEMA = {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startPair, stopped, until } from './lib/pair.mjs';
+import { startPair, stopped, traceOf, until } from './lib/pair.mjs';
 import { hsOwner, sfUser } from './lib/owners.mjs';
 import { newBusinessPipeline } from './lib/deals.mjs';
 
@@ -40,7 +40,6 @@ after(async () => {
   fs.rmSync(schemaDir, { recursive: true, force: true });
 });
 
-const traceOf = (x) => x.decisions.map((d) => d.trace).join('\n');
 const hsContact = async (email) => (await pair.hs.all('contacts')).find((c) => c.properties.email === email && !c.archived);
 const sfRow = async (object, id) => (await pair.sf.all(object)).find((r) => r.Id === id);
 

@@ -380,6 +380,9 @@ export async function sfUpdateMany(pair, edits) {
   }
 }
 
+// The decision traces of an `explain --json` answer, one after another.
+export const traceOf = (x) => x.decisions.map((d) => d.trace).join('\n');
+
 // Both sides' live people, by lower-cased e-mail: { hs: Map(email -> [record]), sf: Map(...) }.
 // Salesforce records carry their object in attributes.type.
 export async function peopleIndex(pair) {

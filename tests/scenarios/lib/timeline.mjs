@@ -1,12 +1,10 @@
 // What the timeline sync scenarios share: a fresh pair with some settings (companies and deals
 // off, so each pass reads less), a setting changed through the CLI, a HubSpot contact synced to a
-// Salesforce lead, an engagement on contacts, and the Salesforce tasks and decision traces the
-// tests look at, the org's Task Type values, and Salesforce's record counts. Each takes the pair
-// from pair.mjs.
+// Salesforce lead, an engagement on contacts, the Salesforce tasks the tests look at, the org's
+// Task Type values, and Salesforce's record counts. Each takes the pair from pair.mjs.
 import assert from 'node:assert/strict';
 
 export const tasks = (pair) => pair.sf.live('Task');
-export const traceOf = (x) => x.decisions.map((d) => d.trace).join('\n');
 
 export const resetWith = (pair, settings = {}) =>
   pair.reset(
