@@ -1,7 +1,7 @@
 /*
  * timeline.c: capture of the HubSpot activities that are not CRM objects
  * (see timeline.h): form submissions and marketing email events, read
- * back to their cursor (the email events a lookback further, with seen
+ * back to their cursor (the email events, when they sweep, a lookback further, with seen
  * marks) and put into the inbox as records shaped like HubSpot's
  * ({"id", "properties": {...}}), so the plan step reads them as it
  * reads the engagements.
@@ -267,7 +267,7 @@ static enum sync_rc event_put(struct sync_store *st, struct sync_conn *c, json_t
 }
 
 enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
-                                    int64_t start_ms, json_t *campaigns,
+                                    int64_t start_ms, json_t *campaigns, int64_t *swept_ms,
                                     struct sync_poll_result *out, struct sync_err *err)
 {
     static const char *const name = "hubspot:email_events";
@@ -275,16 +275,17 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
     int64_t since, newest, from;
     const json_t *e;
     size_t i;
+    int sweep = !*swept_ms || now_ms - *swept_ms >= SYNC_TIMELINE_EVENTS_SWEEP_MS;
     enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, NULL, err);
 
     memset(out, 0, sizeof(*out));
     if (rc)
         return rc;
     newest = since;
-    /* HubSpot records an event under when it happened, which may be before it can be read:
-     * every read reaches back SYNC_TIMELINE_EVENTS_LOOKBACK_MS behind the cursor (never behind
-     * where the type was turned on), and the events read before are known by their seen marks */
-    from = since - SYNC_TIMELINE_EVENTS_LOOKBACK_MS;
+    /* HubSpot records an event under when it happened, which may be before it can be read: a
+     * sweep reaches back SYNC_TIMELINE_EVENTS_LOOKBACK_MS behind the cursor (never behind where
+     * the type was turned on), and the events read before are known by their seen marks */
+    from = sweep ? since - SYNC_TIMELINE_EVENTS_LOOKBACK_MS : since;
     if (start_ms > 0 && from < start_ms)
         from = start_ms;
     sync_conn_batch_init(&ev);
@@ -312,6 +313,8 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
         sync_store_rollback(st, NULL);
     sync_conn_batch_release(&ev);
     out->covered_ms = now_ms;
+    if (rc == SYNC_OK && sweep)
+        *swept_ms = now_ms;
     return rc;
 }
 

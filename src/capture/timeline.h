@@ -78,13 +78,18 @@
 enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
                                         int64_t start_ms, struct sync_poll_result *out,
                                         struct sync_err *err);
-/* How far behind its cursor each read of the email events reaches: an event HubSpot makes
- * readable after later ones (it is recorded under when it happened) is still read, once. */
+/* How far behind its cursor a read of the email events reaches when it sweeps: an event HubSpot
+ * makes readable after later ones (it is recorded under when it happened) is still read, once.
+ * A read sweeps on a process's first read, then at most every SYNC_TIMELINE_EVENTS_SWEEP_MS;
+ * the reads between start at the cursor, so a send to a large list is not read again and again
+ * on every pass. */
 #define SYNC_TIMELINE_EVENTS_LOOKBACK_MS (10 * 60 * 1000)
+#define SYNC_TIMELINE_EVENTS_SWEEP_MS (2 * 60 * 1000)
 
-/* campaigns: a cache (id -> campaign) the caller keeps for the process. */
+/* campaigns: a cache (id -> campaign) the caller keeps for the process; swept_ms: when this
+ * process last swept the lookback (0: not yet), which the read keeps up to date. */
 enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
-                                    int64_t start_ms, json_t *campaigns,
+                                    int64_t start_ms, json_t *campaigns, int64_t *swept_ms,
                                     struct sync_poll_result *out, struct sync_err *err);
 
 /* Whether object is one of these events ("form_submissions", "email_events"), or one the plan

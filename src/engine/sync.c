@@ -631,7 +631,7 @@ static enum sync_rc capture_timeline(struct sync_engine *e, int64_t now,
         rc = sync_poll_email_events(
             e->st, e->hs, now,
             source_start(e, SYNC_KIND_TIMELINE, SYNC_SIDE_HUBSPOT, "email_events"), e->campaigns,
-            &res, err);
+            &e->events_swept_ms, &res, err);
         stats->read += res.read;
         stats->captured += res.stored;
         if (rc)

@@ -141,6 +141,7 @@ struct sync_engine {
     struct sync_engine_inclusion inclusion;
     struct sync_engine_stages stages, ticket_stages;
     json_t *campaigns;                  /* timeline sync: email campaigns read (id -> campaign) */
+    int64_t events_swept_ms;            /* timeline sync: when the email events were last swept */
     int64_t since[SYNC_SETTING__COUNT]; /* when each since switch went on (sync.c since_keep) */
     /* Links made or completed (a bind, a re-point, a create's id recorded): when this moves,
      * records waiting for an association (open "associations" errors) are planned again. */

@@ -152,3 +152,23 @@ int emu_proc_control(struct emu_proc *e, const char *method, const char *path, c
     sync_http_client_release(&c);
     return status;
 }
+
+void emu_proc_conn_config(const struct emu_proc *e, struct sync_conn_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    if (strcmp(e->kind, "hubspot") == 0) {
+        cfg->vendor = SYNC_VENDOR_HUBSPOT;
+        cfg->base_url = e->url;
+        cfg->auth = SYNC_AUTH_STATIC_TOKEN;
+        cfg->access_token = "pat-na1-crmsync-demo";
+        return;
+    }
+    cfg->vendor = SYNC_VENDOR_SALESFORCE;
+    cfg->login_url = e->url;
+    cfg->auth = SYNC_AUTH_PASSWORD;
+    cfg->client_id = "crmsync-demo";
+    cfg->client_secret = "crmsync-demo-secret";
+    cfg->username = "integration@crmsync.test";
+    cfg->password = "demo-password";
+    cfg->security_token = "DEMOTOKEN";
+}

@@ -17,6 +17,8 @@
 #define TESTS_LIB_EMU_PROC_H
 
 #include <jansson.h>
+
+#include "connectors/connector.h"
 #include <sys/types.h>
 
 struct emu_proc {
@@ -37,5 +39,8 @@ int emu_proc_control(struct emu_proc *e, const char *method, const char *path, c
                      json_t **out);
 /* The directory the binaries are taken from. */
 const char *emu_proc_bin_dir(void);
+/* Fills cfg (zeroed first) to reach the running emulator as crmsync's demo integration user:
+ * HubSpot with the demo private app token, Salesforce with the demo username-password login. */
+void emu_proc_conn_config(const struct emu_proc *e, struct sync_conn_config *cfg);
 
 #endif

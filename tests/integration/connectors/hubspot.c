@@ -39,14 +39,11 @@ static void on_usage(void *arg, const struct sync_conn_usage *u)
 
 static struct sync_conn *connect_hs(int settle_ms)
 {
-    struct sync_conn_config cfg = {0};
+    struct sync_conn_config cfg;
     struct sync_err err = SYNC_ERR_INIT;
     struct sync_conn *c;
 
-    cfg.vendor = SYNC_VENDOR_HUBSPOT;
-    cfg.base_url = emu.url;
-    cfg.auth = SYNC_AUTH_STATIC_TOKEN;
-    cfg.access_token = "pat-na1-crmsync-demo";
+    emu_proc_conn_config(&emu, &cfg);
     cfg.retry.base_ms = 10;
     cfg.retry.cap_ms = 100;
     cfg.search_settle_ms = settle_ms;

@@ -18,14 +18,11 @@ static struct sync_conn *conn;
 
 static void setup(void)
 {
-    struct sync_conn_config cfg = {0};
+    struct sync_conn_config cfg;
     struct sync_err err = SYNC_ERR_INIT;
 
     cr_assert_eq(emu_proc_start(&emu, "hubspot", NULL), 0, "emu-hubspot did not start");
-    cfg.vendor = SYNC_VENDOR_HUBSPOT;
-    cfg.base_url = emu.url;
-    cfg.auth = SYNC_AUTH_STATIC_TOKEN;
-    cfg.access_token = "pat-na1-crmsync-demo";
+    emu_proc_conn_config(&emu, &cfg);
     conn = sync_conn_new(&cfg, &err);
     cr_assert_not_null(conn, "%s", err.message);
 }

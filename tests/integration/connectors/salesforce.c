@@ -36,18 +36,11 @@ static void on_usage(void *arg, const struct sync_conn_usage *u)
 
 static struct sync_conn *connect_sf(void)
 {
-    struct sync_conn_config cfg = {0};
+    struct sync_conn_config cfg;
     struct sync_err err = SYNC_ERR_INIT;
     struct sync_conn *c;
 
-    cfg.vendor = SYNC_VENDOR_SALESFORCE;
-    cfg.login_url = emu.url;
-    cfg.auth = SYNC_AUTH_PASSWORD;
-    cfg.client_id = "crmsync-demo";
-    cfg.client_secret = "crmsync-demo-secret";
-    cfg.username = "integration@crmsync.test";
-    cfg.password = "demo-password";
-    cfg.security_token = "DEMOTOKEN";
+    emu_proc_conn_config(&emu, &cfg);
     cfg.retry.base_ms = 10;
     cfg.retry.cap_ms = 100;
     cfg.rate.limit = 1000;

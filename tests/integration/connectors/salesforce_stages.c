@@ -18,18 +18,11 @@ static struct sync_conn *conn;
 
 static void setup(void)
 {
-    struct sync_conn_config cfg = {0};
+    struct sync_conn_config cfg;
     struct sync_err err = SYNC_ERR_INIT;
 
     cr_assert_eq(emu_proc_start(&emu, "salesforce", NULL), 0, "emu-salesforce did not start");
-    cfg.vendor = SYNC_VENDOR_SALESFORCE;
-    cfg.login_url = emu.url;
-    cfg.auth = SYNC_AUTH_PASSWORD;
-    cfg.client_id = "crmsync-demo";
-    cfg.client_secret = "crmsync-demo-secret";
-    cfg.username = "integration@crmsync.test";
-    cfg.password = "demo-password";
-    cfg.security_token = "DEMOTOKEN";
+    emu_proc_conn_config(&emu, &cfg);
     conn = sync_conn_new(&cfg, &err);
     cr_assert_not_null(conn, "%s", err.message);
 }
