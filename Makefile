@@ -6,7 +6,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 NODE_TESTS  = $(sort $(wildcard tests/peers/*.test.mjs))
 SCENARIOS   = $(sort $(wildcard tests/scenarios/*.test.mjs))
 
-.PHONY: all setup build unit integration peers scenarios asan check demo bench format clean
+.PHONY: all setup build unit integration peers scenarios asan check valgrind demo bench format clean
 
 all: build
 
@@ -54,6 +54,11 @@ asan: setup
 	fi
 
 check: unit integration peers scenarios asan
+
+# The unit tests and a set of scenarios under valgrind's memcheck (scripts/valgrind.sh says which
+# and how to choose others). Much slower than the sanitizer run, so not part of check.
+valgrind: build
+	@bash scripts/valgrind.sh $(BUILD)
 
 demo: build
 	@bash scripts/demo.sh $(BUILD)/bin
