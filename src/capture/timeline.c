@@ -19,25 +19,26 @@
 #define VALUES_MAX 8000 /* the form values kept, as text */
 #define PARK_PREFIX "timeline_waiting:"
 
-/* A cursor: {"ts": ms} and, for the form submissions, "read": when every form was last read
- * (read_ms 0: not written). */
-static enum sync_rc cursor_put(struct sync_store *st, const char *name, int64_t ms, int64_t read_ms,
-                               struct sync_err *err)
+/* A cursor: {"ts": ms} and a mark beside it (mark_ms 0: not written): for the form submissions
+ * "read" (when every form was last read), for the email events "swept" (the cursor as the last
+ * sweep left it). */
+static enum sync_rc cursor_put(struct sync_store *st, const char *name, int64_t ms,
+                               const char *mark, int64_t mark_ms, struct sync_err *err)
 {
     char text[96];
-    if (read_ms > 0)
-        snprintf(text, sizeof(text), "{\"ts\":%lld,\"read\":%lld}", (long long)ms,
-                 (long long)read_ms);
+    if (mark && mark_ms > 0)
+        snprintf(text, sizeof(text), "{\"ts\":%lld,\"%s\":%lld}", (long long)ms, mark,
+                 (long long)mark_ms);
     else
         snprintf(text, sizeof(text), "{\"ts\":%lld}", (long long)ms);
     return sync_store_cursor_set(st, name, text, err);
 }
 
 /* Where a kind's events are read from: its cursor, or (none yet) start_ms (0 or later than now:
- * now), which becomes the cursor at once. read_ms (may be NULL): the cursor's "read", 0 when it
- * has none (a cursor just made has none). */
+ * now), which becomes the cursor at once. mark (may be NULL): the name of the cursor's mark, read
+ * into *mark_ms, 0 when it has none (a cursor just made has none). */
 static enum sync_rc cursor_since(struct sync_store *st, const char *name, int64_t now_ms,
-                                 int64_t start_ms, int64_t *ms, int64_t *read_ms,
+                                 int64_t start_ms, int64_t *ms, const char *mark, int64_t *mark_ms,
                                  struct sync_err *err)
 {
     struct sync_buf b = SYNC_BUF_INIT(1024);
@@ -45,18 +46,18 @@ static enum sync_rc cursor_since(struct sync_store *st, const char *name, int64_
     json_t *j;
 
     *ms = start_ms > 0 && start_ms <= now_ms ? start_ms : now_ms;
-    if (read_ms)
-        *read_ms = 0;
+    if (mark)
+        *mark_ms = 0;
     if (rc == SYNC_ERR_NOT_FOUND) {
         sync_err_clear(err);
         sync_buf_release(&b);
-        return cursor_put(st, name, *ms, 0, err);
+        return cursor_put(st, name, *ms, NULL, 0, err);
     }
     if (rc == SYNC_OK) {
         j = sync_json_parse(b.data, b.len, NULL);
         *ms = sync_json_int(j, "ts", *ms);
-        if (read_ms)
-            *read_ms = sync_json_int(j, "read", 0);
+        if (mark)
+            *mark_ms = sync_json_int(j, mark, 0);
         json_decref(j);
     }
     sync_buf_release(&b);
@@ -150,7 +151,7 @@ enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn 
     int64_t since, newest, read_ms;
     const json_t *f;
     size_t i;
-    enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, &read_ms, err);
+    enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, "read", &read_ms, err);
 
     memset(out, 0, sizeof(*out));
     if (rc)
@@ -199,7 +200,7 @@ enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn 
     /* every form was read past since: the cursor moves to the newest submission, and every
      * submission up to now_ms was read (the next gate asks from here) */
     if (rc == SYNC_OK)
-        rc = cursor_put(st, name, newest, now_ms, err);
+        rc = cursor_put(st, name, newest, "read", now_ms, err);
     return rc;
 }
 
@@ -266,26 +267,37 @@ static enum sync_rc event_put(struct sync_store *st, struct sync_conn *c, json_t
     return rc;
 }
 
+/* Whether this read of the email events sweeps (timeline.h): a process's first read, then one
+ * every SYNC_TIMELINE_EVENTS_SWEEP_MS, and at once when the clock went back. */
+static int events_sweep_due(int64_t swept_ms, int64_t now_ms)
+{
+    return swept_ms <= 0 || swept_ms > now_ms || now_ms - swept_ms >= SYNC_TIMELINE_EVENTS_SWEEP_MS;
+}
+
 enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
                                     int64_t start_ms, json_t *campaigns, int64_t *swept_ms,
                                     struct sync_poll_result *out, struct sync_err *err)
 {
     static const char *const name = "hubspot:email_events";
     struct sync_conn_batch ev;
-    int64_t since, newest, from;
+    int64_t since, swept_at, newest, from;
     const json_t *e;
     size_t i;
-    int sweep = !*swept_ms || now_ms - *swept_ms >= SYNC_TIMELINE_EVENTS_SWEEP_MS;
-    enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, NULL, err);
+    int sweep = events_sweep_due(*swept_ms, now_ms);
+    enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, "swept", &swept_at, err);
 
     memset(out, 0, sizeof(*out));
     if (rc)
         return rc;
+    if (swept_at <= 0 || swept_at > since)
+        swept_at = since;
     newest = since;
-    /* HubSpot records an event under when it happened, which may be before it can be read: a
-     * sweep reaches back SYNC_TIMELINE_EVENTS_LOOKBACK_MS behind the cursor (never behind where
-     * the type was turned on), and the events read before are known by their seen marks */
-    from = sweep ? since - SYNC_TIMELINE_EVENTS_LOOKBACK_MS : since;
+    /* HubSpot records an event under when it happened, which may be before it can be read. An
+     * event at most SYNC_TIMELINE_EVENTS_LOOKBACK_MS behind the cursor when it becomes readable
+     * is read: a sweep reaches that far behind the cursor as the last sweep left it (the reads
+     * between only moved it on), never behind where the type was turned on, and the events read
+     * before are known by their seen marks */
+    from = sweep ? swept_at - SYNC_TIMELINE_EVENTS_LOOKBACK_MS : since;
     if (start_ms > 0 && from < start_ms)
         from = start_ms;
     sync_conn_batch_init(&ev);
@@ -303,9 +315,9 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
         if (rc == SYNC_OK)
             rc = event_put(st, c, campaigns, e, out, err);
     }
-    if (rc == SYNC_OK && newest > since) /* with the events: one transaction */
-        rc = cursor_put(st, name, newest, 0, err);
-    if (rc == SYNC_OK)
+    if (rc == SYNC_OK && (newest > since || sweep)) /* with the events: one transaction */
+        rc = cursor_put(st, name, newest, "swept", sweep ? newest : swept_at, err);
+    if (rc == SYNC_OK && sweep) /* the next sweep reaches back to here */
         rc = sync_store_seen_prune(st, name, newest - SYNC_TIMELINE_EVENTS_LOOKBACK_MS, err);
     if (rc == SYNC_OK)
         rc = sync_store_commit(st, err);

@@ -6,7 +6,8 @@
  * ordinary windows of poll.h.
  *
  * Each kind has a cursor ("hubspot:form_submissions",
- * "hubspot:email_events": {"ts": epoch ms}); a missing cursor starts
+ * "hubspot:email_events": {"ts": epoch ms}, with a mark beside it: see
+ * below for "read" and "swept"); a missing cursor starts
  * where the caller says the type was turned on (else at the first poll),
  * so nothing from before timeline sync is read. Each
  * activity goes into the inbox as a change of object "form_submissions"
@@ -78,11 +79,13 @@
 enum sync_rc sync_poll_form_submissions(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
                                         int64_t start_ms, struct sync_poll_result *out,
                                         struct sync_err *err);
-/* How far behind its cursor a read of the email events reaches when it sweeps: an event HubSpot
- * makes readable after later ones (it is recorded under when it happened) is still read, once.
- * A read sweeps on a process's first read, then at most every SYNC_TIMELINE_EVENTS_SWEEP_MS;
- * the reads between start at the cursor, so a send to a large list is not read again and again
- * on every pass. */
+/* How late an email event may become readable and still be read, once: HubSpot records an event
+ * under when it happened, so it can become readable behind later ones. A read sweeps on a
+ * process's first read, then at most every SYNC_TIMELINE_EVENTS_SWEEP_MS: it reaches
+ * SYNC_TIMELINE_EVENTS_LOOKBACK_MS behind the cursor as the last sweep left it (the cursor's
+ * "swept"), so an event at most that far behind the cursor when it became readable is read by
+ * the next sweep. The reads between ask only for what is after the cursor, so a send to a large
+ * list is not read again and again on every pass. */
 #define SYNC_TIMELINE_EVENTS_LOOKBACK_MS (10 * 60 * 1000)
 #define SYNC_TIMELINE_EVENTS_SWEEP_MS (2 * 60 * 1000)
 

@@ -153,7 +153,7 @@ int emu_proc_control(struct emu_proc *e, const char *method, const char *path, c
     return status;
 }
 
-void emu_proc_conn_config(const struct emu_proc *e, struct sync_conn_config *cfg)
+int emu_proc_conn_config(const struct emu_proc *e, struct sync_conn_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     if (strcmp(e->kind, "hubspot") == 0) {
@@ -161,7 +161,11 @@ void emu_proc_conn_config(const struct emu_proc *e, struct sync_conn_config *cfg
         cfg->base_url = e->url;
         cfg->auth = SYNC_AUTH_STATIC_TOKEN;
         cfg->access_token = "pat-na1-crmsync-demo";
-        return;
+        return 0;
+    }
+    if (strcmp(e->kind, "salesforce") != 0) {
+        fprintf(stderr, "emu_proc: no demo connection for an emulator of kind %s\n", e->kind);
+        return -1;
     }
     cfg->vendor = SYNC_VENDOR_SALESFORCE;
     cfg->login_url = e->url;
@@ -171,4 +175,5 @@ void emu_proc_conn_config(const struct emu_proc *e, struct sync_conn_config *cfg
     cfg->username = "integration@crmsync.test";
     cfg->password = "demo-password";
     cfg->security_token = "DEMOTOKEN";
+    return 0;
 }

@@ -1,6 +1,7 @@
 /*
- * emu_proc.h: starting and stopping an emulator binary for a C test, and
- * calling its control API (/__emu/...).
+ * emu_proc.h: starting and stopping an emulator binary for a C test,
+ * calling its control API (/__emu/...), and the connection settings that
+ * reach it as crmsync's demo integration user.
  *
  *   struct emu_proc e;
  *   emu_proc_start(&e, "salesforce", NULL);     // e.url = "http://127.0.0.1:PORT"
@@ -17,9 +18,9 @@
 #define TESTS_LIB_EMU_PROC_H
 
 #include <jansson.h>
+#include <sys/types.h>
 
 #include "connectors/connector.h"
-#include <sys/types.h>
 
 struct emu_proc {
     pid_t pid;
@@ -40,7 +41,8 @@ int emu_proc_control(struct emu_proc *e, const char *method, const char *path, c
 /* The directory the binaries are taken from. */
 const char *emu_proc_bin_dir(void);
 /* Fills cfg (zeroed first) to reach the running emulator as crmsync's demo integration user:
- * HubSpot with the demo private app token, Salesforce with the demo username-password login. */
-void emu_proc_conn_config(const struct emu_proc *e, struct sync_conn_config *cfg);
+ * HubSpot with the demo private app token, Salesforce with the demo username-password login.
+ * Returns 0, or -1 (a message on stderr) for an emulator of another kind. */
+int emu_proc_conn_config(const struct emu_proc *e, struct sync_conn_config *cfg);
 
 #endif

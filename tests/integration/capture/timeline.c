@@ -1,9 +1,10 @@
 /*
  * Integration tests of src/capture/timeline.c against the real emu-hubspot
  * binary over HTTP: how far back each read of the marketing email events
- * reaches. A process's first read sweeps the lookback behind the cursor,
- * the reads after it read only what is after the cursor until the sweep
- * interval has passed, and an event read twice goes into the inbox once. Each test
+ * reaches. A process's first read sweeps the lookback behind the cursor
+ * as the last sweep left it, the reads after it read only what is after
+ * the cursor until the sweep interval has passed (or the clock went back),
+ * and an event read twice goes into the inbox once. Each test
  * starts its own emulator and an in-memory store.
  */
 #include <criterion/criterion.h>
@@ -28,7 +29,7 @@ static void setup(void)
     struct sync_err err = SYNC_ERR_INIT;
 
     cr_assert_eq(emu_proc_start(&emu, "hubspot", NULL), 0, "emu-hubspot did not start");
-    emu_proc_conn_config(&emu, &cfg);
+    cr_assert_eq(emu_proc_conn_config(&emu, &cfg), 0);
     conn = sync_conn_new(&cfg, &err);
     cr_assert_not_null(conn, "%s", err.message);
     cr_assert_eq(sync_store_open(&st, "sqlite::memory:", &err), SYNC_OK, "%s", err.message);
@@ -104,4 +105,33 @@ Test(timeline_capture, a_sweep_never_reaches_behind_where_the_type_was_turned_on
     open_at(now - 30 * 1000);
     poll_expect(now, now - 60 * 1000, &swept, 1, 1);
     poll_expect(now + SYNC_TIMELINE_EVENTS_SWEEP_MS, now - 60 * 1000, &swept, 1, 0);
+}
+
+Test(timeline_capture, a_sweep_reaches_back_from_where_the_last_sweep_left_the_cursor)
+{
+    int64_t now = sync_time_now_ms(), swept = 0;
+    int64_t start = now - 30 * 60 * 1000;
+
+    open_at(now - 5 * 60 * 1000);
+    poll_expect(now, start, &swept, 1, 1); /* a sweep leaves the cursor at now - 5 min */
+    /* readable now: an open 9.5 minutes behind that cursor, and one after it */
+    open_at(now - 5 * 60 * 1000 - SYNC_TIMELINE_EVENTS_LOOKBACK_MS + 30 * 1000);
+    open_at(now - 3 * 60 * 1000 - 30 * 1000);
+    poll_expect(now + 1000, start, &swept, 1, 1); /* the cursor moves on by 1.5 minutes */
+    /* the next sweep still reaches the late open, which is 11 minutes behind the cursor now */
+    poll_expect(now + SYNC_TIMELINE_EVENTS_SWEEP_MS, start, &swept, 3, 1);
+    poll_expect(now + SYNC_TIMELINE_EVENTS_SWEEP_MS + 1000, start, &swept, 0, 0);
+}
+
+Test(timeline_capture, a_clock_gone_back_sweeps_at_once)
+{
+    int64_t now = sync_time_now_ms(), swept = 0;
+    int64_t start = now - 30 * 60 * 1000;
+
+    open_at(now - 60 * 1000);
+    poll_expect(now, start, &swept, 1, 1);
+    open_at(now - 2 * 60 * 1000); /* late, behind the cursor */
+    /* the clock goes back 30 s: the read sweeps, and catches the late open */
+    poll_expect(now - 30 * 1000, start, &swept, 2, 1);
+    cr_assert_eq(swept, now - 30 * 1000);
 }

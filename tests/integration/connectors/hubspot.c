@@ -43,7 +43,7 @@ static struct sync_conn *connect_hs(int settle_ms)
     struct sync_err err = SYNC_ERR_INIT;
     struct sync_conn *c;
 
-    emu_proc_conn_config(&emu, &cfg);
+    cr_assert_eq(emu_proc_conn_config(&emu, &cfg), 0);
     cfg.retry.base_ms = 10;
     cfg.retry.cap_ms = 100;
     cfg.search_settle_ms = settle_ms;

@@ -40,7 +40,7 @@ static struct sync_conn *connect_sf(void)
     struct sync_err err = SYNC_ERR_INIT;
     struct sync_conn *c;
 
-    emu_proc_conn_config(&emu, &cfg);
+    cr_assert_eq(emu_proc_conn_config(&emu, &cfg), 0);
     cfg.retry.base_ms = 10;
     cfg.retry.cap_ms = 100;
     cfg.rate.limit = 1000;

@@ -22,7 +22,7 @@ static void setup(void)
     struct sync_err err = SYNC_ERR_INIT;
 
     cr_assert_eq(emu_proc_start(&emu, "salesforce", NULL), 0, "emu-salesforce did not start");
-    emu_proc_conn_config(&emu, &cfg);
+    cr_assert_eq(emu_proc_conn_config(&emu, &cfg), 0);
     conn = sync_conn_new(&cfg, &err);
     cr_assert_not_null(conn, "%s", err.message);
 }
