@@ -233,13 +233,17 @@ static enum sync_rc page_store(struct sync_store *st, struct page *pg,
     return rc;
 }
 
+int sync_poll_sweep_due(int64_t last_ms, int64_t now_ms, int64_t every_ms)
+{
+    return last_ms <= 0 || last_ms > now_ms || now_ms - last_ms >= every_ms;
+}
+
 /* Whether this poll re-reads the lookback: on a process's first poll of the source, then at most
  * every SYNC_POLL_SWEEP_EVERY_MS. */
 static int64_t lookback_now(struct sync_poll_source *src, int64_t now_ms)
 {
-    if (src->lookback_ms <= 0)
-        return 0;
-    if (src->swept_ms && now_ms - src->swept_ms < SYNC_POLL_SWEEP_EVERY_MS)
+    if (src->lookback_ms <= 0 ||
+        !sync_poll_sweep_due(src->swept_ms, now_ms, SYNC_POLL_SWEEP_EVERY_MS))
         return 0;
     return src->lookback_ms;
 }

@@ -45,6 +45,10 @@
 
 #define SYNC_POLL_SWEEP_EVERY_MS (10 * 1000) /* lookback re-reads, at most this often */
 
+/* Whether a periodic re-read last done at last_ms (0: never) is due at now_ms: never done, every_ms
+ * passed, or a clock gone back (last_ms after now_ms). Every capture's sweep asks this. */
+int sync_poll_sweep_due(int64_t last_ms, int64_t now_ms, int64_t every_ms);
+
 struct sync_poll_source {
     const char *system;        /* "hubspot" or "salesforce" */
     const char *object;        /* "contacts", "Lead", ... */

@@ -132,7 +132,7 @@ static int forms_due(struct sync_conn *c, int64_t read_ms, int64_t now_ms)
     struct sync_err gerr = SYNC_ERR_INIT;
     int any = 0;
 
-    if (read_ms <= 0 || read_ms > now_ms || now_ms - read_ms >= SYNC_TIMELINE_FORMS_SWEEP_MS)
+    if (sync_poll_sweep_due(read_ms, now_ms, SYNC_TIMELINE_FORMS_SWEEP_MS))
         return 1;
     if (sync_conn_hs_converted_since(c, read_ms, &any, &gerr) != SYNC_OK) {
         sync_debug("capture", "the conversion search failed, so every form is read: %s",
@@ -267,13 +267,6 @@ static enum sync_rc event_put(struct sync_store *st, struct sync_conn *c, json_t
     return rc;
 }
 
-/* Whether this read of the email events sweeps (timeline.h): a process's first read, then one
- * every SYNC_TIMELINE_EVENTS_SWEEP_MS, and at once when the clock went back. */
-static int events_sweep_due(int64_t swept_ms, int64_t now_ms)
-{
-    return swept_ms <= 0 || swept_ms > now_ms || now_ms - swept_ms >= SYNC_TIMELINE_EVENTS_SWEEP_MS;
-}
-
 enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, int64_t now_ms,
                                     int64_t start_ms, json_t *campaigns, int64_t *swept_ms,
                                     struct sync_poll_result *out, struct sync_err *err)
@@ -283,7 +276,8 @@ enum sync_rc sync_poll_email_events(struct sync_store *st, struct sync_conn *c, 
     int64_t since, swept_at, newest, from;
     const json_t *e;
     size_t i;
-    int sweep = events_sweep_due(*swept_ms, now_ms);
+    /* a process's first read, then one every SYNC_TIMELINE_EVENTS_SWEEP_MS (timeline.h) */
+    int sweep = sync_poll_sweep_due(*swept_ms, now_ms, SYNC_TIMELINE_EVENTS_SWEEP_MS);
     enum sync_rc rc = cursor_since(st, name, now_ms, start_ms, &since, "swept", &swept_at, err);
 
     memset(out, 0, sizeof(*out));
