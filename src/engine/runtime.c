@@ -58,6 +58,26 @@ enum sync_rc sync_runtime_settings_load(struct sync_store *st, const struct sync
     return overlay_load(st, base, out, &o, err);
 }
 
+enum sync_rc sync_runtime_setting_load(struct sync_store *st, enum sync_setting id,
+                                       struct sync_settings *out, struct sync_err *err)
+{
+    const char *name = sync_setting_def(id)->name;
+    struct sync_buf b = SYNC_BUF_INIT(64 * 1024);
+    struct overlay o;
+    enum sync_rc rc = sync_store_setting_get(st, name, &b, err);
+
+    memset(&o, 0, sizeof(o));
+    o.out = out;
+    if (rc == SYNC_OK)
+        rc = overlay_row(&o, name, sync_buf_str(&b));
+    else if (rc == SYNC_ERR_NOT_FOUND) {
+        sync_err_clear(err);
+        rc = SYNC_OK;
+    }
+    sync_buf_release(&b);
+    return rc;
+}
+
 static enum sync_rc known(const char *name, int *id, struct sync_err *err)
 {
     *id = sync_setting_find(name);

@@ -51,6 +51,11 @@ int sync_runtime_since_switch(int id);
 /* out (initialised) becomes base overlaid by the store's overrides. */
 enum sync_rc sync_runtime_settings_load(struct sync_store *st, const struct sync_settings *base,
                                         struct sync_settings *out, struct sync_err *err);
+/* Overlays the store's override of setting id alone onto out, as sync_runtime_settings_load
+ * would (none, or one that is not a good value: out keeps its value); one read, for a caller
+ * that watches one setting often. */
+enum sync_rc sync_runtime_setting_load(struct sync_store *st, enum sync_setting id,
+                                       struct sync_settings *out, struct sync_err *err);
 
 /* Stores an override of setting name: value as JSON (true, 30, "30m", "lead") or, from a command
  * line, as text ("true", "30m"). SYNC_ERR_NOT_FOUND for an unknown setting, SYNC_ERR_INVALID for

@@ -55,31 +55,19 @@ int64_t sync_engine_poll_interval_ms(const struct sync_engine *e)
 
 enum sync_rc sync_engine_poll_interval_refresh(struct sync_engine *e, struct sync_err *err)
 {
-    const char *name = sync_setting_def(SYNC_SETTING_POLL_INTERVAL)->name;
-    struct sync_buf b = SYNC_BUF_INIT(256);
-    struct sync_settings one;
-    int64_t was = sync_engine_poll_interval_ms(e);
-    int64_t now = sync_settings_int(&e->cfg->settings, SYNC_SETTING_POLL_INTERVAL);
+    struct sync_settings next;
+    int64_t was = sync_engine_poll_interval_ms(e), now;
     char x[32], y[32];
-    json_t *v = NULL;
-    /* the one override, not every stored row: this runs every few seconds while run waits */
-    enum sync_rc rc = sync_store_setting_get(e->st, name, &b, err);
+    enum sync_rc rc;
 
-    if (rc == SYNC_OK) {
-        if (sync_settings_init(&one))
-            rc = sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
-        else if (!(v = sync_json_parse(b.data, b.len, NULL)) ||
-                 sync_settings_set_json(&one, SYNC_SETTING_POLL_INTERVAL, v, err))
-            rc = sync_err_set(err, SYNC_ERR_PARSE, "the stored poll_interval is not a duration");
-        else
-            now = sync_settings_int(&one, SYNC_SETTING_POLL_INTERVAL);
-        sync_settings_release(&one);
-    } else if (rc == SYNC_ERR_NOT_FOUND) {
-        sync_err_clear(err);
-        rc = SYNC_OK;
-    }
-    json_decref(v);
-    sync_buf_release(&b);
+    if (sync_settings_init(&next))
+        return sync_err_set(err, SYNC_ERR_NOMEM, "out of memory");
+    next.num[SYNC_SETTING_POLL_INTERVAL] =
+        sync_settings_int(&e->cfg->settings, SYNC_SETTING_POLL_INTERVAL);
+    /* the one override, not every stored row: this runs every few seconds while run waits */
+    rc = sync_runtime_setting_load(e->st, SYNC_SETTING_POLL_INTERVAL, &next, err);
+    now = sync_settings_int(&next, SYNC_SETTING_POLL_INTERVAL);
+    sync_settings_release(&next);
     if (rc || now == was)
         return rc;
     sync_info("settings", "poll_interval is now %s (was %s)",

@@ -91,6 +91,25 @@ Test(runtime, a_stored_value_that_no_longer_passes_is_not_applied)
     cr_assert_eq(in_force(SYNC_SETTING_RETRY_MAX_ATTEMPTS), 10, "the default stays");
 }
 
+Test(runtime, one_setting_loads_alone_with_the_same_rules_as_all)
+{
+    struct sync_settings one;
+
+    cr_assert_eq(sync_settings_init(&one), SYNC_OK);
+    OK(sync_runtime_setting_load(st, SYNC_SETTING_POLL_INTERVAL, &one, &err));
+    cr_assert_eq(sync_settings_int(&one, SYNC_SETTING_POLL_INTERVAL), 30000, "none stored");
+    OK(sync_runtime_setting_set_text(st, "poll_interval", "5s", &err));
+    OK(sync_runtime_setting_set_text(st, "retry_max_attempts", "12", &err));
+    OK(sync_runtime_setting_load(st, SYNC_SETTING_POLL_INTERVAL, &one, &err));
+    cr_assert_eq(sync_settings_int(&one, SYNC_SETTING_POLL_INTERVAL), 5000);
+    cr_assert_eq(sync_settings_int(&one, SYNC_SETTING_RETRY_MAX_ATTEMPTS), 10, "only the one");
+    OK(sync_store_setting_set(st, "poll_interval", "\"a while\"", &err));
+    OK(sync_runtime_setting_load(st, SYNC_SETTING_POLL_INTERVAL, &one, &err));
+    cr_assert_eq(sync_settings_int(&one, SYNC_SETTING_POLL_INTERVAL), 5000,
+                 "a bad value is not used");
+    sync_settings_release(&one);
+}
+
 Test(runtime, the_listing_says_where_each_value_comes_from)
 {
     json_t *all = NULL, *one = NULL;
