@@ -1,20 +1,16 @@
 // Associations v4 through @hubspot/api-client: default and labelled creates, reads from both
 // sides with the inverse type ids, archive, the batch endpoints, label definitions (default and
 // custom), and the v3 create-time associations array.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHubspot, apiError, assertErrorShape, noLimits, ISO_MS } from './lib/hubspot.mjs';
+import { apiError, assertErrorShape, ISO_MS, withPortal } from './lib/hubspot.mjs';
 
 let hs;
 let c;
 
-before(async () => {
-  hs = await startHubspot();
-  await noLimits(hs);
-  c = hs.client();
-});
-after(async () => {
-  await hs?.stop();
+withPortal((portal) => {
+  hs = portal;
+  c = portal.client();
 });
 
 const contact = async (email) => (await c.crm.contacts.basicApi.create({ properties: { email } })).id;

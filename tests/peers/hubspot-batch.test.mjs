@@ -1,20 +1,16 @@
 // CRM v3 batch endpoints through @hubspot/api-client: read, create, update, upsert and archive,
 // the 100-input cap, objectWriteTraceId, 207 multi-status with per-input errors, and upsert by
 // email and by a custom unique property.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHubspot, apiError, assertErrorShape, assertRecordShape, noLimits, ISO_MS, PAT } from './lib/hubspot.mjs';
+import { apiError, assertErrorShape, assertRecordShape, ISO_MS, PAT, withPortal } from './lib/hubspot.mjs';
 
 let hs;
 let c;
 
-before(async () => {
-  hs = await startHubspot();
-  await noLimits(hs);
-  c = hs.client();
-});
-after(async () => {
-  await hs?.stop();
+withPortal((portal) => {
+  hs = portal;
+  c = portal.client();
 });
 
 function assertBatchEnvelope(w) {

@@ -5,21 +5,17 @@
 // submission only; first_conversion_date and first_conversion_event_name are the earliest;
 // num_conversion_events counts them all. The event names are the form's name. The properties are
 // calculated and read-only: the public API cannot write them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHubspot, apiError, assertErrorShape, noLimits, ISO_MS } from './lib/hubspot.mjs';
+import { apiError, assertErrorShape, ISO_MS, withPortal } from './lib/hubspot.mjs';
 
 let hs;
 let c;
 const FORM = '5a1c9e2b-0000-4000-8000-00000000f0f0'; // the portal's "Contact us"
 
-before(async () => {
-  hs = await startHubspot();
-  await noLimits(hs);
-  c = hs.client();
-});
-after(async () => {
-  await hs?.stop();
+withPortal((portal) => {
+  hs = portal;
+  c = portal.client();
 });
 
 const PROPS = [

@@ -1,24 +1,20 @@
 // Marketing events: form submissions and marketing email events created through the control
 // API, read back through HubSpot's forms and email events APIs (plain client.apiRequest: the
 // SDK has no methods for these legacy read endpoints), and their effect on contacts.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startHubspot, noLimits } from './lib/hubspot.mjs';
+import { startHubspot, withPortal } from './lib/hubspot.mjs';
 
 let hs;
 let c;
 const FORM = '5a1c9e2b-0000-4000-8000-00000000f0f0';
 
-before(async () => {
-  hs = await startHubspot();
-  await noLimits(hs);
-  c = hs.client();
-});
-after(async () => {
-  await hs?.stop();
+withPortal((portal) => {
+  hs = portal;
+  c = portal.client();
 });
 
 async function get(path) {

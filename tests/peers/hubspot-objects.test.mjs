@@ -2,28 +2,16 @@
 // idProperty), list with paging, properties, propertiesWithHistory, associations and archived,
 // update with "" clearing, archive, contact merge and GDPR delete, for all nine object types and
 // their object-type ids; server-maintained timestamps and the wire shape of every record.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  startHubspot,
-  apiError,
-  assertErrorShape,
-  assertRecordShape,
-  noLimits,
-  sleep,
-  ISO_MS,
-} from './lib/hubspot.mjs';
+import { apiError, assertErrorShape, assertRecordShape, sleep, ISO_MS, withPortal } from './lib/hubspot.mjs';
 
 let hs;
 let c;
 
-before(async () => {
-  hs = await startHubspot();
-  await noLimits(hs);
-  c = hs.client();
-});
-after(async () => {
-  await hs?.stop();
+withPortal((portal) => {
+  hs = portal;
+  c = portal.client();
 });
 
 const TS = '2024-05-01T10:00:00.000Z';

@@ -1,19 +1,15 @@
 // Owners through @hubspot/api-client: the seeded owners with teams, paging, filter by email,
 // archived owners, read by id and by userId, and owner ids on records.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHubspot, apiError, assertErrorShape, noLimits, ISO_MS } from './lib/hubspot.mjs';
+import { apiError, assertErrorShape, ISO_MS, withPortal } from './lib/hubspot.mjs';
 
 let hs;
 let c;
 
-before(async () => {
-  hs = await startHubspot();
-  await noLimits(hs);
-  c = hs.client();
-});
-after(async () => {
-  await hs?.stop();
+withPortal((portal) => {
+  hs = portal;
+  c = portal.client();
 });
 
 function assertOwnerShape(o, archived) {

@@ -1,20 +1,16 @@
 // Pipelines through @hubspot/api-client: the seeded deal and ticket pipelines with their stages
 // and metadata, pipeline and stage create/read/update/replace/archive, and what a deal's
 // pipeline/dealstage may hold.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHubspot, apiError, assertErrorShape, noLimits, ISO_MS } from './lib/hubspot.mjs';
+import { apiError, assertErrorShape, ISO_MS, withPortal } from './lib/hubspot.mjs';
 
 let hs;
 let c;
 
-before(async () => {
-  hs = await startHubspot();
-  await noLimits(hs);
-  c = hs.client();
-});
-after(async () => {
-  await hs?.stop();
+withPortal((portal) => {
+  hs = portal;
+  c = portal.client();
 });
 
 const DEAL_STAGES = [

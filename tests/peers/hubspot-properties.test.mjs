@@ -2,20 +2,16 @@
 // custom properties with hasUniqueValue and option sets) and the validation of record writes
 // against it: PROPERTY_DOESNT_EXIST, INVALID_OPTION, INVALID_INTEGER, INVALID_EMAIL, read-only
 // properties, date-only values at midnight UTC.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHubspot, apiError, assertErrorShape, noLimits } from './lib/hubspot.mjs';
+import { apiError, assertErrorShape, withPortal } from './lib/hubspot.mjs';
 
 let hs;
 let c;
 
-before(async () => {
-  hs = await startHubspot();
-  await noLimits(hs);
-  c = hs.client();
-});
-after(async () => {
-  await hs?.stop();
+withPortal((portal) => {
+  hs = portal;
+  c = portal.client();
 });
 
 function assertPropertyShape(p) {

@@ -5,24 +5,20 @@
 // dates, a contact's last document view. A last date only moves forward; the records' modify
 // dates move, so an incremental search finds them; history and webhooks name CALCULATED; the
 // values survive a restart on --data; the public API cannot write them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { startHubspot, apiError, assertErrorShape, noLimits, waitFor, ISO_MS } from './lib/hubspot.mjs';
+import { startHubspot, apiError, assertErrorShape, noLimits, waitFor, ISO_MS, withPortal } from './lib/hubspot.mjs';
 
 let hs;
 let c;
 
-before(async () => {
-  hs = await startHubspot();
-  await noLimits(hs);
-  c = hs.client();
-});
-after(async () => {
-  await hs?.stop();
+withPortal((portal) => {
+  hs = portal;
+  c = portal.client();
 });
 
 const EMAIL_PROPS = ['hs_email_open_count', 'hs_email_click_count', 'hs_email_last_open_date', 'hs_email_last_click_date', 'hs_lastmodifieddate'];

@@ -8,6 +8,9 @@
 //   const e = await apiError(c.crm.contacts.basicApi.getById('1'), 404);
 //   await hs.stop();
 //
+//   let hs, c;                                    // a file's one portal, rate limits off:
+//   withPortal((portal) => { hs = portal; c = portal.client(); });
+//
 // Every client records the raw answers it received (a post middleware reads the buffered body,
 // which the SDK then reads again), so tests can assert the vendor's JSON as sent on the wire,
 // not only what the SDK's model deserialiser kept.
@@ -18,6 +21,7 @@
 // client() call without retries resets the singleton to none.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import { startEmulator } from './emu.mjs';
 
 const require = createRequire(import.meta.url);
@@ -152,4 +156,18 @@ export async function waitFor(fn, { timeout = 5000, every = 25, what = 'conditio
 // Turns off rate limits for tests that are not about them (search is limited to 5/s by default).
 export async function noLimits(hs) {
   await hs.control('PUT', '/__emu/limits', { enabled: false });
+}
+
+// Starts a file's portal (rate limits off) before its tests and stops it after them; ready(hs)
+// is called once it runs, for the file to keep the portal and make its clients.
+export function withPortal(ready) {
+  let hs;
+  before(async () => {
+    hs = await startHubspot();
+    await noLimits(hs);
+    await ready(hs);
+  });
+  after(async () => {
+    await hs?.stop();
+  });
 }
