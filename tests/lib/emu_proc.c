@@ -177,3 +177,18 @@ int emu_proc_conn_config(const struct emu_proc *e, struct sync_conn_config *cfg)
     cfg->security_token = "DEMOTOKEN";
     return 0;
 }
+
+int emu_proc_connect(struct emu_proc *e, const char *kind, struct sync_conn **out)
+{
+    struct sync_conn_config cfg;
+    struct sync_err err = SYNC_ERR_INIT;
+
+    *out = NULL;
+    if (emu_proc_start(e, kind, NULL) || emu_proc_conn_config(e, &cfg))
+        return -1;
+    if (!(*out = sync_conn_new(&cfg, &err))) {
+        fprintf(stderr, "emu_proc: cannot connect to emu-%s: %s\n", kind, err.message);
+        return -1;
+    }
+    return 0;
+}

@@ -1,7 +1,8 @@
 /*
  * emu_proc.h: starting and stopping an emulator binary for a C test,
  * calling its control API (/__emu/...), and the connection settings that
- * reach it as crmsync's demo integration user.
+ * reach it as crmsync's demo integration user (and a connection made with
+ * them).
  *
  *   struct emu_proc e;
  *   emu_proc_start(&e, "salesforce", NULL);     // e.url = "http://127.0.0.1:PORT"
@@ -44,5 +45,8 @@ const char *emu_proc_bin_dir(void);
  * HubSpot with the demo private app token, Salesforce with the demo username-password login.
  * Returns 0, or -1 (a message on stderr) for an emulator of another kind. */
 int emu_proc_conn_config(const struct emu_proc *e, struct sync_conn_config *cfg);
+/* Starts emu-<kind> and connects to it with those settings: *out, a new connection. Returns 0,
+ * or -1 (a message on stderr); the caller stops the emulator either way. */
+int emu_proc_connect(struct emu_proc *e, const char *kind, struct sync_conn **out);
 
 #endif

@@ -18,13 +18,7 @@ static struct sync_conn *conn;
 
 static void setup(void)
 {
-    struct sync_conn_config cfg;
-    struct sync_err err = SYNC_ERR_INIT;
-
-    cr_assert_eq(emu_proc_start(&emu, "hubspot", NULL), 0, "emu-hubspot did not start");
-    cr_assert_eq(emu_proc_conn_config(&emu, &cfg), 0);
-    conn = sync_conn_new(&cfg, &err);
-    cr_assert_not_null(conn, "%s", err.message);
+    cr_assert_eq(emu_proc_connect(&emu, "hubspot", &conn), 0, "no connection to emu-hubspot");
 }
 
 static void teardown(void)
